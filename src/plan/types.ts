@@ -1,0 +1,135 @@
+// The plan: a plain data object. `nodevac plan` prints it; an evacuation executes this very object.
+import type { DiskTemplate, NodeRoleWord } from '../ganeti/types.js';
+
+export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return';
+
+export interface PlanOptions {
+  /** Power the node off (IPMI) once it is empty and offline. */
+  powerOff: boolean;
+  /** Also move DRBD secondaries away (secondary-only evacuate). */
+  full: boolean;
+  /** Shut down running non-mirrored (plain, file) instances; restarted on return. */
+  shutdownNonMirrored: boolean;
+  /** Allow failover (downtime) where live migration is impossible. */
+  allowFailover: boolean;
+  /** Iallocator to use; null means the cluster default. */
+  iallocator: string | null;
+  /** Explicit target node for externally mirrored primaries and DRBD secondaries. */
+  targetNode: string | null;
+  /** ISO time after which the job stops (deadline passed), or null. */
+  deadline: string | null;
+  /** Return workflow: migrate the moved instances back after return. */
+  migrateBack: boolean;
+  /** Return workflow: power on first (false for `nodevac return`). */
+  powerOn: boolean;
+}
+
+export type InstanceActionKind =
+  | 'migrate-to-secondary' // DRBD primary: live migrate to its secondary
+  | 'migrate' // externally mirrored primary: migrate to a node chosen by the iallocator or the target
+  | 'failover' // primary that cannot migrate (stopped, always_failover): failover with downtime
+  | 'replace-secondary' // DRBD secondary: new secondary chosen by the iallocator / target
+  | 'shutdown' // running non-mirrored primary: shut down (no_remember), restarted on return
+  | 'leave-secondary' // DRBD secondary left here: redundancy degraded while the node is away
+  | 'leave-stopped' // non-mirrored primary already down: stays down with the node
+  | 'blocked'; // cannot be handled: see the plan's blockers
+
+export interface InstanceAction {
+  instance: string;
+  /** The node's relation to the instance. */
+  relation: 'primary' | 'secondary';
+  template: DiskTemplate;
+  adminState: string;
+  status: string;
+  /** Memory the move needs on the target (MiB). */
+  memory: number;
+  action: InstanceActionKind;
+  /** Target node when known in advance (DRBD secondary, explicit target), else null (iallocator). */
+  target: string | null;
+  /** Why this action was chosen, in words for the technician. */
+  why: string;
+}
+
+export type BlockerCode =
+  | 'master-node'
+  | 'unknown-node'
+  | 'non-mirrored-running'
+  | 'drbd-peer-unavailable'
+  | 'insufficient-memory'
+  | 'no-iallocator'
+  | 'missing-feature'
+  | 'node-locked'
+  | 'node-offline'
+  | 'no-bmc-tag'
+  | 'not-offline'
+  | 'not-empty'
+  | 'read-only'
+  | 'failover-needed';
+
+export interface Blocker {
+  code: BlockerCode;
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  instance?: string;
+}
+
+export type WarningCode =
+  | 'auto-promote'
+  | 'redundancy-degraded'
+  | 'instance-down'
+  | 'downtime'
+  | 'already-drained'
+  | 'already-offline'
+  | 'insecure-tls';
+
+export interface Warning {
+  code: WarningCode;
+  message: string;
+  instance?: string;
+}
+
+export type StepKind =
+  | 'lock'
+  | 'tag'
+  | 'drain'
+  | 'move-primaries'
+  | 'shutdown-non-mirrored'
+  | 'move-secondaries'
+  | 'verify-empty'
+  | 'offline'
+  | 'power-off'
+  | 'verify-off'
+  | 'power-on'
+  | 'wait-ping'
+  | 'de-offline'
+  | 'undrain'
+  | 'restart-instances'
+  | 'migrate-back'
+  | 'untag'
+  | 'unlock';
+
+export interface PlanStep {
+  kind: StepKind;
+  title: string;
+}
+
+export interface Plan {
+  version: 1;
+  kind: PlanKind;
+  cluster: string;
+  node: string;
+  /** Role before nodevac touched it; the return restores it. */
+  nodeRole: NodeRoleWord;
+  nodeAddress: string;
+  /** BMC host from the node's ipmi tag, null when absent. */
+  bmc: string | null;
+  master: string;
+  iallocator: string | null;
+  createdAt: string;
+  options: PlanOptions;
+  instances: InstanceAction[];
+  steps: PlanStep[];
+  blockers: Blocker[];
+  warnings: Warning[];
+}

@@ -1,0 +1,161 @@
+// Shared state: jobs, their steps, events, node locks and the audit trail.
+// Backends: Redis (several technicians, several jump boxes) or a local directory.
+import type { Plan, PlanKind, StepKind } from '../plan/types.js';
+
+/** Who acts. Never holds a secret. */
+export interface Operator {
+  /** Display name: the configured name, or the OS user. */
+  name: string;
+  /** OS user running nodevac. */
+  user: string;
+  /** SSH client address when logged in over SSH. */
+  from: string | null;
+  host: string;
+}
+
+export type JobState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface InstanceProgress {
+  instance: string;
+  action: string;
+  state: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Node the instance ended on, when known. */
+  node?: string;
+  ganetiJob?: number;
+  message?: string;
+}
+
+export interface StepRecord {
+  kind: StepKind;
+  title: string;
+  state: StepState;
+  startedAt?: string;
+  endedAt?: string;
+  /** Ganeti jobs submitted by this step, recorded the moment their id is known. */
+  ganetiJobs: number[];
+  message?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: PlanKind;
+  cluster: string;
+  node: string;
+  state: JobState;
+  owner: Operator;
+  createdAt: string;
+  updatedAt: string;
+  /** The plan being executed (the object `nodevac plan` printed). */
+  plan: Plan;
+  /** Index of the step being (or to be) executed. */
+  cursor: number;
+  /** 0..1 */
+  progress: number;
+  instances: InstanceProgress[];
+  /** Instances nodevac shut down (restarted on return). */
+  stopped: string[];
+  /** Instance -> node it was primary on before the evacuation (for migrate-back). */
+  moved: Record<string, string>;
+  /** Set when a technician asked to cancel. */
+  cancelRequested: boolean;
+  /** Final or current error, Ganeti's message when it came from Ganeti. */
+  error?: string;
+  /** How the job ended, for the summary. */
+  result?: string;
+  /** Who is driving it now (changes on adoption). */
+  driver?: { operator: Operator; pid: number; host: string; since: string };
+  /** Id of the evacuation this return undoes. */
+  evacuationJob?: string;
+}
+
+export type JobEventType =
+  | 'job' // job state changed
+  | 'step' // step state changed
+  | 'instance' // an instance's move changed
+  | 'log' // a Ganeti oplog line or a nodevac message
+  | 'warning'
+  | 'error';
+
+export interface JobEvent {
+  seq: number;
+  time: string;
+  jobId: string;
+  type: JobEventType;
+  message: string;
+  step?: StepKind;
+  instance?: string;
+  ganetiJob?: number;
+  state?: string;
+}
+
+export interface LockRecord {
+  /** `${cluster}/${node}` */
+  key: string;
+  /** Random token proving ownership; renew and release need it. */
+  token: string;
+  jobId: string;
+  owner: Operator;
+  pid: number;
+  host: string;
+  since: string;
+  /** Epoch ms after which the lease may be taken over. */
+  expiresAt: number;
+}
+
+export type AcquireResult = { acquired: true; lock: LockRecord } | { acquired: false; holder: LockRecord };
+
+export interface AuditEntry {
+  time: string;
+  operator: Operator;
+  action: string;
+  cluster: string;
+  node?: string;
+  jobId?: string;
+  result: 'started' | 'succeeded' | 'failed' | 'cancelled' | 'refused' | 'adopted' | 'info';
+  detail?: string;
+}
+
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Store {
+  readonly backend: 'redis' | 'local';
+  /** A human description: "redis://127.0.0.1:6379/0" or the directory. Never holds a password. */
+  readonly location: string;
+
+  getJob(id: string): Promise<JobRecord | undefined>;
+  /** Whole-record write; only the lock holder writes a running job. */
+  putJob(job: JobRecord): Promise<void>;
+  listJobs(): Promise<JobRecord[]>;
+
+  getSteps(jobId: string): Promise<StepRecord[]>;
+  putSteps(jobId: string, steps: StepRecord[]): Promise<void>;
+
+  /** Appends atomically; returns the event with its sequence number (1, 2, ...). */
+  appendEvent(event: Omit<JobEvent, 'seq'>): Promise<JobEvent>;
+  /** Events with seq > after, in order. */
+  events(jobId: string, after?: number): Promise<JobEvent[]>;
+
+  /** Atomic: succeeds when the key is free or its lease expired. */
+  acquireLock(lock: Omit<LockRecord, 'expiresAt'>, ttlMs: number): Promise<AcquireResult>;
+  /** false when the token no longer holds the lock. */
+  renewLock(key: string, token: string, ttlMs: number): Promise<boolean>;
+  releaseLock(key: string, token: string): Promise<boolean>;
+  getLock(key: string): Promise<LockRecord | undefined>;
+  listLocks(): Promise<LockRecord[]>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(filter?: { node?: string; cluster?: string; limit?: number }): Promise<AuditEntry[]>;
+
+  /** Throws StoreUnavailableError when the backend cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
