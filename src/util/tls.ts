@@ -35,19 +35,19 @@ export class PinnedAgent extends https.Agent {
   }
 
   override createConnection(
-    options: tls.ConnectionOptions,
-    callback?: (err: Error | null, socket?: Duplex) => void,
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | undefined {
-    const socket = tls.connect({ ...options, rejectUnauthorized: false });
+    const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false });
     const done = callback ?? (() => undefined);
-    const onError = (err: Error) => done(err);
+    const onError = (err: Error) => done(err, socket);
     socket.once('error', onError);
     socket.once('secureConnect', () => {
       socket.off('error', onError);
       const actual = socket.getPeerCertificate().fingerprint256 ?? '';
       if (actual.toUpperCase() !== this.fingerprint) {
         socket.destroy();
-        done(new TlsPinError(this.fingerprint, actual.toUpperCase()));
+        done(new TlsPinError(this.fingerprint, actual.toUpperCase()), socket);
         return;
       }
       done(null, socket);
