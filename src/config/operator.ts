@@ -1,0 +1,24 @@
+// Who is acting: attributed in nodevac's audit and in Ganeti's reason trail.
+import { hostname, userInfo } from 'node:os';
+import type { Config } from './schema.js';
+import type { Operator } from '../store/types.js';
+
+export function currentOperator(config: Pick<Config, 'operator'>, env: NodeJS.ProcessEnv = process.env): Operator {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = env.USER || env.LOGNAME || `uid${process.getuid?.() ?? '?'}`;
+  }
+  // SSH_CLIENT is "addr port localport"; SSH_CONNECTION "addr port localaddr localport".
+  const ssh = (env.SSH_CLIENT || env.SSH_CONNECTION || '').split(' ')[0] || null;
+  const mode = config.operator.from;
+  const name = mode === 'fixed' && config.operator.name ? config.operator.name : user;
+  return { name, user, from: mode === 'ssh' ? ssh : null, host: hostname() };
+}
+
+/** "alice (ssh from 10.0.0.7)" */
+export function describeOperator(op: Operator): string {
+  const via = op.from ? `ssh from ${op.from}` : `on ${op.host}`;
+  return `${op.name} (${via})`;
+}

@@ -1,0 +1,151 @@
+// The configuration's public format. Keys of clusters, ipmi and store are relied on by scripts and runbooks.
+import { z } from 'zod';
+
+const FINGERPRINT = /^(sha256:)?([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^(sha256:)?[0-9A-Fa-f]{64}$/;
+
+const port = (what: string) =>
+  z.number({ error: `expected ${what}: an integer 1-65535` }).int({ error: `expected ${what}: an integer 1-65535` }).min(1, { error: `expected ${what}: an integer 1-65535` }).max(65535, { error: `expected ${what}: an integer 1-65535` });
+
+const positive = (what: string) =>
+  z.number({ error: `expected ${what}: a positive number` }).positive({ error: `expected ${what}: a positive number` });
+
+const count = (what: string, max: number) =>
+  z.number({ error: `expected ${what}: an integer 1-${max}` }).int({ error: `expected ${what}: an integer 1-${max}` }).min(1, { error: `expected ${what}: an integer 1-${max}` }).max(max, { error: `expected ${what}: an integer 1-${max}` });
+
+const text = (what: string) => z.string({ error: `expected ${what}: a non-empty string` }).min(1, { error: `expected ${what}: a non-empty string` });
+
+/** A secret: inline, from a file (first line), or from an environment variable. Exactly one. */
+const secretFields = {
+  password: text('the password').optional(),
+  passwordFile: text('a file holding the password').optional(),
+  passwordEnv: text('the name of an environment variable holding the password').optional(),
+};
+
+function exactlyOneSecret(v: { password?: string; passwordFile?: string; passwordEnv?: string }, ctx: z.RefinementCtx) {
+  const given = ['password', 'passwordFile', 'passwordEnv'].filter((k) => v[k as keyof typeof v] !== undefined);
+  if (given.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        given.length === 0
+          ? 'expected one of password, passwordFile or passwordEnv'
+          : `expected only one of password, passwordFile or passwordEnv, got ${given.join(' and ')}`,
+    });
+  }
+}
+
+const tls = z.union(
+  [
+    z.strictObject({ ca: text('a CA certificate file (PEM)') }),
+    z.strictObject({
+      fingerprint: z.string().regex(FINGERPRINT, { error: 'expected a sha256 fingerprint "sha256:AB:CD:…" (32 hex pairs)' }),
+    }),
+    z.strictObject({ insecure: z.literal(true, { error: 'expected insecure: true (or use ca / fingerprint)' }) }),
+  ],
+  { error: 'expected {"ca": "/path.pem"}, {"fingerprint": "sha256:AB:CD:…"} or {"insecure": true}' },
+);
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+const ipmiOverride = z.strictObject({
+  user: text('the IPMI user').optional(),
+  ...secretFields,
+  interface: z.enum(['lanplus', 'lan'], { error: 'expected "lanplus" or "lan"' }).optional(),
+  cipherSuite: z.number().int().min(0).max(17, { error: 'expected a cipher suite 0-17' }).optional(),
+  port: port('the BMC port').optional(),
+});
+
+export const clusterSchema = z
+  .strictObject({
+    name: z.string({ error: 'expected a cluster name' }).regex(NAME, { error: 'expected a short name: letters, digits, . _ - (at most 63)' }),
+    host: text('the RAPI host name or address'),
+    port: port('the RAPI port').default(5080),
+    user: text('the RAPI user'),
+    ...secretFields,
+    tls,
+    /** Kiosk: no write of any kind to this cluster. */
+    readOnly: z.boolean({ error: 'expected true or false' }).default(false),
+    timeoutSeconds: positive('a request timeout in seconds').default(30),
+    /** Per-cluster IPMI override (credentials, port…). */
+    ipmi: ipmiOverride.optional(),
+  })
+  .superRefine(exactlyOneSecret);
+
+export const ipmiSchema = z
+  .strictObject({
+    user: text('the IPMI user'),
+    ...secretFields,
+    interface: z.enum(['lanplus', 'lan'], { error: 'expected "lanplus" or "lan"' }).default('lanplus'),
+    cipherSuite: z.number({ error: 'expected a cipher suite 0-17' }).int().min(0).max(17, { error: 'expected a cipher suite 0-17' }).default(3),
+    port: port('the BMC port').default(623),
+    tagPrefix: text('the node tag prefix naming the BMC').default('ipmi:'),
+    timeoutSeconds: positive('a per-call timeout in seconds').default(20),
+    retries: z.number({ error: 'expected retries: an integer 0-10' }).int().min(0).max(10, { error: 'expected retries: an integer 0-10' }).default(1),
+    /** How to power off: ACPI first then hard, ACPI only, or hard only. */
+    powerOff: z.enum(['soft-then-hard', 'soft', 'hard'], { error: 'expected "soft-then-hard", "soft" or "hard"' }).default('soft-then-hard'),
+    softOffTimeoutSeconds: positive('seconds to wait for an ACPI shutdown').default(300),
+    /** ipmitool binary (a path or a name on PATH). */
+    command: text('the ipmitool command').default('ipmitool'),
+  })
+  .superRefine(exactlyOneSecret);
+
+const store = z.union(
+  [
+    z.strictObject({ redis: z.string().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' }) }),
+    z.strictObject({ dir: text('a directory for the local store') }),
+  ],
+  { error: 'expected {"redis": "redis://host:6379/0"} or {"dir": "/var/lib/nodevac"}' },
+);
+
+export const configSchema = z.strictObject({
+  clusters: z.array(clusterSchema, { error: 'expected a list of clusters' }).min(1, { error: 'expected at least one cluster' }),
+  ipmi: ipmiSchema.optional(),
+  store: store.optional(),
+  reach: z
+    .strictObject({
+      timeoutSeconds: positive('a ping timeout in seconds').default(2),
+      concurrency: count('concurrent pings', 1000).default(64),
+      /** Ping the node's primary IP from Ganeti, or its name. */
+      address: z.enum(['pip', 'name'], { error: 'expected "pip" or "name"' }).default('pip'),
+      intervalSeconds: positive('seconds between background sweeps').default(10),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      evacuationsPerCluster: count('evacuations per cluster at once', 100).default(1),
+      movesPerEvacuation: count('instance moves in parallel per evacuation', 50).default(2),
+      rapiConnections: count('RAPI connections per cluster', 20).default(4),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      /** From power on until the node answers ping and its node daemon takes it back. */
+      bootSeconds: positive('seconds to wait for a node to boot').default(900),
+      /** Lease of a node lock; renewed by heartbeat, taken over when it expires. */
+      leaseSeconds: positive('lock lease seconds').default(30),
+      shutdownSeconds: positive('seconds an instance gets to shut down').default(120),
+    })
+    .prefault({}),
+  operator: z
+    .strictObject({
+      /** "os": the OS user; "ssh": the OS user and the SSH client address; "fixed": the name below. */
+      from: z.enum(['os', 'ssh', 'fixed'], { error: 'expected "os", "ssh" or "fixed"' }).default('ssh'),
+      name: text('the operator name').optional(),
+    })
+    .refine((o) => o.from !== 'fixed' || o.name !== undefined, { message: 'expected a name when from is "fixed"' })
+    .prefault({}),
+  kiosk: z
+    .strictObject({
+      enabled: z.boolean({ error: 'expected true or false' }).default(false),
+      /** Seconds without a key before the kiosk logs out (0: never). */
+      idleLogoutSeconds: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  /** Set by `nodevac demo`: power and ping go to the embedded simulator. Not for production configs. */
+  simulator: z.strictObject({ url: text('the simulator control URL'), tls }).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ClusterConfig = Config['clusters'][number];
+export type IpmiConfig = NonNullable<Config['ipmi']>;
+export type SecretSpec = { password?: string; passwordFile?: string; passwordEnv?: string };
