@@ -32,6 +32,7 @@ export type InstanceActionKind =
   | 'shutdown' // running non-mirrored primary: shut down (no_remember), restarted on return
   | 'leave-secondary' // DRBD secondary left here: redundancy degraded while the node is away
   | 'leave-stopped' // non-mirrored primary already down: stays down with the node
+  | 'start' // return: an instance nodevac shut down is started again
   | 'blocked'; // cannot be handled: see the plan's blockers
 
 export interface InstanceAction {
@@ -64,7 +65,9 @@ export type BlockerCode =
   | 'not-offline'
   | 'not-empty'
   | 'read-only'
-  | 'failover-needed';
+  | 'failover-needed'
+  | 'invalid-target' // the explicit target node cannot receive instances (unknown, this node, offline, drained…)
+  | 'unexpected-secondary'; // a non-DRBD instance lists the node as secondary: nodevac cannot tell what leaving does
 
 export interface Blocker {
   code: BlockerCode;
@@ -81,7 +84,9 @@ export type WarningCode =
   | 'downtime'
   | 'already-drained'
   | 'already-offline'
-  | 'insecure-tls';
+  | 'insecure-tls'
+  | 'instance-missing' // return: an instance nodevac stopped or moved no longer exists
+  | 'not-migrated-back'; // return: a moved instance stays where it is (and why)
 
 export interface Warning {
   code: WarningCode;
