@@ -21,6 +21,7 @@ export interface Reachability {
 
 export type PowerErrorKind =
   | 'no-bmc-tag' // the node has no ipmi:<bmc> tag
+  | 'bad-bmc' // the BMC name is not a plain host name or IP (or the node's tags name several BMCs)
   | 'auth' // session could not be established with these credentials
   | 'unreachable' // BMC does not answer
   | 'unknown-host' // BMC name does not resolve
@@ -52,8 +53,15 @@ export interface IpmiSettings {
   interface: 'lanplus' | 'lan';
   cipherSuite: number;
   port: number;
+  /** Hard limit per ipmitool call; the child is killed after it. */
   timeoutSeconds: number;
+  /** ipmitool -R. At least 1 is passed: ipmitool reads -R 0 as "default" (4 retries, 20 s to give up). */
   retries: number;
+  /**
+   * ipmitool -N, seconds before the first retransmission (default 1). An unreachable BMC fails after about
+   * N*R*(R+1) s with R = retries (measured with ipmitool 1.8.19: -R 1 -N 1 → 2 s, -R 2 → 6 s, -R 3 → 12 s).
+   */
+  retryIntervalSeconds?: number;
   /** Path or name of the ipmitool binary (tests put a fake one first on PATH). */
   command?: string;
 }
