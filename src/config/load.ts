@@ -124,9 +124,15 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-function shown(value: unknown): string {
+/** Keys whose values are secrets: never shown back, even when misplaced or mistyped. */
+const SECRET_KEYS = new Set(['password']);
+
+function shown(value: unknown, key?: PropertyKey): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
+  if (key !== undefined && SECRET_KEYS.has(String(key)) && value !== '') {
+    return `${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`} (not shown)`;
+  }
+  const json = JSON.stringify(value, (k, v: unknown) => (SECRET_KEYS.has(k) ? '(hidden)' : v));
   return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
@@ -146,12 +152,12 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
   const value = valueAt(data, issue.path);
   const message = issue.message.startsWith('Invalid input') ? 'unexpected value' : issue.message;
   if (issue.code === 'custom') return [`${path}: ${message}`];
-  return [`${path}: ${message}, got ${shown(value)}`];
+  return [`${path}: ${message}, got ${shown(value, issue.path[issue.path.length - 1])}`];
 }
 
 /** A file holding inline secrets must not be readable by group or others. */
 export function permissionWarnings(file: string, config: Config): string[] {
-  const inline = config.clusters.some((c) => c.password !== undefined) || config.ipmi?.password !== undefined;
+  const inline = config.clusters.some((c) => c.password !== undefined || c.ipmi?.password !== undefined) || config.ipmi?.password !== undefined;
   if (!inline) return [];
   let mode: number;
   try {
@@ -183,7 +189,7 @@ export function resolveSecret(spec: SecretSpec, path: string, env: NodeJS.Proces
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ConfigError(`${path}.passwordFile: cannot read ${spec.passwordFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)}`);
+      throw new ConfigError(`${path}.passwordFile: cannot read ${spec.passwordFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code)}`);
     }
   }
   throw new ConfigError(`${path}: no password configured`);

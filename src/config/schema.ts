@@ -12,6 +12,9 @@ const positive = (what: string) =>
 const count = (what: string, max: number) =>
   z.number({ error: `expected ${what}: an integer 1-${max}` }).int({ error: `expected ${what}: an integer 1-${max}` }).min(1, { error: `expected ${what}: an integer 1-${max}` }).max(max, { error: `expected ${what}: an integer 1-${max}` });
 
+const range = (what: string, min: number, max: number) =>
+  z.number({ error: `expected ${what}: an integer ${min}-${max}` }).int({ error: `expected ${what}: an integer ${min}-${max}` }).min(min, { error: `expected ${what}: an integer ${min}-${max}` }).max(max, { error: `expected ${what}: an integer ${min}-${max}` });
+
 const text = (what: string) => z.string({ error: `expected ${what}: a non-empty string` }).min(1, { error: `expected ${what}: a non-empty string` });
 
 /** A secret: inline, from a file (first line), or from an environment variable. Exactly one. */
@@ -34,6 +37,12 @@ function exactlyOneSecret(v: { password?: string; passwordFile?: string; passwor
   }
 }
 
+/** A per-cluster override may leave the secret to the global section, but may not give two. */
+function atMostOneSecret(v: { password?: string; passwordFile?: string; passwordEnv?: string }, ctx: z.RefinementCtx) {
+  const given = ['password', 'passwordFile', 'passwordEnv'].filter((k) => v[k as keyof typeof v] !== undefined);
+  if (given.length > 1) ctx.addIssue({ code: 'custom', message: `expected only one of password, passwordFile or passwordEnv, got ${given.join(' and ')}` });
+}
+
 const tls = z.union(
   [
     z.strictObject({ ca: text('a CA certificate file (PEM)') }),
@@ -47,13 +56,15 @@ const tls = z.union(
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-const ipmiOverride = z.strictObject({
-  user: text('the IPMI user').optional(),
-  ...secretFields,
-  interface: z.enum(['lanplus', 'lan'], { error: 'expected "lanplus" or "lan"' }).optional(),
-  cipherSuite: z.number().int().min(0).max(17, { error: 'expected a cipher suite 0-17' }).optional(),
-  port: port('the BMC port').optional(),
-});
+const ipmiOverride = z
+  .strictObject({
+    user: text('the IPMI user').optional(),
+    ...secretFields,
+    interface: z.enum(['lanplus', 'lan'], { error: 'expected "lanplus" or "lan"' }).optional(),
+    cipherSuite: range('a cipher suite', 0, 17).optional(),
+    port: port('the BMC port').optional(),
+  })
+  .superRefine(atMostOneSecret);
 
 export const clusterSchema = z
   .strictObject({
@@ -76,11 +87,11 @@ export const ipmiSchema = z
     user: text('the IPMI user'),
     ...secretFields,
     interface: z.enum(['lanplus', 'lan'], { error: 'expected "lanplus" or "lan"' }).default('lanplus'),
-    cipherSuite: z.number({ error: 'expected a cipher suite 0-17' }).int().min(0).max(17, { error: 'expected a cipher suite 0-17' }).default(3),
+    cipherSuite: range('a cipher suite', 0, 17).default(3),
     port: port('the BMC port').default(623),
     tagPrefix: text('the node tag prefix naming the BMC').default('ipmi:'),
     timeoutSeconds: positive('a per-call timeout in seconds').default(20),
-    retries: z.number({ error: 'expected retries: an integer 0-10' }).int().min(0).max(10, { error: 'expected retries: an integer 0-10' }).default(1),
+    retries: range('retries', 0, 10).default(1),
     /** How to power off: ACPI first then hard, ACPI only, or hard only. */
     powerOff: z.enum(['soft-then-hard', 'soft', 'hard'], { error: 'expected "soft-then-hard", "soft" or "hard"' }).default('soft-then-hard'),
     softOffTimeoutSeconds: positive('seconds to wait for an ACPI shutdown').default(300),
@@ -98,7 +109,16 @@ const store = z.union(
 );
 
 export const configSchema = z.strictObject({
-  clusters: z.array(clusterSchema, { error: 'expected a list of clusters' }).min(1, { error: 'expected at least one cluster' }),
+  clusters: z
+    .array(clusterSchema, { error: 'expected a list of clusters' })
+    .min(1, { error: 'expected at least one cluster' })
+    .superRefine((list, ctx) => {
+      // Clusters are chosen by name (--cluster, locks, audit): two with one name would be ambiguous.
+      list.forEach((c, i) => {
+        const first = list.findIndex((o) => o.name === c.name);
+        if (first < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `expected a unique name: "${c.name}" is also clusters[${first}].name` });
+      });
+    }),
   ipmi: ipmiSchema.optional(),
   store: store.optional(),
   reach: z
@@ -138,7 +158,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean({ error: 'expected true or false' }).default(false),
       /** Seconds without a key before the kiosk logs out (0: never). */
-      idleLogoutSeconds: z.number().int().min(0).default(0),
+      idleLogoutSeconds: z
+        .number({ error: 'expected seconds before logout: an integer, 0 for never' })
+        .int({ error: 'expected seconds before logout: an integer, 0 for never' })
+        .min(0, { error: 'expected seconds before logout: an integer, 0 for never' })
+        .default(0),
     })
     .prefault({}),
   /** Set by `nodevac demo`: power and ping go to the embedded simulator. Not for production configs. */
