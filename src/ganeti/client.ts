@@ -55,6 +55,8 @@ export class RapiClient {
   /** Highest number of requests in flight at once (for benchmarks and tests). */
   maxInFlight = 0;
   private inFlight = 0;
+  /** Aborted by close(): queued and running calls reject instead of waiting forever. */
+  private readonly closing = new AbortController();
 
   constructor(endpoint: RapiEndpoint, private readonly reason: ReasonSource) {
     this.cluster = endpoint.name;
@@ -83,26 +85,27 @@ export class RapiClient {
   info = () => this.read<RapiClusterInfo>('2/info', isClusterInfo);
 
   // ---- nodes ---------------------------------------------------------------------------------
+  // Methods taking a name are async so that a refused name rejects the promise rather than throwing at the call.
   nodes = () => this.read<RapiNode[]>('2/nodes?bulk=1', isNodeList);
-  node = (name: string) => this.read<RapiNode>(`2/nodes/${seg(name)}`, isNode);
-  nodeRole = (name: string) => this.read<NodeRoleWord>(`2/nodes/${seg(name)}/role`, isRoleWord);
-  nodeTags = (name: string) => this.read<string[]>(`2/nodes/${seg(name)}/tags`, isStringArray);
+  node = async (name: string) => this.read<RapiNode>(`2/nodes/${seg(name)}`, isNode);
+  nodeRole = async (name: string) => this.read<NodeRoleWord>(`2/nodes/${seg(name)}/role`, isRoleWord);
+  nodeTags = async (name: string) => this.read<string[]>(`2/nodes/${seg(name)}/tags`, isStringArray);
   /** /2/query/node: fields not in the bulk list, e.g. `powered`. */
   queryNodes = (fields: string[]) =>
     this.read<{ fields: unknown[]; data: [number, unknown][][] }>(`2/query/node?fields=${fields.map(encodeURIComponent).join(',')}`, isQueryResult);
 
-  setNodeRole(name: string, role: Exclude<NodeRoleWord, 'master'>, opts: { force?: boolean; autoPromote?: boolean } = {}) {
+  async setNodeRole(name: string, role: Exclude<NodeRoleWord, 'master'>, opts: { force?: boolean; autoPromote?: boolean } = {}) {
     const q: Record<string, string> = {};
     if (opts.force) q.force = '1';
     if (opts.autoPromote) q['auto-promote'] = '1';
     return this.submit('PUT', `2/nodes/${seg(name)}/role`, q, role);
   }
 
-  modifyNode(name: string, body: { drained?: boolean; offline?: boolean; master_candidate?: boolean; auto_promote?: boolean; force?: boolean }) {
+  async modifyNode(name: string, body: { drained?: boolean; offline?: boolean; master_candidate?: boolean; auto_promote?: boolean; force?: boolean }) {
     return this.submit('POST', `2/nodes/${seg(name)}/modify`, {}, body);
   }
 
-  evacuateNode(name: string, opts: { mode: EvacuateMode; iallocator?: string; remoteNode?: string; earlyRelease?: boolean }) {
+  async evacuateNode(name: string, opts: { mode: EvacuateMode; iallocator?: string; remoteNode?: string; earlyRelease?: boolean }) {
     const body: Record<string, unknown> = { mode: opts.mode };
     if (opts.iallocator) body.iallocator = opts.iallocator;
     if (opts.remoteNode) body.remote_node = opts.remoteNode;
@@ -110,7 +113,7 @@ export class RapiClient {
     return this.submit('POST', `2/nodes/${seg(name)}/evacuate`, {}, body);
   }
 
-  migrateNode(name: string, opts: { mode?: 'live' | 'non-live'; targetNode?: string; iallocator?: string } = {}) {
+  async migrateNode(name: string, opts: { mode?: 'live' | 'non-live'; targetNode?: string; iallocator?: string } = {}) {
     const body: Record<string, unknown> = {};
     if (opts.mode) body.mode = opts.mode;
     if (opts.targetNode) body.target_node = opts.targetNode;
@@ -118,14 +121,14 @@ export class RapiClient {
     return this.submit('POST', `2/nodes/${seg(name)}/migrate`, {}, body);
   }
 
-  addNodeTags = (name: string, tags: string[]) => this.submit('PUT', `2/nodes/${seg(name)}/tags`, { tag: tags });
-  deleteNodeTags = (name: string, tags: string[]) => this.submit('DELETE', `2/nodes/${seg(name)}/tags`, { tag: tags });
+  addNodeTags = async (name: string, tags: string[]) => this.submit('PUT', `2/nodes/${seg(name)}/tags`, { tag: tags });
+  deleteNodeTags = async (name: string, tags: string[]) => this.submit('DELETE', `2/nodes/${seg(name)}/tags`, { tag: tags });
 
   // ---- instances -----------------------------------------------------------------------------
   instances = () => this.read<RapiInstance[]>('2/instances?bulk=1', isInstanceList);
-  instance = (name: string) => this.read<RapiInstance>(`2/instances/${seg(name)}`, isInstance);
+  instance = async (name: string) => this.read<RapiInstance>(`2/instances/${seg(name)}`, isInstance);
 
-  migrateInstance(name: string, opts: { mode?: 'live' | 'non-live'; allowFailover?: boolean; targetNode?: string; iallocator?: string; cleanup?: boolean } = {}) {
+  async migrateInstance(name: string, opts: { mode?: 'live' | 'non-live'; allowFailover?: boolean; targetNode?: string; iallocator?: string; cleanup?: boolean } = {}) {
     const body: Record<string, unknown> = {};
     if (opts.mode) body.mode = opts.mode;
     if (opts.allowFailover !== undefined) body.allow_failover = opts.allowFailover;
@@ -135,7 +138,7 @@ export class RapiClient {
     return this.submit('PUT', `2/instances/${seg(name)}/migrate`, {}, body);
   }
 
-  failoverInstance(name: string, opts: { targetNode?: string; iallocator?: string; ignoreConsistency?: boolean; shutdownTimeout?: number } = {}) {
+  async failoverInstance(name: string, opts: { targetNode?: string; iallocator?: string; ignoreConsistency?: boolean; shutdownTimeout?: number } = {}) {
     const body: Record<string, unknown> = {};
     if (opts.targetNode) body.target_node = opts.targetNode;
     if (opts.iallocator) body.iallocator = opts.iallocator;
@@ -144,7 +147,7 @@ export class RapiClient {
     return this.submit('PUT', `2/instances/${seg(name)}/failover`, {}, body);
   }
 
-  shutdownInstance(name: string, opts: { timeout?: number; noRemember?: boolean } = {}) {
+  async shutdownInstance(name: string, opts: { timeout?: number; noRemember?: boolean } = {}) {
     const q: Record<string, string> = {};
     if (opts.noRemember) q.no_remember = '1';
     const body: Record<string, unknown> = {};
@@ -153,7 +156,7 @@ export class RapiClient {
   }
 
   /** Ganeti ignores a startup body: options go in the query string. */
-  startupInstance = (name: string, opts: { noRemember?: boolean } = {}) =>
+  startupInstance = async (name: string, opts: { noRemember?: boolean } = {}) =>
     this.submit('PUT', `2/instances/${seg(name)}/startup`, opts.noRemember ? { no_remember: '1' } : {});
 
   // ---- jobs ----------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ export class RapiClient {
   }
 
   close(): void {
-    this.queue.clear();
+    this.closing.abort(new Error(`${this.cluster}: the RAPI client was closed`));
     this.agent.destroy();
   }
 
@@ -245,12 +248,13 @@ export class RapiClient {
         } catch (err) {
           if (!(err instanceof RapiError)) throw err;
           lastError = err;
-          const retriable = opts.retry === true ? err.transient && err.details.status !== 503 : err.kind === 'refused' && err.details.code !== -1;
+          // A read answered 503 is retried too: only submissions meet a drained or full job queue.
+          const retriable = opts.retry === true ? err.transient : err.kind === 'refused' && err.details.code !== -1;
           if (!retriable) throw err;
         }
       }
       throw lastError!;
-    }) as Promise<T>;
+    }, { signal: this.closing.signal }) as Promise<T>;
   }
 
   private async once<T>(
@@ -284,7 +288,7 @@ export class RapiClient {
       try {
         response = await pending;
       } catch (err) {
-        if (tooLarge) throw this.protocol(pathname, `the answer is larger than ${Math.round(max / 1048576)} MiB`);
+        if (tooLarge) throw this.protocol(pathname, `the answer is larger than ${max >= 1048576 ? `${Math.round(max / 1048576)} MiB` : `${max} bytes`}`);
         throw await this.transportError(err, pathname, method);
       }
       const status = response.statusCode;
@@ -305,7 +309,7 @@ export class RapiClient {
   }
 
   private protocol(path: string, what: string): RapiError {
-    return new RapiError('protocol', this.cluster, `${this.cluster}: unexpected answer from ${path}: ${what}`, `is ${this.endpoint.host}:${this.endpoint.port} really a Ganeti RAPI (Ganeti ≥ 2.5)?`, { path });
+    return new RapiError('protocol', this.cluster, `${this.cluster}: unexpected answer from /${path}: ${what}`, `is ${this.endpoint.host}:${this.endpoint.port} really a Ganeti RAPI (Ganeti ≥ 2.5)?`, { path });
   }
 
   private httpError(status: number, text: string, path: string, method: string): RapiError {
@@ -325,7 +329,7 @@ export class RapiClient {
     const ganeti = message ? `: ${message}` : '';
     switch (status) {
       case 401:
-        return new RapiError('auth', this.cluster, `${where}: authentication failed (401)`, `check clusters[].user and its password for "${this.cluster}" (Ganeti's users file /var/lib/ganeti/rapi/users)`, details);
+        return new RapiError('auth', this.cluster, `${where}: authentication failed (401)`, `check the RAPI user "${this.endpoint.user}" and its password for "${this.cluster}" (clusters[].user; Ganeti's users file /var/lib/ganeti/rapi/users)`, details);
       case 403:
         return new RapiError('forbidden', this.cluster, `${where}: forbidden (403) — the RAPI user "${this.endpoint.user}" has no write right`, `give the user the "write" option in /var/lib/ganeti/rapi/users, or use a user that has it`, details);
       case 404:

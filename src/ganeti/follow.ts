@@ -121,12 +121,14 @@ export async function followJobTree(client: RapiClient, id: number, opts: Follow
   const rejected = kids.filter((k): k is { ok: false; error: string } => !k.ok).map((k) => k.error);
   const children: JobOutcome[] = [];
   const limit = Math.max(1, opts.concurrency ?? 2);
+  // A resume serial belongs to the parent: each child's log starts at its own serial 1.
+  const childOpts = { ...opts, afterSerial: undefined };
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, ids.length) }, async () => {
       while (next < ids.length) {
         const child = ids[next++]!;
-        children.push(await followJob(client, child, opts));
+        children.push(await followJob(client, child, childOpts));
       }
     }),
   );
