@@ -1,0 +1,111 @@
+// Fault injection: what can go wrong between nodevac and a cluster, on demand and reproducibly (seeded).
+
+export interface FaultSettings {
+  /** Milliseconds added before every RAPI answer. */
+  latencyMs: number;
+  /** Share (0..1) of RAPI requests answered 502 or 504 (half each) instead of being handled. */
+  errorRate: number;
+  /** Share (0..1) of RAPI requests whose connection is destroyed without an answer. */
+  dropRate: number;
+  /** Seed of the generator deciding which requests get errorRate/dropRate; setting it restarts the sequence. */
+  seed: number;
+  /** Instances whose migrations fail (child job error "Could not migrate instance …"). */
+  failMigration: string[];
+  /** Nodes that never come back after power on (the BMC says on; no ping, no node daemon). */
+  neverBoot: string[];
+  /** Job submissions answer 503 "Job queue is drained, cannot submit". */
+  queueDrained: boolean;
+  /** BMC hosts that do not answer. */
+  unreachableBmcs: string[];
+  /** HTTP faults (latency, errors, drops, drained queue) only on these clusters; null: on every cluster. */
+  clusters: string[] | null;
+}
+
+export interface SimFaults {
+  get(): FaultSettings;
+  set(settings: Partial<FaultSettings>): void;
+  clear(): void;
+}
+
+const NONE: FaultSettings = {
+  latencyMs: 0,
+  errorRate: 0,
+  dropRate: 0,
+  seed: 1,
+  failMigration: [],
+  neverBoot: [],
+  queueDrained: false,
+  unreachableBmcs: [],
+  clusters: null,
+};
+
+/** mulberry32: small, fast, good enough to spread injected failures evenly and reproducibly. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultError extends Error {
+  override readonly name = 'FaultError';
+}
+
+function checkSettings(s: Partial<FaultSettings>): void {
+  const rate = (v: unknown, what: string) => {
+    if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1))) throw new FaultError(`${what} must be a number from 0 to 1`);
+  };
+  rate(s.errorRate, 'errorRate');
+  rate(s.dropRate, 'dropRate');
+  if (s.latencyMs !== undefined && (typeof s.latencyMs !== 'number' || !(s.latencyMs >= 0))) throw new FaultError('latencyMs must be a number >= 0');
+  if (s.seed !== undefined && (typeof s.seed !== 'number' || !Number.isInteger(s.seed))) throw new FaultError('seed must be an integer');
+  if (s.queueDrained !== undefined && typeof s.queueDrained !== 'boolean') throw new FaultError('queueDrained must be true or false');
+  for (const key of ['failMigration', 'neverBoot', 'unreachableBmcs'] as const) {
+    const v = s[key];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw new FaultError(`${key} must be a list of names`);
+  }
+  if (s.clusters !== undefined && s.clusters !== null && !(Array.isArray(s.clusters) && s.clusters.every((x) => typeof x === 'string'))) {
+    throw new FaultError('clusters must be null or a list of cluster names');
+  }
+  const known = new Set(Object.keys(NONE));
+  for (const key of Object.keys(s)) if (!known.has(key)) throw new FaultError(`unknown fault setting ${JSON.stringify(key)}`);
+}
+
+export class FaultState implements SimFaults {
+  current: FaultSettings = { ...NONE };
+  private random = mulberry32(NONE.seed);
+
+  get(): FaultSettings {
+    return { ...this.current, failMigration: [...this.current.failMigration], neverBoot: [...this.current.neverBoot], unreachableBmcs: [...this.current.unreachableBmcs] };
+  }
+
+  set(settings: Partial<FaultSettings>): void {
+    checkSettings(settings);
+    this.current = { ...this.current, ...settings };
+    if (settings.seed !== undefined) this.random = mulberry32(settings.seed);
+  }
+
+  clear(): void {
+    this.current = { ...NONE };
+    this.random = mulberry32(NONE.seed);
+  }
+
+  appliesTo(cluster: string): boolean {
+    return this.current.clusters === null || this.current.clusters.includes(cluster);
+  }
+
+  /** What happens to one RAPI request of this cluster: answered normally, answered 502/504, or dropped. */
+  decide(cluster: string): 'ok' | 'drop' | 502 | 504 {
+    if (!this.appliesTo(cluster)) return 'ok';
+    const { dropRate, errorRate } = this.current;
+    if (dropRate === 0 && errorRate === 0) return 'ok';
+    const r = this.random();
+    if (r < dropRate) return 'drop';
+    if (r < dropRate + errorRate) return this.random() < 0.5 ? 502 : 504;
+    return 'ok';
+  }
+}

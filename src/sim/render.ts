@@ -1,0 +1,305 @@
+// Read-side answers: nodes, instances, cluster info and /2/query, in Ganeti's field order. Bulk listings are
+// spliced from per-object fragments cached by revision, so a 500-node listing costs a string join.
+import { DATA_COLLECTOR_INTERVAL, DATA_COLLECTORS, DISKPARAMS, HVPARAMS, IPOLICY_MINMAX, IPOLICY_STD, NDPARAMS } from './defaults.js';
+import { niceCompare, pyJson, pyJsonArray } from './json.js';
+import type { SimCluster, SimInstance, SimNode } from './world.js';
+
+function nodeObject(n: SimNode): Record<string, unknown> {
+  const live = n.live;
+  const liveValue = (v: number) => (live ? v : null);
+  return {
+    name: n.name,
+    offline: n.offline,
+    master_candidate: n.masterCandidate,
+    drained: n.drained,
+    dtotal: liveValue(n.dtotal),
+    dfree: liveValue(n.diskFree),
+    sptotal: null,
+    spfree: null,
+    mtotal: liveValue(n.mtotal),
+    mnode: liveValue(n.mnode),
+    mfree: liveValue(n.memoryFree),
+    pinst_cnt: n.primaries.size,
+    sinst_cnt: n.secondaries.size,
+    ctotal: liveValue(n.ctotal),
+    cnos: liveValue(n.ctotal),
+    cnodes: liveValue(n.cnodes),
+    csockets: liveValue(n.csockets),
+    pip: n.pip,
+    sip: n.sip,
+    role: n.role,
+    pinst_list: names(n.primaries),
+    sinst_list: names(n.secondaries),
+    master_capable: n.masterCapable,
+    vm_capable: n.vmCapable,
+    ndparams: n.ndparams,
+    'group.uuid': n.cluster.groupUuid,
+    ctime: n.ctime,
+    mtime: n.mtime,
+    uuid: n.uuid,
+    serial_no: n.serial,
+    tags: [...n.tags].sort(),
+  };
+}
+
+function names(set: Set<SimInstance>): string[] {
+  return [...set].map((i) => i.name).sort(niceCompare);
+}
+
+function nodeFragment(n: SimNode): string {
+  if (n.cache === null || n.cache.rev !== n.rev) n.cache = { rev: n.rev, json: pyJson(nodeObject(n)) };
+  return n.cache.json;
+}
+
+/** GET /2/nodes/N: the bulk fields plus the secondary_ip alias. */
+export function nodeBody(n: SimNode): string {
+  return pyJson({ ...nodeObject(n), secondary_ip: n.sip });
+}
+
+const bulkCache = new WeakMap<SimCluster, { nodes?: { rev: number; body: string }; instances?: { rev: number; body: string } }>();
+
+function cacheOf(c: SimCluster) {
+  let entry = bulkCache.get(c);
+  if (entry === undefined) bulkCache.set(c, (entry = {}));
+  return entry;
+}
+
+export function nodesBulkBody(c: SimCluster): string {
+  const cache = cacheOf(c);
+  if (cache.nodes?.rev !== c.rev) cache.nodes = { rev: c.rev, body: pyJsonArray(c.nodeList().map(nodeFragment)) };
+  return cache.nodes.body;
+}
+
+const KVM_HVPARAMS_JSON = pyJson(HVPARAMS.kvm);
+
+/** An instance's fields in I_FIELDS order; hvparams (large and shared) is spliced in pre-serialised. */
+function instanceJson(i: SimInstance): string {
+  const c = i.cluster;
+  const live = i.pnode.live;
+  const running = live && i.running;
+  const nicCount = i.macs.length;
+  const fill = <T>(v: T) => Array.from({ length: nicCount }, () => v);
+  const link = c.hypervisor === 'kvm' ? 'br0' : 'gntbr0';
+  const head = {
+    name: i.name,
+    admin_state: i.adminState,
+    os: i.os,
+    pnode: i.pnode.name,
+    snodes: i.snode === null ? [] : [i.snode.name],
+    disk_template: i.diskTemplate,
+    'nic.ips': fill(null),
+    'nic.macs': i.macs,
+    'nic.modes': fill('bridged'),
+    'nic.uuids': i.nicUuids,
+    'nic.names': fill(null),
+    'nic.links': fill(link),
+    'nic.networks': fill(null),
+    'nic.networks.names': fill(null),
+    'nic.bridges': fill(link),
+    network_port: i.networkPort,
+    'disk.sizes': i.disks.map((d) => d.size),
+    'disk.spindles': i.disks.map(() => null),
+    disk_usage: i.diskUsage,
+    'disk.uuids': i.disks.map((d) => d.uuid),
+    'disk.names': i.disks.map(() => null),
+    // rlib2._UpdateBeparams adds "memory" (= maxmem) for old clients.
+    beparams: { minmem: i.minMemory, maxmem: i.memory, vcpus: i.vcpus, auto_balance: true, always_failover: i.alwaysFailover, spindle_use: 1, memory: i.memory },
+  };
+  const tail = {
+    oper_state: live ? i.running : null,
+    oper_ram: running ? i.memory : null,
+    oper_vcpus: running ? i.vcpus : null,
+    status: i.status,
+    custom_hvparams: {},
+    custom_beparams: { minmem: i.minMemory, maxmem: i.memory, vcpus: i.vcpus },
+    custom_nicparams: fill({}),
+    ctime: i.ctime,
+    mtime: i.mtime,
+    uuid: i.uuid,
+    serial_no: i.serial,
+    tags: [...i.tags].sort(),
+  };
+  const hv = c.hypervisor === 'kvm' ? KVM_HVPARAMS_JSON : '{}';
+  return pyJson(head).slice(0, -1) + ', "hvparams": ' + hv + ', ' + pyJson(tail).slice(1);
+}
+
+export function instanceBody(i: SimInstance): string {
+  if (i.cache === null || i.cache.rev !== i.rev) i.cache = { rev: i.rev, json: instanceJson(i) };
+  return i.cache.json;
+}
+
+export function instancesBulkBody(c: SimCluster): string {
+  const cache = cacheOf(c);
+  if (cache.instances?.rev !== c.rev) cache.instances = { rev: c.rev, body: pyJsonArray(c.instanceList().map(instanceBody)) };
+  return cache.instances.body;
+}
+
+const ROLE_WORDS = { M: 'master', C: 'master-candidate', R: 'regular', D: 'drained', O: 'offline' } as const;
+
+export function roleWord(n: SimNode): string {
+  return ROLE_WORDS[n.role];
+}
+
+/** GET /2/info: QueryClusterInfo with rlib2's aliases. */
+export function clusterInfo(c: SimCluster): Record<string, unknown> {
+  const hv = c.hypervisor;
+  return {
+    software_version: '3.0.2',
+    protocol_version: 3000000,
+    config_version: 3000000,
+    os_api_version: 20,
+    export_version: 0,
+    vcs_version: '(ganeti) version 3.0.2-3',
+    architecture: ['64bits', 'x86_64'],
+    name: c.fqdn,
+    master: c.master.name,
+    default_hypervisor: hv,
+    enabled_hypervisors: [hv],
+    hvparams: HVPARAMS,
+    os_hvp: {},
+    beparams: { default: { minmem: 128, maxmem: 128, vcpus: 1, auto_balance: true, always_failover: false, spindle_use: 1 } },
+    osparams: {},
+    ipolicy: { minmax: IPOLICY_MINMAX, std: IPOLICY_STD, 'spindle-ratio': 32, 'vcpu-ratio': 4, 'disk-templates': c.enabledDiskTemplates },
+    nicparams: { default: { mode: 'bridged', link: hv === 'kvm' ? 'br0' : 'gntbr0', vlan: '' } },
+    ndparams: NDPARAMS,
+    diskparams: DISKPARAMS,
+    candidate_pool_size: c.candidatePoolSize,
+    max_running_jobs: 20,
+    max_tracked_jobs: 25,
+    mac_prefix: 'aa:00:00',
+    master_netdev: 'eth0',
+    master_netmask: 24,
+    use_external_mip_script: false,
+    volume_group_name: c.enabledDiskTemplates.some((t) => t === 'plain' || t === 'drbd') ? 'xenvg' : null,
+    drbd_usermode_helper: c.enabledDiskTemplates.includes('drbd') ? '/bin/true' : null,
+    file_storage_dir: '/srv/ganeti/file-storage',
+    shared_file_storage_dir: '/srv/ganeti/shared-file-storage',
+    gluster_storage_dir: '/var/run/ganeti/gluster',
+    maintain_node_health: false,
+    ctime: c.ctime,
+    mtime: c.mtime,
+    uuid: c.uuid,
+    tags: [],
+    uid_pool: [],
+    default_iallocator: 'hail',
+    default_iallocator_params: {},
+    reserved_lvs: [],
+    primary_ip_version: 4,
+    prealloc_wipe_disks: false,
+    hidden_os: [],
+    blacklisted_os: [],
+    enabled_disk_templates: c.enabledDiskTemplates,
+    install_image: '',
+    instance_communication_network: '',
+    zeroing_image: '',
+    compression_tools: ['gzip', 'gzip-fast', 'gzip-slow'],
+    enabled_user_shutdown: false,
+    enabled_data_collectors: DATA_COLLECTORS,
+    data_collector_interval: DATA_COLLECTOR_INTERVAL,
+    modify_ssh_setup: false,
+    ssh_key_type: 'rsa',
+    ssh_key_bits: 2048,
+    vg_name: c.enabledDiskTemplates.some((t) => t === 'plain' || t === 'drbd') ? 'xenvg' : null,
+    drbd_helper: c.enabledDiskTemplates.includes('drbd') ? '/bin/true' : null,
+  };
+}
+
+// /2/query: field definitions (src/Ganeti/Query/*.hs) and [status, value] cells. Status 0 normal, 1 unknown
+// field, 2 no data, 3 unavailable, 4 offline.
+
+type Cell = [number, unknown];
+interface QField<T> {
+  title: string;
+  kind: 'text' | 'bool' | 'number' | 'unit' | 'timestamp' | 'other';
+  doc: string;
+  get: (x: T) => Cell;
+}
+
+const ok = (v: unknown): Cell => [0, v];
+const nodeLive =
+  (f: (n: SimNode) => number): ((n: SimNode) => Cell) =>
+  (n) =>
+    n.offline ? [4, null] : n.daemonUp ? ok(f(n)) : [2, null];
+
+const NODE_QUERY: Record<string, QField<SimNode>> = {
+  name: { title: 'Node', kind: 'text', doc: 'Node name', get: (n) => ok(n.name) },
+  drained: { title: 'Drained', kind: 'bool', doc: 'Whether node is drained', get: (n) => ok(n.drained) },
+  master_candidate: { title: 'MasterC', kind: 'bool', doc: 'Whether node is a master candidate', get: (n) => ok(n.masterCandidate) },
+  master_capable: { title: 'MasterCapable', kind: 'bool', doc: 'Whether node can become a master candidate', get: (n) => ok(n.masterCapable) },
+  offline: { title: 'Offline', kind: 'bool', doc: 'Whether node is marked offline', get: (n) => ok(n.offline) },
+  vm_capable: { title: 'VMCapable', kind: 'bool', doc: 'Whether node can host instances', get: (n) => ok(n.vmCapable) },
+  pip: { title: 'PrimaryIP', kind: 'text', doc: 'Primary IP address', get: (n) => ok(n.pip) },
+  sip: { title: 'SecondaryIP', kind: 'text', doc: 'Secondary IP address', get: (n) => ok(n.sip) },
+  master: { title: 'IsMaster', kind: 'bool', doc: 'Whether node is master', get: (n) => ok(n.isMaster) },
+  group: { title: 'Group', kind: 'text', doc: 'Node group', get: () => ok('default') },
+  'group.uuid': { title: 'GroupUUID', kind: 'text', doc: 'UUID of node group', get: (n) => ok(n.cluster.groupUuid) },
+  ndparams: { title: 'NodeParameters', kind: 'other', doc: 'Merged node parameters', get: (n) => ok(n.ndparams) },
+  pinst_cnt: { title: 'Pinst', kind: 'number', doc: 'Number of instances with this node as primary', get: (n) => ok(n.primaries.size) },
+  sinst_cnt: { title: 'Sinst', kind: 'number', doc: 'Number of instances with this node as secondary', get: (n) => ok(n.secondaries.size) },
+  pinst_list: { title: 'PriInstances', kind: 'other', doc: 'List of instances with this node as primary', get: (n) => ok(names(n.primaries)) },
+  sinst_list: { title: 'SecInstances', kind: 'other', doc: 'List of instances with this node as secondary', get: (n) => ok(names(n.secondaries)) },
+  role: {
+    title: 'Role',
+    kind: 'text',
+    doc: 'Node role; "M" for master, "C" for master candidate, "R" for regular, "D" for drained, "O" for offline',
+    get: (n) => ok(n.role),
+  },
+  // No out-of-band program is configured, so Ganeti reports "powered" as unavailable (as on the lab).
+  powered: { title: 'Powered', kind: 'bool', doc: 'Whether node is thought to be powered on', get: () => [3, null] },
+  ctotal: { title: 'CTotal', kind: 'number', doc: 'Number of logical processors', get: nodeLive((n) => n.ctotal) },
+  cnos: { title: 'CNOs', kind: 'number', doc: 'Number of logical processors used by the node OS (dom0 for Xen)', get: nodeLive((n) => n.ctotal) },
+  cnodes: { title: 'CNodes', kind: 'number', doc: 'Number of NUMA domains on node (if exported by hypervisor)', get: nodeLive((n) => n.cnodes) },
+  csockets: { title: 'CSockets', kind: 'number', doc: 'Number of physical CPU sockets (if exported by hypervisor)', get: nodeLive((n) => n.csockets) },
+  dfree: { title: 'DFree', kind: 'unit', doc: 'Available storage space on storage unit', get: nodeLive((n) => n.diskFree) },
+  dtotal: { title: 'DTotal', kind: 'unit', doc: 'Total storage space on storage unit for instance disk allocation', get: nodeLive((n) => n.dtotal) },
+  mfree: { title: 'MFree', kind: 'unit', doc: 'Memory available for instance allocations', get: nodeLive((n) => n.memoryFree) },
+  mnode: { title: 'MNode', kind: 'unit', doc: 'Amount of memory used by node (dom0 for Xen)', get: nodeLive((n) => n.mnode) },
+  mtotal: { title: 'MTotal', kind: 'unit', doc: 'Total amount of memory of physical machine', get: nodeLive((n) => n.mtotal) },
+  ctime: { title: 'CTime', kind: 'timestamp', doc: 'Creation timestamp', get: (n) => ok(n.ctime) },
+  mtime: { title: 'MTime', kind: 'timestamp', doc: 'Modification timestamp', get: (n) => ok(n.mtime) },
+  uuid: { title: 'UUID', kind: 'text', doc: 'Node UUID', get: (n) => ok(n.uuid) },
+  serial_no: { title: 'SerialNo', kind: 'number', doc: 'Node object serial number, incremented on each modification', get: (n) => ok(n.serial) },
+  tags: { title: 'Tags', kind: 'other', doc: 'Tags', get: (n) => ok([...n.tags].sort()) },
+};
+
+const instLive =
+  (f: (i: SimInstance) => unknown): ((i: SimInstance) => Cell) =>
+  (i) =>
+    i.pnode.offline ? [4, null] : !i.pnode.daemonUp ? [2, null] : i.running ? ok(f(i)) : [3, null];
+
+const INSTANCE_QUERY: Record<string, QField<SimInstance>> = {
+  name: { title: 'Instance', kind: 'text', doc: 'Instance name', get: (i) => ok(i.name) },
+  admin_state: { title: 'InstanceState', kind: 'text', doc: 'Desired state of instance', get: (i) => ok(i.adminState) },
+  pnode: { title: 'Primary_node', kind: 'text', doc: 'Primary node', get: (i) => ok(i.pnode.name) },
+  snodes: { title: 'Secondary_Nodes', kind: 'other', doc: 'Secondary nodes; usually this will just be one node', get: (i) => ok(i.snode === null ? [] : [i.snode.name]) },
+  disk_template: { title: 'Disk_template', kind: 'text', doc: "Instance disk template", get: (i) => ok(i.diskTemplate) },
+  status: { title: 'Status', kind: 'text', doc: 'Instance status', get: (i) => ok(i.status) },
+  oper_state: {
+    title: 'Running',
+    kind: 'bool',
+    doc: 'Actual state of instance',
+    get: (i) => (i.pnode.offline ? [4, null] : !i.pnode.daemonUp ? [2, null] : ok(i.running)),
+  },
+  oper_ram: { title: 'Memory', kind: 'unit', doc: 'Actual memory usage as seen by hypervisor', get: instLive((i) => i.memory) },
+  oper_vcpus: { title: 'VCPUs', kind: 'number', doc: 'Actual number of VCPUs as seen by hypervisor', get: instLive((i) => i.vcpus) },
+  'be/memory': { title: 'ConfigMaxMem', kind: 'unit', doc: 'The "maxmem" backend parameter', get: (i) => ok(i.memory) },
+  tags: { title: 'Tags', kind: 'other', doc: 'Tags', get: (i) => ok([...i.tags].sort()) },
+  uuid: { title: 'UUID', kind: 'text', doc: 'Instance UUID', get: (i) => ok(i.uuid) },
+};
+
+function query<T>(defs: Record<string, QField<T>>, items: T[], fields: string[]): Record<string, unknown> {
+  return {
+    data: items.map((x) => fields.map((f) => defs[f]?.get(x) ?? [1, null])),
+    fields: fields.map((f) => {
+      const d = defs[f];
+      return d === undefined ? { name: f, title: f, kind: 'unknown', doc: `Unknown field '${f}'` } : { name: f, title: d.title, kind: d.kind, doc: d.doc };
+    }),
+  };
+}
+
+/** The /2/query resources the simulator answers; other valid Ganeti resources are not simulated. */
+export const QUERY_RESOURCES = ['node', 'instance'] as const;
+
+export function queryResource(c: SimCluster, resource: (typeof QUERY_RESOURCES)[number], fields: string[]): Record<string, unknown> {
+  return resource === 'node' ? query(NODE_QUERY, c.nodeList(), fields) : query(INSTANCE_QUERY, c.instanceList(), fields);
+}
