@@ -132,10 +132,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const fingerprint = pemFingerprint(cert.cert);
   const listeners: Listener[] = [];
   const services: RapiService[] = [];
+  const queues: JobQueue[] = [];
   const endpoints: SimClusterEndpoint[] = [];
   const closeAll = async () => {
     for (const s of services) s.close();
-    for (const c of world.clusters) c.jobs.close();
+    for (const q of queues) q.close();
     world.close();
     await Promise.all(listeners.map((l) => l.close()));
   };
@@ -143,6 +144,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     for (const cluster of world.clusters) {
       const queue = new JobQueue(world, cluster, logicalUnit);
       cluster.jobs = queue;
+      queues.push(queue);
       const service = new RapiService(world, cluster, queue, rapiUsers);
       services.push(service);
       // While the master node is down there is no RAPI: connections are reset at once.

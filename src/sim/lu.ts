@@ -2,6 +2,7 @@
 // messages (lib/cmdlib/node.py, instance_migration.py, instance_operation.py, instance_storage.py, tags.py,
 // and hail's evacuation planning). Sources are cited by function name in comments where behaviour is subtle.
 import type { LockRequest, LuContext, LuEntry } from './jobs.js';
+import { niceCompare } from './json.js';
 import { execError, OpError, OpInput, OPS, prereq } from './ops.js';
 import type { SimCluster, SimInstance, SimNode } from './world.js';
 
@@ -88,7 +89,7 @@ function decideSelfPromotion(cluster: SimCluster): boolean {
 
 /** IAllocator input gathering: every node that is not offline must answer (masterd/iallocator.py). */
 function iallocatorPreflight(cluster: SimCluster, name: string): void {
-  if (name !== 'hail') throw execError(`Failure while running the iallocator script: iallocator '${name}' not found`);
+  if (name !== 'hail') throw execError(`Failure while running the iallocator script: iallocator module '${name}' not found in the search path`);
   for (const n of cluster.nodeList()) {
     const err = n.connectError;
     if (!n.offline && err !== null) throw execError(`Can't get data for node ${n.name}: ${err}`);
@@ -314,7 +315,7 @@ function* nodeEvacuate(ctx: LuContext) {
 
   const instances = pick();
   if (instances.length > 0) {
-    const names = instances.map((i) => i.name).sort();
+    const names = instances.map((i) => i.name).sort(niceCompare);
     ctx.info(`Evacuating instances from node '${node.name}': ${names.join(', ')}`);
   } else ctx.info(`No instances to evacuate from node '${node.name}'`);
   if (remote !== null) {
@@ -488,12 +489,26 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     return null;
   }
   ctx.log(`Migrating instance ${inst.name}`);
+  const drbd = inst.internallyMirrored;
   if (cleanup) {
+    // _ExecCleanup: simulated migrations never stop half-way, so the instance runs on its primary or nowhere.
     ctx.log('* checking where the instance actually runs (if this hangs, the hypervisor might be in a bad state)');
-    ctx.log('* instance running on secondary node (' + source.name + '), updating config');
+    if (!inst.running || source.rpcError !== null) {
+      throw execError(
+        "Instance does not seem to be running at all; in this case it's safer to repair by running 'gnt-instance stop' to ensure disk shutdown, and then restarting it",
+      );
+    }
+    ctx.log(`* instance confirmed to be running on its primary node (${source.name})`);
+    ctx.log(`* closing instance disks on node ${dest.name}`);
+    if (drbd) {
+      ctx.log('* wait until resync is done');
+      ctx.log('* changing into standalone mode');
+      ctx.log('* changing disks into single-master mode');
+      ctx.log('* wait until resync is done');
+    } else ctx.log(`* opening instance disks on node ${source.name} in exclusive mode`);
+    ctx.log('* done');
     return null;
   }
-  const drbd = inst.internallyMirrored;
   ctx.log('* checking disk consistency between source and target');
   ctx.log(`* closing instance disks on node ${dest.name}`);
   if (drbd) {

@@ -332,6 +332,7 @@ export class RapiService {
   }
 
   private getRole(r: RapiRequest): Reply {
+    intArg(r, 'lock');
     const node = this.cluster.findNode(r.items[0] ?? '');
     // rlib2 indexes the empty query result: Python's IndexError becomes a 500.
     if (node === undefined) throw new HttpError(500, 'list index out of range');
@@ -352,6 +353,7 @@ export class RapiService {
   }
 
   private instance(r: RapiRequest): Reply {
+    intArg(r, 'lock');
     const inst = this.cluster.findInstance(r.items[0] ?? '');
     if (inst === undefined) throw new HttpError(404);
     return jsonReply(instanceBody(inst));

@@ -301,6 +301,17 @@ describe('migration and failover (TLMigrateInstance)', () => {
     for (const k of await childJobs(c, from)) expect(k.status).toBe('error');
   });
 
+  test('cleanup checks where the instance runs; an unknown iallocator fails to run', async () => {
+    const { c } = await start();
+    const cleanup = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, { cleanup: true });
+    expect(cleanup.status).toBe('success');
+    expect(logOf(cleanup)).toContain(`* instance confirmed to be running on its primary node (${n(2)})`);
+    const stopped = await run(c, 'PUT', `/2/instances/${vm('down1')}/migrate`, { cleanup: true });
+    expect(errorOf(stopped)[1][0]).toMatch(/^Instance does not seem to be running at all/);
+    const ialloc = await run(c, 'PUT', `/2/instances/${vm('x1')}/migrate`, { iallocator: 'nope' });
+    expect(errorOf(ialloc)).toEqual(['OpExecError', ["Failure while running the iallocator script: iallocator module 'nope' not found in the search path"]]);
+  });
+
   test('the oplog follows a DRBD live migration', async () => {
     const { c } = await start();
     const job = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, { mode: 'live' });
