@@ -46,9 +46,10 @@ export function jsonReply(body: string): Reply {
   return { status: 200, body };
 }
 
+/** Writes a reply; like Ganeti's serializer.DumpJson, every body ends with a newline. */
 export function send(res: ServerResponse, reply: Reply): void {
   if (res.writableEnded || res.destroyed) return;
-  const body = Buffer.from(reply.body, 'utf8');
+  const body = Buffer.from(reply.body + '\n', 'utf8');
   res.statusCode = reply.status;
   res.statusMessage = RESPONSES[reply.status]?.[0] ?? '';
   res.setHeader('Content-Type', 'application/json');

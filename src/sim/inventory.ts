@@ -71,6 +71,8 @@ export interface InventoryCluster {
   enabledDiskTemplates?: DiskTemplate[];
   os?: string;
   uuid?: string;
+  ctime?: number;
+  mtime?: number;
   groupUuid?: string;
   /** Memory the hypervisor keeps for itself on every node, MiB (mtotal - mnode - mfree on an empty node). */
   hvOverheadMb?: number;
@@ -93,13 +95,14 @@ export function labInventory(): Inventory {
   ];
   const ctimes = [1795543608.0193784, 1795543614.166603, 1795543617.7466497];
   const mtimes = [1795543623.767497, 1795543625.080303, 1795543624.47259];
-  const instUuids: Record<string, string> = {
-    vm1a: 'bc08ddb1-f0dd-4927-b21f-80d22342b5d3',
-    vm1b: '93ff5ceb-2fa9-4f3c-bab5-0b98e0ff256d',
-    vm2a: '5af9a775-8d39-4515-b81d-8029cc36c76a',
-    vm2b: '5d808150-0c4f-460d-9d07-b31db3ccde7c',
-    vm3a: 'acc48c30-bb89-4b95-9932-f81e282388d3',
-    vm3b: '817a45ee-8b83-493b-9fb3-74e50f681755',
+  // [uuid, ctime, mtime] as recorded.
+  const instIds: Record<string, [string, number, number]> = {
+    vm1a: ['bc08ddb1-f0dd-4927-b21f-80d22342b5d3', 1795543626.9924223, 1795543628.184733],
+    vm1b: ['93ff5ceb-2fa9-4f3c-bab5-0b98e0ff256d', 1795543629.903418, 1795543631.698052],
+    vm2a: ['5af9a775-8d39-4515-b81d-8029cc36c76a', 1795543629.535988, 1795543632.35035],
+    vm2b: ['5d808150-0c4f-460d-9d07-b31db3ccde7c', 1795543632.431613, 1795543634.063405],
+    vm3a: ['acc48c30-bb89-4b95-9932-f81e282388d3', 1795543632.15032, 1795543633.721996],
+    vm3b: ['817a45ee-8b83-493b-9fb3-74e50f681755', 1795543634.6458347, 1795543635.433312],
   };
   const nodes: InventoryNode[] = [1, 2, 3].map((n) => ({
     name: `node${n}.ganeti.test`,
@@ -127,7 +130,9 @@ export function labInventory(): Inventory {
         diskTemplate: template,
         memoryMb: 256,
         disksMb: template === 'diskless' ? [] : [1024],
-        uuid: instUuids[short],
+        uuid: instIds[short]?.[0],
+        ctime: instIds[short]?.[1],
+        mtime: instIds[short]?.[2],
         serial: template === 'diskless' ? 2 : 3,
       });
     }
@@ -142,6 +147,8 @@ export function labInventory(): Inventory {
         enabledDiskTemplates: ['diskless', 'file', 'sharedfile'],
         os: 'noop',
         uuid: 'b8bc94b5-925b-43be-b899-d41147935b6c',
+        ctime: 1795543608.0193784,
+        mtime: 1795543625.080303,
         groupUuid: '8f061db7-b2ce-48b8-8a3f-86d4e36f0fb2',
         hvOverheadMb: 278,
         nodes,

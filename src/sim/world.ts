@@ -336,8 +336,8 @@ export class SimCluster {
     this.hypervisor = inv.hypervisor ?? 'kvm';
     this.os = inv.os ?? (this.hypervisor === 'kvm' ? 'debootstrap+default' : 'noop');
     this.hvOverheadMb = inv.hvOverheadMb ?? 512;
-    this.ctime = DEFAULT_CTIME - 86400;
-    this.mtime = this.ctime + 17.06;
+    this.ctime = inv.ctime ?? DEFAULT_CTIME - 86400;
+    this.mtime = inv.mtime ?? this.ctime + 17.06;
     const templates = new Set<DiskTemplate>(inv.enabledDiskTemplates ?? ['drbd', 'plain']);
     if (inv.enabledDiskTemplates === undefined) for (const i of inv.instances) templates.add(i.diskTemplate);
     this.enabledDiskTemplates = [...templates];

@@ -25,7 +25,7 @@ describe('authentication and errors', () => {
       expect(r.status).toBe(401);
       expect(r.headers['www-authenticate']).toBe('Basic realm="Ganeti Remote API"');
       expect(r.json).toEqual({ code: 401, message: 'Unauthorized', explain: 'No permission -- see authorization schemes' });
-      expect(r.text).toBe('{"code": 401, "message": "Unauthorized", "explain": "No permission -- see authorization schemes"}');
+      expect(r.text).toBe('{"code": 401, "message": "Unauthorized", "explain": "No permission -- see authorization schemes"}\n');
     }
     expect((await c.get('/2/info', { auth: READ })).status).toBe(200);
     const w = await c.post(`/2/nodes/${n(2)}/migrate`, {}, { auth: READ });
@@ -46,11 +46,11 @@ describe('authentication and errors', () => {
   test('Ganeti headers on every answer', async () => {
     const { c } = await start();
     const r = await c.get('/version');
-    expect([r.status, r.text]).toEqual([200, '2']);
+    expect([r.status, r.text, r.headers['content-length']]).toEqual([200, '2\n', '2']);
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.headers.connection).toBe('close');
     expect(r.headers.server).toBe('Ganeti 3.0.2');
-    expect((await c.get('/')).text).toBe('null');
+    expect((await c.get('/')).text).toBe('null\n');
     expect((await c.get('/2/features')).json).toEqual(['node-migrate-reqv1', 'instance-reinstall-reqv1', 'node-evac-res1', 'instance-create-reqv1']);
   });
 
@@ -111,7 +111,7 @@ describe('faults', () => {
     const { sim, c } = await start();
     sim.faults.set({ latencyMs: 30 });
     expect(sim.faults.get().latencyMs).toBe(30);
-    expect((await c.get('/version')).text).toBe('2');
+    expect((await c.get('/version')).json).toBe(2);
   });
 
   test('a drained queue refuses submissions with 503 and records nothing', async () => {
