@@ -1,0 +1,138 @@
+// The one facade both faces (CLI, TUI) use. It assembles configuration, RAPI clients, store, power and
+// reachability, and exposes what a technician can see and do. No presentation here, no React.
+import type { RapiInstance, RapiNode } from '../ganeti/types.js';
+import type { Plan, PlanKind, PlanOptions } from '../plan/types.js';
+import type { AuditEntry, JobEvent, JobRecord, LockRecord, Operator } from '../store/types.js';
+
+export interface ClusterStatus {
+  name: string;
+  host: string;
+  readOnly: boolean;
+  insecure: boolean;
+  reachable: boolean;
+  /** Why it is not reachable: the RAPI error's message and hint. */
+  error?: { message: string; hint: string };
+  version?: string;
+  master?: string;
+  nodesUp?: number;
+  nodesTotal?: number;
+  /** nodevac jobs running on this cluster (every technician's). */
+  runningJobs: number;
+}
+
+export type PingState = 'up' | 'down' | 'unknown';
+export type PowerView = 'on' | 'off' | 'unknown';
+export type RoleView = 'master' | 'master-candidate' | 'regular' | 'drained' | 'offline';
+
+/** One row of `nodes --json` (public contract: cluster, name, role, primaryInstances, secondaryInstances, ping, power). */
+export interface NodeRow {
+  cluster: string;
+  name: string;
+  role: RoleView;
+  primaryInstances: number;
+  secondaryInstances: number;
+  ping: PingState;
+  power: PowerView;
+  group: string;
+  address: string;
+  bmc: string | null;
+  /** Free / total memory (MiB), null when the node does not report it. */
+  memoryFree: number | null;
+  memoryTotal: number | null;
+  /** Set when a nodevac job holds the node. */
+  job?: { id: string; kind: PlanKind; state: string; owner: string };
+  lock?: { owner: string; since: string; jobId: string };
+}
+
+export interface NodeDetail {
+  cluster: string;
+  row: NodeRow;
+  node: RapiNode;
+  /** Instances with the node as primary or secondary. */
+  instances: RapiInstance[];
+  tags: string[];
+  /** What an evacuation (default options) would do, for display beside each instance. */
+  plan: Plan;
+  history: AuditEntry[];
+}
+
+export interface PlanRequest {
+  kind: PlanKind;
+  /** Node name as typed: full or unique short name. */
+  node: string;
+  cluster?: string;
+  options?: Partial<PlanOptions>;
+}
+
+/** Thrown when a node name is unknown or ambiguous: lists candidates. */
+export class NodeLookupError extends Error {
+  override readonly name = 'NodeLookupError';
+  constructor(
+    message: string,
+    readonly candidates: { cluster: string; name: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when someone else holds the node: exit code 4. */
+export class NodeLockedError extends Error {
+  override readonly name = 'NodeLockedError';
+  constructor(
+    message: string,
+    readonly holder: LockRecord,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when a plan has blockers and is asked to run: exit code 3. */
+export class PlanRefusedError extends Error {
+  override readonly name = 'PlanRefusedError';
+  constructor(
+    message: string,
+    readonly plan: Plan,
+  ) {
+    super(message);
+  }
+}
+
+export interface JobWatch {
+  /** Resolves with the final record (succeeded, failed, cancelled). */
+  done: Promise<JobRecord>;
+  /** Stop watching; the job goes on (driven by this process if it started it, adopted otherwise). */
+  stop(): void;
+}
+
+export interface NodevacApp {
+  readonly operator: Operator;
+  /** Configured cluster names, in configuration order. */
+  clusterNames(): string[];
+  clusterStatus(name: string): Promise<ClusterStatus>;
+  /** Nodes of one cluster or all; ping/power from the background sweep (unknown until swept). */
+  listNodes(cluster?: string): Promise<NodeRow[]>;
+  resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }>;
+  nodeDetail(cluster: string, node: string): Promise<NodeDetail>;
+  /** Pure planning against fresh Ganeti data (includes lock, read-only and insecure-TLS checks). */
+  plan(request: PlanRequest): Promise<Plan>;
+  /**
+   * Executes this very plan: re-plans against fresh data, refuses when blockers appeared (PlanRefusedError)
+   * or the node is locked (NodeLockedError), records the job, then drives it in this process.
+   */
+  start(plan: Plan): Promise<JobRecord>;
+  jobs(opts?: { all?: boolean }): Promise<JobRecord[]>;
+  job(id: string): Promise<JobRecord | undefined>;
+  events(id: string, after?: number): Promise<JobEvent[]>;
+  /** Streams the job's events (from the store, so any driver's job) until it ends or stop() is called. */
+  watch(id: string, onEvent: (event: JobEvent, job: JobRecord) => void, opts?: { after?: number }): JobWatch;
+  /** Requests cancellation: no new submissions, queued Ganeti jobs cancelled, running ones finish. */
+  cancel(id: string): Promise<void>;
+  /** Restarts a failed or cancelled job from the step where it stopped. */
+  retry(id: string): Promise<JobRecord>;
+  audit(filter?: { node?: string; cluster?: string; limit?: number }): Promise<AuditEntry[]>;
+  /** Jobs driven by this process that are still running. */
+  drivenJobs(): string[];
+  /** Adopts jobs whose driver's lease expired, and keeps doing so until close(). */
+  startWorker(onAdopt?: (job: JobRecord) => void): void;
+  close(): Promise<void>;
+}
