@@ -109,8 +109,11 @@ export interface NodevacApp {
   /** Configured cluster names, in configuration order. */
   clusterNames(): string[];
   clusterStatus(name: string): Promise<ClusterStatus>;
-  /** Nodes of one cluster or all; ping/power from the background sweep (unknown until swept). */
-  listNodes(cluster?: string): Promise<NodeRow[]>;
+  /**
+   * Nodes of one cluster or all, fresh from Ganeti. Ping comes from the background sweep: the first call
+   * (and any with waitForPing) waits for a sweep, later ones return the last results and sweep behind.
+   */
+  listNodes(cluster?: string, opts?: { waitForPing?: boolean }): Promise<NodeRow[]>;
   resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }>;
   nodeDetail(cluster: string, node: string): Promise<NodeDetail>;
   /** Pure planning against fresh Ganeti data (includes lock, read-only and insecure-TLS checks). */

@@ -53,12 +53,24 @@ export class RapiClient {
   private readonly endpoint: RapiEndpoint;
   private readonly agent: https.Agent;
   /** Highest number of requests in flight at once (for benchmarks and tests). */
-  maxInFlight = 0;
-  private inFlight = 0;
+  private readonly counters: { inFlight: number; max: number };
   /** Aborted by close(): queued and running calls reject instead of waiting forever. */
   private readonly closing = new AbortController();
 
+  /** Highest number of requests in flight at once, across every client sharing this one's connections. */
+  get maxInFlight(): number {
+    return this.counters.max;
+  }
+
+  /** A client for one nodevac job: same connections and bound, its own reason (attribution). */
+  withReason(reason: ReasonSource): RapiClient {
+    const child = Object.create(this) as RapiClient;
+    Object.defineProperty(child, 'reason', { value: reason });
+    return child;
+  }
+
   constructor(endpoint: RapiEndpoint, private readonly reason: ReasonSource) {
+    this.counters = { inFlight: 0, max: 0 };
     this.cluster = endpoint.name;
     this.endpoint = endpoint;
     this.queue = new PQueue({ concurrency: endpoint.connections });
@@ -113,6 +125,11 @@ export class RapiClient {
     return this.submit('POST', `2/nodes/${seg(name)}/evacuate`, {}, body);
   }
 
+  /**
+   * Ganeti 3.0 reads this resource's body only when the query string is empty; the reason every write
+   * carries makes it fall back to the legacy query format, so mode/target/iallocator are ignored there.
+   * The engine therefore moves instances one by one (migrateInstance) or with evacuateNode.
+   */
   async migrateNode(name: string, opts: { mode?: 'live' | 'non-live'; targetNode?: string; iallocator?: string } = {}) {
     const body: Record<string, unknown> = {};
     if (opts.mode) body.mode = opts.mode;
@@ -268,8 +285,8 @@ export class RapiClient {
     const search = new URLSearchParams(rawQuery);
     for (const [k, v] of Object.entries(query)) for (const one of Array.isArray(v) ? v : [v]) search.append(k, one);
     const max = this.endpoint.maxResponseBytes ?? DEFAULT_MAX_BYTES;
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.counters.inFlight++;
+    this.counters.max = Math.max(this.counters.max, this.counters.inFlight);
     try {
       const pending = this.http(pathname, {
         method,
@@ -304,7 +321,7 @@ export class RapiClient {
       if (!opts.check(value)) throw this.protocol(pathname, 'the answer does not have the shape Ganeti sends');
       return value;
     } finally {
-      this.inFlight--;
+      this.counters.inFlight--;
     }
   }
 

@@ -1,0 +1,535 @@
+// NodevacApp: configuration → RAPI clients, store, power, reachability → planner and runner.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import PQueue from 'p-queue';
+import { resolveSecret } from '../config/load.js';
+import { currentOperator, describeOperator } from '../config/operator.js';
+import type { ClusterConfig, Config } from '../config/schema.js';
+import { RapiClient } from '../ganeti/client.js';
+import { RapiError } from '../ganeti/errors.js';
+import type { RapiNode } from '../ganeti/types.js';
+import { findNode, planEvacuation, planPowerOff, planReturn, roleWord, type PlanInput } from '../plan/planner.js';
+import type { Plan, PlanOptions } from '../plan/types.js';
+import { IpmitoolDriver } from '../power/ipmi.js';
+import { PingReachability } from '../power/reach.js';
+import type { PowerDriver, Reachability } from '../power/types.js';
+import { JobRunner, lockKey, type RunnerSettings } from '../run/runner.js';
+import { SimPowerDriver, SimReachability } from '../sim/remote.js';
+import { openStore } from '../store/index.js';
+import type { JobEvent, JobRecord, LockRecord, Operator, Store } from '../store/types.js';
+import {
+  NodeLockedError,
+  NodeLookupError,
+  PlanRefusedError,
+  type ClusterStatus,
+  type JobWatch,
+  type NodeDetail,
+  type NodeRow,
+  type NodevacApp,
+  type PlanRequest,
+} from './types.js';
+
+export interface AppSetup {
+  config: Config;
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Tests: a store opened elsewhere. */
+  store?: Store;
+  /** Tests: shorter waits. */
+  runner?: Partial<RunnerSettings>;
+}
+
+const DEFAULT_OPTIONS: PlanOptions = {
+  powerOff: false,
+  full: false,
+  shutdownNonMirrored: false,
+  allowFailover: false,
+  iallocator: null,
+  targetNode: null,
+  deadline: null,
+  migrateBack: false,
+  powerOn: true,
+};
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export async function createApp(setup: AppSetup): Promise<NodevacApp> {
+  const { config } = setup;
+  const env = setup.env ?? process.env;
+  const store = setup.store ?? (await openStore(config.store && 'redis' in config.store ? { redis: config.store.redis } : { dir: config.store?.dir }));
+  return new App(config, env, store, setup.runner ?? {});
+}
+
+interface ClusterHandle {
+  config: ClusterConfig;
+  client: RapiClient;
+  power: PowerDriver;
+  queue: PQueue;
+  nodesCache?: { at: number; nodes: RapiNode[] };
+}
+
+class App implements NodevacApp {
+  readonly operator: Operator;
+  private readonly clusters = new Map<string, ClusterHandle>();
+  private readonly reach: Reachability;
+  private readonly runners = new Map<string, JobRunner>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly settings: RunnerSettings;
+  private readonly ping = new Map<string, { up: boolean; at: number }>();
+  private readonly powerCache = new Map<string, { state: 'on' | 'off'; at: number }>();
+  private sweeping: Promise<void> | undefined;
+  private worker: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly store: Store,
+    runner: Partial<RunnerSettings>,
+  ) {
+    this.operator = currentOperator(config, env);
+    this.settings = {
+      movesPerEvacuation: config.limits.movesPerEvacuation,
+      leaseMs: config.timeouts.leaseSeconds * 1000,
+      bootMs: config.timeouts.bootSeconds * 1000,
+      shutdownSeconds: config.timeouts.shutdownSeconds,
+      powerOffMode: config.ipmi?.powerOff ?? 'soft-then-hard',
+      softOffMs: (config.ipmi?.softOffTimeoutSeconds ?? 300) * 1000,
+      pingDownMs: 120_000,
+      pollMs: 1000,
+      ...runner,
+    };
+    const sim = config.simulator;
+    this.reach = sim
+      ? new SimReachability({ url: sim.url, fingerprint: fingerprintOf(sim.tls) })
+      : new PingReachability({ timeoutSeconds: config.reach.timeoutSeconds, concurrency: config.reach.concurrency });
+  }
+
+  // ---- clusters and clients ----------------------------------------------------------------------
+
+  clusterNames(): string[] {
+    return this.config.clusters.map((c) => c.name);
+  }
+
+  private cluster(name: string): ClusterHandle {
+    const existing = this.clusters.get(name);
+    if (existing) return existing;
+    const cfg = this.config.clusters.find((c) => c.name === name);
+    if (!cfg) throw new NodeLookupError(`no cluster named "${name}" in the configuration (clusters: ${this.clusterNames().join(', ')})`, []);
+    const client = new RapiClient(
+      {
+        name: cfg.name,
+        host: cfg.host,
+        port: cfg.port,
+        user: cfg.user,
+        password: resolveSecret(cfg, `clusters[${this.config.clusters.indexOf(cfg)}]`, this.env),
+        tls: cfg.tls,
+        timeoutSeconds: cfg.timeoutSeconds,
+        connections: this.config.limits.rapiConnections,
+      },
+      { operator: this.operator.name },
+    );
+    const handle: ClusterHandle = { config: cfg, client, power: this.makePower(cfg), queue: new PQueue({ concurrency: this.config.limits.evacuationsPerCluster }) };
+    this.clusters.set(name, handle);
+    return handle;
+  }
+
+  private makePower(cfg: ClusterConfig): PowerDriver {
+    const base = this.config.ipmi;
+    const over = cfg.ipmi ?? {};
+    const secretSpec = over.password || over.passwordFile || over.passwordEnv ? over : base;
+    // The password is read only when a power action needs it.
+    const password = () => (secretSpec ? resolveSecret(secretSpec, over === secretSpec ? `clusters[].ipmi` : 'ipmi', this.env) : '');
+    const user = over.user ?? base?.user ?? '';
+    const sim = this.config.simulator;
+    if (sim) {
+      let driver: SimPowerDriver | undefined;
+      const get = () => (driver ??= new SimPowerDriver({ url: sim.url, fingerprint: fingerprintOf(sim.tls), user, password: password() }));
+      return { status: (b) => get().status(b), on: (b) => get().on(b), off: (b, m) => get().off(b, m) };
+    }
+    let driver: IpmitoolDriver | undefined;
+    const get = () => {
+      if (!base && !cfg.ipmi) throw new RapiError('bad-request', cfg.name, 'no "ipmi" section in the configuration', 'add ipmi.user and its password to power nodes');
+      return (driver ??= new IpmitoolDriver({
+        user,
+        password: password(),
+        interface: over.interface ?? base?.interface ?? 'lanplus',
+        cipherSuite: over.cipherSuite ?? base?.cipherSuite ?? 3,
+        port: over.port ?? base?.port ?? 623,
+        timeoutSeconds: base?.timeoutSeconds ?? 20,
+        retries: base?.retries ?? 1,
+        command: base?.command,
+      }));
+    };
+    return { status: (b) => get().status(b), on: (b) => get().on(b), off: (b, m) => get().off(b, m) };
+  }
+
+  private async nodes(cluster: string, maxAgeMs = 2000): Promise<RapiNode[]> {
+    const h = this.cluster(cluster);
+    if (h.nodesCache && Date.now() - h.nodesCache.at < maxAgeMs) return h.nodesCache.nodes;
+    const nodes = await h.client.nodes();
+    h.nodesCache = { at: Date.now(), nodes };
+    return nodes;
+  }
+
+  async clusterStatus(name: string): Promise<ClusterStatus> {
+    const h = this.cluster(name);
+    const running = (await this.store.listJobs().catch(() => [])).filter((j) => j.cluster === name && !FINAL.has(j.state)).length;
+    const base: ClusterStatus = { name, host: h.config.host, readOnly: h.config.readOnly, insecure: 'insecure' in h.config.tls, reachable: false, runningJobs: running };
+    try {
+      const [info, nodes] = await Promise.all([h.client.info(), this.nodes(name, 0)]);
+      const up = nodes.filter((n) => !n.offline && n.mtotal !== null).length;
+      return { ...base, reachable: true, version: info.software_version, master: info.master, nodesUp: up, nodesTotal: nodes.length };
+    } catch (err) {
+      const e = err as RapiError;
+      return { ...base, error: { message: e.message, hint: e.hint ?? '' } };
+    }
+  }
+
+  async listNodes(cluster?: string, opts: { waitForPing?: boolean } = {}): Promise<NodeRow[]> {
+    const names = cluster ? [cluster] : this.clusterNames();
+    const [jobs, locks] = await Promise.all([this.store.listJobs().catch(() => [] as JobRecord[]), this.store.listLocks().catch(() => [] as LockRecord[])]);
+    const perCluster = await Promise.all(
+      names.map(async (c) => {
+        const [nodes, info] = await Promise.all([this.nodes(c, 0), this.cluster(c).client.info()]);
+        return nodes.map((n) => ({ c, n, master: info.master }));
+      }),
+    );
+    const all = perCluster.flat();
+    const addr = (n: RapiNode) => (this.config.reach.address === 'name' ? n.name : n.pip);
+    if (opts.waitForPing || all.some(({ n }) => !this.ping.has(addr(n)))) await this.sweep(all.map(({ n }) => addr(n)));
+    else void this.sweep(all.map(({ n }) => addr(n)));
+    const prefix = this.config.ipmi?.tagPrefix ?? 'ipmi:';
+    const now = Date.now();
+    return all.map(({ c, n, master }) => {
+      const p = this.ping.get(addr(n));
+      const bmc = n.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length) ?? null;
+      const pw = bmc ? this.powerCache.get(bmc) : undefined;
+      const job = jobs.filter((j) => j.cluster === c && j.node === n.name).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      const lock = locks.find((l) => l.key === lockKey(c, n.name) && l.expiresAt > now);
+      const row: NodeRow = {
+        cluster: c,
+        name: n.name,
+        role: roleWord(n, master),
+        primaryInstances: n.pinst_cnt,
+        secondaryInstances: n.sinst_cnt,
+        ping: p ? (p.up ? 'up' : 'down') : 'unknown',
+        power: p?.up ? 'on' : pw ? pw.state : 'unknown',
+        group: String(n['group.uuid'] ?? ''),
+        address: n.pip,
+        bmc,
+        memoryFree: n.mfree,
+        memoryTotal: n.mtotal,
+      };
+      if (job && !FINAL.has(job.state)) row.job = { id: job.id, kind: job.kind, state: job.state, owner: job.owner.name };
+      if (lock) row.lock = { owner: describeOperator(lock.owner), since: lock.since, jobId: lock.jobId };
+      return row;
+    });
+  }
+
+  /** One sweep at a time; nodes that do not answer get their BMC asked (bounded) so power is known. */
+  private sweep(addresses: string[]): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        const result = await this.reach.sweep(addresses);
+        for (const [a, up] of result) this.ping.set(a, { up, at: Date.now() });
+      } catch {
+        // ping unavailable: rows say unknown
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  async resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }> {
+    const names = cluster ? [cluster] : this.clusterNames();
+    if (cluster) this.cluster(cluster);
+    const found: { cluster: string; name: string }[] = [];
+    const near: { cluster: string; name: string }[] = [];
+    const errors: string[] = [];
+    await Promise.all(
+      names.map(async (c) => {
+        try {
+          const r = findNode(await this.nodes(c), name);
+          if (r.node) found.push({ cluster: c, name: r.node.name });
+          else near.push(...r.candidates.map((n) => ({ cluster: c, name: n })));
+        } catch (err) {
+          errors.push((err as Error).message);
+        }
+      }),
+    );
+    if (found.length === 1) return { cluster: found[0]!.cluster, node: found[0]!.name };
+    if (found.length > 1) throw new NodeLookupError(`"${name}" matches nodes in several clusters; name one with --cluster`, found);
+    const unreachable = errors.length ? ` (could not ask: ${errors.join('; ')})` : '';
+    throw new NodeLookupError(`no node "${name}" in ${cluster ? `cluster ${cluster}` : 'any configured cluster'}${unreachable}`, near);
+  }
+
+  async nodeDetail(cluster: string, node: string): Promise<NodeDetail> {
+    const h = this.cluster(cluster);
+    const [rows, instances, plan, history] = await Promise.all([
+      this.listNodes(cluster),
+      h.client.instances(),
+      this.plan({ kind: 'evacuate', node, cluster }),
+      this.store.listAudit({ node, cluster, limit: 20 }).catch(() => []),
+    ]);
+    const row = rows.find((r) => r.name === node);
+    const n = (await this.nodes(cluster)).find((x) => x.name === node);
+    if (!row || !n) throw new NodeLookupError(`no node "${node}" in cluster ${cluster}`, []);
+    return { cluster, row, node: n, instances: instances.filter((i) => i.pnode === node || i.snodes.includes(node)), tags: n.tags, plan, history };
+  }
+
+  // ---- planning ----------------------------------------------------------------------------------
+
+  async plan(request: PlanRequest): Promise<Plan> {
+    const { cluster, node } = await this.resolveNode(request.node, request.cluster);
+    return this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options });
+  }
+
+  private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions): Promise<Plan> {
+    const h = this.cluster(cluster);
+    const [info, features, nodes, instances, lock] = await Promise.all([
+      h.client.info(),
+      h.client.features(),
+      this.nodes(cluster, 0),
+      h.client.instances(),
+      this.store.getLock(lockKey(cluster, node)),
+    ]);
+    const input: PlanInput = {
+      cluster,
+      info,
+      features,
+      nodes,
+      instances,
+      node,
+      options: kind === 'return' ? { ...options, powerOn: false } : kind === 'poweron' ? { ...options, powerOn: true } : options,
+      lock: lock && lock.expiresAt > Date.now() ? lock : undefined,
+      readOnly: h.config.readOnly || this.config.kiosk.enabled === true ? h.config.readOnly : false,
+      bmcTagPrefix: this.config.ipmi?.tagPrefix ?? 'ipmi:',
+      now: new Date().toISOString(),
+    };
+    let plan: Plan;
+    if (kind === 'evacuate') plan = planEvacuation(input);
+    else if (kind === 'poweroff') plan = planPowerOff(input);
+    else {
+      const evac = await this.lastEvacuation(cluster, node);
+      plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
+    }
+    if ('insecure' in h.config.tls) plan.warnings.push({ code: 'insecure-tls', message: `cluster ${cluster}: TLS certificate not verified (insecure: true in the configuration)` });
+    return plan;
+  }
+
+  private async lastEvacuation(cluster: string, node: string): Promise<JobRecord | undefined> {
+    const jobs = await this.store.listJobs();
+    return jobs.filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  }
+
+  // ---- running -----------------------------------------------------------------------------------
+
+  async start(plan: Plan): Promise<JobRecord> {
+    const fresh = await this.planFor(plan.cluster, plan.node, plan.kind, plan.options);
+    const blockers = fresh.blockers.length ? fresh.blockers : plan.blockers;
+    if (blockers.length) {
+      const locked = blockers.find((b) => b.code === 'node-locked');
+      const holder = await this.store.getLock(lockKey(plan.cluster, plan.node));
+      if (locked && holder) throw new NodeLockedError(locked.message, holder);
+      await this.audit_(plan, 'refused', blockers.map((b) => b.message).join('; '));
+      throw new PlanRefusedError(`${plan.kind} of ${plan.node} refused: ${blockers.map((b) => b.message).join('; ')}`, fresh.blockers.length ? fresh : plan);
+    }
+    const id = randomBytes(4).toString('hex');
+    const token = randomUUID();
+    const now = new Date().toISOString();
+    const got = await this.store.acquireLock(
+      { key: lockKey(plan.cluster, plan.node), token, jobId: id, owner: this.operator, pid: process.pid, host: hostname(), since: now },
+      this.settings.leaseMs,
+    );
+    if (!got.acquired) {
+      const h = got.holder;
+      throw new NodeLockedError(`${plan.node} is being worked on by ${describeOperator(h.owner)} since ${h.since.slice(11, 16)} UTC, job ${h.jobId}`, h);
+    }
+    const evac = plan.kind === 'poweron' || plan.kind === 'return' ? await this.lastEvacuation(plan.cluster, plan.node) : undefined;
+    const job: JobRecord = {
+      id,
+      kind: plan.kind,
+      cluster: plan.cluster,
+      node: plan.node,
+      state: 'pending',
+      owner: this.operator,
+      createdAt: now,
+      updatedAt: now,
+      plan,
+      cursor: 0,
+      progress: 0,
+      instances: plan.instances
+        .filter((a) => a.action !== 'leave-secondary' && a.action !== 'leave-stopped')
+        .map((a) => ({ instance: a.instance, action: a.action, state: 'pending' as const })),
+      stopped: evac ? [...evac.stopped] : [],
+      moved: evac ? { ...evac.moved } : {},
+      cancelRequested: false,
+      evacuationJob: evac?.id,
+    };
+    // The return restores the role the node had before the evacuation.
+    if (evac) job.plan = { ...plan, nodeRole: evac.plan.nodeRole };
+    await this.store.putJob(job);
+    await this.audit_(plan, 'started', `job ${id}`, id);
+    this.drive(job, token);
+    return job;
+  }
+
+  private drive(job: JobRecord, token: string) {
+    const h = this.cluster(job.cluster);
+    job.driver = { operator: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const runner = new JobRunner(job, {
+      store: this.store,
+      client: h.client.withReason({ operator: this.operator.name, jobId: job.id }),
+      power: h.power,
+      reach: this.reach,
+      operator: this.operator,
+      settings: this.settings,
+      lockToken: token,
+    });
+    this.runners.set(job.id, runner);
+    const p = h.queue
+      .add(() => runner.run())
+      .catch(() => undefined)
+      .finally(() => {
+        this.runners.delete(job.id);
+        this.running.delete(p);
+      });
+    this.running.add(p);
+  }
+
+  private audit_(plan: Plan, result: 'started' | 'refused' | 'cancelled' | 'adopted' | 'info', detail: string, jobId?: string) {
+    return this.store.appendAudit({ time: new Date().toISOString(), operator: this.operator, action: plan.kind, cluster: plan.cluster, node: plan.node, jobId, result, detail });
+  }
+
+  async jobs(opts: { all?: boolean } = {}): Promise<JobRecord[]> {
+    const jobs = (await this.store.listJobs()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return opts.all ? jobs : jobs.filter((j) => !FINAL.has(j.state) || Date.now() - Date.parse(j.updatedAt) < 24 * 3600_000);
+  }
+
+  job(id: string) {
+    return this.store.getJob(id);
+  }
+
+  events(id: string, after?: number) {
+    return this.store.events(id, after);
+  }
+
+  watch(id: string, onEvent: (event: JobEvent, job: JobRecord) => void, opts: { after?: number } = {}): JobWatch {
+    let stopped = false;
+    let after = opts.after ?? 0;
+    let wake: (() => void) | undefined;
+    const done = (async () => {
+      for (;;) {
+        const job = await this.store.getJob(id);
+        if (!job) throw new Error(`no job ${id}`);
+        const events = await this.store.events(id, after);
+        for (const e of events) {
+          after = e.seq;
+          onEvent(e, job);
+        }
+        if (FINAL.has(job.state) && events.length === 0) return job;
+        if (stopped) return job;
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 250);
+        });
+      }
+    })();
+    return {
+      done,
+      stop: () => {
+        stopped = true;
+        wake?.();
+      },
+    };
+  }
+
+  async cancel(id: string): Promise<void> {
+    const job = await this.store.getJob(id);
+    if (!job) throw new NodeLookupError(`no job ${id}`, []);
+    if (FINAL.has(job.state)) {
+      if (job.state === 'failed') {
+        job.state = 'cancelled';
+        job.updatedAt = new Date().toISOString();
+        await this.store.putJob(job);
+      }
+    } else {
+      await this.store.appendEvent({ jobId: id, time: new Date().toISOString(), type: 'job', state: 'cancel-requested', message: `cancel requested by ${describeOperator(this.operator)}` });
+    }
+    await this.audit_(job.plan, 'cancelled', `cancel of job ${id} requested`, id);
+  }
+
+  async retry(id: string): Promise<JobRecord> {
+    const job = await this.store.getJob(id);
+    if (!job) throw new NodeLookupError(`no job ${id}`, []);
+    if (job.state !== 'failed' && job.state !== 'cancelled') throw new PlanRefusedError(`job ${id} is ${job.state}: only failed or cancelled jobs can be retried`, job.plan);
+    const token = randomUUID();
+    const got = await this.store.acquireLock(
+      { key: lockKey(job.cluster, job.node), token, jobId: id, owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() },
+      this.settings.leaseMs,
+    );
+    if (!got.acquired) throw new NodeLockedError(`${job.node} is being worked on by ${describeOperator(got.holder.owner)}, job ${got.holder.jobId}`, got.holder);
+    await this.store.appendEvent({ jobId: id, time: new Date().toISOString(), type: 'job', state: 'retry-requested', message: `retry by ${describeOperator(this.operator)}` });
+    job.cancelRequested = false;
+    job.state = 'pending';
+    job.error = undefined;
+    job.result = undefined;
+    await this.store.putJob(job);
+    await this.audit_(job.plan, 'started', `retry of job ${id} from step ${job.cursor + 1}`, id);
+    this.drive(job, token);
+    return job;
+  }
+
+  audit(filter?: { node?: string; cluster?: string; limit?: number }) {
+    return this.store.listAudit(filter);
+  }
+
+  drivenJobs(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  startWorker(onAdopt?: (job: JobRecord) => void): void {
+    if (this.worker) return;
+    const tick = async () => {
+      if (this.closed) return;
+      const jobs = await this.store.listJobs().catch(() => []);
+      for (const job of jobs) {
+        if (FINAL.has(job.state) || this.runners.has(job.id)) continue;
+        if (!this.config.clusters.some((c) => c.name === job.cluster)) continue;
+        const key = lockKey(job.cluster, job.node);
+        const lock = await this.store.getLock(key).catch(() => undefined);
+        if (lock && lock.expiresAt > Date.now()) continue;
+        if (lock && lock.jobId !== job.id) continue;
+        const token = randomUUID();
+        const got = await this.store
+          .acquireLock({ key, token, jobId: job.id, owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() }, this.settings.leaseMs)
+          .catch(() => undefined);
+        if (!got?.acquired) continue;
+        const fresh = (await this.store.getJob(job.id)) ?? job;
+        await this.audit_(fresh.plan, 'adopted', `job ${job.id} adopted by ${describeOperator(this.operator)}`, job.id);
+        await this.store.appendEvent({ jobId: job.id, time: new Date().toISOString(), type: 'log', message: `adopted by ${describeOperator(this.operator)} (pid ${process.pid})` });
+        onAdopt?.(fresh);
+        this.drive(fresh, token);
+      }
+    };
+    void tick();
+    this.worker = setInterval(() => void tick(), Math.max(250, Math.floor(this.settings.leaseMs / 3)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.worker);
+    for (const runner of this.runners.values()) await runner.detach();
+    await Promise.allSettled([...this.running]);
+    for (const h of this.clusters.values()) h.client.close();
+    await this.store.close();
+  }
+}
+
+function fingerprintOf(tls: { fingerprint?: string } | object): string {
+  const fp = (tls as { fingerprint?: string }).fingerprint;
+  if (!fp) throw new Error('simulator.tls must pin a fingerprint');
+  return fp;
+}

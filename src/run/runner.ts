@@ -1,0 +1,659 @@
+// The runner: executes a job's plan step by step. Every step is recorded before and after, is idempotent and
+// re-derives what is left to do from Ganeti's state, so a job can be resumed by another process (adoption)
+// or retried from the step where it stopped, without submitting anything twice.
+import PQueue from 'p-queue';
+import type { RapiClient } from '../ganeti/client.js';
+import { GanetiJobError, RapiError } from '../ganeti/errors.js';
+import { FollowAborted, followJob, followJobTree, type JobOutcome } from '../ganeti/follow.js';
+import type { RapiInstance, RapiNode } from '../ganeti/types.js';
+import { powerOff, waitForPower } from '../power/policy.js';
+import { PowerError, type PowerDriver, type Reachability } from '../power/types.js';
+import type { InstanceAction, StepKind } from '../plan/types.js';
+import type { JobEvent, JobRecord, Operator, StepRecord, Store } from '../store/types.js';
+
+export const MAINTENANCE_TAG = 'nodevac:maintenance';
+
+export interface RunnerSettings {
+  movesPerEvacuation: number;
+  leaseMs: number;
+  bootMs: number;
+  shutdownSeconds: number;
+  powerOffMode: 'soft-then-hard' | 'soft' | 'hard';
+  softOffMs: number;
+  /** How long a powered-off node may keep answering ping. */
+  pingDownMs: number;
+  /** Pause between checks while waiting for a node (ping, node daemon). */
+  pollMs: number;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  /** A client whose writes carry this job's reason. */
+  client: RapiClient;
+  power: PowerDriver;
+  reach: Reachability;
+  operator: Operator;
+  settings: RunnerSettings;
+  /** The lock token this process holds for the job's node. */
+  lockToken: string;
+  /** In-process listeners (the face that started the job) get events without a store round trip. */
+  onEvent?: (event: JobEvent) => void;
+}
+
+/** A step failure with the message the technician sees. */
+export class StepError extends Error {
+  override readonly name = 'StepError';
+  constructor(
+    message: string,
+    /** 'deadline' when the job's deadline passed. */
+    readonly reason: 'failed' | 'deadline' | 'cancelled' | 'lease-lost' = 'failed',
+  ) {
+    super(message);
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+export class JobRunner {
+  private job: JobRecord;
+  private steps: StepRecord[] = [];
+  private readonly abort = new AbortController();
+  private stopReason: StepError | null = null;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastEventSeq = 0;
+  private detached = false;
+  /** Ganeti jobs of the running step not yet final, for cancellation. */
+  private readonly pending = new Set<number>();
+
+  constructor(
+    job: JobRecord,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.job = job;
+  }
+
+  get id(): string {
+    return this.job.id;
+  }
+
+  /** Runs from the job's cursor to the end. Resolves with the final record; never throws for job failures. */
+  async run(): Promise<JobRecord> {
+    const { store } = this.deps;
+    this.steps = await store.getSteps(this.job.id);
+    if (this.steps.length === 0) {
+      this.steps = this.job.plan.steps.map((s) => ({ kind: s.kind, title: s.title, state: 'pending', ganetiJobs: [] }));
+      await store.putSteps(this.job.id, this.steps);
+    }
+    const seen = await store.events(this.job.id);
+    this.lastEventSeq = seen.length ? seen[seen.length - 1]!.seq : 0;
+    // The latest of cancel / retry requests decides.
+    const request = seen.filter((e) => e.type === 'job' && (e.state === 'cancel-requested' || e.state === 'retry-requested')).pop();
+    this.job.cancelRequested = request?.state === 'cancel-requested';
+    this.startHeartbeat();
+    await this.setJob({ state: 'running', error: undefined, result: undefined });
+    await this.emit('job', `${this.job.kind} of ${this.job.node} running (driven by ${this.deps.operator.name} on ${this.deps.operator.host})`, { state: 'running' });
+
+    try {
+      for (; this.job.cursor < this.steps.length; this.job.cursor++) {
+        this.checkStop();
+        this.checkDeadline();
+        const step = this.steps[this.job.cursor]!;
+        if (step.state === 'done' || step.state === 'skipped') continue;
+        const resumed = step.state !== 'pending';
+        await this.setStep(step, { state: 'running', startedAt: step.startedAt ?? new Date().toISOString(), message: undefined });
+        const note = await this.execute(step, resumed);
+        await this.setStep(step, { state: note === 'skipped' ? 'skipped' : 'done', endedAt: new Date().toISOString(), message: typeof note === 'string' && note !== 'skipped' ? note : undefined });
+        this.job.progress = this.steps.filter((s) => s.state === 'done' || s.state === 'skipped').length / this.steps.length;
+        await this.setJob({ cursor: this.job.cursor + 1 });
+        this.job.cursor--; // the loop increments
+      }
+      await this.finish('succeeded', undefined, 'done');
+    } catch (err) {
+      const failure = this.toStepError(err);
+      const step = this.steps[this.job.cursor];
+      if (step && step.state === 'running') {
+        await this.setStep(step, { state: failure.reason === 'cancelled' ? 'cancelled' : 'failed', endedAt: new Date().toISOString(), message: failure.message });
+      }
+      if (failure.reason === 'lease-lost') {
+        // Another process took the job over: it is its job now; write nothing more.
+        this.stopHeartbeat();
+        return this.job;
+      }
+      await this.finish(failure.reason === 'cancelled' ? 'cancelled' : 'failed', failure.message, failure.reason);
+    }
+    return this.job;
+  }
+
+  /**
+   * This process stops driving (closed terminal, Ctrl-C): nothing more is submitted, the lock is released
+   * so any other nodevac adopts the job at once, and the job stays running for it.
+   */
+  async detach(): Promise<void> {
+    this.stop(new StepError('detached', 'lease-lost'));
+    this.stopHeartbeat();
+    this.detached = true;
+    await this.deps.store.releaseLock(lockKey(this.job.cluster, this.job.node), this.deps.lockToken).catch(() => false);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  private async finish(state: JobRecord['state'], error: string | undefined, result: string) {
+    this.stopHeartbeat();
+    const nodeState = state === 'succeeded' ? '' : await this.describeNode();
+    const message = state === 'succeeded' ? `${this.job.kind} of ${this.job.node} done` : `${this.job.kind} of ${this.job.node} ${state}: ${error}${nodeState ? ` — ${nodeState}` : ''}`;
+    await this.setJob({ state, error, result, progress: state === 'succeeded' ? 1 : this.job.progress });
+    await this.emit(state === 'succeeded' ? 'job' : 'error', message, { state });
+    await this.deps.store.appendAudit({
+      time: new Date().toISOString(),
+      operator: this.deps.operator,
+      action: this.job.kind,
+      cluster: this.job.cluster,
+      node: this.job.node,
+      jobId: this.job.id,
+      result: state === 'succeeded' ? 'succeeded' : state === 'cancelled' ? 'cancelled' : 'failed',
+      detail: error ? `${error}${nodeState ? ` — ${nodeState}` : ''}` : undefined,
+    });
+    await this.deps.store.releaseLock(lockKey(this.job.cluster, this.job.node), this.deps.lockToken);
+  }
+
+  /** The node's resulting state, so nothing is left unexplained. */
+  private async describeNode(): Promise<string> {
+    try {
+      const n = await this.deps.client.node(this.job.node);
+      const role = n.offline ? 'offline' : n.drained ? 'drained' : n.role === 'C' ? 'master candidate' : n.role === 'M' ? 'master' : 'regular';
+      return `node ${this.job.node} is ${role} with ${n.pinst_cnt} primary and ${n.sinst_cnt} secondary instance(s)`;
+    } catch {
+      return '';
+    }
+  }
+
+  private startHeartbeat() {
+    const { store, settings, lockToken } = this.deps;
+    const key = lockKey(this.job.cluster, this.job.node);
+    const beat = async () => {
+      try {
+        const ok = await store.renewLock(key, lockToken, settings.leaseMs);
+        if (!ok) this.stop(new StepError('another nodevac took this job over (lease lost)', 'lease-lost'));
+        const events = await store.events(this.job.id, this.lastEventSeq);
+        for (const e of events) {
+          this.lastEventSeq = Math.max(this.lastEventSeq, e.seq);
+          if (e.type === 'job' && e.state === 'cancel-requested' && !this.job.cancelRequested) {
+            this.job.cancelRequested = true;
+            void this.cancelPending();
+          }
+        }
+      } catch {
+        // Store unreachable: the lease may lapse; checkStop() refuses to submit while we cannot record.
+      }
+    };
+    this.heartbeat = setInterval(() => void beat(), Math.max(200, Math.floor(settings.leaseMs / 3)));
+  }
+
+  private stopHeartbeat() {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private stop(reason: StepError) {
+    if (!this.stopReason) this.stopReason = reason;
+    this.abort.abort();
+  }
+
+  private checkStop() {
+    if (this.stopReason) throw this.stopReason;
+    if (this.job.cancelRequested) throw new StepError('cancelled by request', 'cancelled');
+  }
+
+  private checkDeadline() {
+    const deadline = this.job.plan.options.deadline;
+    if (deadline && Date.now() > Date.parse(deadline)) throw new StepError(`deadline ${deadline} passed`, 'deadline');
+  }
+
+  /** Cancels Ganeti jobs still queued or waiting; running ones cannot be stopped and are let finish. */
+  private async cancelPending() {
+    for (const id of this.pending) {
+      try {
+        const [ok, message] = await this.deps.client.cancelJob(id);
+        await this.emit('log', `cancel Ganeti job ${id}: ${ok ? 'cancelled' : message}`, { ganetiJob: id });
+      } catch (err) {
+        await this.emit('warning', `could not cancel Ganeti job ${id}: ${(err as Error).message}`, { ganetiJob: id });
+      }
+    }
+  }
+
+  private toStepError(err: unknown): StepError {
+    if (err instanceof StepError) return err;
+    if (err instanceof FollowAborted) return this.stopReason ?? new StepError('stopped');
+    if (err instanceof GanetiJobError) return new StepError(`Ganeti job ${err.jobId} failed: ${err.message}`);
+    if (err instanceof RapiError || err instanceof PowerError) return new StepError(`${err.message} (${err.hint})`);
+    return new StepError((err as Error)?.message ?? String(err));
+  }
+
+  // ---- records ---------------------------------------------------------------------------------
+
+  private async setJob(patch: Partial<JobRecord>) {
+    if (this.detached) return;
+    Object.assign(this.job, patch, { updatedAt: new Date().toISOString() });
+    await this.deps.store.putJob(this.job);
+  }
+
+  private async setStep(step: StepRecord, patch: Partial<StepRecord>) {
+    if (this.detached) return;
+    Object.assign(step, patch);
+    await this.deps.store.putSteps(this.job.id, this.steps);
+    if (patch.state) await this.emit('step', `${step.title}: ${patch.state}${patch.message ? ` — ${patch.message}` : ''}`, { step: step.kind, state: patch.state });
+  }
+
+  private async emit(type: JobEvent['type'], message: string, extra: Partial<JobEvent> = {}) {
+    const event = await this.deps.store.appendEvent({ jobId: this.job.id, time: new Date().toISOString(), type, message, ...extra });
+    this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
+    this.deps.onEvent?.(event);
+  }
+
+  /** Records a Ganeti job id the moment it is known. */
+  private async recordGanetiJob(step: StepRecord, id: number, instance?: string) {
+    if (!step.ganetiJobs.includes(id)) step.ganetiJobs.push(id);
+    if (instance) this.setInstance(instance, { ganetiJob: id, state: 'running' });
+    await this.deps.store.putSteps(this.job.id, this.steps);
+    await this.setJob({});
+    await this.emit('log', `Ganeti job ${id} submitted${instance ? ` for ${instance}` : ''}`, { ganetiJob: id, instance, step: step.kind });
+  }
+
+  private setInstance(name: string, patch: Partial<JobRecord['instances'][number]>) {
+    const item = this.job.instances.find((i) => i.instance === name);
+    if (item) Object.assign(item, patch);
+  }
+
+  /** Follows a Ganeti job, streaming its log into the job's events; throws GanetiJobError on failure. */
+  private async follow(id: number, step: StepRecord, instance?: string): Promise<JobOutcome> {
+    this.pending.add(id);
+    try {
+      const out = await followJob(this.deps.client, id, {
+        signal: this.abort.signal,
+        onLog: (jobId, message) => void this.emit('log', message, { ganetiJob: jobId, instance, step: step.kind }),
+        onOutage: (err, attempt) => {
+          if (attempt === 1) void this.emit('warning', `Ganeti unreachable, waiting: ${err.message}`, { step: step.kind });
+        },
+        onRecovered: () => void this.emit('log', 'Ganeti reachable again', { step: step.kind }),
+      });
+      if (out.status !== 'success') {
+        throw new GanetiJobError(this.job.cluster, id, out.error?.errorType ?? 'Error', out.error?.message ?? `job ${out.status}`, out.error?.ecode ?? null);
+      }
+      return out;
+    } finally {
+      this.pending.delete(id);
+    }
+  }
+
+  /** Submits unless stopping; the id is recorded before anything else happens. */
+  private async submit(step: StepRecord, send: () => Promise<number>, instance?: string): Promise<number> {
+    this.checkStop();
+    await this.deps.store.ping(); // submit nothing we could not record
+    const id = await send();
+    await this.recordGanetiJob(step, id, instance);
+    return id;
+  }
+
+  /** On resume: the Ganeti job this nodevac job already submitted for an instance (found by its reason). */
+  private async submittedBefore(step: StepRecord, instance: string | null, opId: string): Promise<number | null> {
+    const recorded = instance ? this.job.instances.find((i) => i.instance === instance)?.ganetiJob : undefined;
+    if (recorded !== undefined && step.ganetiJobs.includes(recorded)) return recorded;
+    const mark = `:job=${this.job.id}:`;
+    const jobs = await this.deps.client.jobsBulk();
+    for (const job of [...jobs].sort((a, b) => b.id - a.id)) {
+      for (const op of job.ops ?? []) {
+        if (op.OP_ID !== opId) continue;
+        if (instance && op.instance_name !== instance) continue;
+        if (!instance && op.node_name !== this.job.node) continue;
+        const trail = op.reason;
+        if (Array.isArray(trail) && trail.some((r) => Array.isArray(r) && typeof r[1] === 'string' && r[1].includes(mark))) {
+          await this.recordGanetiJob(step, job.id, instance ?? undefined);
+          return job.id;
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---- steps -----------------------------------------------------------------------------------
+
+  private async execute(step: StepRecord, resumed: boolean): Promise<string | void> {
+    const handler: Record<StepKind, () => Promise<string | void>> = {
+      lock: async () => undefined,
+      unlock: async () => undefined,
+      tag: () => this.stepTag(step, resumed),
+      drain: () => this.stepFlag(step, resumed, 'drained', true),
+      'move-primaries': () => this.stepMovePrimaries(step, resumed),
+      'shutdown-non-mirrored': () => this.stepShutdown(step, resumed),
+      'move-secondaries': () => this.stepMoveSecondaries(step, resumed),
+      'verify-empty': () => this.stepVerifyEmpty(),
+      offline: () => this.stepFlag(step, resumed, 'offline', true),
+      'power-off': () => this.stepPowerOff(),
+      'verify-off': () => this.stepVerifyOff(),
+      'power-on': () => this.stepPowerOn(),
+      'wait-ping': () => this.stepWaitPing(),
+      'de-offline': () => this.stepDeOffline(step, resumed),
+      undrain: () => this.stepUndrain(step, resumed),
+      'restart-instances': () => this.stepRestart(step, resumed),
+      'migrate-back': () => this.stepMigrateBack(step, resumed),
+      untag: () => this.stepUntag(step, resumed),
+    };
+    return handler[step.kind]();
+  }
+
+  private node(): Promise<RapiNode> {
+    return this.deps.client.node(this.job.node);
+  }
+
+  private async stepTag(step: StepRecord, resumed: boolean) {
+    const tag = `${MAINTENANCE_TAG}:${this.job.id}`;
+    const node = await this.node();
+    if (node.tags.includes(tag)) return 'already tagged';
+    const before = resumed ? await this.submittedBefore(step, null, 'OP_TAGS_SET') : null;
+    const id = before ?? (await this.submit(step, () => this.deps.client.addNodeTags(this.job.node, [tag])));
+    await this.follow(id, step);
+  }
+
+  private async stepUntag(step: StepRecord, resumed: boolean) {
+    const node = await this.node();
+    const tags = node.tags.filter((t) => t === MAINTENANCE_TAG || t.startsWith(`${MAINTENANCE_TAG}:`));
+    if (tags.length === 0) return 'skipped';
+    const before = resumed ? await this.submittedBefore(step, null, 'OP_TAGS_DEL') : null;
+    const id = before ?? (await this.submit(step, () => this.deps.client.deleteNodeTags(this.job.node, tags)));
+    await this.follow(id, step);
+  }
+
+  /** drained / offline: one flag at a time; auto_promote so a master candidate can leave the pool. */
+  private async stepFlag(step: StepRecord, resumed: boolean, flag: 'drained' | 'offline', value: boolean) {
+    const node = await this.node();
+    if (flag === 'drained' && value && (node.drained || node.offline)) return node.offline ? 'already offline' : 'already drained';
+    if (flag === 'offline' && value && node.offline) return 'already offline';
+    if (flag === 'offline' && value && (node.pinst_cnt > 0 || (this.job.plan.options.full && node.sinst_cnt > 0))) {
+      throw new StepError(`refusing to offline ${this.job.node}: it still holds ${node.pinst_list.concat(this.job.plan.options.full ? node.sinst_list : []).join(', ')}`);
+    }
+    const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS') : null;
+    const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate })));
+    await this.follow(id, step);
+  }
+
+  private primaryMoves(): InstanceAction[] {
+    return this.job.plan.instances.filter((a) => a.relation === 'primary' && (a.action === 'migrate-to-secondary' || a.action === 'migrate' || a.action === 'failover'));
+  }
+
+  private async stepMovePrimaries(step: StepRecord, resumed: boolean) {
+    const actions = this.primaryMoves();
+    const fresh = new Map((await this.deps.client.instances()).map((i) => [i.name, i]));
+    const queue = new PQueue({ concurrency: this.deps.settings.movesPerEvacuation });
+    const failures: string[] = [];
+    const { options, iallocator } = this.job.plan;
+    for (const action of actions) {
+      void queue.add(async () => {
+        if (failures.length > 0 || this.stopReason || this.job.cancelRequested) {
+          this.setInstance(action.instance, { state: 'cancelled', message: 'not started: the step stopped' });
+          return;
+        }
+        const inst = fresh.get(action.instance);
+        if (!inst) {
+          this.setInstance(action.instance, { state: 'done', message: 'no longer exists' });
+          return;
+        }
+        if (inst.pnode !== this.job.node) {
+          this.job.moved[action.instance] ??= this.job.node;
+          this.setInstance(action.instance, { state: 'done', node: inst.pnode });
+          return;
+        }
+        try {
+          const op = action.action === 'failover' ? 'OP_INSTANCE_FAILOVER' : 'OP_INSTANCE_MIGRATE';
+          const before = resumed ? await this.submittedBefore(step, action.instance, op) : null;
+          const target = options.targetNode ?? undefined;
+          const alloc = action.target || target ? undefined : (iallocator ?? undefined);
+          const external = action.template !== 'drbd';
+          const id =
+            before ??
+            (await this.submit(
+              step,
+              () =>
+                action.action === 'failover'
+                  ? this.deps.client.failoverInstance(action.instance, external ? { targetNode: target, iallocator: alloc } : {})
+                  : this.deps.client.migrateInstance(action.instance, {
+                      allowFailover: options.allowFailover || inst.admin_state !== 'up',
+                      ...(external ? { targetNode: target, iallocator: alloc } : {}),
+                    }),
+              action.instance,
+            ));
+          this.job.moved[action.instance] = this.job.node;
+          await this.follow(id, step, action.instance);
+          const now = await this.deps.client.instance(action.instance);
+          this.setInstance(action.instance, { state: 'done', node: now.pnode });
+          await this.emit('instance', `${action.instance} now on ${now.pnode}`, { instance: action.instance, state: 'done' });
+        } catch (err) {
+          const e = this.toStepError(err);
+          failures.push(`${action.instance}: ${e.message}`);
+          this.setInstance(action.instance, { state: 'failed', message: e.message });
+          await this.emit('error', `${action.instance}: ${e.message}`, { instance: action.instance, state: 'failed' });
+        }
+        await this.setJob({});
+      });
+    }
+    await queue.onIdle();
+    this.checkStop();
+    if (failures.length) throw new StepError(failures.join('; '));
+    return actions.length ? `${actions.length} instance(s) moved` : 'skipped';
+  }
+
+  private async stepShutdown(step: StepRecord, resumed: boolean) {
+    const actions = this.job.plan.instances.filter((a) => a.action === 'shutdown');
+    for (const action of actions) {
+      const inst = await this.deps.client.instance(action.instance);
+      if (!this.job.stopped.includes(action.instance)) this.job.stopped.push(action.instance);
+      if (!isRunning(inst)) {
+        this.setInstance(action.instance, { state: 'done', message: 'already stopped' });
+        continue;
+      }
+      const before = resumed ? await this.submittedBefore(step, action.instance, 'OP_INSTANCE_SHUTDOWN') : null;
+      const id = before ?? (await this.submit(step, () => this.deps.client.shutdownInstance(action.instance, { noRemember: true, timeout: this.deps.settings.shutdownSeconds }), action.instance));
+      await this.follow(id, step, action.instance);
+      this.setInstance(action.instance, { state: 'done', message: 'shut down; restarted on return' });
+      await this.setJob({});
+    }
+    return actions.length ? undefined : 'skipped';
+  }
+
+  private async stepMoveSecondaries(step: StepRecord, resumed: boolean) {
+    const node = await this.node();
+    if (node.sinst_cnt === 0) return 'no secondaries left';
+    const { options, iallocator } = this.job.plan;
+    const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_EVACUATE') : null;
+    const id =
+      before ??
+      (await this.submit(step, () =>
+        this.deps.client.evacuateNode(this.job.node, options.targetNode ? { mode: 'secondary-only', remoteNode: options.targetNode } : { mode: 'secondary-only', iallocator: iallocator ?? undefined }),
+      ));
+    this.pending.add(id);
+    const tree = await followJobTree(this.deps.client, id, {
+      signal: this.abort.signal,
+      concurrency: this.deps.settings.movesPerEvacuation,
+      onLog: (jobId, message) => void this.emit('log', message, { ganetiJob: jobId, step: step.kind }),
+      onChildren: (_p, kids) => {
+        for (const k of kids) if (k.ok) void this.recordGanetiJob(step, k.id);
+      },
+    }).finally(() => this.pending.delete(id));
+    const failed = [tree.parent, ...tree.children].filter((j) => j.status !== 'success');
+    if (failed.length || tree.rejected.length) {
+      throw new StepError(failed.map((j) => `Ganeti job ${j.id}: ${j.error?.message ?? j.status}`).concat(tree.rejected).join('; '));
+    }
+  }
+
+  private async stepVerifyEmpty() {
+    const node = await this.node();
+    const left = node.pinst_list.concat(this.job.plan.options.full ? node.sinst_list : []);
+    if (left.length) throw new StepError(`${this.job.node} still holds ${left.join(', ')}; it stays drained and online`);
+    return node.sinst_cnt ? `no primaries; ${node.sinst_cnt} DRBD secondary(ies) stay, redundancy degraded` : 'empty';
+  }
+
+  private requireBmc(): string {
+    const bmc = this.job.plan.bmc;
+    if (!bmc) throw new StepError(`${this.job.node} has no BMC tag: gnt-node add-tags ${this.job.node} ipmi:<bmc-host>`);
+    return bmc;
+  }
+
+  private async stepPowerOff() {
+    const node = await this.node();
+    // As gnt-node power does: never power off a node Ganeti still counts on.
+    if (!node.offline) throw new StepError(`refusing to power off ${this.job.node}: it is not offline in Ganeti`);
+    const bmc = this.requireBmc();
+    const s = this.deps.settings;
+    const result = await powerOff(this.deps.power, bmc, {
+      mode: s.powerOffMode,
+      softTimeoutMs: s.softOffMs,
+      pollMs: s.pollMs,
+      onStep: (what) => void this.emit('log', what === 'soft-requested' ? `ACPI shutdown requested from ${bmc}` : `hard power off through ${bmc}`),
+    });
+    return result.method === 'already-off' ? 'already off' : `powered off (${result.method})`;
+  }
+
+  private async stepVerifyOff() {
+    const bmc = this.requireBmc();
+    const s = this.deps.settings;
+    await waitForPower(this.deps.power, bmc, 'off', s.softOffMs, { pollMs: s.pollMs });
+    const address = this.job.plan.nodeAddress;
+    const until = Date.now() + s.pingDownMs;
+    while (await this.deps.reach.ping(address)) {
+      if (Date.now() > until) throw new StepError(`${bmc} reports off but ${address} still answers ping: check that the tag names the right BMC`);
+      await sleep(s.pollMs, this.abort.signal);
+      this.checkStop();
+    }
+    return `BMC reports off; ${address} does not answer ping`;
+  }
+
+  private async stepPowerOn() {
+    const bmc = this.requireBmc();
+    if ((await this.deps.power.status(bmc)) === 'on') return 'already on';
+    await this.deps.power.on(bmc);
+    await waitForPower(this.deps.power, bmc, 'on', 60_000, { pollMs: this.deps.settings.pollMs });
+  }
+
+  private async stepWaitPing() {
+    const address = this.job.plan.nodeAddress;
+    const until = Date.now() + this.deps.settings.bootMs;
+    while (!(await this.deps.reach.ping(address))) {
+      this.checkDeadline();
+      if (Date.now() > until) throw new StepError(`${this.job.node} (${address}) did not answer ping within ${Math.round(this.deps.settings.bootMs / 1000)} s after power on; it stays offline`, 'deadline');
+      await sleep(this.deps.settings.pollMs, this.abort.signal);
+      this.checkStop();
+    }
+    return `${address} answers ping`;
+  }
+
+  /** Ganeti refuses to de-offline until the node daemon answers: retried until the boot deadline. */
+  private async stepDeOffline(step: StepRecord, resumed: boolean) {
+    const until = Date.now() + this.deps.settings.bootMs;
+    let first = resumed;
+    for (;;) {
+      const node = await this.node();
+      if (!node.offline) return 'online';
+      try {
+        const before = first ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS') : null;
+        first = false;
+        const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { offline: false })));
+        await this.follow(id, step);
+        return;
+      } catch (err) {
+        if (!(err instanceof GanetiJobError)) throw err;
+        if (Date.now() > until) throw new StepError(`${this.job.node}'s node daemon did not answer in time: ${err.message}; it stays offline`, 'deadline');
+        await this.emit('log', `node daemon not answering yet (${err.message}); retrying`);
+        await sleep(Math.max(this.deps.settings.pollMs, 1000), this.abort.signal);
+        this.checkStop();
+      }
+    }
+  }
+
+  /** Un-drain, and give the node back its former role (Ganeti may have auto-promoted it). */
+  private async stepUndrain(step: StepRecord, resumed: boolean) {
+    let node = await this.node();
+    if (node.drained) {
+      const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS') : null;
+      const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { drained: false })));
+      await this.follow(id, step);
+      node = await this.node();
+    }
+    const former = this.job.plan.nodeRole;
+    if (former === 'master-candidate' && !node.master_candidate) {
+      await this.follow(await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { master_candidate: true })), step);
+      return 'master candidate again';
+    }
+    if (former === 'regular' && node.master_candidate) {
+      await this.follow(await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { master_candidate: false, auto_promote: true })), step);
+      return 'regular again';
+    }
+  }
+
+  private async stepRestart(step: StepRecord, resumed: boolean) {
+    if (this.job.stopped.length === 0) return 'skipped';
+    for (const name of this.job.stopped) {
+      let inst: RapiInstance;
+      try {
+        inst = await this.deps.client.instance(name);
+      } catch (err) {
+        if (err instanceof RapiError && err.kind === 'not-found') continue;
+        throw err;
+      }
+      if (isRunning(inst)) continue;
+      const before = resumed ? await this.submittedBefore(step, name, 'OP_INSTANCE_STARTUP') : null;
+      const id = before ?? (await this.submit(step, () => this.deps.client.startupInstance(name), name));
+      await this.follow(id, step, name);
+      this.setInstance(name, { state: 'done', message: 'started' });
+    }
+    await this.setJob({});
+  }
+
+  /** Moves back what the return plan lists (the planner already left out what cannot go back, with a warning). */
+  private async stepMigrateBack(step: StepRecord, resumed: boolean) {
+    const actions = this.job.plan.instances.filter((a) => a.action === 'migrate-to-secondary' || a.action === 'migrate');
+    if (!this.job.plan.options.migrateBack || actions.length === 0) return 'skipped';
+    const failures: string[] = [];
+    for (const action of actions) {
+      const name = action.instance;
+      let inst: RapiInstance;
+      try {
+        inst = await this.deps.client.instance(name);
+      } catch {
+        continue;
+      }
+      if (inst.pnode === this.job.node) continue;
+      const drbd = inst.disk_template === 'drbd';
+      if (drbd && !inst.snodes.includes(this.job.node)) {
+        await this.emit('warning', `${name} stays on ${inst.pnode}: its secondary is no longer ${this.job.node}`, { instance: name });
+        continue;
+      }
+      try {
+        const before = resumed ? await this.submittedBefore(step, name, 'OP_INSTANCE_MIGRATE') : null;
+        const allowFailover = inst.admin_state !== 'up';
+        const id = before ?? (await this.submit(step, () => this.deps.client.migrateInstance(name, drbd ? { allowFailover } : { targetNode: this.job.node, allowFailover }), name));
+        await this.follow(id, step, name);
+        this.setInstance(name, { state: 'done', node: this.job.node });
+      } catch (err) {
+        failures.push(`${name}: ${this.toStepError(err).message}`);
+      }
+    }
+    await this.setJob({});
+    if (failures.length) throw new StepError(failures.join('; '));
+  }
+}
+
+export function lockKey(cluster: string, node: string): string {
+  return `${cluster}/${node}`;
+}
+
+function isRunning(inst: RapiInstance): boolean {
+  return inst.oper_state === true || inst.status === 'running';
+}
