@@ -5,8 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Lab scenarios share one real cluster: files run one at a time there.
-    fileParallelism: process.env.NODEVAC_LAB ? false : true,
+    // Lab suites (*.lab.test.ts) share one real cluster: `npm run test:lab` runs them one file at a time.
     reporters: ['default'],
   },
 });
