@@ -303,20 +303,25 @@ export class JobRunner {
     return id;
   }
 
-  /** On resume: the Ganeti job this nodevac job already submitted for an instance (found by its reason). */
-  private async submittedBefore(step: StepRecord, instance: string | null, opId: string): Promise<number | null> {
-    const recorded = instance ? this.job.instances.find((i) => i.instance === instance)?.ganetiJob : undefined;
-    if (recorded !== undefined && step.ganetiJobs.includes(recorded)) return recorded;
+  /**
+   * On resume (adoption or retry): the Ganeti job this nodevac job already submitted for the same operation,
+   * found by its record or by the reason it carries. Jobs that failed or were cancelled do not count: a retry
+   * submits those again.
+   */
+  private async submittedBefore(step: StepRecord, instance: string | null, opId: string, match: (op: Record<string, unknown>) => boolean = () => true): Promise<number | null> {
     const mark = `:job=${this.job.id}:`;
     const jobs = await this.deps.client.jobsBulk();
     for (const job of [...jobs].sort((a, b) => b.id - a.id)) {
+      if (job.status === 'error' || job.status === 'canceled' || job.status === 'canceling') continue;
       for (const op of job.ops ?? []) {
         if (op.OP_ID !== opId) continue;
         if (instance && op.instance_name !== instance) continue;
         if (!instance && op.node_name !== this.job.node) continue;
+        if (!match(op)) continue;
         const trail = op.reason;
         if (Array.isArray(trail) && trail.some((r) => Array.isArray(r) && typeof r[1] === 'string' && r[1].includes(mark))) {
-          await this.recordGanetiJob(step, job.id, instance ?? undefined);
+          if (!step.ganetiJobs.includes(job.id)) await this.recordGanetiJob(step, job.id, instance ?? undefined);
+          else await this.emit('log', `re-attached to Ganeti job ${job.id}${instance ? ` for ${instance}` : ''}`, { ganetiJob: job.id, instance: instance ?? undefined });
           return job.id;
         }
       }
@@ -380,7 +385,7 @@ export class JobRunner {
     if (flag === 'offline' && value && (node.pinst_cnt > 0 || (this.job.plan.options.full && node.sinst_cnt > 0))) {
       throw new StepError(`refusing to offline ${this.job.node}: it still holds ${node.pinst_list.concat(this.job.plan.options.full ? node.sinst_list : []).join(', ')}`);
     }
-    const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS') : null;
+    const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op[flag] === value) : null;
     const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate })));
     await this.follow(id, step);
   }
@@ -562,7 +567,7 @@ export class JobRunner {
       const node = await this.node();
       if (!node.offline) return 'online';
       try {
-        const before = first ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS') : null;
+        const before = first ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.offline === false) : null;
         first = false;
         const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { offline: false })));
         await this.follow(id, step);
@@ -581,7 +586,7 @@ export class JobRunner {
   private async stepUndrain(step: StepRecord, resumed: boolean) {
     let node = await this.node();
     if (node.drained) {
-      const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS') : null;
+      const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.drained === false) : null;
       const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { drained: false })));
       await this.follow(id, step);
       node = await this.node();
