@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Lab suites (*.lab.test.ts) share one real cluster: `npm run test:lab` runs them one file at a time.
-    reporters: ['default'],
+    reporters: ['default', 'json'],
   },
 });
