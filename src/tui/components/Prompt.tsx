@@ -1,0 +1,87 @@
+// One line of text input that takes every key while open: typed letters never reach the screen behind.
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { PRIORITY, useHints, useKeys, useTui } from '../context.js';
+import { printable, wrapText } from '../format.js';
+
+export interface PromptProps {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  onSubmit(value: string): void;
+  onCancel(): void;
+  /** Footer keys while the prompt is open. */
+  submitLabel?: string;
+}
+
+export function Prompt({ label, value, onChange, onSubmit, onCancel, submitLabel }: PromptProps): ReactNode {
+  useHints(
+    [
+      { key: 'enter', label: submitLabel ?? 'ok' },
+      { key: 'esc', label: 'cancel' },
+    ],
+    PRIORITY.modal,
+  );
+  useKeys(
+    (input, key) => {
+      if (key.escape) onCancel();
+      else if (key.return) onSubmit(value);
+      else if (key.backspace || key.delete) onChange([...value].slice(0, -1).join(''));
+      else if (!key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) {
+        const text = printable(input);
+        if (text) onChange(value + text);
+      }
+      return true;
+    },
+    { priority: PRIORITY.modal },
+  );
+  return (
+    <Text wrap="truncate-start">
+      <Text bold>{label}</Text>
+      {value}
+      <Text inverse> </Text>
+    </Text>
+  );
+}
+
+export interface ConfirmProps {
+  question: string;
+  onYes(): void;
+  onNo(): void;
+  yesLabel?: string;
+  noLabel?: string;
+}
+
+/** y confirms; n or Esc declines; other keys are swallowed so nothing happens behind the question. */
+export function Confirm({ question, onYes, onNo, yesLabel, noLabel }: ConfirmProps): ReactNode {
+  useHints(
+    [
+      { key: 'y', label: yesLabel ?? 'yes' },
+      { key: 'n/esc', label: noLabel ?? 'no' },
+    ],
+    PRIORITY.modal,
+  );
+  useKeys(
+    (input, key) => {
+      if (input === 'y' || input === 'Y') onYes();
+      else if (input === 'n' || input === 'N' || key.escape) onNo();
+      return true;
+    },
+    { priority: PRIORITY.modal },
+  );
+  const { body } = useTui();
+  return (
+    <Box flexDirection="column">
+      {confirmLines(question, body.columns).map((line, i) => (
+        <Text key={i} bold={i === 0}>
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The question as shown, one string a line: screens count them to leave room. */
+export function confirmLines(question: string, width: number): string[] {
+  return wrapText(`? ${question} [y/n]`, width);
+}

@@ -1,0 +1,54 @@
+// Entry of the technician TUI: `nodevac` without a command and `nodevac demo` call runTui.
+import { render } from 'ink';
+import type { NodevacApp } from '../app/types.js';
+import { App } from './App.js';
+
+export interface TuiOptions {
+  /** Kiosk (ForceCommand login): no way to a shell, quit is a confirmed logout, job-control keys do nothing. */
+  kiosk: boolean;
+  /** Kiosk: log out after this many seconds without a key (config kiosk.idleLogoutSeconds; 0: never). */
+  idleLogoutSeconds?: number;
+  /** Background refresh period, ms (default 3000). */
+  pollMs?: number;
+}
+
+export class TerminalRequiredError extends Error {
+  override readonly name = 'TerminalRequiredError';
+  readonly hint = 'run nodevac in an interactive terminal (ssh -t), or use its commands: nodevac nodes, nodevac plan, …';
+  constructor() {
+    super('the nodevac TUI needs a terminal: standard input is not one');
+  }
+}
+
+// The alternate screen keeps the technician's shell scrollback intact and is left on quit.
+const ALT_ON = '\u001B[?1049h';
+const ALT_OFF = '\u001B[?1049l';
+// Ctrl-Z, Ctrl-\ and Ctrl-C reach a raw-mode TUI as keys; these cover the same signals sent from elsewhere.
+const KIOSK_SIGNALS: NodeJS.Signals[] = ['SIGTSTP', 'SIGQUIT', 'SIGINT', 'SIGTTIN', 'SIGTTOU'];
+
+/** Renders the TUI; resolves when the technician quits (the caller closes the app). */
+export async function runTui(app: NodevacApp, opts: TuiOptions): Promise<void> {
+  if (!process.stdin.isTTY) throw new TerminalRequiredError();
+  const noColor = (process.env.NO_COLOR ?? '') !== '';
+  const out = process.stdout;
+  const ignore = () => undefined;
+  if (opts.kiosk) for (const s of KIOSK_SIGNALS) process.on(s, ignore);
+  const leaveAlt = () => out.write(ALT_OFF);
+  if (out.isTTY) {
+    out.write(ALT_ON);
+    process.once('exit', leaveAlt);
+  }
+  try {
+    const instance = render(
+      <App app={app} kiosk={opts.kiosk} noColor={noColor} pollMs={opts.pollMs} idleLogoutSeconds={opts.idleLogoutSeconds} onQuit={() => instance.unmount()} />,
+      { exitOnCtrlC: false, patchConsole: true, incrementalRendering: true },
+    );
+    await instance.waitUntilExit();
+  } finally {
+    if (opts.kiosk) for (const s of KIOSK_SIGNALS) process.off(s, ignore);
+    if (out.isTTY) {
+      process.off('exit', leaveAlt);
+      leaveAlt();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// One job, live: steps with state and timing, each instance's move, a tail of Ganeti's log, and a summary.
+// What has finished goes to <Static>: it stays in the terminal's scrollback as the job's transcript.
+import { Box, Static, Text } from 'ink';
+import { useState, type ReactNode } from 'react';
+import type { JobRecord, StepState } from '../../store/types.js';
+import { Banner, bannerLines } from '../components/Banner.js';
+import { TextLine } from '../components/Lines.js';
+import { Confirm, confirmLines } from '../components/Prompt.js';
+import { useHints, useKeys, useTui, type ColorName, type Hint } from '../context.js';
+import { clock, elapsed, errorView, who, type ErrorView } from '../format.js';
+import { useJobWatch, type FinishedItem, type StepView } from '../hooks/useJobWatch.js';
+import { KIND_TITLE } from './actions.js';
+
+const MARK: Record<StepState, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '⊘' };
+const STATE_COLOR: Partial<Record<string, ColorName>> = { running: 'cyan', done: 'green', failed: 'red', cancelled: 'yellow', skipped: 'gray', succeeded: 'green' };
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function summary(job: JobRecord, steps: StepView[]): string {
+  const moved = job.instances.filter((i) => i.state === 'done').length;
+  const failed = job.instances.filter((i) => i.state === 'failed').length;
+  const doneSteps = steps.filter((s) => s.state === 'done' || s.state === 'skipped').length;
+  const took = elapsed(job.createdAt, FINAL.has(job.state) ? job.updatedAt : undefined);
+  const counts = `${moved}/${job.instances.length} instance(s) done${failed ? `, ${failed} failed` : ''} · ${doneSteps}/${steps.length} steps · ${took}`;
+  if (job.state === 'succeeded') return `DONE: ${job.kind} of ${job.node}${job.result && job.result !== 'done' ? ` — ${job.result}` : ''} · ${counts}`;
+  if (job.state === 'failed') return `FAILED: ${job.error ?? 'see the log'} · ${counts}`;
+  if (job.state === 'cancelled') return `CANCELLED${job.error ? `: ${job.error}` : ''} · ${counts}`;
+  return `${job.state.toUpperCase()} ${Math.round(job.progress * 100)}%${job.cancelRequested ? ' (cancel requested)' : ''} · ${counts}`;
+}
+
+function FinishedLine({ item }: { item: FinishedItem }): ReactNode {
+  const { color } = useTui();
+  const c = STATE_COLOR[item.state];
+  return (
+    <Text color={c ? color(c) : undefined}>
+      {clock(item.time)} {MARK[item.state]} {item.text}
+    </Text>
+  );
+}
+
+export function Job({ id }: { id: string }): ReactNode {
+  const { app, body, color } = useTui();
+  const view = useJobWatch(id);
+  const [ask, setAsk] = useState<'cancel' | 'retry' | undefined>(undefined);
+  const [actionError, setActionError] = useState<ErrorView | undefined>(undefined);
+  const [note, setNote] = useState<string | undefined>(undefined);
+  const job = view.job;
+  const final = job ? FINAL.has(job.state) : false;
+  const canCancel = job !== undefined && !final && !job.cancelRequested;
+  const canRetry = job !== undefined && (job.state === 'failed' || job.state === 'cancelled');
+
+  const act = (what: 'cancel' | 'retry') => {
+    setAsk(undefined);
+    setActionError(undefined);
+    const p = what === 'cancel' ? app.cancel(id) : app.retry(id).then(() => undefined);
+    p.then(
+      () => setNote(what === 'cancel' ? 'cancel requested: queued Ganeti jobs are cancelled, running ones finish' : 'retrying from the step where it stopped'),
+      (err: unknown) => setActionError(errorView(err)),
+    );
+  };
+
+  const hints: Hint[] = [...(canCancel ? [{ key: 'c', label: 'cancel job' }] : []), ...(canRetry ? [{ key: 't', label: 'retry' }] : []), { key: 'esc', label: final ? 'back' : 'back (job goes on)' }];
+  useHints(hints);
+  useKeys(
+    (input) => {
+      if (input === 'c' && canCancel) {
+        setAsk('cancel');
+        return true;
+      }
+      if (input === 't' && canRetry) {
+        setAsk('retry');
+        return true;
+      }
+      return false;
+    },
+    { active: ask === undefined },
+  );
+
+  const width = body.columns;
+  const question = ask === 'cancel' ? `Cancel job ${id} (${job?.kind} of ${job?.node})? Running Ganeti jobs finish; nothing new is submitted.` : `Retry job ${id} from the step where it stopped?`;
+  const errorHeight = (view.error ? bannerLines(view.error, width).length : 0) + (actionError ? bannerLines(actionError, width).length : 0);
+  const askHeight = ask ? confirmLines(question, width).length : 0;
+  let room = Math.max(3, body.rows - 3 - errorHeight - askHeight - (note ? 1 : 0));
+
+  const openSteps = view.steps.filter((s) => s.state === 'pending' || s.state === 'running');
+  const stepRows = Math.min(openSteps.length, Math.max(2, Math.floor(room / 3)));
+  room -= stepRows + (openSteps.length > stepRows ? 1 : 0);
+  const moving = (job?.instances ?? []).filter((i) => i.state === 'pending' || i.state === 'running').sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
+  const instRows = Math.min(moving.length, Math.max(1, Math.floor(room / 3)));
+  room -= instRows + (moving.length > instRows ? 1 : 0);
+  const logRows = Math.max(1, room - 1);
+  const tail = view.log.slice(-logRows);
+
+  return (
+    <Box flexDirection="column">
+      <Static items={view.finished}>{(item) => <FinishedLine key={item.key} item={item} />}</Static>
+      <Text bold wrap="truncate">
+        Job {id}
+        {job ? ` · ${KIND_TITLE[job.kind]} ${job.node} (${job.cluster})` : ' · loading…'}
+      </Text>
+      <Text dimColor wrap="truncate">
+        {job ? `by ${who(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${who(job.driver.operator)} pid ${job.driver.pid}` : ''}` : ''}
+      </Text>
+      {view.error ? <Banner error={view.error} /> : null}
+      {actionError ? <Banner error={actionError} /> : null}
+      {openSteps.slice(0, stepRows).map((s) => (
+        <TextLine key={s.kind} color={s.state === 'running' ? 'cyan' : undefined} dim={s.state === 'pending'}>
+          {`${MARK[s.state]} ${s.title}  ${s.state}${s.state === 'running' && s.startedAt ? ` ${elapsed(s.startedAt)}` : ''}`}
+        </TextLine>
+      ))}
+      {openSteps.length > stepRows ? <TextLine dim>{`  … ${openSteps.length - stepRows} more step(s)`}</TextLine> : null}
+      {moving.slice(0, instRows).map((i) => (
+        <TextLine key={i.instance} color={i.state === 'running' ? 'cyan' : undefined} dim={i.state === 'pending'}>
+          {`  ${i.state === 'running' ? '⇢' : '·'} ${i.instance} ${i.action} ${i.state}${i.ganetiJob !== undefined ? ` (Ganeti job ${i.ganetiJob})` : ''}${i.message ? ` — ${i.message}` : ''}`}
+        </TextLine>
+      ))}
+      {moving.length > instRows ? <TextLine dim>{`  … ${moving.length - instRows} more instance(s) to move`}</TextLine> : null}
+      <Text dimColor wrap="truncate">
+        {'─'.repeat(Math.max(0, Math.min(width, 4)))} log
+      </Text>
+      <Box flexDirection="column" height={logRows}>
+        {tail.map((e) => (
+          <TextLine key={e.seq} color={e.type === 'error' ? 'red' : e.type === 'warning' ? 'yellow' : undefined}>
+            {`${clock(e.time)} ${e.type === 'error' ? 'ERROR ' : e.type === 'warning' ? 'WARNING ' : ''}${e.ganetiJob !== undefined ? `[${e.ganetiJob}] ` : ''}${e.message}`}
+          </TextLine>
+        ))}
+      </Box>
+      {note ? (
+        <Text color={color('cyan')} wrap="truncate">
+          {note}
+        </Text>
+      ) : null}
+      {ask ? <Confirm question={question} onYes={() => act(ask)} onNo={() => setAsk(undefined)} /> : null}
+      <Text bold wrap="truncate" color={job ? color(STATE_COLOR[job.state] ?? 'cyan') : undefined}>
+        {job ? summary(job, view.steps) : 'waiting for the job record…'}
+      </Text>
+    </Box>
+  );
+}
