@@ -197,13 +197,20 @@ class App implements NodevacApp {
     );
     const all = perCluster.flat();
     const addr = (n: RapiNode) => (this.config.reach.address === 'name' ? n.name : n.pip);
-    if (opts.waitForPing || all.some(({ n }) => !this.ping.has(addr(n)))) await this.sweep(all.map(({ n }) => addr(n)));
-    else void this.sweep(all.map(({ n }) => addr(n)));
     const prefix = this.config.ipmi?.tagPrefix ?? 'ipmi:';
+    const bmcOf = (n: RapiNode) => n.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length) ?? null;
+    // Nodes that do not answer ping: their BMC says whether they are off.
+    const powerOfDown = () =>
+      this.powerSweep(all.filter(({ n }) => this.ping.get(addr(n))?.up === false).map(({ c, n }) => ({ cluster: c, bmc: bmcOf(n) })));
+    const addresses = all.map(({ n }) => addr(n));
+    if (opts.waitForPing || all.some(({ n }) => !this.ping.has(addr(n)))) {
+      await this.sweep(addresses);
+      await powerOfDown();
+    } else void this.sweep(addresses).then(powerOfDown);
     const now = Date.now();
     return all.map(({ c, n, master }) => {
       const p = this.ping.get(addr(n));
-      const bmc = n.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length) ?? null;
+      const bmc = bmcOf(n);
       const pw = bmc ? this.powerCache.get(bmc) : undefined;
       const job = jobs.filter((j) => j.cluster === c && j.node === n.name).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
       const lock = locks.find((l) => l.key === lockKey(c, n.name) && l.expiresAt > now);
@@ -240,6 +247,24 @@ class App implements NodevacApp {
       }
     })();
     return this.sweeping;
+  }
+
+  /** Asks BMCs (a few at a time) for the power state; failures leave it unknown. */
+  private async powerSweep(targets: { cluster: string; bmc: string | null }[]): Promise<void> {
+    const queue = new PQueue({ concurrency: 4 });
+    await Promise.all(
+      targets
+        .filter((t): t is { cluster: string; bmc: string } => t.bmc !== null)
+        .map((t) =>
+          queue.add(async () => {
+            try {
+              this.powerCache.set(t.bmc, { state: await this.cluster(t.cluster).power.status(t.bmc), at: Date.now() });
+            } catch {
+              this.powerCache.delete(t.bmc);
+            }
+          }),
+        ),
+    );
   }
 
   async resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }> {
