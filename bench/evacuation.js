@@ -1,0 +1,219 @@
+// Evacuation overhead on the real lab (real Ganeti 3.0): nodevac (the app facade, Redis store as configured)
+// evacuates node3 without powering it off, then returns it with migrate-back; beside it, in alternated runs,
+// a minimal script makes the RAPI calls a technician's script would (drain, per-instance migrate, offline;
+// then de-offline, undrain, migrate back), with the same client and job follower. The lab ends as found:
+// node3 online, undrained, master candidate, holding vm3a and vm3b. node1 (master) is never touched and
+// nothing is ever powered off.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { createClient } from '@keyv/redis';
+import { LAB_CONFIG, dist, labUp, main, median, row, skipped, spread } from './lib.js';
+
+const PAIRS = Number(process.env.NODEVAC_BENCH_EVAC_PAIRS ?? 3);
+const NODE = 'node3.ganeti.test';
+const FIGURE = 'evacuation overhead (lab)';
+const TARGET = '≤ 1.03 (nodevac / script)';
+
+main(async () => {
+  if (!labUp()) return [skipped(FIGURE, TARGET, `lab not up (no ${LAB_CONFIG})`)];
+  const { createApp } = await dist('app/index.js');
+  const { loadConfig } = await dist('config/load.js');
+  const { openStore } = await dist('store/index.js');
+  const { RapiClient } = await dist('ganeti/client.js');
+  const { followJob } = await dist('ganeti/follow.js');
+  const { MAINTENANCE_TAG } = await dist('run/runner.js');
+
+  const { config } = loadConfig(LAB_CONFIG, {});
+  const c = config.clusters[0];
+  const client = new RapiClient(
+    { name: c.name, host: c.host, port: c.port, user: c.user, password: c.password, tls: c.tls, timeoutSeconds: c.timeoutSeconds, connections: config.limits.rapiConnections },
+    { operator: 'bench-script' },
+  );
+  const redisUrl = config.store && 'redis' in config.store ? config.store.redis : undefined;
+  const namespace = `nodevac-bench-${randomBytes(3).toString('hex')}`;
+  const store = await openStore(redisUrl ? { redis: redisUrl, namespace } : { dir: `/tmp/${namespace}`, namespace });
+  const app = await createApp({ config, store });
+
+  const home = {};
+  const info = await client.info();
+  const nodeBefore = await client.node(NODE);
+  const mine = (await client.instances()).filter((i) => i.pnode === NODE).map((i) => i.name).sort();
+  for (const i of mine) home[i] = NODE;
+  if (info.master === NODE || nodeBefore.drained || nodeBefore.offline || mine.length === 0) {
+    await app.close();
+    client.close();
+    return [skipped(FIGURE, TARGET, `lab not in its pristine state (node3 ${nodeBefore.offline ? 'offline' : nodeBefore.drained ? 'drained' : 'master'} or holding no instance): not touched`)];
+  }
+  const wasCandidate = nodeBefore.master_candidate;
+
+  const follow = async (id) => {
+    const out = await followJob(client, id);
+    if (out.status !== 'success') throw new Error(`Ganeti job ${id} ended ${out.status}: ${out.error?.message ?? ''}`);
+    return id;
+  };
+
+  /** The minimal script: the same Ganeti operations as nodevac's engine, nothing recorded, no tag, no lock. */
+  const script = {
+    async evacuate() {
+      const jobs = [];
+      const node = await client.node(NODE);
+      jobs.push(await follow(await client.modifyNode(NODE, { drained: true, auto_promote: node.master_candidate })));
+      const primaries = (await client.instances()).filter((i) => i.pnode === NODE);
+      // Two moves at a time, as nodevac's default limits.movesPerEvacuation.
+      const queue = [...primaries];
+      await Promise.all(
+        Array.from({ length: Math.min(config.limits.movesPerEvacuation, queue.length) }, async () => {
+          while (queue.length) {
+            const inst = queue.shift();
+            jobs.push(await follow(await client.migrateInstance(inst.name, { allowFailover: inst.admin_state !== 'up', iallocator: info.default_iallocator || undefined })));
+            await client.instance(inst.name);
+          }
+        }),
+      );
+      const after = await client.node(NODE);
+      if (after.pinst_cnt > 0) throw new Error(`script: ${NODE} still holds ${after.pinst_list.join(', ')}`);
+      jobs.push(await follow(await client.modifyNode(NODE, { offline: true, auto_promote: after.master_candidate })));
+      return jobs;
+    },
+    async restore() {
+      const jobs = [];
+      jobs.push(await follow(await client.modifyNode(NODE, { offline: false })));
+      // Ganeti's roles exclude each other: leaving offline usually leaves drained too; nodevac checks, so does this.
+      let node = await client.node(NODE);
+      if (node.drained) {
+        jobs.push(await follow(await client.modifyNode(NODE, { drained: false })));
+        node = await client.node(NODE);
+      }
+      if (wasCandidate && !node.master_candidate) jobs.push(await follow(await client.modifyNode(NODE, { master_candidate: true })));
+      for (const name of mine) {
+        const inst = await client.instance(name);
+        if (inst.pnode === NODE) continue;
+        jobs.push(await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' })));
+      }
+      return jobs;
+    },
+  };
+
+  /** nodevac through its facade: plan, start, and watch until the job ends, as the CLI does. */
+  const nodevacRun = async (kind, options) => {
+    const plan = await app.plan({ kind, node: 'node3', options });
+    if (plan.blockers.length) throw new Error(`nodevac refused the ${kind}: ${plan.blockers.map((b) => b.message).join('; ')}`);
+    const job = await app.start(plan);
+    const done = await app.watch(job.id, () => undefined).done;
+    if (done.state !== 'succeeded') throw new Error(`nodevac ${kind} ${done.state}: ${done.error ?? ''}`);
+    const steps = await store.getSteps(job.id);
+    return steps.flatMap((s) => s.ganetiJobs);
+  };
+  const nodevac = {
+    evacuate: () => nodevacRun('evacuate', { powerOff: false }),
+    restore: () => nodevacRun('return', { migrateBack: true }),
+  };
+
+  /**
+   * Where a run's wall time went: `busy` is the time at least one of its Ganeti jobs was in Ganeti (received →
+   * end, overlaps counted once); `gaps` is the rest, the tool's own time; `byOp` sums each opcode's jobs.
+   */
+  const jobStats = async (ids, from, to) => {
+    const spans = [];
+    const byOp = {};
+    for (const id of ids) {
+      const j = await client.job(id);
+      const s = j.received_ts[0] + j.received_ts[1] / 1e6;
+      const e = j.end_ts[0] + j.end_ts[1] / 1e6;
+      spans.push([s, e]);
+      const op = j.ops?.[0]?.OP_ID ?? '?';
+      byOp[op] = (byOp[op] ?? 0) + (e - s);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    let busy = 0;
+    let end = -Infinity;
+    for (const [s, e] of spans) {
+      if (s > end) {
+        busy += e - s;
+        end = e;
+      } else if (e > end) {
+        busy += e - end;
+        end = e;
+      }
+    }
+    return { busy, gaps: (to - from) / 1000 - busy, byOp };
+  };
+
+  const measure = async (tool) => {
+    const w0 = Date.now();
+    const t0 = performance.now();
+    const out = await tool.evacuate();
+    const t1 = performance.now();
+    const back = await tool.restore();
+    const t2 = performance.now();
+    const w2 = Date.now();
+    await checkHome();
+    const ids = [...out, ...back];
+    return { evacuate: (t1 - t0) / 1000, restore: (t2 - t1) / 1000, total: (t2 - t0) / 1000, jobs: ids.length, ...(await jobStats(ids, w0, w2)) };
+  };
+
+  const checkHome = async () => {
+    const node = await client.node(NODE);
+    const away = (await client.instances()).filter((i) => home[i.name] && i.pnode !== NODE).map((i) => i.name);
+    if (node.offline || node.drained || away.length) throw new Error(`after a run ${NODE} is ${node.offline ? 'offline' : node.drained ? 'drained' : 'online'} and ${away.join(', ') || 'nothing'} is away`);
+  };
+
+  const runs = { nodevac: [], script: [] };
+  try {
+    for (let i = 0; i < PAIRS; i++) {
+      // Alternate which goes first, so a drift of the lab over time weighs on both alike.
+      const order = i % 2 === 0 ? ['nodevac', 'script'] : ['script', 'nodevac'];
+      for (const name of order) runs[name].push(await measure(name === 'nodevac' ? nodevac : script));
+    }
+  } finally {
+    await restoreLab(client, follow, home, wasCandidate, MAINTENANCE_TAG).catch((err) => process.stderr.write(`restoring the lab failed: ${err.message}\n`));
+    await app.close();
+    client.close();
+    if (redisUrl) await dropNamespace(redisUrl, namespace).catch(() => undefined);
+  }
+
+  const ratios = runs.nodevac.map((n, i) => n.total / runs.script[i].total);
+  const r = median(ratios);
+  const per = (xs, k) => median(xs.map((x) => x[k])).toFixed(1);
+  const ops = (xs) =>
+    Object.keys(xs[0].byOp)
+      .sort()
+      .map((op) => `${op.replace(/^OP_/, '')} ${median(xs.map((x) => x.byOp[op] ?? 0)).toFixed(1)}`)
+      .join(', ');
+  const describe = (name, xs, halves) =>
+    `${name} ${spread(xs.map((x) => x.total), 's', 1)} [${halves} ${per(xs, 'evacuate')} + ${per(xs, 'restore')} s; ${xs[0].jobs} Ganeti jobs busy ${per(xs, 'busy')} s, ` +
+    `own time between them ${per(xs, 'gaps')} s; job seconds by opcode: ${ops(xs)}]`;
+  const detail =
+    `median of ${ratios.length} alternated pairs (ratios ${ratios.map((x) => x.toFixed(3)).join(', ')}); ` +
+    `${describe('nodevac', runs.nodevac, 'evacuate + return')}; ${describe('script', runs.script, 'evacuate + undo')}`;
+  return [row(FIGURE, Math.round(r * 1000) / 1000, 'x', TARGET, r <= 1.03, detail)];
+});
+
+/** Puts node3 back as found whatever happened: online, undrained, candidate again, its instances home, no maintenance tag. */
+async function restoreLab(client, follow, home, wasCandidate, tagPrefix) {
+  let node = await client.node(NODE);
+  if (node.offline) await follow(await client.modifyNode(NODE, { offline: false }));
+  node = await client.node(NODE);
+  if (node.drained) await follow(await client.modifyNode(NODE, { drained: false }));
+  node = await client.node(NODE);
+  if (wasCandidate && !node.master_candidate) await follow(await client.modifyNode(NODE, { master_candidate: true }));
+  for (const name of Object.keys(home)) {
+    const inst = await client.instance(name);
+    if (inst.pnode !== NODE) await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' }));
+  }
+  const tags = (await client.node(NODE)).tags.filter((t) => t === tagPrefix || t.startsWith(`${tagPrefix}:`));
+  if (tags.length) await follow(await client.deleteNodeTags(NODE, tags));
+}
+
+/** The bench's own keys in the lab's Redis (jobs, events, audit of these runs) are removed afterwards. */
+async function dropNamespace(url, namespace) {
+  const redis = createClient({ url });
+  await redis.connect();
+  try {
+    const keys = [];
+    for await (const batch of redis.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) keys.push(...(Array.isArray(batch) ? batch : [batch]));
+    if (keys.length) await redis.del(keys);
+  } finally {
+    await redis.quit();
+  }
+}
