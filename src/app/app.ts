@@ -489,7 +489,10 @@ class App implements NodevacApp {
   async retry(id: string): Promise<JobRecord> {
     const job = await this.store.getJob(id);
     if (!job) throw new NodeLookupError(`no job ${id}`, []);
-    if (job.state !== 'failed' && job.state !== 'cancelled') throw new PlanRefusedError(`job ${id} is ${job.state}: only failed or cancelled jobs can be retried`, job.plan);
+    // A job still marked running whose driver died or lost the store is retried too: the lock below refuses
+    // while a live driver holds its lease.
+    if (job.state === 'succeeded') throw new PlanRefusedError(`job ${id} succeeded: only failed, cancelled or abandoned jobs can be retried`, job.plan);
+    if (this.runners.has(id)) throw new PlanRefusedError(`job ${id} is ${job.state}, driven by this nodevac: only failed, cancelled or abandoned jobs can be retried`, job.plan);
     const token = randomUUID();
     const got = await this.store.acquireLock(
       { key: lockKey(job.cluster, job.node), token, jobId: id, owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() },

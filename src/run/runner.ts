@@ -99,6 +99,15 @@ export class JobRunner {
     const request = seen.filter((e) => e.type === 'job' && (e.state === 'cancel-requested' || e.state === 'retry-requested')).pop();
     this.job.cancelRequested = request?.state === 'cancel-requested';
     this.startHeartbeat();
+    try {
+      return await this.runSteps();
+    } finally {
+      // However the run ends (a store that went away included), no lease outlives it: another nodevac can adopt.
+      this.stopHeartbeat();
+    }
+  }
+
+  private async runSteps(): Promise<JobRecord> {
     await this.setJob({ state: 'running', error: undefined, result: undefined });
     await this.emit('job', `${this.job.kind} of ${this.job.node} running (driven by ${this.deps.operator.name} on ${this.deps.operator.host})`, { state: 'running' });
 
@@ -188,7 +197,7 @@ export class JobRunner {
           this.lastEventSeq = Math.max(this.lastEventSeq, e.seq);
           if (e.type === 'job' && e.state === 'cancel-requested' && !this.job.cancelRequested) {
             this.job.cancelRequested = true;
-            void this.cancelPending();
+            void this.cancelPending().catch(() => undefined);
           }
         }
       } catch {
@@ -253,6 +262,11 @@ export class JobRunner {
     if (patch.state) await this.emit('step', `${step.title}: ${patch.state}${patch.message ? ` — ${patch.message}` : ''}`, { step: step.kind, state: patch.state });
   }
 
+  /** An event nothing waits for (Ganeti's log lines, outage notes): when the store cannot take it, it is lost, not thrown. */
+  private note(type: JobEvent['type'], message: string, extra: Partial<JobEvent> = {}) {
+    this.emit(type, message, extra).catch(() => undefined);
+  }
+
   private async emit(type: JobEvent['type'], message: string, extra: Partial<JobEvent> = {}) {
     const event = await this.deps.store.appendEvent({ jobId: this.job.id, time: new Date().toISOString(), type, message, ...extra });
     this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
@@ -279,11 +293,11 @@ export class JobRunner {
     try {
       const out = await followJob(this.deps.client, id, {
         signal: this.abort.signal,
-        onLog: (jobId, message) => void this.emit('log', message, { ganetiJob: jobId, instance, step: step.kind }),
+        onLog: (jobId, message) => this.note('log', message, { ganetiJob: jobId, instance, step: step.kind }),
         onOutage: (err, attempt) => {
-          if (attempt === 1) void this.emit('warning', `Ganeti unreachable, waiting: ${err.message}`, { step: step.kind });
+          if (attempt === 1) this.note('warning', `Ganeti unreachable, waiting: ${err.message}`, { step: step.kind });
         },
-        onRecovered: () => void this.emit('log', 'Ganeti reachable again', { step: step.kind }),
+        onRecovered: () => this.note('log', 'Ganeti reachable again', { step: step.kind }),
       });
       if (out.status !== 'success') {
         throw new GanetiJobError(this.job.cluster, id, out.error?.errorType ?? 'Error', out.error?.message ?? `job ${out.status}`, out.error?.ecode ?? null);
@@ -447,7 +461,9 @@ export class JobRunner {
           await this.emit('error', `${action.instance}: ${e.message}`, { instance: action.instance, state: 'failed' });
         }
         await this.setJob({});
-      });
+        // A record the store could not take is not the move's outcome (that is in `failures`); the step's own
+        // writes meet the same store next.
+      }).catch(() => undefined);
     }
     await queue.onIdle();
     this.checkStop();
@@ -487,9 +503,9 @@ export class JobRunner {
     const tree = await followJobTree(this.deps.client, id, {
       signal: this.abort.signal,
       concurrency: this.deps.settings.movesPerEvacuation,
-      onLog: (jobId, message) => void this.emit('log', message, { ganetiJob: jobId, step: step.kind }),
+      onLog: (jobId, message) => this.note('log', message, { ganetiJob: jobId, step: step.kind }),
       onChildren: (_p, kids) => {
-        for (const k of kids) if (k.ok) void this.recordGanetiJob(step, k.id);
+        for (const k of kids) if (k.ok) void this.recordGanetiJob(step, k.id).catch(() => undefined);
       },
     }).finally(() => this.pending.delete(id));
     const failed = [tree.parent, ...tree.children].filter((j) => j.status !== 'success');
@@ -521,7 +537,7 @@ export class JobRunner {
       mode: s.powerOffMode,
       softTimeoutMs: s.softOffMs,
       pollMs: s.pollMs,
-      onStep: (what) => void this.emit('log', what === 'soft-requested' ? `ACPI shutdown requested from ${bmc}` : `hard power off through ${bmc}`),
+      onStep: (what) => this.note('log', what === 'soft-requested' ? `ACPI shutdown requested from ${bmc}` : `hard power off through ${bmc}`),
     });
     return result.method === 'already-off' ? 'already off' : `powered off (${result.method})`;
   }
