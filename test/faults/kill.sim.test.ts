@@ -1,0 +1,111 @@
+// SIGKILL of the nodevac process driving an evacuation, at 20 moments spread over the job's event sequence.
+// Each time another nodevac (this test process) adopts the job once the lease lapses and finishes it, and
+// every Ganeti operation reaches Ganeti exactly once. A fresh simulator and store per run: every run starts
+// from the same world.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodevacApp } from '../../src/app/index.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import type { JobRecord } from '../../src/store/types.js';
+import { FAST, NodevacChild, appOn, buildEngine, duplicates, finished, removeDir, simConfig, submissionKey, submissions, tempDir, until } from './helpers.js';
+
+const MOMENTS = 20;
+const REQUEST = { kind: 'evacuate', node: 'node2', options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true } } as const;
+
+let build: string;
+
+beforeAll(async () => {
+  build = await buildEngine();
+});
+afterAll(() => removeDir(build));
+
+interface World {
+  sim: Simulator;
+  dir: string;
+  child: NodevacChild;
+  app: NodevacApp;
+  id: string;
+}
+
+/** A fresh world in which a child process starts the evacuation. */
+async function begin(): Promise<World> {
+  const sim = await startSimulator(FAST);
+  const dir = await tempDir('kill');
+  const child = new NodevacChild(build, simConfig(sim, { dir }));
+  await child.ready;
+  const { blockers } = await child.request<{ blockers: string[] }>('plan', { request: REQUEST });
+  expect(blockers).toEqual([]);
+  const { id } = await child.request<{ id: string }>('start');
+  const app = await appOn(sim, { dir });
+  return { sim, dir, child, app, id };
+}
+
+async function end(w: World) {
+  await w.child.kill();
+  await w.app.close();
+  await w.sim.close();
+  await removeDir(w.dir);
+}
+
+describe('SIGKILL of the driving process', () => {
+  let reference: { events: number; keys: string[]; steps: string[]; stepStarts: number[] };
+
+  it('an undisturbed run (the reference)', async () => {
+    const w = await begin();
+    try {
+      const { job, events, text } = await finished(w.app, w.id);
+      expect(job.state, text).toBe('succeeded');
+      const subs = submissions(w.sim);
+      expect(duplicates(subs)).toEqual([]);
+      const stepStarts = events.filter((e) => e.type === 'step' && e.state === 'running').map((e) => e.seq);
+      reference = { events: events.length, keys: subs.map(submissionKey).sort(), steps: job.plan.steps.map((s) => s.kind), stepStarts };
+      console.log(`reference: ${events.length} events, ${subs.length} Ganeti submissions, steps ${reference.steps.join(' ')}`);
+      await w.child.close();
+    } finally {
+      await end(w);
+    }
+  });
+
+  it(`at ${MOMENTS} moments: adopted, finished, nothing submitted twice`, async () => {
+    expect(reference).toBeDefined();
+    // The start of every step, and the rest spread evenly; the last events are the job's end (nothing to adopt).
+    const last = reference.events - 2;
+    const spread = MOMENTS - reference.stepStarts.length;
+    const even = Array.from({ length: spread }, (_, i) => 2 + Math.round(((i + 0.5) * (last - 2)) / spread));
+    const targets = [...new Set([...reference.stepStarts, ...even])].filter((t) => t <= last).sort((a, b) => a - b);
+    expect(targets.length).toBeGreaterThanOrEqual(MOMENTS - 2);
+    const covered: string[] = [];
+    for (const target of targets) {
+      const w = await begin();
+      try {
+        // Kill as soon as the job's target-th event is in the store.
+        let seen = 0;
+        await until(async () => {
+          seen += (await w.app.events(w.id, seen)).length;
+          return seen >= target;
+        }, `event ${target} of job ${w.id}`, 5000, 2);
+        await w.child.kill();
+        const atKill = (await w.app.job(w.id)) as JobRecord;
+        const killedAfter = (await w.app.events(w.id)).length;
+        const running = atKill.plan.steps[atKill.cursor]?.kind ?? 'end';
+        expect(atKill.state, `killed after event ${killedAfter}: the job had already ended`).toBe('running');
+
+        const adopted: string[] = [];
+        w.app.startWorker((job) => adopted.push(job.id));
+        const { job, text } = await finished(w.app, w.id);
+        const subs = submissions(w.sim);
+        expect(job.state, `killed after event ${killedAfter} (${running}):\n${text}`).toBe('succeeded');
+        expect(adopted).toEqual([w.id]);
+        expect(duplicates(subs), `killed after event ${killedAfter} (${running})`).toEqual([]);
+        expect(subs.map(submissionKey).sort(), `killed after event ${killedAfter} (${running})`).toEqual(reference.keys);
+        const audit = await w.app.audit({ node: job.node });
+        expect(audit.map((a) => a.result)).toEqual(['started', 'adopted', 'succeeded']);
+        covered.push(`${killedAfter}:${running}`);
+      } finally {
+        await end(w);
+      }
+    }
+    const steps = [...new Set(covered.map((c) => c.split(':')[1]))];
+    console.log(`${targets.length} runs; killed after events ${covered.map((c) => c.split(':')[0]).join(', ')} of ${reference.events}; steps running at the kill: ${steps.join(', ')}`);
+    expect(new Set(covered.map((c) => c.split(':')[0])).size).toBeGreaterThanOrEqual(targets.length * 0.75);
+  }, 300_000);
+});
