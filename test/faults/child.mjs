@@ -2,6 +2,7 @@
 // argv: dist directory of the compiled engine, JSON {config, runner}.
 // A job it starts is driven here until it ends, the process is killed, or `close` detaches it.
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
 const [dist, setupJson] = process.argv.slice(2);
@@ -20,11 +21,15 @@ const ops = {
     const job = await app.start(plan);
     return { id: job.id };
   },
-  /** Cancels the job and waits until it ended, so the node is free again. */
-  async finish({ id }) {
-    await app.cancel(id);
-    const job = await app.watch(id, () => undefined).done;
-    return { state: job.state };
+  /** start, answering with its outcome and when it ran (epoch ms), for lock races. */
+  async race() {
+    const t0 = performance.timeOrigin + performance.now();
+    try {
+      const job = await app.start(plan);
+      return { started: job.id, t0, t1: performance.timeOrigin + performance.now() };
+    } catch (err) {
+      return { error: err.name, message: err.message, holder: err.holder?.jobId, t0, t1: performance.timeOrigin + performance.now() };
+    }
   },
   async driven() {
     return app.drivenJobs();
