@@ -56,11 +56,20 @@ export function submissionKey(s: SimSubmission): string {
   return `${s.opcode} ${s.path} ${JSON.stringify(s.body)}`;
 }
 
-/** Keys submitted more than once. */
-export function duplicates(subs: SimSubmission[]): string[] {
-  const seen = new Map<string, number>();
-  for (const s of subs) seen.set(submissionKey(s), (seen.get(submissionKey(s)) ?? 0) + 1);
-  return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${n}x ${k}`);
+/**
+ * Operations that reached Ganeti more than once although the earlier copy had not failed. Submitting again
+ * after Ganeti's job failed (e.g. de-offline while the node daemon still boots) is a retry, not a duplicate.
+ */
+export function duplicates(sim: Simulator, cluster = 'small'): string[] {
+  const queue = sim.world.cluster(cluster)?.jobs;
+  const byKey = new Map<string, SimSubmission[]>();
+  for (const s of submissions(sim, cluster)) byKey.set(submissionKey(s), [...(byKey.get(submissionKey(s)) ?? []), s]);
+  const out: string[] = [];
+  for (const [key, subs] of byKey) {
+    const earlier = subs.slice(0, -1).map((s) => queue?.get(s.jobId)?.status ?? 'unknown');
+    if (earlier.some((status) => status !== 'error' && status !== 'canceled')) out.push(`${subs.length}x ${key} (earlier: ${earlier.join(', ')})`);
+  }
+  return out;
 }
 
 export async function tempDir(prefix: string): Promise<string> {
