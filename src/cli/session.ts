@@ -1,0 +1,128 @@
+// Long-lived faces: the TUI (loaded only here, dynamically: no Ink or React for CLI commands), the demo
+// (a simulated world in this process) and the headless worker that adopts orphaned jobs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JobWatch, NodevacApp } from '../app/types.js';
+import type { LoadedConfig } from '../config/load.js';
+import { Context, type GlobalOptions } from './context.js';
+import { CliError, EXIT, usageError } from './exit.js';
+import { eventLogLine, nodesTable, who } from './format.js';
+
+type RunTui = (app: NodevacApp, opts: { kiosk: boolean; idleLogoutSeconds?: number }) => Promise<void>;
+
+async function loadTui(): Promise<RunTui> {
+  // A variable specifier: the compiler does not resolve it, and CLI commands never load it.
+  const spec = '../tui/main.js';
+  try {
+    const mod = (await import(spec)) as { runTui?: RunTui };
+    if (typeof mod.runTui === 'function') return mod.runTui;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('tui/main.js')) throw err;
+  }
+  throw new CliError('the terminal UI is not part of this build', EXIT.failed, ['every command works without it: nodevac --help lists them']);
+}
+
+function needTerminal(what: string): void {
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    throw usageError(`${what} opens the terminal UI, which needs a terminal`, 'in scripts, use the commands: nodevac --help lists them');
+  }
+}
+
+export async function tui(ctx: Context, globals: GlobalOptions): Promise<void> {
+  needTerminal('nodevac without a command');
+  const runTui = await loadTui();
+  const loaded = await ctx.config(globals);
+  const app = await ctx.app(globals);
+  const kiosk = globals.kiosk === true || loaded.config.kiosk.enabled;
+  await withTuiSignals(ctx, kiosk, () => runTui(app, { kiosk, idleLogoutSeconds: loaded.config.kiosk.idleLogoutSeconds }));
+}
+
+/** The TUI reads Ctrl-C as a key; a SIGINT from elsewhere is ignored in kiosk mode, SIGTERM always ends. */
+async function withTuiSignals(ctx: Context, kiosk: boolean, body: () => Promise<void>): Promise<void> {
+  const pop = ctx.interrupts.push((signal) => {
+    if (!(kiosk && signal === 'SIGINT')) ctx.interrupts.exit();
+  });
+  try {
+    await body();
+  } finally {
+    pop();
+  }
+}
+
+export type RunCli = (ctx: Context, argv: string[]) => Promise<number>;
+
+const DEMO_INTRO = `nodevac demo: two simulated Ganeti clusters (ams: 7 nodes, fra: 5 nodes, 60 instances) with simulated
+BMCs, running inside this process; nothing real is touched and nothing is left running afterwards.
+Without a terminal there is no TUI to open. Run any command against the simulation after "--", e.g.:
+  nodevac demo -- nodes
+  nodevac demo -- plan node7.ams --shutdown-non-mirrored
+  nodevac demo -- evacuate node3.ams --poweroff --yes
+`;
+
+export async function demo(ctx: Context, globals: GlobalOptions, args: string[], runCli: RunCli): Promise<void> {
+  if (ctx.demo) throw usageError('already running inside nodevac demo');
+  if (args.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true) await loadTui();
+  const [{ startSimulator }, { configSchema }, { createApp }] = await Promise.all([import('../sim/index.js'), import('../config/schema.js'), import('../app/app.js')]);
+  const dir = mkdtempSync(join(tmpdir(), 'nodevac-demo-'));
+  let sim: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let app: NodevacApp | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await app?.close().catch(() => undefined);
+      await sim?.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  const unregister = ctx.interrupts.cleanup(cleanup);
+  try {
+    sim = await startSimulator({ inventory: 'demo' });
+    const config = configSchema.parse({ ...sim.config(), store: { dir } });
+    app = await createApp({ config, env: ctx.env });
+    const loaded: LoadedConfig = { config, file: '(built-in simulator)', source: 'nodevac demo', warnings: [] };
+    const inner = new Context(ctx.interrupts, { app, loaded });
+    if (args.length > 0) {
+      ctx.exitCode = await runCli(inner, args);
+    } else if (process.stdin.isTTY === true && process.stdout.isTTY === true) {
+      const runTui = await loadTui();
+      await withTuiSignals(ctx, globals.kiosk === true, () => runTui(app!, { kiosk: globals.kiosk === true }));
+    } else {
+      ctx.print(DEMO_INTRO);
+      ctx.print(nodesTable(await app.listNodes(undefined, { waitForPing: true }), ctx.paint));
+    }
+  } finally {
+    unregister();
+    await cleanup();
+  }
+}
+
+export async function worker(ctx: Context, globals: GlobalOptions): Promise<void> {
+  const app = await ctx.app(globals);
+  const log = (type: string, message: string, fields: Record<string, unknown> = {}) => {
+    if (globals.json) ctx.line(type, { message, ...fields });
+    else ctx.print(`${new Date().toISOString()} ${message}`);
+  };
+  const watches = new Map<string, JobWatch>();
+  log('worker', `worker started: ${who(app.operator)}, pid ${process.pid}, clusters ${app.clusterNames().join(', ')}; adopting jobs whose driver stopped (SIGTERM or Ctrl-C stops)`);
+  app.startWorker((job) => {
+    log('adopted', `adopted job ${job.id}: ${job.kind} of ${job.node} (cluster ${job.cluster}) at step ${job.cursor + 1}`, { job: job.id });
+    void (async () => {
+      const seen = await app.events(job.id);
+      const w = app.watch(job.id, (e) => (globals.json ? ctx.out.write(`${JSON.stringify(e)}\n`) : ctx.print(eventLogLine(e))), { after: seen[seen.length - 1]?.seq ?? 0 });
+      watches.set(job.id, w);
+      const final = await w.done;
+      watches.delete(job.id);
+      log('finished', `job ${job.id} ${final.state}${final.error ? `: ${final.error}` : ''}`, { job: job.id, state: final.state });
+    })().catch((err: unknown) => log('error', `job ${job.id}: ${(err as Error).message}`, { job: job.id }));
+  });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const pop = ctx.interrupts.push((s) => {
+      pop();
+      resolve(s);
+    });
+  });
+  const driven = app.drivenJobs();
+  for (const w of watches.values()) w.stop();
+  log('stopping', `${signal}: stopping${driven.length ? `; releasing job${driven.length === 1 ? '' : 's'} ${driven.join(', ')} for another worker` : ''}`);
+}
