@@ -4,11 +4,24 @@ import type { ReactNode } from 'react';
 import { useTui } from '../context.js';
 import { wrapText, type ErrorView } from '../format.js';
 
+/** A banner never takes more than this: the list it is about stays on screen. */
+const MAX_LINES = 8;
+
 function parts(error: ErrorView, width: number, title?: string): { head: string[]; hint: string[] } {
-  return {
-    head: wrapText(`✗ ${title ? `${title}: ` : ''}${error.message}`, width),
-    hint: error.hint ? wrapText(`→ ${error.hint}`, width - 2).map((l) => `  ${l}`) : [],
-  };
+  let head = wrapText(`✗ ${title ? `${title}: ` : ''}${error.message}`, width);
+  let hint = error.hint ? wrapText(`→ ${error.hint}`, width - 2).map((l) => `  ${l}`) : [];
+  if (head.length + hint.length > MAX_LINES) {
+    // Both halves keep some room: what failed and what to do.
+    const headMax = Math.max(MAX_LINES - Math.min(hint.length, MAX_LINES / 2), 1);
+    if (head.length > headMax) head = [...head.slice(0, headMax - 1), cut(head[headMax - 1] ?? '', width)];
+    const hintMax = MAX_LINES - head.length;
+    if (hint.length > hintMax) hint = [...hint.slice(0, hintMax - 1), cut(hint[hintMax - 1] ?? '', width)];
+  }
+  return { head, hint };
+}
+
+function cut(line: string, width: number): string {
+  return `${[...line].slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
 /** The banner's lines at a width: screens count them to leave room. */

@@ -12,24 +12,32 @@ export interface Selection<T> {
   select(index: number): void;
 }
 
-/** `remember` names the view: its selection is restored when the technician comes back to it. */
+/**
+ * `remember` names the view: its selection is restored when the technician comes back to it. The cursor
+ * follows the row it is shown on, by key: through refreshes, filters narrowing and widening, and rows moving.
+ */
 export function useSelection<T>(items: readonly T[], keyOf: (item: T) => string, page: number, remember: string): Selection<T> {
   const { memory } = useTui();
   const slot = `selection:${remember}`;
-  const [selectedKey, setSelectedKeyState] = useState<string | undefined>(() => memory.get(slot) as string | undefined);
-  const setSelectedKey = (k: string) => {
-    memory.set(slot, k);
-    setSelectedKeyState(k);
-  };
+  const shown = useRef<string | undefined>(memory.get(slot) as string | undefined);
   const lastIndex = useRef(0);
-  let index = selectedKey === undefined ? -1 : items.findIndex((i) => keyOf(i) === selectedKey);
+  const [, redraw] = useState(0);
+  let index = shown.current === undefined ? -1 : items.findIndex((i) => keyOf(i) === shown.current);
+  // The row is gone (or not loaded yet): stay at the same height.
   if (index < 0) index = Math.min(lastIndex.current, Math.max(0, items.length - 1));
   lastIndex.current = index;
+  const current = items[index];
+  if (current !== undefined) {
+    shown.current = keyOf(current);
+    memory.set(slot, shown.current);
+  }
   const select = (to: number) => {
     if (items.length === 0) return;
     const clamped = Math.max(0, Math.min(items.length - 1, to));
     lastIndex.current = clamped;
-    setSelectedKey(keyOf(items[clamped] as T));
+    shown.current = keyOf(items[clamped] as T);
+    memory.set(slot, shown.current);
+    redraw((n) => n + 1);
   };
   const handle = (input: string, key: Key): boolean => {
     const to = moveIndex(input, key, index, items.length, page);
@@ -37,7 +45,7 @@ export function useSelection<T>(items: readonly T[], keyOf: (item: T) => string,
     select(to);
     return true;
   };
-  return { index, selected: items[index], handle, select };
+  return { index, selected: current, handle, select };
 }
 
 /** The cursor's new position for a navigation key, or null when the key is not one. */

@@ -62,7 +62,7 @@ export function Audit({ cluster, node }: { cluster?: string; node?: string }): R
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        Audit{node ? ` of ${node}` : cluster ? ` of ${cluster}` : ''} <Text dimColor>{polled.loading ? 'loading…' : position(sel.index, rows.length)}</Text>
+        Audit{node ? ` of ${node}` : cluster ? ` of ${cluster}` : ''} <Text dimColor>{polled.loading ? 'loading…' : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}`}</Text>
       </Text>
       {polled.error ? <Banner error={polled.error} title="store" /> : null}
       {filter.editing ? <Prompt {...filter.prompt} /> : filter.text ? <Text dimColor>filter: {filter.text}</Text> : null}

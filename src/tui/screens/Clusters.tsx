@@ -81,7 +81,7 @@ export function Clusters(): ReactNode {
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        Clusters <Text dimColor>{position(sel.index, rows.length)}</Text>
+        Clusters <Text dimColor>{`${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}`}</Text>
       </Text>
       {filter.editing ? <Prompt {...filter.prompt} /> : filter.text ? <Text dimColor>filter: {filter.text}</Text> : null}
       <HeaderRow laid={laid} />

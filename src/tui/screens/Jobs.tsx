@@ -89,7 +89,7 @@ export function Jobs(): ReactNode {
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        Jobs of every technician <Text dimColor>{polled.loading ? 'loading…' : `${position(sel.index, rows.length)} · ${running} running`}</Text>
+        Jobs of every technician <Text dimColor>{polled.loading ? 'loading…' : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''} · ${running} running`}</Text>
       </Text>
       {polled.error ? <Banner error={polled.error} title="store" /> : null}
       {actionError ? <Banner error={actionError} /> : null}

@@ -16,11 +16,13 @@ import { ACTION_HINTS, actionFor } from './actions.js';
 const ROLE: Record<NodeRow['role'], string> = { master: 'master', 'master-candidate': 'candidate', regular: 'regular', drained: 'drained', offline: 'offline' };
 const ROLE_COLOR: Partial<Record<NodeRow['role'], ColorName>> = { master: 'magenta', drained: 'yellow', offline: 'red' };
 
-/** "[evacuate running] alice · lock: alice (ssh from 10.0.0.7)" */
+/** "[evacuate running] alice (ssh from 10.0.0.7)": the job and who holds the node's lock. */
 export function busy(row: NodeRow): string {
+  const { job, lock } = row;
+  if (job && lock && lock.jobId === job.id) return `[${job.kind} ${job.state}] ${lock.owner}`;
   const parts: string[] = [];
-  if (row.job) parts.push(`[${row.job.kind} ${row.job.state}] ${row.job.owner}`);
-  if (row.lock) parts.push(`lock: ${row.lock.owner}`);
+  if (job) parts.push(`[${job.kind} ${job.state}] ${job.owner}`);
+  if (lock) parts.push(`locked by ${lock.owner} for job ${lock.jobId}`);
   return parts.join(' · ');
 }
 

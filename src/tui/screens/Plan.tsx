@@ -88,7 +88,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
         setTyped('');
         if (err instanceof NodeLockedError) {
           const h = err.holder;
-          setFailure({ error: { message: err.message, hint: `${who(h.owner)} holds it since ${stamp(h.since)} UTC (job ${h.jobId}): press w to watch that job, or wait until it ends` }, holderJob: h.jobId });
+          setFailure({ error: { message: err.message, hint: `press w to watch job ${h.jobId} of ${who(h.owner)} (since ${stamp(h.since)} UTC), or wait until it ends` }, holderJob: h.jobId });
         } else if (err instanceof PlanRefusedError) {
           setFailure({ error: { message: err.message, hint: 'the plan changed since it was shown: read the blockers below' } });
         } else setFailure({ error: errorView(err) });
