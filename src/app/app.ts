@@ -493,6 +493,7 @@ class App implements NodevacApp {
     // while a live driver holds its lease.
     if (job.state === 'succeeded') throw new PlanRefusedError(`job ${id} succeeded: only failed, cancelled or abandoned jobs can be retried`, job.plan);
     if (this.runners.has(id)) throw new PlanRefusedError(`job ${id} is ${job.state}, driven by this nodevac: only failed, cancelled or abandoned jobs can be retried`, job.plan);
+    if (this.config.clusters.find((c) => c.name === job.cluster)?.readOnly) throw new PlanRefusedError(`job ${id} is on cluster ${job.cluster}, configured read-only (kiosk) here: nodevac changes nothing there`, job.plan);
     const token = randomUUID();
     const got = await this.store.acquireLock(
       { key: lockKey(job.cluster, job.node), token, jobId: id, owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() },
@@ -525,7 +526,8 @@ class App implements NodevacApp {
       const jobs = await this.store.listJobs().catch(() => []);
       for (const job of jobs) {
         if (FINAL.has(job.state) || this.runners.has(job.id)) continue;
-        if (!this.config.clusters.some((c) => c.name === job.cluster)) continue;
+        // Only clusters this configuration may write to: a read-only (kiosk) one is never driven from here.
+        if (!this.config.clusters.some((c) => c.name === job.cluster && !c.readOnly)) continue;
         const key = lockKey(job.cluster, job.node);
         const lock = await this.store.getLock(key).catch(() => undefined);
         if (lock && lock.expiresAt > Date.now()) continue;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import type { JobRecord } from '../../src/store/types.js';
+import type { JobEvent, JobRecord } from '../../src/store/types.js';
 import { FAST, NodevacChild, appOn, buildEngine, duplicates, finished, removeDir, simConfig, submissionKey, submissions, tempDir, until } from './helpers.js';
 
 const MOMENTS = 20;
@@ -27,8 +27,9 @@ interface World {
 }
 
 /** A fresh world in which a child process starts the evacuation. */
-async function begin(): Promise<World> {
+async function begin(prepare: (sim: Simulator) => void = () => undefined): Promise<World> {
   const sim = await startSimulator(FAST);
+  prepare(sim);
   const dir = await tempDir('kill');
   const child = new NodevacChild(build, simConfig(sim, { dir }));
   await child.ready;
@@ -108,4 +109,44 @@ describe('SIGKILL of the driving process', () => {
     console.log(`${targets.length} runs; killed after events ${covered.map((c) => c.split(':')[0]).join(', ')} of ${reference.events}; steps running at the kill: ${steps.join(', ')}`);
     expect(new Set(covered.map((c) => c.split(':')[0])).size).toBeGreaterThanOrEqual(targets.length * 0.75);
   }, 300_000);
+});
+
+describe("SIGKILL while the job's first Ganeti job still waits in Ganeti's queue", () => {
+  let w: World | undefined;
+  let duplicated: string[] = [];
+  afterAll(async () => {
+    if (w) await end(w);
+  });
+
+  it('is adopted and finished', async () => {
+    // Ganeti's queue holds every job: the tag job is submitted and recorded, but not run, when the driver dies.
+    w = await begin((sim) => sim.world.cluster('small')!.jobs.pause());
+    const submittedTag = (e: JobEvent) => e.step === 'tag' && /^Ganeti job \d+ submitted/.test(e.message);
+    await until(async () => (await w!.app.events(w!.id)).some(submittedTag), 'the tag submission', 3000, 5);
+    await w.child.kill();
+    const adopted: string[] = [];
+    w.app.startWorker((job) => adopted.push(job.id));
+    // The adopter either re-attaches to the queued tag job or (the bug below) submits a second one.
+    await until(async () => {
+      const events = await w!.app.events(w!.id);
+      const since = events.findIndex((e) => e.message.startsWith('adopted by'));
+      return since >= 0 && events.slice(since).some((e) => submittedTag(e) || e.message.startsWith('re-attached to Ganeti job'));
+    }, 'the adopter to take up the tag step', 3000, 5);
+    w.sim.world.cluster('small')!.jobs.resume();
+    const { job, text } = await finished(w.app, w.id);
+    expect(job.state, text).toBe('succeeded');
+    expect(adopted).toEqual([w.id]);
+    duplicated = duplicates(w.sim);
+  });
+
+  // Known bug (reported): the tag submission does not carry `job=<id>` in its reason (RapiClient.withReason and
+  // the arrow-function field addNodeTags, see test/security/attribution.test.ts), so the adopter cannot find the
+  // queued tag job and submits it again. Remove `.fails` once src/ganeti/client.ts is fixed.
+  it.fails('the tag job is submitted once', () => {
+    expect(duplicated).toEqual([]);
+  });
+
+  it('nothing but the tag job is submitted twice', () => {
+    expect(duplicated.filter((d) => !d.startsWith('2x OP_TAGS_SET '))).toEqual([]);
+  });
 });
