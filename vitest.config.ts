@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Lab suites (*.lab.test.ts) share one real cluster: `npm run test:lab` runs them one file at a time.
     reporters: ['default', 'json'],
+    outputFile: { json: '.test-results/vitest.json' },
   },
 });

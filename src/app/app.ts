@@ -186,16 +186,20 @@ class App implements NodevacApp {
     }
   }
 
-  async listNodes(cluster?: string, opts: { waitForPing?: boolean } = {}): Promise<NodeRow[]> {
+  async listNodes(cluster?: string, opts: { waitForPing?: boolean; onClusterError?: (cluster: string, error: Error) => void } = {}): Promise<NodeRow[]> {
     const names = cluster ? [cluster] : this.clusterNames();
     const [jobs, locks] = await Promise.all([this.store.listJobs().catch(() => [] as JobRecord[]), this.store.listLocks().catch(() => [] as LockRecord[])]);
-    const perCluster = await Promise.all(
+    const settled = await Promise.allSettled(
       names.map(async (c) => {
         const [nodes, info] = await Promise.all([this.nodes(c, 0), this.cluster(c).client.info()]);
         return nodes.map((n) => ({ c, n, master: info.master }));
       }),
     );
-    const all = perCluster.flat();
+    // One unreachable cluster must not hide the others; it is reported, and fails the call only if all do.
+    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ cluster: names[i]!, error: r.reason as Error }] : []));
+    if (failed.length === names.length && failed[0]) throw failed[0].error;
+    for (const f of failed) opts.onClusterError?.(f.cluster, f.error);
+    const all = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
     const addr = (n: RapiNode) => (this.config.reach.address === 'name' ? n.name : n.pip);
     const prefix = this.config.ipmi?.tagPrefix ?? 'ipmi:';
     const bmcOf = (n: RapiNode) => n.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length) ?? null;

@@ -37,7 +37,10 @@ function matches(row: NodeRow, text: string): boolean {
 export async function nodes(ctx: Context, globals: GlobalOptions, opts: { filter?: string }): Promise<void> {
   const app = await ctx.app(globals);
   if (globals.cluster && !app.clusterNames().includes(globals.cluster)) throw unknownCluster(globals.cluster, app.clusterNames());
-  let rows = await app.listNodes(globals.cluster, { waitForPing: true });
+  let rows = await app.listNodes(globals.cluster, {
+    waitForPing: true,
+    onClusterError: (cluster, error) => ctx.note(`nodevac: warning: cluster ${cluster} not listed: ${error.message}`),
+  });
   if (opts.filter) rows = rows.filter((r) => matches(r, opts.filter!));
   if (globals.json) ctx.json(rows);
   else if (rows.length === 0) ctx.note(opts.filter ? `no node matches "${opts.filter}"` : 'no nodes');

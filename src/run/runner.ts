@@ -69,7 +69,8 @@ export class JobRunner {
   private readonly abort = new AbortController();
   private stopReason: StepError | null = null;
   private heartbeat: NodeJS.Timeout | undefined;
-  private lastEventSeq = 0;
+  /** Last event the heartbeat has looked at for cancel requests. */
+  private scannedSeq = 0;
   private detached = false;
   /** Ganeti jobs of the running step not yet final, for cancellation. */
   private readonly pending = new Set<number>();
@@ -94,7 +95,7 @@ export class JobRunner {
       await store.putSteps(this.job.id, this.steps);
     }
     const seen = await store.events(this.job.id);
-    this.lastEventSeq = seen.length ? seen[seen.length - 1]!.seq : 0;
+    this.scannedSeq = seen.length ? seen[seen.length - 1]!.seq : 0;
     // The latest of cancel / retry requests decides.
     const request = seen.filter((e) => e.type === 'job' && (e.state === 'cancel-requested' || e.state === 'retry-requested')).pop();
     this.job.cancelRequested = request?.state === 'cancel-requested';
@@ -113,6 +114,7 @@ export class JobRunner {
 
     try {
       for (; this.job.cursor < this.steps.length; this.job.cursor++) {
+        await this.scanRequests();
         this.checkStop();
         this.checkDeadline();
         const step = this.steps[this.job.cursor]!;
@@ -127,7 +129,9 @@ export class JobRunner {
       }
       await this.finish('succeeded', undefined, 'done');
     } catch (err) {
-      const failure = this.toStepError(err);
+      let failure = this.toStepError(err);
+      // A Ganeti job cancelled on our request ends the step as cancelled, not failed.
+      if (this.job.cancelRequested && failure.reason === 'failed') failure = new StepError(`cancelled by request (${failure.message})`, 'cancelled');
       const step = this.steps[this.job.cursor];
       if (step && step.state === 'running') {
         await this.setStep(step, { state: failure.reason === 'cancelled' ? 'cancelled' : 'failed', endedAt: new Date().toISOString(), message: failure.message });
@@ -192,19 +196,25 @@ export class JobRunner {
       try {
         const ok = await store.renewLock(key, lockToken, settings.leaseMs);
         if (!ok) this.stop(new StepError('another nodevac took this job over (lease lost)', 'lease-lost'));
-        const events = await store.events(this.job.id, this.lastEventSeq);
-        for (const e of events) {
-          this.lastEventSeq = Math.max(this.lastEventSeq, e.seq);
-          if (e.type === 'job' && e.state === 'cancel-requested' && !this.job.cancelRequested) {
-            this.job.cancelRequested = true;
-            void this.cancelPending().catch(() => undefined);
-          }
-        }
+        await this.scanRequests();
       } catch {
         // Store unreachable: the lease may lapse; checkStop() refuses to submit while we cannot record.
       }
     };
     this.heartbeat = setInterval(() => void beat(), Math.max(200, Math.floor(settings.leaseMs / 3)));
+  }
+
+  /** Picks up cancel requests appended by any nodevac since the last look. */
+  private async scanRequests() {
+    // Its own cursor: the runner's own events must not hide a cancel request appended in between.
+    const events = await this.deps.store.events(this.job.id, this.scannedSeq);
+    for (const e of events) {
+      this.scannedSeq = Math.max(this.scannedSeq, e.seq);
+      if (e.type === 'job' && e.state === 'cancel-requested' && !this.job.cancelRequested) {
+        this.job.cancelRequested = true;
+        void this.cancelPending();
+      }
+    }
   }
 
   private stopHeartbeat() {
@@ -269,7 +279,6 @@ export class JobRunner {
 
   private async emit(type: JobEvent['type'], message: string, extra: Partial<JobEvent> = {}) {
     const event = await this.deps.store.appendEvent({ jobId: this.job.id, time: new Date().toISOString(), type, message, ...extra });
-    this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     this.deps.onEvent?.(event);
   }
 
@@ -310,8 +319,8 @@ export class JobRunner {
 
   /** Submits unless stopping; the id is recorded before anything else happens. */
   private async submit(step: StepRecord, send: () => Promise<number>, instance?: string): Promise<number> {
+    await this.scanRequests(); // also proves the store answers: submit nothing we could not record
     this.checkStop();
-    await this.deps.store.ping(); // submit nothing we could not record
     const id = await send();
     await this.recordGanetiJob(step, id, instance);
     return id;
@@ -396,8 +405,9 @@ export class JobRunner {
     const node = await this.node();
     if (flag === 'drained' && value && (node.drained || node.offline)) return node.offline ? 'already offline' : 'already drained';
     if (flag === 'offline' && value && node.offline) return 'already offline';
-    if (flag === 'offline' && value && (node.pinst_cnt > 0 || (this.job.plan.options.full && node.sinst_cnt > 0))) {
-      throw new StepError(`refusing to offline ${this.job.node}: it still holds ${node.pinst_list.concat(this.job.plan.options.full ? node.sinst_list : []).join(', ')}`);
+    if (flag === 'offline' && value) {
+      const left = this.leftOn(node);
+      if (left.length) throw new StepError(`refusing to offline ${this.job.node}: it still holds ${left.join(', ')}`);
     }
     const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op[flag] === value) : null;
     const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate })));
@@ -514,11 +524,32 @@ export class JobRunner {
     }
   }
 
+  /**
+   * What still needs the node: primaries, and secondaries when a full evacuation was asked. Non-mirrored
+   * instances nodevac shut down (or that were already down and stay with the node) may stay: their disks
+   * live here and they start again on return — as long as they really are stopped.
+   */
+  private async leftOnFresh(): Promise<string[]> {
+    return this.leftOn(await this.node(), await this.deps.client.instances());
+  }
+
+  private leftOn(node: RapiNode, instances?: RapiInstance[]): string[] {
+    const mayStay = new Set(
+      this.job.plan.instances.filter((a) => a.action === 'shutdown' || a.action === 'leave-stopped').map((a) => a.instance),
+    );
+    const running = new Set((instances ?? []).filter(isRunning).map((i) => i.name));
+    const primaries = node.pinst_list.filter((i) => !mayStay.has(i) || (instances !== undefined && running.has(i)));
+    return primaries.concat(this.job.plan.options.full ? node.sinst_list : []);
+  }
+
   private async stepVerifyEmpty() {
     const node = await this.node();
-    const left = node.pinst_list.concat(this.job.plan.options.full ? node.sinst_list : []);
+    const left = await this.leftOnFresh();
     if (left.length) throw new StepError(`${this.job.node} still holds ${left.join(', ')}; it stays drained and online`);
-    return node.sinst_cnt ? `no primaries; ${node.sinst_cnt} DRBD secondary(ies) stay, redundancy degraded` : 'empty';
+    const stopped = node.pinst_list.length;
+    const parts = [stopped ? `${stopped} stopped non-mirrored instance(s) stay with the node` : 'no running primaries'];
+    if (node.sinst_cnt) parts.push(`${node.sinst_cnt} DRBD secondary(ies) stay, redundancy degraded`);
+    return parts.join('; ');
   }
 
   private requireBmc(): string {

@@ -57,3 +57,49 @@ describe('engine on the simulator', () => {
     expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['evacuate:started', 'evacuate:succeeded', 'poweron:started', 'poweron:succeeded']);
   });
 });
+
+describe('engine on the simulator: stopped instances and cancel', () => {
+  let sim2: Simulator;
+  let dir2: string;
+  let app2: NodevacApp;
+  beforeAll(async () => {
+    sim2 = await startSimulator({ inventory: 'small', jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 150, softOffDelayMs: 20 });
+    dir2 = mkdtempSync(join(tmpdir(), 'nodevac-engine2-'));
+    app2 = await createApp({ config: configSchema.parse({ ...sim2.config(), store: { dir: dir2 } }), runner: { pollMs: 20, leaseMs: 3000 } });
+  });
+  afterAll(async () => {
+    await app2?.close();
+    await sim2?.close();
+    rmSync(dir2, { recursive: true, force: true });
+  });
+
+  it('shuts a plain instance down with the node and starts it again on return', async () => {
+    const plan = await app2.plan({ kind: 'evacuate', node: 'node3', options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true } });
+    expect(plan.instances.find((a) => a.instance.startsWith('cache1.'))?.action).toBe('shutdown');
+    const job = await app2.start(plan);
+    const final = await app2.watch(job.id, () => undefined).done;
+    expect(final.state, final.error).toBe('succeeded');
+    expect(final.stopped).toEqual([expect.stringMatching(/^cache1\./)]);
+    const back = await app2.start(await app2.plan({ kind: 'poweron', node: 'node3' }));
+    const end = await app2.watch(back.id, () => undefined).done;
+    expect(end.state, end.error).toBe('succeeded');
+    const cache1 = sim2.world.clusters[0]!.instances.get(final.stopped[0]!)!;
+    expect(cache1.status).toBe('running');
+  });
+
+  it('a cancel requested while instances move stops the job: nothing more is submitted', async () => {
+    const jobs = sim2.world.clusters[0]!.jobs;
+    jobs.pause();
+    const job = await app2.start(await app2.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } }));
+    for (let i = 0; i < 500; i++) {
+      if ((await app2.events(job.id)).some((e) => e.step === 'drain' && e.ganetiJob !== undefined)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await app2.cancel(job.id);
+    jobs.resume();
+    const final = await app2.watch(job.id, () => undefined).done;
+    expect(final.state).toBe('cancelled');
+    const migrations = sim2.stats().clusters.small!.submissions.filter((s) => s.opcode === 'OP_INSTANCE_MIGRATE' && s.reason?.includes(`job=${job.id}`));
+    expect(migrations).toEqual([]);
+  });
+});
