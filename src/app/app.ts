@@ -191,7 +191,9 @@ class App implements NodevacApp {
     const [jobs, locks] = await Promise.all([this.store.listJobs().catch(() => [] as JobRecord[]), this.store.listLocks().catch(() => [] as LockRecord[])]);
     const settled = await Promise.allSettled(
       names.map(async (c) => {
-        const [nodes, info] = await Promise.all([this.nodes(c, 0), this.cluster(c).client.info()]);
+        // The cluster first: an unknown name must reject this call, not leave nodes()'s rejection unhandled.
+        const h = this.cluster(c);
+        const [nodes, info] = await Promise.all([this.nodes(c, 0), h.client.info()]);
         return nodes.map((n) => ({ c, n, master: info.master }));
       }),
     );

@@ -67,7 +67,7 @@ describe.skipIf(missing)('Redis restarted under a running job', () => {
     expect(audit).toEqual(['started', ...(adopted.length ? ['adopted'] : []), ...(failure ? ['failed', 'started'] : []), 'succeeded']);
     expect(duplicates(sim)).toEqual([]);
     const how = failure ? `the job failed (${failure.slice(0, 60)}…) and retry completed it` : adopted.length ? 'the driver gave up, a worker adopted the job' : 'the driver went on';
-    console.log(`Redis restarted after event ${before.length}: ${how}; ${events.length} events, none lost`);
+    console.log(`Redis restarted after event ${before.length}: ${how}; ${events.length} events, seq without gaps, all recorded before the restart kept (Ganeti log lines from while it was away are not recorded)`);
   });
 });
 
@@ -94,9 +94,13 @@ describe.skipIf(missing)('Redis gone under a running job', () => {
 
       await redis.stop();
       const stoppedAt = Date.now();
-      const submitted = submissions(sim).length;
+      const atStop = submissions(sim).length;
       // The driver notices it cannot record and stops driving; the process stays up.
       await until(async () => (await child.request<string[]>('driven')).length === 0, 'the driver to stop driving', 1000, 10);
+      // A submission already past its store check when Redis went away may still arrive (one per parallel
+      // move at most); it carries the job's reason, so the retry below re-attaches to it.
+      const submitted = submissions(sim).length;
+      expect(submitted - atStop).toBeLessThanOrEqual(2);
       // Nothing new reaches Ganeti, also after the driver's lease would have lapsed (a heartbeat or a
       // second attempt would show by then).
       await until(() => Date.now() > stoppedAt + 2 * RUNNER.leaseMs!, 'two leases');
@@ -120,7 +124,7 @@ describe.skipIf(missing)('Redis gone under a running job', () => {
       expect(duplicates(sim)).toEqual([]);
       expect((await app.audit({ node: final.node })).map((a) => a.result)).toEqual(['started', 'started', 'succeeded']);
       expect(child.proc.exitCode).toBeNull();
-      console.log(`Redis stopped after event ${before.length}: no submission while it was down (${submitted} before); retry completed the job`);
+      console.log(`Redis stopped after event ${before.length}: ${submitted - atStop} submission(s) in flight at the stop, none after (${submitted}); retry completed the job`);
     } finally {
       await child.kill();
     }
