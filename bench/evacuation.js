@@ -7,9 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createClient } from '@keyv/redis';
-import { LAB_CONFIG, dist, labUp, main, median, row, skipped, spread } from './lib.js';
+import { LAB_CONFIG, dist, labUp, main, median, row, skipped, sleep, spread } from './lib.js';
 
 const PAIRS = Number(process.env.NODEVAC_BENCH_EVAC_PAIRS ?? 3);
+/** node3's instances as the lab leaves it: the only instances this benchmark ever moves. */
+const HOME = ['vm3a.ganeti.test', 'vm3b.ganeti.test'];
+const WAIT_S = 180;
 const NODE = 'node3.ganeti.test';
 const FIGURE = 'evacuation overhead (lab)';
 const TARGET = '≤ 1.03 (nodevac / script)';
@@ -34,20 +37,37 @@ main(async () => {
   const store = await openStore(redisUrl ? { redis: redisUrl, namespace } : { dir: `/tmp/${namespace}`, namespace });
   const app = await createApp({ config, store });
 
-  const home = {};
-  const info = await client.info();
-  const nodeBefore = await client.node(NODE);
-  const mine = (await client.instances()).filter((i) => i.pnode === NODE).map((i) => i.name).sort();
-  for (const i of mine) home[i] = NODE;
-  if (info.master === NODE || nodeBefore.drained || nodeBefore.offline || mine.length === 0) {
+  // Someone else's test on the lab would skew both sides and could meet ours: wait for a quiet, pristine lab.
+  let info;
+  let nodeBefore;
+  let busy;
+  for (let waited = 0; ; waited += 5) {
+    info = await client.info();
+    nodeBefore = await client.node(NODE);
+    const mine = (await client.instances()).filter((i) => i.pnode === NODE).map((i) => i.name).sort();
+    const active = (await client.jobsBulk()).filter((j) => ['queued', 'waiting', 'running'].includes(j.status));
+    busy =
+      active.length > 0
+        ? `${active.length} Ganeti job(s) running on the lab (${active.map((j) => j.summary?.[0] ?? j.id).slice(0, 3).join(', ')})`
+        : info.master === NODE || nodeBefore.drained || nodeBefore.offline || mine.join(',') !== HOME.join(',')
+          ? `node3 is not as the lab leaves it (${info.master === NODE ? 'master' : nodeBefore.offline ? 'offline' : nodeBefore.drained ? 'drained' : `holding ${mine.join(', ') || 'nothing'}`})`
+          : '';
+    if (!busy || waited >= WAIT_S) break;
+    await sleep(5000);
+  }
+  if (busy) {
     await app.close();
     client.close();
-    return [skipped(FIGURE, TARGET, `lab not in its pristine state (node3 ${nodeBefore.offline ? 'offline' : nodeBefore.drained ? 'drained' : 'master'} or holding no instance): not touched`)];
+    return [skipped(FIGURE, TARGET, `lab busy for ${WAIT_S} s, not touched: ${busy}`)];
   }
   const wasCandidate = nodeBefore.master_candidate;
+  /** Ganeti jobs and nodevac jobs of this run: anything else on the lab meanwhile spoils the measurement. */
+  const ours = new Set();
+  const ourNodevacJobs = new Set();
 
   const follow = async (id) => {
     const out = await followJob(client, id);
+    ours.add(id);
     if (out.status !== 'success') throw new Error(`Ganeti job ${id} ended ${out.status}: ${out.error?.message ?? ''}`);
     return id;
   };
@@ -85,7 +105,7 @@ main(async () => {
         node = await client.node(NODE);
       }
       if (wasCandidate && !node.master_candidate) jobs.push(await follow(await client.modifyNode(NODE, { master_candidate: true })));
-      for (const name of mine) {
+      for (const name of HOME) {
         const inst = await client.instance(name);
         if (inst.pnode === NODE) continue;
         jobs.push(await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' })));
@@ -99,10 +119,12 @@ main(async () => {
     const plan = await app.plan({ kind, node: 'node3', options });
     if (plan.blockers.length) throw new Error(`nodevac refused the ${kind}: ${plan.blockers.map((b) => b.message).join('; ')}`);
     const job = await app.start(plan);
+    ourNodevacJobs.add(job.id);
     const done = await app.watch(job.id, () => undefined).done;
     if (done.state !== 'succeeded') throw new Error(`nodevac ${kind} ${done.state}: ${done.error ?? ''}`);
-    const steps = await store.getSteps(job.id);
-    return steps.flatMap((s) => s.ganetiJobs);
+    const ids = (await store.getSteps(job.id)).flatMap((s) => s.ganetiJobs);
+    for (const id of ids) ours.add(id);
+    return ids;
   };
   const nodevac = {
     evacuate: () => nodevacRun('evacuate', { powerOff: false }),
@@ -148,14 +170,24 @@ main(async () => {
     const t2 = performance.now();
     const w2 = Date.now();
     await checkHome();
+    await checkAlone(w0, w2);
     const ids = [...out, ...back];
     return { evacuate: (t1 - t0) / 1000, restore: (t2 - t1) / 1000, total: (t2 - t0) / 1000, jobs: ids.length, ...(await jobStats(ids, w0, w2)) };
   };
 
   const checkHome = async () => {
     const node = await client.node(NODE);
-    const away = (await client.instances()).filter((i) => home[i.name] && i.pnode !== NODE).map((i) => i.name);
+    const away = (await client.instances()).filter((i) => HOME.includes(i.name) && i.pnode !== NODE).map((i) => i.name);
     if (node.offline || node.drained || away.length) throw new Error(`after a run ${NODE} is ${node.offline ? 'offline' : node.drained ? 'drained' : 'online'} and ${away.join(', ') || 'nothing'} is away`);
+  };
+
+  /** Throws LabBusy when Ganeti received a job that is not ours between `from` and `to` (epoch ms). */
+  const checkAlone = async (from, to) => {
+    const foreign = (await client.jobsBulk()).filter((j) => {
+      const at = j.received_ts ? (j.received_ts[0] + j.received_ts[1] / 1e6) * 1000 : 0;
+      return at >= from && at <= to && !ours.has(j.id);
+    });
+    if (foreign.length) throw new LabBusy(`${foreign.length} other Ganeti job(s) ran on the lab meanwhile (${foreign.map((j) => j.summary?.[0] ?? j.id).slice(0, 3).join(', ')})`);
   };
 
   const runs = { nodevac: [], script: [] };
@@ -165,8 +197,12 @@ main(async () => {
       const order = i % 2 === 0 ? ['nodevac', 'script'] : ['script', 'nodevac'];
       for (const name of order) runs[name].push(await measure(name === 'nodevac' ? nodevac : script));
     }
+  } catch (err) {
+    if (!(err instanceof LabBusy)) throw err;
+    return [skipped(FIGURE, TARGET, `measurement discarded: ${err.message}`)];
   } finally {
-    await restoreLab(client, follow, home, wasCandidate, MAINTENANCE_TAG).catch((err) => process.stderr.write(`restoring the lab failed: ${err.message}\n`));
+    const tags = [...ourNodevacJobs].map((id) => `${MAINTENANCE_TAG}:${id}`);
+    await restoreLab(client, follow, wasCandidate, tags).catch((err) => process.stderr.write(`restoring the lab failed: ${err.message}\n`));
     await app.close();
     client.close();
     if (redisUrl) await dropNamespace(redisUrl, namespace).catch(() => undefined);
@@ -189,19 +225,24 @@ main(async () => {
   return [row(FIGURE, Math.round(r * 1000) / 1000, 'x', TARGET, r <= 1.03, detail)];
 });
 
-/** Puts node3 back as found whatever happened: online, undrained, candidate again, its instances home, no maintenance tag. */
-async function restoreLab(client, follow, home, wasCandidate, tagPrefix) {
+class LabBusy extends Error {}
+
+/**
+ * Undoes what this benchmark did, whatever happened: node3 online, undrained and candidate again, vm3a and vm3b
+ * on it, no maintenance tag of its nodevac jobs. Nothing else on the lab is touched.
+ */
+async function restoreLab(client, follow, wasCandidate, ourTags) {
   let node = await client.node(NODE);
   if (node.offline) await follow(await client.modifyNode(NODE, { offline: false }));
   node = await client.node(NODE);
   if (node.drained) await follow(await client.modifyNode(NODE, { drained: false }));
   node = await client.node(NODE);
   if (wasCandidate && !node.master_candidate) await follow(await client.modifyNode(NODE, { master_candidate: true }));
-  for (const name of Object.keys(home)) {
+  for (const name of HOME) {
     const inst = await client.instance(name);
     if (inst.pnode !== NODE) await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' }));
   }
-  const tags = (await client.node(NODE)).tags.filter((t) => t === tagPrefix || t.startsWith(`${tagPrefix}:`));
+  const tags = (await client.node(NODE)).tags.filter((t) => ourTags.includes(t));
   if (tags.length) await follow(await client.deleteNodeTags(NODE, tags));
 }
 

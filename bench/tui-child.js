@@ -1,5 +1,5 @@
 // Child of bench/tui.js: the real TUI (App from dist/tui, real Ink with the options runTui uses) on a fake
-// terminal of 160x50, on the nodes screen of the cluster named in argv[2] ($NODEVAC_CONFIG names the
+// terminal (argv[4], default 160x50), on the nodes screen of the cluster argv[2] ($NODEVAC_CONFIG names the
 // simulator). Presses ↓ `presses` times, each time measuring from the keypress to the terminal write that
 // shows the cursor's new position ("N of 5000"). Prints {loadMs, latencies, heapMB} as one JSON line.
 import { EventEmitter } from 'node:events';
@@ -12,11 +12,12 @@ import { App } from '../dist/tui/App.js';
 
 const cluster = process.argv[2];
 const presses = Number(process.argv[3] ?? 50);
+const [termColumns, termRows] = (process.argv[4] ?? '160x50').split('x').map(Number);
 const DOWN = '\u001B[B';
 
 class FakeStdout extends EventEmitter {
-  columns = 160;
-  rows = 50;
+  columns = termColumns;
+  rows = termRows;
   isTTY = true;
   text = '';
   waiter = null;
