@@ -55,9 +55,12 @@ const LEASE_SECONDS = 6;
 
   afterAll(async () => {
     if (!lab) return;
-    await endJobs(workerConfig, ours);
-    await restoreNode2(lab);
-    files.remove();
+    try {
+      await endJobs(workerConfig, ours);
+      await restoreNode2(lab);
+    } finally {
+      files.remove();
+    }
   }, 600_000);
 
   it('completes the job after the adoption, submitting each operation once', async () => {

@@ -50,9 +50,12 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
 
   afterAll(async () => {
     if (!lab) return;
-    await endJobs(config, ours);
-    await restoreNode2(lab);
-    files.remove();
+    try {
+      await endJobs(config, ours);
+      await restoreNode2(lab);
+    } finally {
+      files.remove();
+    }
   }, 600_000);
 
   it('evacuates and powers off node2, then powers it on and brings its instances back', async () => {

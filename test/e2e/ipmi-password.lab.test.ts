@@ -56,9 +56,12 @@ interface JobView {
 
   afterAll(async () => {
     if (!lab) return;
-    await endJobs(config, ours);
-    await restoreNode2(lab);
-    files.remove();
+    try {
+      await endJobs(config, ours);
+      await restoreNode2(lab);
+    } finally {
+      files.remove();
+    }
   }, 600_000);
 
   it('fails at the power step, leaves the node offline and powered, and a retry finishes it', async () => {

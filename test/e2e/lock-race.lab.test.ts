@@ -51,9 +51,12 @@ const startedId = (run: Finished) => ndjson(run.stdout).find((l) => l.type === '
 
   afterAll(async () => {
     if (!lab) return;
-    await endJobs(config[alice]!, ours);
-    await restoreNode2(lab);
-    files.remove();
+    try {
+      await endJobs(config[alice]!, ours);
+      await restoreNode2(lab);
+    } finally {
+      files.remove();
+    }
   }, 600_000);
 
   it('one runs, the other exits 4 naming the owner; then the node comes back', async () => {

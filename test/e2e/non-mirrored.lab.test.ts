@@ -55,10 +55,13 @@ const startedId = (stdout: string) => ndjson(stdout).find((l) => l.type === 'sta
 
   afterAll(async () => {
     if (!lab) return;
-    await endJobs(config, ours);
-    await restoreNode2(lab);
-    await removeVmfile();
-    files.remove();
+    try {
+      await endJobs(config, ours);
+      await restoreNode2(lab);
+    } finally {
+      files.remove();
+      await removeVmfile();
+    }
   }, 600_000);
 
   it('is refused without --shutdown-non-mirrored, shut down with it, and started again on return', async () => {

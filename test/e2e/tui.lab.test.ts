@@ -121,10 +121,13 @@ async function seeDone(kind: string): Promise<void> {
 
   afterAll(async () => {
     if (!lab) return;
-    await tmux('kill-server').catch(() => undefined);
-    await endJobs(config, ours);
-    await restoreNode2(lab);
-    files.remove();
+    try {
+      await tmux('kill-server').catch(() => undefined);
+      await endJobs(config, ours);
+      await restoreNode2(lab);
+    } finally {
+      files.remove();
+    }
   }, 600_000);
 
   it('does the whole cycle by keyboard', async () => {
