@@ -130,7 +130,7 @@ export interface NodevacApp {
   watch(id: string, onEvent: (event: JobEvent, job: JobRecord) => void, opts?: { after?: number }): JobWatch;
   /** Requests cancellation: no new submissions, queued Ganeti jobs cancelled, running ones finish. */
   cancel(id: string): Promise<void>;
-  /** Restarts a failed or cancelled job from the step where it stopped. */
+  /** Restarts a failed, cancelled or abandoned (running, nobody holds its lease) job from the step where it stopped. */
   retry(id: string): Promise<JobRecord>;
   audit(filter?: { node?: string; cluster?: string; limit?: number }): Promise<AuditEntry[]>;
   /** Jobs driven by this process that are still running. */

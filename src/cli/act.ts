@@ -91,8 +91,9 @@ export async function retryJob(ctx: Context, globals: GlobalOptions, id: string,
   const job = await mustJob(app, id);
   const subject: Subject = { job: id, kind: job.kind, cluster: job.cluster, node: job.node };
   await withSummary(ctx, flags.json, subject, async () => {
-    if (job.state !== 'failed' && job.state !== 'cancelled') {
-      throw new CliError(`job ${id} is ${job.state}: only a failed or cancelled job can be retried`, EXIT.refused, job.state === 'succeeded' ? [] : [`follow it: nodevac job ${id} --follow`]);
+    // The facade decides what can be retried (also a running job nobody drives any more).
+    if (job.state === 'succeeded') {
+      throw new CliError(`job ${id} is ${job.state}: only a failed, cancelled or abandoned job can be retried`, EXIT.refused, job.state === 'succeeded' ? [] : [`follow it: nodevac job ${id} --follow`]);
     }
     if (!flags.json) ctx.print(`Job ${id}: ${job.kind} of ${job.node} ${job.state} at step ${job.cursor + 1} of ${job.plan.steps.length} (${job.plan.steps[job.cursor]?.title ?? 'end'})${job.error ? `: ${job.error}` : ''}`);
     if (!(await confirm(ctx, flags, `retry job ${id} (${job.kind} of ${job.node}) from that step`, job.node))) {

@@ -138,8 +138,14 @@ export class RapiClient {
     return this.submit('POST', `2/nodes/${seg(name)}/migrate`, {}, body);
   }
 
-  addNodeTags = async (name: string, tags: string[]) => this.submit('PUT', `2/nodes/${seg(name)}/tags`, { tag: tags });
-  deleteNodeTags = async (name: string, tags: string[]) => this.submit('DELETE', `2/nodes/${seg(name)}/tags`, { tag: tags });
+  // Submissions are methods, not arrow fields: a client made by withReason() must carry its own reason.
+  async addNodeTags(name: string, tags: string[]) {
+    return this.submit('PUT', `2/nodes/${seg(name)}/tags`, { tag: tags });
+  }
+
+  async deleteNodeTags(name: string, tags: string[]) {
+    return this.submit('DELETE', `2/nodes/${seg(name)}/tags`, { tag: tags });
+  }
 
   // ---- instances -----------------------------------------------------------------------------
   instances = () => this.read<RapiInstance[]>('2/instances?bulk=1', isInstanceList);
@@ -173,8 +179,9 @@ export class RapiClient {
   }
 
   /** Ganeti ignores a startup body: options go in the query string. */
-  startupInstance = async (name: string, opts: { noRemember?: boolean } = {}) =>
-    this.submit('PUT', `2/instances/${seg(name)}/startup`, opts.noRemember ? { no_remember: '1' } : {});
+  async startupInstance(name: string, opts: { noRemember?: boolean } = {}) {
+    return this.submit('PUT', `2/instances/${seg(name)}/startup`, opts.noRemember ? { no_remember: '1' } : {});
+  }
 
   // ---- jobs ----------------------------------------------------------------------------------
   /** An unknown job: Ganeti answers 200 with every field null; that becomes a not-found error. */

@@ -333,13 +333,13 @@ export class JobRunner {
    */
   private async submittedBefore(step: StepRecord, instance: string | null, opId: string, match: (op: Record<string, unknown>) => boolean = () => true): Promise<number | null> {
     const mark = `:job=${this.job.id}:`;
-    const jobs = await this.deps.client.jobsBulk();
+    const jobs = await this.read(() => this.deps.client.jobsBulk());
     for (const job of [...jobs].sort((a, b) => b.id - a.id)) {
       if (job.status === 'error' || job.status === 'canceled' || job.status === 'canceling') continue;
       for (const op of job.ops ?? []) {
         if (op.OP_ID !== opId) continue;
         if (instance && op.instance_name !== instance) continue;
-        if (!instance && op.node_name !== this.job.node) continue;
+        if (!instance && (op.node_name ?? op.name) !== this.job.node) continue; // tag ops name the node as "name"
         if (!match(op)) continue;
         const trail = op.reason;
         if (Array.isArray(trail) && trail.some((r) => Array.isArray(r) && typeof r[1] === 'string' && r[1].includes(mark))) {
@@ -378,8 +378,28 @@ export class JobRunner {
     return handler[step.kind]();
   }
 
+  /**
+   * A read that waits out a RAPI outage (502/503/504, refused, timeout) with capped backoff, saying so,
+   * until it answers, the job is cancelled or its deadline passes.
+   */
+  private async read<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const value = await call();
+        if (attempt > 0) await this.emit('log', 'Ganeti reachable again').catch(() => undefined);
+        return value;
+      } catch (err) {
+        if (!(err instanceof RapiError) || !err.transient) throw err;
+        if (attempt === 0) await this.emit('warning', `Ganeti unreachable, waiting: ${err.message}`).catch(() => undefined);
+        await sleep(Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)), this.abort.signal);
+        this.checkStop();
+        this.checkDeadline();
+      }
+    }
+  }
+
   private node(): Promise<RapiNode> {
-    return this.deps.client.node(this.job.node);
+    return this.read(() => this.deps.client.node(this.job.node));
   }
 
   private async stepTag(step: StepRecord, resumed: boolean) {
@@ -420,7 +440,7 @@ export class JobRunner {
 
   private async stepMovePrimaries(step: StepRecord, resumed: boolean) {
     const actions = this.primaryMoves();
-    const fresh = new Map((await this.deps.client.instances()).map((i) => [i.name, i]));
+    const fresh = new Map((await this.read(() => this.deps.client.instances())).map((i) => [i.name, i]));
     const queue = new PQueue({ concurrency: this.deps.settings.movesPerEvacuation });
     const failures: string[] = [];
     const { options, iallocator } = this.job.plan;
@@ -461,7 +481,7 @@ export class JobRunner {
             ));
           this.job.moved[action.instance] = this.job.node;
           await this.follow(id, step, action.instance);
-          const now = await this.deps.client.instance(action.instance);
+          const now = await this.read(() => this.deps.client.instance(action.instance));
           this.setInstance(action.instance, { state: 'done', node: now.pnode });
           await this.emit('instance', `${action.instance} now on ${now.pnode}`, { instance: action.instance, state: 'done' });
         } catch (err) {
@@ -484,7 +504,7 @@ export class JobRunner {
   private async stepShutdown(step: StepRecord, resumed: boolean) {
     const actions = this.job.plan.instances.filter((a) => a.action === 'shutdown');
     for (const action of actions) {
-      const inst = await this.deps.client.instance(action.instance);
+      const inst = await this.read(() => this.deps.client.instance(action.instance));
       if (!this.job.stopped.includes(action.instance)) this.job.stopped.push(action.instance);
       if (!isRunning(inst)) {
         this.setInstance(action.instance, { state: 'done', message: 'already stopped' });
@@ -530,7 +550,7 @@ export class JobRunner {
    * live here and they start again on return — as long as they really are stopped.
    */
   private async leftOnFresh(): Promise<string[]> {
-    return this.leftOn(await this.node(), await this.deps.client.instances());
+    return this.leftOn(await this.node(), await this.read(() => this.deps.client.instances()));
   }
 
   private leftOn(node: RapiNode, instances?: RapiInstance[]): string[] {
@@ -654,7 +674,7 @@ export class JobRunner {
     for (const name of this.job.stopped) {
       let inst: RapiInstance;
       try {
-        inst = await this.deps.client.instance(name);
+        inst = await this.read(() => this.deps.client.instance(name));
       } catch (err) {
         if (err instanceof RapiError && err.kind === 'not-found') continue;
         throw err;
@@ -677,7 +697,7 @@ export class JobRunner {
       const name = action.instance;
       let inst: RapiInstance;
       try {
-        inst = await this.deps.client.instance(name);
+        inst = await this.read(() => this.deps.client.instance(name));
       } catch {
         continue;
       }

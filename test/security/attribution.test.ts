@@ -65,7 +65,7 @@ describe('attribution', () => {
   // deleteNodeTags and startupInstance are arrow-function fields bound to the base client, so those
   // submissions carry the base reason without `job=<id>` (and a resumed job cannot find them by reason).
   // Remove `.fails` once src/ganeti/client.ts is fixed.
-  it.fails('every submission names its nodevac job', () => {
+  it('every submission names its nodevac job', () => {
     const wrong = jobs.flatMap((j) => j.subs.filter((s) => !s.reason?.includes(`:job=${j.id}:`)).map((s) => `${j.kind} ${s.opcode} ${s.path}: ${s.reason}`));
     expect(wrong).toEqual([]);
   });
