@@ -94,7 +94,9 @@ async function fill(label: string, text: string): Promise<void> {
 async function seeDone(kind: string): Promise<void> {
   const done = new RegExp(`DONE: ${kind} of node2\\.ganeti\\.test`);
   const logged = new RegExp(`${kind} of node2\\.ganeti\\.test done`);
-  await see(new RegExp(`${done.source}|${logged.source}`), 600);
+  const failed = /(FAILED|CANCELLED)(:| ·).*/;
+  const [end] = await see(new RegExp(`${done.source}|${logged.source}|${failed.source}`), 600);
+  if (failed.test(end)) throw new Error(`the ${kind} job did not succeed: ${end}\n--- screen\n${await screen()}`);
   if (done.test(await screen())) return;
   await see(done, 10).catch(async () => {
     console.log(`TUI defect: the job's log says "${kind} … done" but the DONE summary line is not drawn; redrawing\n${await screen()}`);
