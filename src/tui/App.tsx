@@ -1,12 +1,15 @@
 // The TUI's frame: navigation stack, the one key dispatcher, header, footer, `:` jumps, quitting and kiosk rules.
 // Screens get the space left between header and footer; the whole frame stays one line short of the terminal
 // so Ink redraws in place instead of clearing the screen (no flicker).
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NodevacApp } from '../app/types.js';
 import { Confirm, confirmLines, Prompt } from './components/Prompt.js';
+import { Transcript, type TranscriptItem } from './components/Transcript.js';
 import { PRIORITY, TuiContext, type ColorName, type Hint, type KeyHandler, type TuiEnv, type View } from './context.js';
 import { short } from './format.js';
+import { splitInput, type KeyPress } from './keys.js';
+import type { FinishedItem } from './hooks/useJobWatch.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { Audit } from './screens/Audit.js';
 import { Clusters } from './screens/Clusters.js';
@@ -106,12 +109,27 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
   const order = useRef(0);
   const memory = useRef(new Map<string, unknown>()).current;
   const quitting = useRef(false);
+  const [transcript, setTranscript] = useState<TranscriptItem[]>([]);
+  const transcribed = useRef(new Set<string>());
+  // Each item once, even when a job is watched again: the transcript is append-only.
+  const transcribe = useCallback((job: string, items: readonly FinishedItem[]) => {
+    const fresh = items.filter((i) => !transcribed.current.has(`${job}:${i.key}`));
+    if (fresh.length === 0) return;
+    for (const i of fresh) transcribed.current.add(`${job}:${i.key}`);
+    setTranscript((t) => [...t, ...fresh.map((i) => ({ ...i, job }))]);
+  }, []);
 
+  // Quitting first draws an empty frame (the screen is given back clean, the transcript stays above), then
+  // tells the caller.
+  const [leaving, setLeaving] = useState(false);
   const quit = useCallback(() => {
     if (quitting.current) return;
     quitting.current = true;
-    onQuit();
-  }, [onQuit]);
+    setLeaving(true);
+  }, []);
+  useEffect(() => {
+    if (leaving) onQuit();
+  }, [leaving, onQuit]);
 
   const askQuit = useCallback(() => {
     const driven = app.drivenJobs();
@@ -174,7 +192,7 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
     } else setStack([{ name: 'clusters' }, { name }]);
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
     touch();
     setFlash(undefined);
     if (key.ctrl && input === 'c') {
@@ -193,6 +211,28 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
     } else if (input === ':') setCommand('');
     else if (input === 'r') setRefreshTick((t) => t + 1);
     else if (key.escape || key.backspace || key.delete) nav.back();
+  };
+  // One key per render: a key is handled only once React has committed what the previous one changed, so
+  // every handler sees the screen as the technician saw it (a chunk "node4\r", keys read in one go).
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
+  const queue = useRef<KeyPress[]>([]);
+  const waiting = useRef(false);
+  const [pump, setPump] = useState(0);
+  const step = useCallback(() => {
+    const next = queue.current.shift();
+    if (!next) return;
+    waiting.current = true;
+    onKeyRef.current(next.input, next.key);
+    setPump((n) => n + 1);
+  }, []);
+  useEffect(() => {
+    waiting.current = false;
+    step();
+  }, [pump, step]);
+  useInput((input, key) => {
+    queue.current.push(...splitInput(input, key));
+    if (!waiting.current) step();
   });
 
   const color = useCallback((name: ColorName) => (noColor ? undefined : name), [noColor]);
@@ -225,13 +265,22 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
     nav,
     register,
     setHints,
+    transcribe,
     memory,
   };
 
   const path = stack.map(crumb).join(' › ');
   const user = `${app.operator.name}@${app.operator.host}${kiosk ? ' · KIOSK' : ''}`;
+  if (leaving) {
+    return (
+      <TuiContext.Provider value={env}>
+        <Transcript items={transcript} />
+      </TuiContext.Provider>
+    );
+  }
   return (
     <TuiContext.Provider value={env}>
+      <Transcript items={transcript} />
       <Box flexDirection="column" width={size.columns} height={size.rows - 1}>
         <Box width={size.columns}>
           <Box flexGrow={1} flexShrink={1}>

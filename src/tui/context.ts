@@ -3,6 +3,7 @@ import type { Key } from 'ink';
 import { createContext, useContext, useLayoutEffect, useRef } from 'react';
 import type { NodevacApp } from '../app/types.js';
 import type { PlanKind } from '../plan/types.js';
+import type { FinishedItem } from './hooks/useJobWatch.js';
 
 export type View =
   | { name: 'clusters' }
@@ -47,6 +48,8 @@ export interface TuiEnv {
   color(name: ColorName): ColorName | undefined;
   nav: Nav;
   register(handler: KeyHandler, priority: number): () => void;
+  /** Writes finished job items once to the session's transcript (above the live screen). */
+  transcribe(job: string, items: readonly FinishedItem[]): void;
   /** Survives leaving a view: selections by view, last answers by query (going back shows them at once). */
   memory: Map<string, unknown>;
   setHints(owner: symbol, hints: Hint[] | null, priority: number): void;

@@ -20,9 +20,6 @@ export class TerminalRequiredError extends Error {
   }
 }
 
-// The alternate screen keeps the technician's shell scrollback intact and is left on quit.
-const ALT_ON = '\u001B[?1049h';
-const ALT_OFF = '\u001B[?1049l';
 // Ctrl-Z, Ctrl-\ and Ctrl-C reach a raw-mode TUI as keys; these cover the same signals sent from elsewhere.
 const KIOSK_SIGNALS: NodeJS.Signals[] = ['SIGTSTP', 'SIGQUIT', 'SIGINT', 'SIGTTIN', 'SIGTTOU'];
 
@@ -30,25 +27,17 @@ const KIOSK_SIGNALS: NodeJS.Signals[] = ['SIGTSTP', 'SIGQUIT', 'SIGINT', 'SIGTTI
 export async function runTui(app: NodevacApp, opts: TuiOptions): Promise<void> {
   if (!process.stdin.isTTY) throw new TerminalRequiredError();
   const noColor = (process.env.NO_COLOR ?? '') !== '';
-  const out = process.stdout;
   const ignore = () => undefined;
   if (opts.kiosk) for (const s of KIOSK_SIGNALS) process.on(s, ignore);
-  const leaveAlt = () => out.write(ALT_OFF);
-  if (out.isTTY) {
-    out.write(ALT_ON);
-    process.once('exit', leaveAlt);
-  }
+  // The main screen, not the alternate one: the transcript of finished job steps (<Static>) scrolls into the
+  // terminal's scrollback and stays there after nodevac ends.
   try {
     const instance = render(
       <App app={app} kiosk={opts.kiosk} noColor={noColor} pollMs={opts.pollMs} idleLogoutSeconds={opts.idleLogoutSeconds} onQuit={() => instance.unmount()} />,
-      { exitOnCtrlC: false, patchConsole: true, incrementalRendering: true },
+      { exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();
   } finally {
     if (opts.kiosk) for (const s of KIOSK_SIGNALS) process.off(s, ignore);
-    if (out.isTTY) {
-      process.off('exit', leaveAlt);
-      leaveAlt();
-    }
   }
 }

@@ -63,6 +63,21 @@ describe('navigation', () => {
     }
   });
 
+  test('keys that arrive in one chunk (fast typing, key repeat) are handled one by one, in order', async () => {
+    const s = renderApp(w.app, { initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }] });
+    try {
+      await waitFor(s, 'node4.small');
+      s.write('jj');
+      await waitFor(s, '> node3.small.example.org');
+      s.write('je');
+      await waitFor(s, (f) => f.includes('Evacuate node4.small.example.org') && f.includes('enter to start'), 'the plan of node4');
+      s.write('\rnodeX\r');
+      await waitFor(s, '"nodeX" is not node4: nothing started');
+    } finally {
+      s.unmount();
+    }
+  });
+
   test('r fetches now, without waiting for the next background refresh', async () => {
     const s = renderApp(w.app, { initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }], pollMs: 600_000 });
     const node = w.sim.world.clusters[0]?.findNode('node3.small.example.org');

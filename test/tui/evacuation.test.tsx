@@ -32,9 +32,9 @@ test('evacuate with power off, then power on and return, all from the keyboard',
 
     // The plan, power off toggled on: the power-off steps appear.
     await press(s, 'e');
-    await waitFor(s, (f) => f.includes(`Evacuate ${NODE}`) && f.includes('[ ] p power off') && !f.includes('re-planning'), 'evacuation plan');
+    await waitFor(s, (f) => f.includes(`Evacuate ${NODE}`) && f.includes('enter to start'), 'evacuation plan');
     await press(s, 'p');
-    await waitFor(s, (f) => f.includes('[x] p power off') && !f.includes('re-planning'), 'plan with power off');
+    await waitFor(s, (f) => f.includes('[x] p power off') && f.includes('enter to start') && !f.includes('re-planning'), 'plan with power off');
     await press(s, 'G');
     await waitFor(s, /Power off node2 through its BMC/, 'the power-off step in the plan');
     fits(s, 80, 24);

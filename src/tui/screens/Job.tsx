@@ -1,18 +1,16 @@
 // One job, live: steps with state and timing, each instance's move, a tail of Ganeti's log, and a summary.
-// What has finished goes to <Static>: it stays in the terminal's scrollback as the job's transcript.
-import { Box, Static, Text } from 'ink';
-import { useState, type ReactNode } from 'react';
-import type { JobRecord, StepState } from '../../store/types.js';
+// What has finished goes to the session's transcript (<Static>): it stays in the terminal's scrollback.
+import { Box, Text } from 'ink';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { JobRecord } from '../../store/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { TextLine } from '../components/Lines.js';
 import { Confirm, confirmLines } from '../components/Prompt.js';
-import { useHints, useKeys, useTui, type ColorName, type Hint } from '../context.js';
+import { useHints, useKeys, useTui, type Hint } from '../context.js';
 import { clock, elapsed, errorView, who, type ErrorView } from '../format.js';
-import { useJobWatch, type FinishedItem, type StepView } from '../hooks/useJobWatch.js';
+import { useJobWatch, type StepView } from '../hooks/useJobWatch.js';
+import { MARK, STATE_COLOR } from '../components/Transcript.js';
 import { KIND_TITLE } from './actions.js';
-
-const MARK: Record<StepState, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '⊘' };
-const STATE_COLOR: Partial<Record<string, ColorName>> = { running: 'cyan', done: 'green', failed: 'red', cancelled: 'yellow', skipped: 'gray', succeeded: 'green' };
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -28,19 +26,10 @@ export function summary(job: JobRecord, steps: StepView[]): string {
   return `${job.state.toUpperCase()} ${Math.round(job.progress * 100)}%${job.cancelRequested ? ' (cancel requested)' : ''} · ${counts}`;
 }
 
-function FinishedLine({ item }: { item: FinishedItem }): ReactNode {
-  const { color } = useTui();
-  const c = STATE_COLOR[item.state];
-  return (
-    <Text color={c ? color(c) : undefined}>
-      {clock(item.time)} {MARK[item.state]} {item.text}
-    </Text>
-  );
-}
-
 export function Job({ id }: { id: string }): ReactNode {
-  const { app, body, color } = useTui();
+  const { app, body, color, transcribe } = useTui();
   const view = useJobWatch(id);
+  useEffect(() => transcribe(id, view.finished), [transcribe, id, view.finished]);
   const [ask, setAsk] = useState<'cancel' | 'retry' | undefined>(undefined);
   const [actionError, setActionError] = useState<ErrorView | undefined>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
@@ -82,10 +71,12 @@ export function Job({ id }: { id: string }): ReactNode {
   const askHeight = ask ? confirmLines(question, width).length : 0;
   let room = Math.max(3, body.rows - 3 - errorHeight - askHeight - (note ? 1 : 0));
 
-  const openSteps = view.steps.filter((s) => s.state === 'pending' || s.state === 'running');
-  const stepRows = Math.min(openSteps.length, Math.max(2, Math.floor(room / 3)));
+  // Running: what is left to do (what is done went to the transcript). Finished: every step and its time.
+  const openSteps = final ? view.steps : view.steps.filter((s) => s.state === 'pending' || s.state === 'running');
+  const stepRows = Math.min(openSteps.length, Math.max(2, Math.floor(room / (final ? 2 : 3))));
   room -= stepRows + (openSteps.length > stepRows ? 1 : 0);
-  const moving = (job?.instances ?? []).filter((i) => i.state === 'pending' || i.state === 'running').sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
+  // A finished job moves nothing any more, whatever its record still says.
+  const moving = (final ? [] : (job?.instances ?? [])).filter((i) => i.state === 'pending' || i.state === 'running').sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
   const instRows = Math.min(moving.length, Math.max(1, Math.floor(room / 3)));
   room -= instRows + (moving.length > instRows ? 1 : 0);
   const logRows = Math.max(1, room - 1);
@@ -93,7 +84,6 @@ export function Job({ id }: { id: string }): ReactNode {
 
   return (
     <Box flexDirection="column">
-      <Static items={view.finished}>{(item) => <FinishedLine key={item.key} item={item} />}</Static>
       <Text bold wrap="truncate">
         Job {id}
         {job ? ` · ${KIND_TITLE[job.kind]} ${job.node} (${job.cluster})` : ' · loading…'}
@@ -104,8 +94,8 @@ export function Job({ id }: { id: string }): ReactNode {
       {view.error ? <Banner error={view.error} /> : null}
       {actionError ? <Banner error={actionError} /> : null}
       {openSteps.slice(0, stepRows).map((s) => (
-        <TextLine key={s.kind} color={s.state === 'running' ? 'cyan' : undefined} dim={s.state === 'pending'}>
-          {`${MARK[s.state]} ${s.title}  ${s.state}${s.state === 'running' && s.startedAt ? ` ${elapsed(s.startedAt)}` : ''}`}
+        <TextLine key={s.kind} color={STATE_COLOR[s.state]} dim={s.state === 'pending'}>
+          {`${MARK[s.state]} ${s.title}  ${s.state}${s.startedAt ? ` ${elapsed(s.startedAt, s.endedAt)}` : ''}${s.message && s.state !== 'running' ? ` — ${s.message}` : ''}`}
         </TextLine>
       ))}
       {openSteps.length > stepRows ? <TextLine dim>{`  … ${openSteps.length - stepRows} more step(s)`}</TextLine> : null}

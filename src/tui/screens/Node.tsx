@@ -63,7 +63,7 @@ export function detailLines(d: NodeDetail, width: number): Line[] {
       key: `hist${i}`,
       node: (
         <TextLine color={h.result === 'failed' || h.result === 'refused' ? 'red' : undefined}>
-          {`  ${stamp(h.time)} ${who(h.operator)} ${h.action} ${h.result}${h.jobId ? ` job ${h.jobId}` : ''}${h.detail ? ` — ${h.detail}` : ''}`}
+          {`  ${stamp(h.time)} ${who(h.operator)} ${h.action} ${h.result}${h.jobId ? ` job ${h.jobId}` : ''}${h.detail && h.detail !== `job ${h.jobId}` ? ` — ${h.detail}` : ''}`}
         </TextLine>
       ),
     });

@@ -60,8 +60,9 @@ test('the typed name must be the node: a wrong one starts nothing; esc cancels t
   }
 });
 
+// No background refresh in the next two: the change must come between the plan on screen and the start.
 test('a node locked by another technician after the plan was shown: the refusal names the holder', async () => {
-  const s = renderApp(w.app, { columns: 120, rows: 40, initial: planOf('evacuate', 'node2.small.example.org') });
+  const s = renderApp(w.app, { columns: 120, rows: 40, initial: planOf('evacuate', 'node2.small.example.org'), pollMs: 600_000 });
   const store = await openStore({ dir: w.dir });
   const carol = { name: 'carol', user: 'carol', from: '192.0.2.7', host: 'jump2' };
   const key = 'small/node2.small.example.org';
@@ -74,7 +75,7 @@ test('a node locked by another technician after the plan was shown: the refusal 
     await press(s, KEY.enter);
     await waitFor(s, 'Type node2');
     await press(s, 'node2', KEY.enter);
-    const f = await waitFor(s, /✗ .*carol/, 'the lock refusal');
+    const f = await waitFor(s, /✗ node2\.small\.example\.org is being worked on by carol/, 'the lock refusal');
     expect(f).toMatch(/carol .*job c0ffee00/s);
     expect(f).toContain('w watch holder');
     expect(await w.app.jobs({ all: true })).toEqual([]);
@@ -90,7 +91,7 @@ test('a node locked by another technician after the plan was shown: the refusal 
 });
 
 test('blockers that appear between the plan and the start: the refusal and the new plan are shown', async () => {
-  const s = renderApp(w.app, { columns: 120, rows: 40, initial: planOf('evacuate', 'node2.small.example.org') });
+  const s = renderApp(w.app, { columns: 120, rows: 40, initial: planOf('evacuate', 'node2.small.example.org'), pollMs: 600_000 });
   const peer = w.sim.world.clusters[0]?.findNode('node4.small.example.org');
   try {
     await waitFor(s, ready, 'the plan');

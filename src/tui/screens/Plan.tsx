@@ -76,6 +76,9 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
   const polled = usePoll(() => app.plan({ kind, node, cluster, options }), ['plan', kind, cluster, node, options], { keep: true, remember: false });
   const plan = polled.data;
   const toggles = TOGGLES[kind];
+  // The plan on screen was made with other options than the ones shown: a new one is on its way.
+  const stale = plan !== undefined && toggles.some((t) => options[t.option] !== undefined && options[t.option] !== plan.options[t.option]);
+  const planning = polled.loading || stale;
   const blocked = !plan || plan.blockers.length > 0;
 
   const start = (p: PlanData) => {
@@ -115,7 +118,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
         return true;
       }
       if (key.return) {
-        if (!plan || polled.loading) setNote('still planning: wait for the plan');
+        if (!plan || planning) setNote('still planning: wait for the plan');
         else if (plan.blockers.length) setNote(`cannot start: ${plan.blockers.length} blocker(s) — fix them first (see below)`);
         else {
           setNote(undefined);
@@ -161,7 +164,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
     <Box flexDirection="column">
       <Text bold wrap="truncate">
         {KIND_TITLE[kind]} {node} <Text dimColor>({cluster})</Text>
-        {polled.loading && plan ? <Text dimColor> re-planning…</Text> : null}
+        {planning && plan ? <Text dimColor> re-planning…</Text> : null}
       </Text>
       <Text wrap="truncate" dimColor>
         {plan ? `role ${plan.nodeRole} · address ${plan.nodeAddress} · BMC ${plan.bmc ?? 'none'} · master ${plan.master} · iallocator ${plan.iallocator ?? 'default'}` : polled.loading ? 'planning…' : ''}
