@@ -34,7 +34,7 @@ const columns: Column<Entry>[] = [
   { title: 'NODE', grow: 2, min: 10, cell: (a) => (a.node ? `${a.node}` : a.cluster) },
   { title: 'CLUSTER', width: 7, hideBelow: 100, cell: (a) => a.cluster },
   { title: 'RESULT', width: 9, cell: (a) => a.result, color: (a) => (a.result === 'failed' || a.result === 'refused' ? 'red' : a.result === 'succeeded' ? 'green' : undefined) },
-  { title: 'DETAIL', grow: 3, min: 10, hideBelow: 110, cell: (a) => `${a.jobId ? `job ${a.jobId} ` : ''}${a.detail ?? ''}` },
+  { title: 'DETAIL', grow: 3, min: 10, hideBelow: 110, cell: (a) => [a.jobId ? `job ${a.jobId}` : '', a.detail && a.detail !== `job ${a.jobId}` ? a.detail : ''].filter(Boolean).join(' ') },
 ];
 
 export function Audit({ cluster, node }: { cluster?: string; node?: string }): ReactNode {
