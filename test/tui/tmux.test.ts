@@ -2,7 +2,7 @@
 // evacuation with power off and back, read with capture-pane. The final captures are the README screenshots
 // (docs/screens/*.txt). Skipped, visibly, where tmux is not installed (CI installs it).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,6 +23,14 @@ function start(session: string, command: string, env: Record<string, string> = {
   tmux('new-session', '-d', '-s', session, '-x', String(COLUMNS), '-y', String(ROWS), '-c', ROOT, ...vars, command);
   // Keep the pane after the process exits, to read the screen it left.
   tmux('set-option', '-t', session, 'remain-on-exit', 'on');
+}
+
+/** A file the shell writes the exit status to (tmux itself is sometimes slow to notice a pane's process exit). */
+const scratch: string[] = [];
+function statusFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nodevac-tmux-'));
+  scratch.push(dir);
+  return join(dir, 'status');
 }
 
 const capture = (session: string, escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
@@ -59,13 +67,16 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   }, 180_000);
   afterAll(() => {
+    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    // tmux leaves its socket file behind when killed.
+    if (socket) rmSync(socket, { force: true });
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
   test('find a node, read its plan, evacuate it fully and power it off, watch it, then power it on and return it', async () => {
     const s = 'demo';
-    // How nodevac ended, written by the shell: tmux itself is sometimes slow to notice a pane's process exit.
-    const status = join(mkdtempSync(join(tmpdir(), 'nodevac-tmux-')), 'status');
+    const status = statusFile();
     start(s, `node bin/nodevac.js demo; echo $? > ${status}`);
 
     const clusters = await until(s, (x) => /> ams\s+3\.0\.2/.test(x) && /fra\s+3\.0\.2/.test(x), 'both clusters');
@@ -169,7 +180,7 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
 
   test('kiosk: Ctrl-Z and Ctrl-\\ leave it running; q asks to log out', async () => {
     const s = 'kiosk';
-    const status = join(mkdtempSync(join(tmpdir(), 'nodevac-tmux-')), 'status');
+    const status = statusFile();
     start(s, `node bin/nodevac.js --kiosk demo; echo $? > ${status}`);
     const before = await until(s, /> ams\s+3\.0\.2/, 'the clusters');
     expect(before).toContain('KIOSK');
