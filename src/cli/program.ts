@@ -216,11 +216,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .command('demo')
     .argument('[command...]', 'a nodevac command to run against the simulation (after --)')
     .description('simulated clusters in this process: opens the terminal UI, or runs one command against them')
+    .option('--kiosk', 'open the terminal UI in kiosk mode')
     .passThroughOptions()
     .addHelpText(
       'after',
       `\nEverything (clusters, BMCs, the job store) lives in this process and is gone when it ends.\nWithout a terminal and without a command: prints an explanation and the simulated nodes.\n` +
-        examples('nodevac demo', 'nodevac demo -- nodes --json', 'nodevac demo -- evacuate node3.ams --poweroff --yes', 'nodevac demo -- plan node7.ams'),
+        examples('nodevac demo', 'nodevac demo --kiosk', 'nodevac demo -- nodes --json', 'nodevac demo -- evacuate node3.ams --poweroff --yes', 'nodevac demo -- plan node7.ams'),
     )
     .action(async (args: string[], _o, cmd: Command) => (await import('./session.js')).demo(ctx, g(cmd), args, run));
 

@@ -14,6 +14,10 @@ type RunTui = (app: NodevacApp, opts: { kiosk: boolean; idleLogoutSeconds?: numb
 async function loadTui(): Promise<RunTui> {
   // A variable specifier: the compiler does not resolve it, and CLI commands never load it.
   const spec = '../tui/main.js';
+  // Ink shows only the last frame when it believes it runs under CI ($CI set, as on build machines and some jump
+  // boxes); the TUI opens only on an interactive terminal, so that guess is wrong here. Read once, at Ink's import.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   try {
     const mod = (await import(spec)) as { runTui?: RunTui };
     if (typeof mod.runTui === 'function') return mod.runTui;
@@ -86,7 +90,8 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
       ctx.exitCode = await runCli(inner, args);
     } else if (process.stdin.isTTY === true && process.stdout.isTTY === true) {
       const runTui = await loadTui();
-      await withTuiSignals(ctx, globals.kiosk === true, () => runTui(app!, { kiosk: globals.kiosk === true }));
+      const kiosk = globals.kiosk === true;
+      await withTuiSignals(ctx, kiosk, () => runTui(app!, { kiosk, idleLogoutSeconds: config.kiosk.idleLogoutSeconds }));
     } else {
       ctx.print(DEMO_INTRO);
       ctx.print(nodesTable(await app.listNodes(undefined, { waitForPing: true }), ctx.paint));

@@ -181,7 +181,7 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
   test('kiosk: Ctrl-Z and Ctrl-\\ leave it running; q asks to log out', async () => {
     const s = 'kiosk';
     const status = statusFile();
-    start(s, `node bin/nodevac.js --kiosk demo; echo $? > ${status}`);
+    start(s, `node bin/nodevac.js demo --kiosk; echo $? > ${status}`);
     const before = await until(s, /> ams\s+3\.0\.2/, 'the clusters');
     expect(before).toContain('KIOSK');
     keys(s, 'C-z');
