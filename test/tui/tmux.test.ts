@@ -1,6 +1,6 @@
 // The real thing in a real terminal: `nodevac demo` inside tmux at 120x40, driven key by key through a full
-// evacuation with power off and back, read with capture-pane. The final captures are the README screenshots
-// (docs/screens/*.txt). Skipped, visibly, where tmux is not installed (CI installs it).
+// evacuation with power off and back, read with capture-pane. With UPDATE_SCREENS=1 the captures become the README
+// screenshots (docs/screens/*.txt); otherwise they are only checked, so a test run leaves the tree clean. Skipped, visibly, where tmux is not installed (CI installs it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,7 @@ async function until(session: string, check: string | RegExp | ((screen: string)
 }
 
 function shot(name: string, screen: string): void {
+  if (process.env.UPDATE_SCREENS !== '1') return;
   const lines = screen.split('\n').map((l) => l.trimEnd());
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   mkdirSync(SHOTS, { recursive: true });
