@@ -49,9 +49,12 @@ const DEFAULT_OPTIONS: PlanOptions = {
   deadline: null,
   migrateBack: false,
   powerOn: true,
+  returnToService: true,
 };
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+/** Lease of the cluster's start lock: re-planning and recording a job take well under this. */
+const START_LOCK_MS = 30_000;
 
 export async function createApp(setup: AppSetup): Promise<NodevacApp> {
   const { config } = setup;
@@ -319,12 +322,13 @@ class App implements NodevacApp {
 
   private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions): Promise<Plan> {
     const h = this.cluster(cluster);
-    const [info, features, nodes, instances, lock] = await Promise.all([
+    const [info, features, nodes, instances, lock, jobs] = await Promise.all([
       h.client.info(),
       h.client.features(),
       this.nodes(cluster, 0),
       h.client.instances(),
       this.store.getLock(lockKey(cluster, node)),
+      this.store.listJobs(),
     ]);
     const input: PlanInput = {
       cluster,
@@ -338,26 +342,49 @@ class App implements NodevacApp {
       readOnly: h.config.readOnly || this.config.kiosk.enabled === true ? h.config.readOnly : false,
       bmcTagPrefix: this.config.ipmi?.tagPrefix ?? 'ipmi:',
       now: new Date().toISOString(),
+      activeJobs: jobs
+        .filter((j) => j.cluster === cluster && !FINAL.has(j.state))
+        .map((j) => ({ id: j.id, kind: j.kind, node: j.node, owner: describeOperator(j.owner), instances: j.plan.instances.map((a) => a.instance) })),
     };
     let plan: Plan;
     if (kind === 'evacuate') plan = planEvacuation(input);
     else if (kind === 'poweroff') plan = planPowerOff(input);
     else {
-      const evac = await this.lastEvacuation(cluster, node);
+      const evac = lastEvacuation(jobs, cluster, node);
       plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
     }
     if ('insecure' in h.config.tls) plan.warnings.push({ code: 'insecure-tls', message: `cluster ${cluster}: TLS certificate not verified (insecure: true in the configuration)` });
     return plan;
   }
 
-  private async lastEvacuation(cluster: string, node: string): Promise<JobRecord | undefined> {
-    const jobs = await this.store.listJobs();
-    return jobs.filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  }
 
   // ---- running -----------------------------------------------------------------------------------
 
   async start(plan: Plan): Promise<JobRecord> {
+    // Re-planned and recorded under the cluster's start lock: two jobs starting at once on nodes that share an
+    // instance cannot both pass the instance-busy check.
+    return this.underStartLock(plan.cluster, () => this.startUnlocked(plan));
+  }
+
+  private async underStartLock<T>(cluster: string, body: () => Promise<T>): Promise<T> {
+    const key = `${cluster}#start`;
+    const token = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      const got = await this.store.acquireLock({ key, token, jobId: '-', owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() }, START_LOCK_MS);
+      if (got.acquired) break;
+      if (attempt >= 100) {
+        throw new NodeLockedError(`another nodevac (${describeOperator(got.holder.owner)}) is starting a job on cluster ${cluster}; try again in a moment`, got.holder);
+      }
+      await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 50)));
+    }
+    try {
+      return await body();
+    } finally {
+      await this.store.releaseLock(key, token).catch(() => false);
+    }
+  }
+
+  private async startUnlocked(plan: Plan): Promise<JobRecord> {
     const fresh = await this.planFor(plan.cluster, plan.node, plan.kind, plan.options);
     const blockers = fresh.blockers.length ? fresh.blockers : plan.blockers;
     if (blockers.length) {
@@ -378,7 +405,7 @@ class App implements NodevacApp {
       const h = got.holder;
       throw new NodeLockedError(`${plan.node} is being worked on by ${describeOperator(h.owner)} since ${h.since.slice(11, 16)} UTC, job ${h.jobId}`, h);
     }
-    const evac = plan.kind === 'poweron' || plan.kind === 'return' ? await this.lastEvacuation(plan.cluster, plan.node) : undefined;
+    const evac = plan.kind === 'poweron' || plan.kind === 'return' ? lastEvacuation(await this.store.listJobs(), plan.cluster, plan.node) : undefined;
     const job: JobRecord = {
       id,
       kind: plan.kind,
@@ -562,6 +589,10 @@ class App implements NodevacApp {
     for (const h of this.clusters.values()) h.client.close();
     await this.store.close();
   }
+}
+
+function lastEvacuation(jobs: JobRecord[], cluster: string, node: string): JobRecord | undefined {
+  return jobs.filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }
 
 function fingerprintOf(tls: { fingerprint?: string } | object): string {

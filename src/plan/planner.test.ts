@@ -119,6 +119,7 @@ const OPTIONS: PlanOptions = {
   deadline: null,
   migrateBack: false,
   powerOn: false,
+  returnToService: true,
 };
 
 interface WorldSpec {
@@ -781,5 +782,69 @@ describe('planPowerOff', () => {
     expect(plan.blockers).toEqual([]);
     expect(actionOf(plan, 'db3').action).toBe('leave-secondary');
     expect(warningCodes(plan)).toEqual(['redundancy-degraded', 'auto-promote']);
+  });
+});
+
+// --- power on without return, BMC tags, instances shared with other jobs -----------------------------------
+
+describe('poweron --no-return', () => {
+  it('powers on and waits for ping only; nothing restarted or moved back, and it says the node stays offline', () => {
+    const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')];
+    const instances = [mkInst('cache', 'node2', 'plain'), drbd('db', 'node3', 'node2')];
+    const plan = planReturn({
+      ...world({ nodes, instances, options: { powerOn: true, returnToService: false, migrateBack: true } }),
+      stopped: ['cache' + D],
+      moved: { ['db' + D]: 'node2' + D },
+    });
+    expect(plan.kind).toBe('poweron');
+    expect(plan.blockers).toEqual([]);
+    expect(stepKinds(plan)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
+    expect(plan.instances).toEqual([]);
+    expect(warning(plan, 'stays-offline').message).toBe(`node2${D} is powered on but stays offline (--no-return); nodevac return node2${D} brings it back into service`);
+  });
+});
+
+describe('the BMC tag', () => {
+  const withTag = (tag: string) => [mkNode('node1', { role: 'M' }), mkNode('node2', { tags: [tag] }), mkNode('node3')];
+
+  it('blocks power actions when the tag names no host, before anything is changed', () => {
+    for (const tag of ['ipmi:host;reboot', 'ipmi:$(reboot)', 'ipmi:-oProxyCommand=x', 'ipmi:a b']) {
+      const off = planPowerOff(world({ nodes: withTag(tag) }));
+      expect(codes(off), tag).toEqual(['bad-bmc-tag']);
+      expect(off.bmc).toBeNull();
+      expect(blocker(off, 'bad-bmc-tag').message).toBe(`node2${D}'s tag ${JSON.stringify(tag)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`);
+      expect(codes(planEvacuation(world({ nodes: withTag(tag), options: { powerOff: true } })))).toEqual(['bad-bmc-tag']);
+      expect(codes(planReturn(world({ nodes: withTag(tag), options: { powerOn: true } })))).toEqual(['bad-bmc-tag']);
+    }
+  });
+
+  it('does not matter for an evacuation without power off', () => {
+    expect(planEvacuation(world({ nodes: withTag('ipmi:host;reboot') })).blockers).toEqual([]);
+  });
+
+  it('accepts host names and IP addresses', () => {
+    for (const tag of ['ipmi:node2-bmc.example.org', 'ipmi:10.0.0.2', 'ipmi:fe80::1']) expect(planPowerOff(world({ nodes: withTag(tag) })).blockers, tag).toEqual([]);
+  });
+});
+
+describe('instances shared with another active job', () => {
+  const instances = [drbd('db', 'node2', 'node3'), mkInst('web', 'node3', 'diskless')];
+  const other = { id: 'abcd1234', kind: 'evacuate' as const, node: 'node3' + D, owner: 'alice (on jump1)', instances: ['db' + D, 'web' + D] };
+
+  it('blocks every kind of job that would touch an instance another job on another node is handling', () => {
+    const evac = planEvacuation(world({ instances, rest: { activeJobs: [other] } }));
+    expect(codes(evac)).toEqual(['instance-busy']);
+    expect(blocker(evac, 'instance-busy')).toEqual({
+      code: 'instance-busy',
+      instance: 'db' + D,
+      message: `db${D} is also part of job abcd1234 (evacuate of node3${D} by alice (on jump1)), which is still active`,
+      fix: 'wait for job abcd1234 to finish (nodevac job abcd1234 --follow), then plan again',
+    });
+    expect(codes(planPowerOff(world({ instances: [drbd('db', 'node3', 'node2')], rest: { activeJobs: [other] } })))).toEqual(['instance-busy']);
+  });
+
+  it('ignores jobs on the same node (its lock decides) and jobs sharing nothing', () => {
+    expect(planEvacuation(world({ instances, rest: { activeJobs: [{ ...other, node: 'node2' + D }] } })).blockers).toEqual([]);
+    expect(planEvacuation(world({ instances, rest: { activeJobs: [{ ...other, instances: ['web' + D] }] } })).blockers).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // No I/O and no clock: the same input gives the same plan, so a plan can be re-derived at start and compared.
 import type { RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
 import type { LockRecord } from '../store/types.js';
+import { isValidBmcHost } from '../power/bmc.js';
 import { checkMemory, type MemoryDemand } from './capacity.js';
 import {
   bmcHosts,
@@ -40,6 +41,17 @@ export interface PlanInput {
   bmcTagPrefix?: string;
   /** ISO time: createdAt, and the lock's expiry check. */
   now: string;
+  /** Other jobs of this cluster still active (on other nodes): an instance may be part of one job at a time. */
+  activeJobs?: ActiveJob[];
+}
+
+export interface ActiveJob {
+  id: string;
+  kind: PlanKind;
+  node: string;
+  owner: string;
+  /** Every instance its plan names, whatever it does to it. */
+  instances: string[];
 }
 
 export interface ReturnInput extends PlanInput {
@@ -123,6 +135,7 @@ export function planEvacuation(input: PlanInput): Plan {
     });
   }
   plan.blockers.push(...checkMemory(demands, nodes, eligibleTargets(nodes, node)));
+  refuseBusyInstances(plan, input);
 
   if (node.drained) plan.warnings.push({ code: 'already-drained', message: `${name} is already drained: the drain step changes nothing` });
   if (node.offline) {
@@ -174,6 +187,20 @@ export function planReturn(input: ReturnInput): Plan {
   refuseCommon(plan, input, node);
   if (options.powerOn) refuseWithoutBmc(plan, input, node);
 
+  if (options.powerOn && !options.returnToService) {
+    plan.warnings.push({
+      code: 'stays-offline',
+      message: `${name} is powered on but stays offline (--no-return); nodevac return ${name} brings it back into service`,
+    });
+    plan.steps = [
+      step('lock', `Lock ${short} for this job`),
+      step('power-on', `Power on ${short} through its BMC ${plan.bmc ?? '(none)'}`),
+      step('wait-ping', `Wait until ${short} answers ping (${node.pip})`),
+      step('unlock', `Unlock ${short}`),
+    ];
+    return plan;
+  }
+
   const starts: InstanceAction[] = [];
   for (const wanted of unique([...(input.stopped ?? [])]).sort(byName)) {
     const inst = instances.find((i) => i.name === wanted);
@@ -203,6 +230,7 @@ export function planReturn(input: ReturnInput): Plan {
     }
   }
   plan.instances = [...starts, ...backs];
+  refuseBusyInstances(plan, input);
 
   const steps: PlanStep[] = [step('lock', `Lock ${short} for this job`)];
   if (options.powerOn) steps.push(step('power-on', `Power on ${short} through its BMC ${plan.bmc ?? '(none)'}`));
@@ -247,6 +275,7 @@ export function planPowerOff(input: PlanInput): Plan {
   for (const inst of instances.filter((i) => i.pnode !== name && i.snodes.includes(name))) {
     plan.instances.push(keepOrRefuseSecondary(plan, inst, name));
   }
+  refuseBusyInstances(plan, input);
   if (node.offline) {
     plan.warnings.push({ code: 'already-offline', message: `${name} is already offline: no offline step is needed` });
   } else {
@@ -494,7 +523,8 @@ function start(input: PlanInput, kind: PlanKind): { plan: Plan; node?: RapiNode 
     // An unknown node has no role or address; the plan is blocked and never executed.
     nodeRole: node ? roleWord(node, input.info.master) : 'regular',
     nodeAddress: node?.pip ?? '',
-    bmc: bmcs.length === 1 ? bmcs[0]! : null,
+    // Only a name nodevac would hand to ipmitool; a bad tag is a blocker when power is involved.
+    bmc: bmcs.length === 1 && isValidBmcHost(bmcs[0]!) ? bmcs[0]! : null,
     master: input.info.master,
     // Ganeti reports "" when the cluster has no default iallocator.
     iallocator: input.options.iallocator ?? (input.info.default_iallocator || null),
@@ -551,7 +581,15 @@ function masterBlocker(name: string): Blocker {
 function refuseWithoutBmc(plan: Plan, input: PlanInput, node: RapiNode): void {
   const prefix = input.bmcTagPrefix ?? DEFAULT_BMC_TAG_PREFIX;
   const hosts = bmcHosts(node, prefix);
-  if (hosts.length === 1) return;
+  if (hosts.length === 1) {
+    if (isValidBmcHost(hosts[0]!)) return;
+    plan.blockers.push({
+      code: 'bad-bmc-tag',
+      message: `${node.name}'s tag ${JSON.stringify(prefix + hosts[0]!)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`,
+      fix: `replace it: gnt-node remove-tags ${node.name} <that tag>, then gnt-node add-tags ${node.name} ${prefix}<BMC host name or IP>`,
+    });
+    return;
+  }
   plan.blockers.push(
     hosts.length === 0
       ? {
@@ -565,6 +603,22 @@ function refuseWithoutBmc(plan: Plan, input: PlanInput, node: RapiNode): void {
           fix: `remove the wrong ones: gnt-node remove-tags ${node.name} ${hosts.map((h) => prefix + h).join(' ')} (keeping the right one)`,
         },
   );
+}
+
+/** A node lock keeps two jobs off one node; a DRBD instance lives on two nodes, so jobs on both would collide on it. */
+function refuseBusyInstances(plan: Plan, input: PlanInput): void {
+  const mine = new Set(plan.instances.map((a) => a.instance));
+  for (const job of input.activeJobs ?? []) {
+    if (job.node === plan.node) continue; // the node lock speaks for that one
+    const shared = job.instances.filter((i) => mine.has(i)).sort(byName);
+    if (shared.length === 0) continue;
+    plan.blockers.push({
+      code: 'instance-busy',
+      instance: shared[0],
+      message: `${shared.join(', ')} ${shared.length === 1 ? 'is' : 'are'} also part of job ${job.id} (${job.kind} of ${job.node} by ${job.owner}), which is still active`,
+      fix: `wait for job ${job.id} to finish (nodevac job ${job.id} --follow), then plan again`,
+    });
+  }
 }
 
 function targetProblem(nodes: RapiNode[], target: string, name: string): string | null {

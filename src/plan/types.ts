@@ -22,6 +22,11 @@ export interface PlanOptions {
   migrateBack: boolean;
   /** Return workflow: power on first (false for `nodevac return`). */
   powerOn: boolean;
+  /**
+   * Power-on workflow: bring the node back into service once it answers (de-offline, undrain, restart, untag).
+   * false for `nodevac poweron --no-return`: powered on and answering ping, it stays offline.
+   */
+  returnToService: boolean;
 }
 
 export type InstanceActionKind =
@@ -67,6 +72,8 @@ export type BlockerCode =
   | 'read-only'
   | 'failover-needed'
   | 'invalid-target' // the explicit target node cannot receive instances (unknown, this node, offline, drained…)
+  | 'bad-bmc-tag' // the ipmi: tag names something that is not a host name or IP address
+  | 'instance-busy' // another active job (on another node) involves the same instance
   | 'unexpected-secondary'; // a non-DRBD instance lists the node as secondary: nodevac cannot tell what leaving does
 
 export interface Blocker {
@@ -86,7 +93,8 @@ export type WarningCode =
   | 'already-offline'
   | 'insecure-tls'
   | 'instance-missing' // return: an instance nodevac stopped or moved no longer exists
-  | 'not-migrated-back'; // return: a moved instance stays where it is (and why)
+  | 'not-migrated-back' // return: a moved instance stays where it is (and why)
+  | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {
   code: WarningCode;

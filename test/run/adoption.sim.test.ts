@@ -92,12 +92,13 @@ describe('adoption and locking across processes', () => {
       expect(loser.message).toMatch(/being worked on by/);
       for (const d of [a, b]) d.child.kill('SIGKILL');
       await Promise.all([a.exit, b.exit]);
-      // Clean up: cancel the winner's job and free the node for the next round.
+      // Clean up: end the winner's job, then free the node for the next round. In this order: the first test's
+      // worker is still running and would adopt a job left running with its lock free.
       await app.cancel(winners[0]!.started!);
-      const lock = await store.getLock(`small/node3.small.example.org`);
-      if (lock) await store.releaseLock(lock.key, lock.token);
       const job = await store.getJob(winners[0]!.started!);
       if (job) await store.putJob({ ...job, state: 'cancelled' });
+      const lock = await store.getLock(`small/node3.small.example.org`);
+      if (lock) await store.releaseLock(lock.key, lock.token);
     }
     await store.close();
   }, 300_000);

@@ -279,20 +279,20 @@ describe('a BMC tag carrying an injection attempt', () => {
   const ATTEMPTS = ['host;reboot', 'host && reboot', '$(reboot)', '`reboot`', 'host|reboot', "host'reboot", 'host reboot', '-oProxyCommand=reboot', 'host\treboot', `${'b'.repeat(250)}.example.org`];
 
   for (const attempt of ATTEMPTS) {
-    it(`ipmi:${JSON.stringify(attempt).slice(0, 40)}: the power step fails with a clear message and no process runs`, async () => {
+    it(`ipmi:${JSON.stringify(attempt).slice(0, 40)}: a blocker in the plan, the job refused, nothing touched and no process run`, async () => {
       const node = sim.world.clusters[0]!.nodes.get(NODE)!;
       for (const t of [...node.tags]) if (t.startsWith('ipmi:')) node.tags.delete(t);
       node.tags.add(`ipmi:${attempt}`);
       sim.world.touchNode(node);
+      const submitted = submissions(sim).length;
       const plan = await app.plan({ kind: 'poweroff', node: 'node4' });
-      expect(plan.bmc).toBe(attempt.trim());
-      const job = await app.start(plan);
-      const { job: final, text: log } = await finished(app, job.id);
-      expect(final.state, log).toBe('failed');
-      expect(final.plan.steps[final.cursor]?.kind).toBe('power-off');
-      expect(final.error).toContain(`Invalid BMC host ${JSON.stringify(attempt.trim())}: expected a host name or IP address`);
-      expect(final.error).toContain("Fix the node's ipmi: tag");
+      expect(plan.bmc).toBeNull();
+      expect(plan.blockers.map((b) => b.code)).toEqual(['bad-bmc-tag']);
+      expect(plan.blockers[0]!.message).toBe(`${NODE}'s tag ${JSON.stringify(`ipmi:${attempt.trim()}`)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`);
+      expect(plan.blockers[0]!.fix).toContain(`gnt-node remove-tags ${NODE}`);
+      await expect(app.start(plan)).rejects.toBeInstanceOf(PlanRefusedError);
       expect(await tools.calls()).toEqual([]);
+      expect(submissions(sim)).toHaveLength(submitted);
       expect(node.power).toBe('on');
     });
   }
