@@ -61,6 +61,7 @@ function optionWords(kind: Plan['kind'], o: PlanOptions): string[] {
   }
   if (o.iallocator) words.push(`iallocator ${o.iallocator}`);
   if (o.migrateBack && (kind === 'poweron' || kind === 'return')) words.push('migrate instances back');
+  if (kind === 'poweron' && !o.returnToService) words.push('stays offline (--no-return)');
   if (o.deadline) words.push(`deadline ${stamp(o.deadline)}`);
   return words;
 }
@@ -72,7 +73,7 @@ function actionText(a: InstanceAction): string {
 
 export function planText(plan: Plan, paint: Paint): string {
   const out: string[] = [];
-  const verb = { evacuate: 'Evacuate', poweroff: 'Power off', poweron: 'Power on and return', return: 'Return to service' }[plan.kind];
+  const verb = { evacuate: 'Evacuate', poweroff: 'Power off', poweron: plan.options.returnToService ? 'Power on and return' : 'Power on', return: 'Return to service' }[plan.kind];
   out.push(paint('bold', `${verb} ${plan.node}`) + `  (cluster ${plan.cluster}, role ${plan.nodeRole}, BMC ${plan.bmc ?? 'none'})`);
   const opts = optionWords(plan.kind, plan.options);
   if (opts.length) out.push(`options: ${opts.join('; ')}`);

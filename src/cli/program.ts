@@ -37,6 +37,8 @@ interface EvacuateFlags {
   target?: string;
   deadline?: string;
   migrateBack?: boolean;
+  /** commander's --no-return */
+  return?: boolean;
 }
 
 function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
@@ -51,7 +53,7 @@ function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
     });
   }
   if (f.iallocator !== undefined) o.iallocator = f.iallocator;
-  if (kind === 'poweron' || kind === 'return') Object.assign(o, { powerOn: kind === 'poweron', migrateBack: f.migrateBack === true });
+  if (kind === 'poweron' || kind === 'return') Object.assign(o, { powerOn: kind === 'poweron', migrateBack: f.migrateBack === true, returnToService: kind === 'return' || f.return !== false });
   return o;
 }
 
@@ -125,6 +127,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .addOption(new Option('--for <kind>', 'plan for this command').choices(['evacuate', 'poweroff', 'poweron', 'return']).default('evacuate'));
   evacuateOpts(jsonOpt(clusterOpt(configOpt(planCmd)), 'print the plan object (with its blockers and warnings arrays)'))
     .option('--migrate-back', 'with --for poweron/return: move the evacuated instances back')
+    .option('--no-return', 'with --for poweron: only power on and wait for ping; the node stays offline')
     .option('--deadline <time>', 'the deadline the job would have')
     .addHelpText('after', examples('nodevac plan node3', 'nodevac plan node3 --poweroff --full', 'nodevac plan node3 --for poweron --migrate-back', 'nodevac plan node7 --json | jq .blockers'))
     .action(async (node: string, o: EvacuateFlags & { for: PlanKind }, cmd: Command) => (await import('./read.js')).plan(ctx, g(cmd), node, o.for, planOptions(o.for, o)));
@@ -152,7 +155,8 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
   runOpts(clusterOpt(configOpt(program.command('poweron').argument('<node>', 'node name: full, or a unique short name'))))
     .description('power the node on, wait until it answers, bring it back online, undrain it, restart what nodevac stopped')
     .option('--migrate-back', 'move the instances the evacuation moved back to the node')
-    .addHelpText('after', examples('nodevac poweron node3', 'nodevac poweron node3 --migrate-back --yes'))
+    .addOption(new Option('--no-return', 'only power it on and wait until it answers ping: it stays offline (nodevac return later)').conflicts('migrateBack'))
+    .addHelpText('after', examples('nodevac poweron node3', 'nodevac poweron node3 --migrate-back --yes', 'nodevac poweron node3 --no-return   # e.g. to check it first'))
     .action(async (node: string, o: EvacuateFlags & { yes?: boolean; detach?: boolean }, cmd: Command) =>
       (await import('./act.js')).runPlanned(ctx, g(cmd), 'poweron', node, planOptions('poweron', o), { ...o, json: g(cmd).json }),
     );

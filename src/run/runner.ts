@@ -368,7 +368,7 @@ export class JobRunner {
       'power-off': () => this.stepPowerOff(),
       'verify-off': () => this.stepVerifyOff(),
       'power-on': () => this.stepPowerOn(),
-      'wait-ping': () => this.stepWaitPing(),
+      'wait-ping': () => this.stepWaitPing(resumed),
       'de-offline': () => this.stepDeOffline(step, resumed),
       undrain: () => this.stepUndrain(step, resumed),
       'restart-instances': () => this.stepRestart(step, resumed),
@@ -521,7 +521,10 @@ export class JobRunner {
 
   private async stepMoveSecondaries(step: StepRecord, resumed: boolean) {
     const node = await this.node();
-    if (node.sinst_cnt === 0) return 'no secondaries left';
+    if (node.sinst_cnt === 0) {
+      await this.settleSecondaries();
+      return 'no secondaries left';
+    }
     const { options, iallocator } = this.job.plan;
     const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_EVACUATE') : null;
     const id =
@@ -529,6 +532,9 @@ export class JobRunner {
       (await this.submit(step, () =>
         this.deps.client.evacuateNode(this.job.node, options.targetNode ? { mode: 'secondary-only', remoteNode: options.targetNode } : { mode: 'secondary-only', iallocator: iallocator ?? undefined }),
       ));
+    // One Ganeti evacuation moves them all: each secondary's item follows that job.
+    for (const a of this.job.plan.instances) if (a.action === 'replace-secondary') this.setInstance(a.instance, { state: 'running', ganetiJob: id });
+    await this.setJob({});
     this.pending.add(id);
     const tree = await followJobTree(this.deps.client, id, {
       signal: this.abort.signal,
@@ -539,9 +545,29 @@ export class JobRunner {
       },
     }).finally(() => this.pending.delete(id));
     const failed = [tree.parent, ...tree.children].filter((j) => j.status !== 'success');
-    if (failed.length || tree.rejected.length) {
-      throw new StepError(failed.map((j) => `Ganeti job ${j.id}: ${j.error?.message ?? j.status}`).concat(tree.rejected).join('; '));
+    const error = failed.length || tree.rejected.length ? failed.map((j) => `Ganeti job ${j.id}: ${j.error?.message ?? j.status}`).concat(tree.rejected).join('; ') : undefined;
+    await this.settleSecondaries(error);
+    if (error !== undefined) throw new StepError(error);
+  }
+
+  /** Each secondary's item from Ganeti's state: done where the node is no longer its secondary. */
+  private async settleSecondaries(error?: string) {
+    const actions = this.job.plan.instances.filter((a) => a.action === 'replace-secondary');
+    if (actions.length === 0) return;
+    const now = new Map((await this.read(() => this.deps.client.instances())).map((i) => [i.name, i]));
+    for (const a of actions) {
+      const inst = now.get(a.instance);
+      if (!inst) {
+        this.setInstance(a.instance, { state: 'done', message: 'no longer exists' });
+      } else if (!inst.snodes.includes(this.job.node)) {
+        const message = `secondary now on ${inst.snodes.join(', ') || 'no node'}`;
+        this.setInstance(a.instance, { state: 'done', node: inst.pnode, message });
+        await this.emit('instance', `${a.instance}: ${message}`, { instance: a.instance, state: 'done' });
+      } else if (error !== undefined) {
+        this.setInstance(a.instance, { state: 'failed', message: `still has ${this.job.node} as its secondary` });
+      }
     }
+    await this.setJob({});
   }
 
   /**
@@ -614,8 +640,17 @@ export class JobRunner {
     await waitForPower(this.deps.power, bmc, 'on', 60_000, { pollMs: this.deps.settings.pollMs });
   }
 
-  private async stepWaitPing() {
+  private async stepWaitPing(resumed: boolean) {
     const address = this.job.plan.nodeAddress;
+    // A retry after the node did not come back: if its BMC reports it off (powered off meanwhile, or the power-on
+    // never took), powering on again is what the technician retries for.
+    if (resumed && this.job.plan.steps.some((s) => s.kind === 'power-on') && !(await this.deps.reach.ping(address))) {
+      const bmc = this.requireBmc();
+      if ((await this.deps.power.status(bmc)) === 'off') {
+        await this.emit('log', `${bmc} reports the node off: powering it on again`);
+        await this.stepPowerOn();
+      }
+    }
     const until = Date.now() + this.deps.settings.bootMs;
     while (!(await this.deps.reach.ping(address))) {
       this.checkDeadline();

@@ -408,6 +408,30 @@ describe('full cycle on the small cluster', () => {
     expect(snapshot(smallSim)).toEqual(before);
   });
 
+  it('poweron --no-return: powered on and answering, still offline; return then brings it into service', async () => {
+    const before = snapshot(smallSim);
+    const evac = await onSmall('evacuate', 'node4', '--poweroff', '--yes');
+    expect(evac.code, out(evac)).toBe(0);
+    const node4 = smallSim.world.cluster('small')!.nodes.get('node4.small.example.org')!;
+
+    const conflict = await onSmall('poweron', 'node4', '--no-return', '--migrate-back', '--yes');
+    expect(conflict.code, out(conflict)).toBe(2);
+    expect(conflict.stderr).toMatch(/--no-return.*cannot be used with.*--migrate-back/);
+
+    const plan = json<{ steps: { kind: string }[]; options: { returnToService: boolean } }>(await onSmall('plan', 'node4', '--for', 'poweron', '--no-return', '--json'));
+    expect(plan.steps.map((s) => s.kind)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
+    expect(plan.options.returnToService).toBe(false);
+
+    const on = await onSmall('poweron', 'node4', '--no-return', '--yes', '--json');
+    expect(on.code, out(on)).toBe(0);
+    expect(summaryOf(on).last).toMatchObject({ type: 'summary', status: 'succeeded', exitCode: 0 });
+    expect([node4.offline, node4.power, node4.pingable]).toEqual([true, 'on', true]);
+
+    const back = await onSmall('return', 'node4', '--migrate-back', '--yes');
+    expect(back.code, out(back)).toBe(0);
+    expect(snapshot(smallSim)).toEqual(before);
+  });
+
   it('a failed job exits 1; after the cause is gone, retry continues it to the end', async () => {
     const before = snapshot(smallSim);
     smallSim.faults.set({ failMigration: ['web2.small.example.org'] });

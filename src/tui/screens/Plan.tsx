@@ -24,7 +24,10 @@ const TOGGLES: Record<PlanKind, Toggle[]> = {
     { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
   ],
   poweroff: [],
-  poweron: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
+  poweron: [
+    { key: 'n', option: 'returnToService', label: 'return to service', hint: 'no return' },
+    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
+  ],
   return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
 };
 

@@ -1,0 +1,104 @@
+// Power-on variants on the simulator: `poweron --no-return` (powered and answering, still out of service),
+// the return afterwards, a full evacuation whose secondaries each end done, and a retry that finds the node off.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodevacApp } from '../../src/app/index.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { FAST, appOn, duplicates, finished, removeDir, tempDir } from '../faults/helpers.js';
+
+const D = 'small.example.org';
+
+let sim: Simulator;
+let dir: string;
+let app: NodevacApp;
+
+beforeAll(async () => {
+  sim = await startSimulator(FAST);
+  dir = await tempDir('return');
+  app = await appOn(sim, { dir }, { runner: { bootMs: 2000 } });
+});
+afterAll(async () => {
+  await app?.close();
+  await sim?.close();
+  await removeDir(dir);
+});
+
+const simNode = (name: string) => sim.world.clusters[0]!.nodes.get(name)!;
+
+async function runJob(kind: 'evacuate' | 'poweron' | 'return', node: string, options: Record<string, unknown> = {}) {
+  const plan = await app.plan({ kind, node, options });
+  expect(plan.blockers).toEqual([]);
+  return finished(app, (await app.start(plan)).id);
+}
+
+describe('power on without returning, then return', () => {
+  it('poweron --no-return leaves the node powered, answering and offline; return brings it into service', async () => {
+    const NODE = `node4.${D}`;
+    const evac = await runJob('evacuate', 'node4', { powerOff: true });
+    expect(evac.job.state, evac.text).toBe('succeeded');
+    expect(await sim.power.status('node4-bmc.small.sim')).toBe('off');
+
+    const plan = await app.plan({ kind: 'poweron', node: 'node4', options: { returnToService: false } });
+    expect(plan.steps.map((s) => s.kind)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
+    expect(plan.warnings.map((w) => w.code)).toEqual(['stays-offline']);
+    const on = await finished(app, (await app.start(plan)).id);
+    expect(on.job.state, on.text).toBe('succeeded');
+    expect(await sim.power.status('node4-bmc.small.sim')).toBe('on');
+    expect(simNode(NODE).pingable).toBe(true);
+    expect(simNode(NODE).offline).toBe(true);
+    expect([...simNode(NODE).tags].some((t) => t.startsWith('nodevac:maintenance'))).toBe(true);
+
+    const back = await runJob('return', 'node4', { migrateBack: true });
+    expect(back.job.state, back.text).toBe('succeeded');
+    expect(simNode(NODE).offline).toBe(false);
+    expect(simNode(NODE).drained).toBe(false);
+    expect(simNode(NODE).masterCandidate).toBe(true);
+    expect([...simNode(NODE).tags].some((t) => t.startsWith('nodevac:maintenance'))).toBe(false);
+    // The sharedfile instance the evacuation moved is back.
+    expect(sim.world.clusters[0]!.instances.get(`files1.${D}`)!.pnode.name).toBe(NODE);
+    expect(duplicates(sim)).toEqual([]);
+  });
+});
+
+describe('a full evacuation', () => {
+  it('ends with every instance item done, the moved secondaries included', async () => {
+    const evac = await runJob('evacuate', 'node3', { full: true, shutdownNonMirrored: true, allowFailover: true });
+    expect(evac.job.state, evac.text).toBe('succeeded');
+    const secondaries = evac.job.plan.instances.filter((a) => a.action === 'replace-secondary').map((a) => a.instance);
+    expect(secondaries.length).toBeGreaterThan(0);
+    expect(evac.job.instances.filter((i) => i.state !== 'done')).toEqual([]);
+    for (const name of secondaries) {
+      const item = evac.job.instances.find((i) => i.instance === name)!;
+      expect(item.message).toMatch(/^secondary now on node\d\./);
+      expect(sim.world.clusters[0]!.instances.get(name)!.snode?.name).not.toBe(`node3.${D}`);
+      expect(evac.events.some((e) => e.type === 'instance' && e.instance === name && e.state === 'done')).toBe(true);
+    }
+    const back = await runJob('return', 'node3');
+    expect(back.job.state, back.text).toBe('succeeded');
+  });
+});
+
+describe('retrying a power-on that timed out', () => {
+  it('powers the node on again when its BMC reports it off', async () => {
+    const NODE = `node2.${D}`;
+    const BMC = 'node2-bmc.small.sim';
+    const evac = await runJob('evacuate', 'node2', { powerOff: true, shutdownNonMirrored: true, allowFailover: true });
+    expect(evac.job.state, evac.text).toBe('succeeded');
+
+    sim.faults.set({ neverBoot: [NODE] });
+    const job = await app.start(await app.plan({ kind: 'poweron', node: 'node2' }));
+    const failed = await finished(app, job.id);
+    expect(failed.job.result, failed.text).toBe('deadline');
+    expect(failed.job.plan.steps[failed.job.cursor]?.kind).toBe('wait-ping');
+
+    // Meanwhile someone switched it off at the BMC; the node itself is fine again.
+    sim.faults.clear();
+    await sim.power.off(BMC, 'hard');
+    await app.retry(job.id);
+    const back = await finished(app, job.id);
+    expect(back.job.state, back.text).toBe('succeeded');
+    expect(back.events.some((e) => e.message === `${BMC} reports the node off: powering it on again`)).toBe(true);
+    expect(await sim.power.status(BMC)).toBe('on');
+    expect(simNode(NODE).offline).toBe(false);
+    expect(duplicates(sim)).toEqual([]);
+  });
+});
