@@ -76,6 +76,8 @@ class App implements NodevacApp {
   private readonly clusters = new Map<string, ClusterHandle>();
   private readonly reach: Reachability;
   private readonly runners = new Map<string, JobRunner>();
+  /** Watchers of each job, woken by this process's runners as soon as they record an event. */
+  private readonly nudges = new Map<string, Set<() => void>>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly settings: RunnerSettings;
   private readonly ping = new Map<string, { up: boolean; at: number }>();
@@ -445,6 +447,9 @@ class App implements NodevacApp {
       operator: this.operator,
       settings: this.settings,
       lockToken: token,
+      onEvent: () => {
+        for (const nudge of this.nudges.get(job.id) ?? []) nudge();
+      },
     });
     this.runners.set(job.id, runner);
     const p = h.queue
@@ -478,6 +483,14 @@ class App implements NodevacApp {
     let stopped = false;
     let after = opts.after ?? 0;
     let wake: (() => void) | undefined;
+    let nudged = false;
+    // A job driven by this process wakes its watchers at once; others' jobs are polled.
+    const nudge = () => {
+      nudged = true;
+      wake?.();
+    };
+    const nudges = this.nudges.get(id) ?? new Set();
+    this.nudges.set(id, nudges.add(nudge));
     const done = (async () => {
       for (;;) {
         const job = await this.store.getJob(id);
@@ -489,12 +502,24 @@ class App implements NodevacApp {
         }
         if (FINAL.has(job.state) && events.length === 0) return job;
         if (stopped) return job;
+        if (nudged) {
+          nudged = false;
+          continue;
+        }
         await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 250);
+          const t = setTimeout(r, 250);
+          wake = () => {
+            clearTimeout(t);
+            r();
+          };
         });
+        wake = undefined;
+        nudged = false;
       }
-    })();
+    })().finally(() => {
+      nudges.delete(nudge);
+      if (nudges.size === 0) this.nudges.delete(id);
+    });
     return {
       done,
       stop: () => {

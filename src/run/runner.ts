@@ -74,6 +74,11 @@ export class JobRunner {
   private detached = false;
   /** Ganeti jobs of the running step not yet final, for cancellation. */
   private readonly pending = new Set<number>();
+  /**
+   * The node as verify-empty just read it: the offline step right after uses it instead of reading again.
+   * Nothing is submitted in between (any submission drops it), and the offline step re-checks what it needs.
+   */
+  private verified: { node: RapiNode; forStep: number } | undefined;
 
   constructor(
     job: JobRecord,
@@ -317,8 +322,15 @@ export class JobRunner {
     }
   }
 
+  private takeVerified(): RapiNode | undefined {
+    const v = this.verified;
+    this.verified = undefined;
+    return v?.forStep === this.job.cursor ? v.node : undefined;
+  }
+
   /** Submits unless stopping; the id is recorded before anything else happens. */
   private async submit(step: StepRecord, send: () => Promise<number>, instance?: string): Promise<number> {
+    this.verified = undefined;
     await this.scanRequests(); // also proves the store answers: submit nothing we could not record
     this.checkStop();
     const id = await send();
@@ -404,8 +416,8 @@ export class JobRunner {
 
   private async stepTag(step: StepRecord, resumed: boolean) {
     const tag = `${MAINTENANCE_TAG}:${this.job.id}`;
-    const node = await this.node();
-    if (node.tags.includes(tag)) return 'already tagged';
+    // The tag names this job: only a resumed step can find it already set.
+    if (resumed && (await this.node()).tags.includes(tag)) return 'already tagged';
     const before = resumed ? await this.submittedBefore(step, null, 'OP_TAGS_SET') : null;
     const id = before ?? (await this.submit(step, () => this.deps.client.addNodeTags(this.job.node, [tag])));
     await this.follow(id, step);
@@ -422,7 +434,7 @@ export class JobRunner {
 
   /** drained / offline: one flag at a time; auto_promote so a master candidate can leave the pool. */
   private async stepFlag(step: StepRecord, resumed: boolean, flag: 'drained' | 'offline', value: boolean) {
-    const node = await this.node();
+    const node = (!resumed && this.takeVerified()) || (await this.node());
     if (flag === 'drained' && value && (node.drained || node.offline)) return node.offline ? 'already offline' : 'already drained';
     if (flag === 'offline' && value && node.offline) return 'already offline';
     if (flag === 'offline' && value) {
@@ -575,9 +587,6 @@ export class JobRunner {
    * instances nodevac shut down (or that were already down and stay with the node) may stay: their disks
    * live here and they start again on return — as long as they really are stopped.
    */
-  private async leftOnFresh(): Promise<string[]> {
-    return this.leftOn(await this.node(), await this.read(() => this.deps.client.instances()));
-  }
 
   private leftOn(node: RapiNode, instances?: RapiInstance[]): string[] {
     const mayStay = new Set(
@@ -589,9 +598,10 @@ export class JobRunner {
   }
 
   private async stepVerifyEmpty() {
-    const node = await this.node();
-    const left = await this.leftOnFresh();
+    const [node, instances] = await Promise.all([this.node(), this.read(() => this.deps.client.instances())]);
+    const left = this.leftOn(node, instances);
     if (left.length) throw new StepError(`${this.job.node} still holds ${left.join(', ')}; it stays drained and online`);
+    this.verified = { node, forStep: this.job.cursor + 1 };
     const stopped = node.pinst_list.length;
     const parts = [stopped ? `${stopped} stopped non-mirrored instance(s) stay with the node` : 'no running primaries'];
     if (node.sinst_cnt) parts.push(`${node.sinst_cnt} DRBD secondary(ies) stay, redundancy degraded`);
