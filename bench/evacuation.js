@@ -1,7 +1,8 @@
 // Evacuation overhead on the real lab (real Ganeti 3.0): nodevac (the app facade, Redis store as configured)
 // evacuates node3 without powering it off, then returns it with migrate-back; beside it, in alternated runs,
-// a minimal script makes the RAPI calls a technician's script would (drain, per-instance migrate, offline;
-// then de-offline, undrain, migrate back), with the same client and job follower. The lab ends as found:
+// a minimal script makes the same RAPI calls (maintenance tag, drain, per-instance migrate, offline; then
+// de-offline, undrain, migrate back, untag), with the same client and job follower, and nothing else: no plan,
+// no store, no lock, no checks between steps. The lab ends as found:
 // node3 online, undrained, master candidate, holding vm3a and vm3b. node1 (master) is never touched and
 // nothing is ever powered off.
 import { randomBytes } from 'node:crypto';
@@ -63,6 +64,9 @@ main(async () => {
   /** Ganeti jobs and nodevac jobs of this run: anything else on the lab meanwhile spoils the measurement. */
   const ours = new Set();
   const ourNodevacJobs = new Set();
+  /** The script's maintenance tags, removed by restoreLab whatever happens. */
+  const scriptTags = [];
+  const ourTags = () => [...[...ourNodevacJobs].map((id) => `${MAINTENANCE_TAG}:${id}`), ...scriptTags];
 
   const follow = async (id) => {
     const out = await followJob(client, id);
@@ -71,10 +75,14 @@ main(async () => {
     return id;
   };
 
-  /** The minimal script: the same Ganeti operations as nodevac's engine, nothing recorded, no tag, no lock. */
+  /** The minimal script: the same Ganeti operations as nodevac's engine, nothing recorded, no lock. */
+  let scriptTag = '';
   const script = {
     async evacuate() {
       const jobs = [];
+      scriptTag = `${MAINTENANCE_TAG}:bench-${randomBytes(4).toString('hex')}`;
+      scriptTags.push(scriptTag);
+      jobs.push(await follow(await client.addNodeTags(NODE, [scriptTag])));
       const node = await client.node(NODE);
       jobs.push(await follow(await client.modifyNode(NODE, { drained: true, auto_promote: node.master_candidate })));
       const primaries = (await client.instances()).filter((i) => i.pnode === NODE);
@@ -109,6 +117,7 @@ main(async () => {
         if (inst.pnode === NODE) continue;
         jobs.push(await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' })));
       }
+      jobs.push(await follow(await client.deleteNodeTags(NODE, [scriptTag])));
       return jobs;
     },
   };
@@ -207,12 +216,11 @@ main(async () => {
         if (!(err instanceof LabBusy)) throw err;
         // Put back what we changed, then try again once the lab is quiet.
         spoilt = err.message;
-        await restoreLab(client, follow, wasCandidate, [...ourNodevacJobs].map((id) => `${MAINTENANCE_TAG}:${id}`));
+        await restoreLab(client, follow, wasCandidate, ourTags());
       }
     }
   } finally {
-    const tags = [...ourNodevacJobs].map((id) => `${MAINTENANCE_TAG}:${id}`);
-    await restoreLab(client, follow, wasCandidate, tags).catch((err) => process.stderr.write(`restoring the lab failed: ${err.message}\n`));
+    await restoreLab(client, follow, wasCandidate, ourTags()).catch((err) => process.stderr.write(`restoring the lab failed: ${err.message}\n`));
     await app.close();
     client.close();
     if (redisUrl) await dropNamespace(redisUrl, namespace).catch(() => undefined);

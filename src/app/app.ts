@@ -319,15 +319,16 @@ class App implements NodevacApp {
 
   async plan(request: PlanRequest): Promise<Plan> {
     const { cluster, node } = await this.resolveNode(request.node, request.cluster);
-    return this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options });
+    // The node list resolveNode just fetched is fresh enough to show a plan; start() re-plans from new reads.
+    return this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000);
   }
 
-  private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions): Promise<Plan> {
+  private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions, nodesMaxAgeMs = 0): Promise<Plan> {
     const h = this.cluster(cluster);
     const [info, features, nodes, instances, lock, jobs] = await Promise.all([
       h.client.info(),
       h.client.features(),
-      this.nodes(cluster, 0),
+      this.nodes(cluster, nodesMaxAgeMs),
       h.client.instances(),
       this.store.getLock(lockKey(cluster, node)),
       this.store.listJobs(),
