@@ -13,6 +13,7 @@ import { RapiError } from '../../src/ganeti/errors.js';
 import { childJobs, followJob, followJobTree, type JobOutcome } from '../../src/ganeti/follow.js';
 import type { EvacuateMode, NodeRoleWord, RapiJob } from '../../src/ganeti/types.js';
 import { body, differences, job, sendJson, startReplayServer, type RecordedRequest, type ReplayServer } from '../helpers/fixtures.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 let server: ReplayServer;
 const OPERATOR = 'alice';
@@ -30,16 +31,7 @@ function client(overrides: Partial<RapiEndpoint> = {}): RapiClient {
   return new RapiClient(server.endpoint(overrides), { operator: OPERATOR, jobId: 'run-7' });
 }
 
-async function failure(promise: Promise<unknown>): Promise<RapiError> {
-  const err = await promise.then(
-    (v) => {
-      throw new Error(`expected a RapiError, got ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RapiError);
-  return err as RapiError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, RapiError);
 
 /** Every request was answered from a recording and looks like the recorded one; writes carry a reason, reads none. */
 function expectFaithful(requests: RecordedRequest[] = server.requests, user?: string, password?: string) {

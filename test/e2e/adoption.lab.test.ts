@@ -1,73 +1,51 @@
 // Scenario 5 (real lab): the nodevac process driving `evacuate node2` is killed with SIGKILL right after it
 // submitted a migration; `nodevac worker` adopts the job once the lock's lease lapses and completes it. Ganeti's
 // job list shows each operation submitted once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireLabOrSkip } from '../helpers/lab.js';
 import {
   asOperator,
-  build,
-  configs,
+  bringBack,
   describeRun,
-  endJobs,
-  expectCleanLab,
+  expectNode2Offline,
   ganetiJobs,
-  gntInstances,
-  gntNode,
   lastJobId,
-  maintenanceTags,
   migrates,
   ndjson,
   node2Jobs,
-  NODE2,
   NODE2_INSTANCES,
   TO_NODE1,
-  nodevac,
   operatorName,
   opIds,
-  restoreNode2,
+  scenario,
   setsFlag,
   start,
   userReasons,
-  type Configs,
 } from './helpers.js';
 
 const lab = requireLabOrSkip('e2e scenario 5: adoption after SIGKILL (test/e2e/adoption.lab.test.ts)');
 
 /** A short lease, so the worker may take the job over a few seconds after its driver died. */
 const LEASE_SECONDS = 6;
+const lease = (c: Record<string, unknown>) => (c.timeouts = { leaseSeconds: LEASE_SECONDS });
 
 (lab ? describe : describe.skip)('e2e: a driver killed mid-migration is adopted by nodevac worker (real lab)', () => {
-  let files: Configs;
-  let driverConfig: string;
-  let workerConfig: string;
   const driver = operatorName('driver');
   const worker = operatorName('worker');
-  const ours = new Set<string>();
-
-  beforeAll(async () => {
-    build();
-    files = configs(lab!);
-    const lease = (c: Record<string, unknown>) => (c.timeouts = { leaseSeconds: LEASE_SECONDS });
-    driverConfig = files.write('driver', (c) => (asOperator(driver)(c), lease(c)));
-    workerConfig = files.write('worker', (c) => (asOperator(worker)(c), lease(c)));
-    await expectCleanLab(lab!);
-  }, 300_000);
-
-  afterAll(async () => {
-    if (!lab) return;
-    try {
-      await endJobs(workerConfig, ours);
-      await restoreNode2(lab);
-    } finally {
-      files.remove();
-    }
-  }, 600_000);
+  const s = scenario(
+    lab,
+    {
+      driver: (c) => (asOperator(driver)(c), lease(c)),
+      worker: (c) => (asOperator(worker)(c), lease(c)),
+    },
+    { jobsConfig: 'worker' },
+  );
 
   it('completes the job after the adoption, submitting each operation once', async () => {
     const before = await lastJobId(lab!);
-    const evac = start(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', driverConfig]);
+    const evac = start(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', s.config.driver]);
     const started = await evac.line<{ type: string; job: string }>((l) => l.type === 'started');
-    ours.add(started.job);
+    s.ours.add(started.job);
     // The moment a migration is submitted (the event carries its Ganeti job id), the driver dies.
     const submitted = await evac.line<{ step?: string; ganetiJob?: number; instance?: string }>(
       (l) => l.step === 'move-primaries' && typeof l.ganetiJob === 'number' && l.instance !== undefined,
@@ -79,7 +57,7 @@ const LEASE_SECONDS = 6;
     console.log(`driver killed with Ganeti job ${submitted.ganetiJob} (${submitted.instance}) ${atKill?.status ?? 'unknown'}`);
 
     // Nobody drives the job now; a worker adopts it once the lease lapses and drives it to its end.
-    const w = start(['worker', '--json', '--config', workerConfig]);
+    const w = start(['worker', '--json', '--config', s.config.worker]);
     try {
       const adopted = await w.line<{ type: string; job: string }>((l) => l.type === 'adopted' && l.job === started.job);
       expect(adopted.job).toBe(started.job);
@@ -94,9 +72,7 @@ const LEASE_SECONDS = 6;
     expect(ndjson(stopped.stdout).some((l) => l.type === 'stopping')).toBe(true);
 
     // Ganeti: node2 drained, empty and offline; each operation submitted once, by the driver or the worker.
-    const off = await gntNode(NODE2);
-    expect(off.offline).toBe(true);
-    expect(off.primaries).toEqual([]);
+    await expectNode2Offline();
     const jobs = await node2Jobs(lab!, before);
     const describeJobs = jobs.map((j) => `${j.id} ${j.status} ${j.summary.join(',')} ${userReasons(j).join(',')}`).join('\n');
     for (const name of NODE2_INSTANCES) expect(jobs.filter((j) => migrates(j, name)), `migrations of ${name}\n${describeJobs}`).toHaveLength(1);
@@ -110,13 +86,6 @@ const LEASE_SECONDS = 6;
     expect(reasons.every((r) => r?.startsWith(`nodevac:${driver}:`) || r?.startsWith(`nodevac:${worker}:`)), describeJobs).toBe(true);
 
     // ---- bring node2 back --------------------------------------------------------------------------
-    const back = await nodevac(['return', 'node2', '--migrate-back', '--yes', '--json', '--config', driverConfig]);
-    const backId = ndjson(back.stdout).find((l) => l.type === 'started')?.job as string | undefined;
-    if (backId) ours.add(backId);
-    expect(back.code, describeRun(back)).toBe(0);
-    const home = await gntNode(NODE2);
-    expect({ offline: home.offline, drained: home.drained, role: home.role, tags: maintenanceTags(home) }).toEqual({ offline: false, drained: false, role: 'C', tags: [] });
-    const instances = await gntInstances();
-    for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
+    await bringBack(s, 'return', s.config.driver);
   }, 900_000);
 });

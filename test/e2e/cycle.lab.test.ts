@@ -2,15 +2,13 @@
 // --migrate-back`, checked through Ganeti, the BMC and ping: drained, then empty, then offline, powered off and
 // silent; afterwards online, undrained, master candidate again, its instances home, no maintenance tag, and
 // every Ganeti job nodevac submitted carrying nodevac's reason.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireLabOrSkip } from '../helpers/lab.js';
 import {
   asOperator,
-  build,
-  configs,
   describeRun,
-  endJobs,
-  expectCleanLab,
+  expectNode2Offline,
+  expectNode2Power,
   expectNodevacReason,
   gntInstances,
   gntNode,
@@ -22,41 +20,19 @@ import {
   NODE2_INSTANCES,
   operatorName,
   opIds,
-  pings,
-  power,
-  restoreNode2,
+  scenario,
   setsFlag,
   start,
   startedJob,
   ts,
-  type Configs,
   type GNode,
 } from './helpers.js';
 
 const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/cycle.lab.test.ts)');
 
 (lab ? describe : describe.skip)('e2e: evacuate --poweroff and poweron --migrate-back from the CLI (real lab)', () => {
-  let files: Configs;
-  let config: string;
   const operator = operatorName('cycle');
-  const ours = new Set<string>();
-
-  beforeAll(async () => {
-    build();
-    files = configs(lab!);
-    config = files.write('cycle', asOperator(operator));
-    await expectCleanLab(lab!);
-  }, 300_000);
-
-  afterAll(async () => {
-    if (!lab) return;
-    try {
-      await endJobs(config, ours);
-      await restoreNode2(lab);
-    } finally {
-      files.remove();
-    }
-  }, 600_000);
+  const s = scenario(lab, { cycle: asOperator(operator) });
 
   it('evacuates and powers off node2, then powers it on and brings its instances back', async () => {
     const before = await lastJobId(lab!);
@@ -64,7 +40,7 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     expect(homeBefore.primaries.sort()).toEqual(NODE2_INSTANCES);
 
     // ---- evacuate --poweroff -------------------------------------------------------------------
-    const evac = start(['evacuate', 'node2', '--poweroff', '--yes', '--config', config]);
+    const evac = start(['evacuate', 'node2', '--poweroff', '--yes', '--config', s.config.cycle]);
     let ended = false;
     void evac.done.then(() => (ended = true));
     // Node2 as Ganeti reports it while the job runs.
@@ -73,7 +49,7 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     const run = await evac.done;
     expect(run.code, describeRun(run)).toBe(0);
     const evacId = startedJob(run.stderr);
-    ours.add(evacId);
+    s.ours.add(evacId);
     expect(run.stdout).toMatch(/evacuate of node2\.ganeti\.test done/);
 
     // Roles only ever go forward: master candidate → drained → offline; never offline while holding primaries.
@@ -81,11 +57,8 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     expect(['C', 'D', 'O'].filter((r) => roles.includes(r))).toEqual(roles);
     expect(seen.filter((n) => n.offline && n.primaries.length > 0)).toEqual([]);
 
-    const off = await gntNode(NODE2);
-    expect(off.offline).toBe(true);
-    expect(off.primaries).toEqual([]);
-    expect(await power(lab!, NODE2)).toBe('off');
-    expect(await pings(lab!, NODE2)).toBe(false);
+    await expectNode2Offline();
+    await expectNode2Power(lab!, 'off');
     const away = await gntInstances();
     for (const name of NODE2_INSTANCES) {
       expect(away.get(name)!.pnode).not.toBe(NODE2);
@@ -111,10 +84,10 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     }
 
     // ---- poweron --migrate-back ----------------------------------------------------------------
-    const back = await start(['poweron', 'node2', '--yes', '--migrate-back', '--config', config]).done;
+    const back = await start(['poweron', 'node2', '--yes', '--migrate-back', '--config', s.config.cycle]).done;
     expect(back.code, describeRun(back)).toBe(0);
     const backId = startedJob(back.stderr);
-    ours.add(backId);
+    s.ours.add(backId);
 
     const home = await gntNode(NODE2);
     expect(home.offline).toBe(false);
@@ -123,8 +96,7 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     expect(home.masterCandidate).toBe(true);
     expect(home.primaries.sort()).toEqual(NODE2_INSTANCES);
     expect(maintenanceTags(home)).toEqual([]);
-    expect(await power(lab!, NODE2)).toBe('on');
-    expect(await pings(lab!, NODE2)).toBe(true);
+    await expectNode2Power(lab!, 'on');
     const instances = await gntInstances();
     for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
 

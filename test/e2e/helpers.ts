@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ganetiExec, type Lab } from '../helpers/lab.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -203,6 +203,11 @@ export function summaryOf(run: Finished): Record<string, unknown> {
   const s = ndjson(run.stdout).filter((l) => l.type === 'summary').pop();
   if (!s) throw new Error(`no summary line\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
   return s;
+}
+
+/** The nodevac job id a --json run announced in its "started" line. */
+export function startedId(run: Finished): string | undefined {
+  return ndjson(run.stdout).find((l) => l.type === 'started')?.job as string | undefined;
 }
 
 export function describeRun(run: Finished): string {
@@ -520,4 +525,109 @@ export async function endJobs(config: string, ids: Iterable<string>): Promise<vo
     worker.child.kill('SIGTERM');
     await worker.done;
   }
+}
+
+// ---- a scenario: its setup, cleanup and the checks they share -----------------------------------------
+
+export type ConfigEdit = (config: Record<string, unknown>) => void;
+
+export interface Scenario<K extends string> {
+  /** The scenario's config files by name, written before its tests run. */
+  config: Record<K, string>;
+  /** The private folder holding them (and whatever else the scenario keeps there). */
+  readonly dir: string;
+  /** The nodevac jobs the scenario started: any still open when it ends are cancelled. */
+  ours: Set<string>;
+  /** Counts the nodevac job a --json run announced (if any) among the scenario's; returns its id. */
+  track(run: Finished): string | undefined;
+}
+
+export interface ScenarioOptions<K extends string> {
+  /** Runs once the lab is found clean, before the tests: what the scenario needs beyond the lab. */
+  prepare?: () => Promise<unknown>;
+  /** Runs first after the tests: stops whatever could still drive a nodevac job. */
+  stop?: () => Promise<unknown>;
+  /** Runs last after the tests, whatever failed before: removes what `prepare` made. */
+  dispose?: () => Promise<unknown>;
+  /** The config whose store holds the scenario's jobs, to end those left open; by default the first. */
+  jobsConfig?: K;
+  /** false for a scenario that must not change node2: then no job is ended and node2 is not restored. */
+  restore?: boolean;
+}
+
+/**
+ * A lab scenario's hooks, registered inside its describe: before the tests, nodevac is built, one copy of the
+ * lab's config is written per entry of `edits` (file name → change) and the lab must be clean around node2;
+ * after them, the scenario's unfinished jobs are ended and node2 is put back as the lab had it.
+ */
+export function scenario<K extends string>(lab: Lab | null, edits: Record<K, ConfigEdit>, options: ScenarioOptions<NoInfer<K>> = {}): Scenario<K> {
+  const names = Object.keys(edits) as K[];
+  let files: Configs | undefined;
+  const s: Scenario<K> = {
+    config: {} as Record<K, string>,
+    get dir() {
+      if (!files) throw new Error('the scenario has no folder before its beforeAll ran');
+      return files.dir;
+    },
+    ours: new Set<string>(),
+    track(run) {
+      const id = startedId(run);
+      if (id) s.ours.add(id);
+      return id;
+    },
+  };
+  beforeAll(async () => {
+    build();
+    files = configs(lab!);
+    for (const name of names) s.config[name] = files.write(name, edits[name]);
+    await expectCleanLab(lab!);
+    await options.prepare?.();
+  }, 300_000);
+  afterAll(async () => {
+    if (!lab) return;
+    try {
+      await options.stop?.();
+      if (options.restore !== false) {
+        await endJobs(s.config[options.jobsConfig ?? names[0]!], s.ours);
+        await restoreNode2(lab);
+      }
+    } finally {
+      files?.remove();
+      await options.dispose?.();
+    }
+  }, 600_000);
+  return s;
+}
+
+/** Ganeti has node2 offline and holding no primary instance. */
+export async function expectNode2Offline(): Promise<void> {
+  const node = await gntNode(NODE2);
+  expect(node.offline).toBe(true);
+  expect(node.primaries).toEqual([]);
+}
+
+/** node2's BMC says `state`, and node2 answers ping exactly when it is on. */
+export async function expectNode2Power(lab: Lab, state: 'on' | 'off'): Promise<void> {
+  expect(await power(lab, NODE2)).toBe(state);
+  expect(await pings(lab, NODE2)).toBe(state === 'on');
+}
+
+/** node2 in service as the lab had it: online, undrained, master candidate, untagged; its instances home and running. */
+export async function expectNode2Home(): Promise<void> {
+  const home = await gntNode(NODE2);
+  expect({ offline: home.offline, drained: home.drained, role: home.role, tags: maintenanceTags(home) }).toEqual({ offline: false, drained: false, role: 'C', tags: [] });
+  const instances = await gntInstances();
+  for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
+}
+
+/**
+ * `nodevac return|poweron node2 --migrate-back --yes --json` with `config`: its job counts among the scenario's,
+ * it exits 0 and node2 is home. Resolves with the job's id.
+ */
+export async function bringBack<K extends string>(s: Scenario<K>, command: 'return' | 'poweron', config: string): Promise<string | undefined> {
+  const back = await nodevac([command, 'node2', '--migrate-back', '--yes', '--json', '--config', config]);
+  const id = s.track(back);
+  expect(back.code, describeRun(back)).toBe(0);
+  await expectNode2Home();
+  return id;
 }

@@ -1,13 +1,10 @@
 // Scenario 2 (real lab): `nodevac evacuate node1` (the master) is refused with exit code 3 and a message saying
 // why, and nothing reaches Ganeti: no job about node1 or its instances appears in Ganeti's job list.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireLabOrSkip } from '../helpers/lab.js';
 import {
   asOperator,
-  build,
-  configs,
   describeRun,
-  expectCleanLab,
   ganetiJobs,
   gntNode,
   HOME,
@@ -15,34 +12,25 @@ import {
   nodevac,
   NODE1,
   operatorName,
+  scenario,
   summaryOf,
   touches,
   userReasons,
-  type Configs,
 } from './helpers.js';
 
 const lab = requireLabOrSkip('e2e scenario 2: the master is refused (test/e2e/master.lab.test.ts)');
 const NODE1_INSTANCES = Object.keys(HOME).filter((i) => HOME[i] === NODE1);
 
 (lab ? describe : describe.skip)('e2e: evacuating the master is refused (real lab)', () => {
-  let files: Configs;
-  let config: string;
   const operator = operatorName('master');
-
-  beforeAll(async () => {
-    build();
-    files = configs(lab!);
-    config = files.write('master', asOperator(operator));
-    await expectCleanLab(lab!);
-  }, 300_000);
-
-  afterAll(() => files?.remove());
+  // Refused, it changes nothing: there is no job to end nor node to restore afterwards.
+  const { config } = scenario(lab, { master: asOperator(operator) }, { restore: false });
 
   it('exits 3 naming the master blocker, and submits nothing to Ganeti', async () => {
     const before = await lastJobId(lab!);
     const node1Before = await gntNode(NODE1);
 
-    const run = await nodevac(['evacuate', 'node1', '--poweroff', '--yes', '--config', config]);
+    const run = await nodevac(['evacuate', 'node1', '--poweroff', '--yes', '--config', config.master]);
     expect(run.code, describeRun(run)).toBe(3);
     // The plan's blocker says why, and the closing line says nothing was done.
     expect(run.stdout).toMatch(/node1\.ganeti\.test is the cluster master/);
@@ -52,7 +40,7 @@ const NODE1_INSTANCES = Object.keys(HOME).filter((i) => HOME[i] === NODE1);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
 
     // The same refusal for scripts: exit 3 and a summary with the blocker.
-    const json = await nodevac(['evacuate', 'node1', '--yes', '--json', '--config', config]);
+    const json = await nodevac(['evacuate', 'node1', '--yes', '--json', '--config', config.master]);
     expect(json.code, describeRun(json)).toBe(3);
     const summary = summaryOf(json);
     expect(summary).toMatchObject({ status: 'refused', job: null, exitCode: 3 });

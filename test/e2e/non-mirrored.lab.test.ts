@@ -1,21 +1,16 @@
 // Scenario 3 (real lab): a running instance with `file` disks on node2 blocks `nodevac evacuate node2`
 // (exit 3, nothing submitted); with --shutdown-non-mirrored it is shut down without remembering (its admin
 // state stays up) and `nodevac return node2` starts it again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ganetiExec, requireLabOrSkip } from '../helpers/lab.js';
 import {
   asOperator,
-  build,
-  configs,
+  bringBack,
   describeRun,
-  endJobs,
-  expectCleanLab,
   expectNodevacReason,
   gntInstances,
   gntNode,
   lastJobId,
-  maintenanceTags,
-  ndjson,
   node2Jobs,
   nodevac,
   NODE1,
@@ -24,45 +19,26 @@ import {
   TO_NODE1,
   operatorName,
   opIds,
-  restoreNode2,
+  scenario,
   summaryOf,
-  type Configs,
 } from './helpers.js';
 
 const lab = requireLabOrSkip('e2e scenario 3: a non-mirrored instance (test/e2e/non-mirrored.lab.test.ts)');
 const VMFILE = 'vmfile.ganeti.test';
 
-async function removeVmfile() {
-  if ((await gntInstances()).has(VMFILE)) await ganetiExec(['gnt-instance', 'remove', '-f', VMFILE]);
-}
-
-const startedId = (stdout: string) => ndjson(stdout).find((l) => l.type === 'started')?.job as string | undefined;
-
 (lab ? describe : describe.skip)('e2e: a non-mirrored instance blocks, then is shut down and restarted (real lab)', () => {
-  let files: Configs;
-  let config: string;
   const operator = operatorName('file');
-  const ours = new Set<string>();
-
-  beforeAll(async () => {
-    build();
-    files = configs(lab!);
-    config = files.write('file', asOperator(operator));
-    await expectCleanLab(lab!);
-    // 1 GiB: the lab's instance policy refuses smaller disks.
-    await ganetiExec(['gnt-instance', 'add', '-t', 'file', '-o', 'noop', '-s', '1G', '-B', 'memory=128M', '--no-ip-check', '--no-name-check', '-n', NODE2, VMFILE]);
-  }, 300_000);
-
-  afterAll(async () => {
-    if (!lab) return;
-    try {
-      await endJobs(config, ours);
-      await restoreNode2(lab);
-    } finally {
-      files.remove();
-      await removeVmfile();
-    }
-  }, 600_000);
+  const s = scenario(
+    lab,
+    { file: asOperator(operator) },
+    {
+      // 1 GiB: the lab's instance policy refuses smaller disks.
+      prepare: () => ganetiExec(['gnt-instance', 'add', '-t', 'file', '-o', 'noop', '-s', '1G', '-B', 'memory=128M', '--no-ip-check', '--no-name-check', '-n', NODE2, VMFILE]),
+      dispose: async () => {
+        if ((await gntInstances()).has(VMFILE)) await ganetiExec(['gnt-instance', 'remove', '-f', VMFILE]);
+      },
+    },
+  );
 
   it('is refused without --shutdown-non-mirrored, shut down with it, and started again on return', async () => {
     const created = (await gntInstances()).get(VMFILE);
@@ -70,7 +46,7 @@ const startedId = (stdout: string) => ndjson(stdout).find((l) => l.type === 'sta
 
     // ---- refused -------------------------------------------------------------------------------
     const before = await lastJobId(lab!);
-    const refused = await nodevac(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', config]);
+    const refused = await nodevac(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', s.config.file]);
     expect(refused.code, describeRun(refused)).toBe(3);
     const blockers = summaryOf(refused).blockers as { code: string; instance?: string; message: string }[];
     expect(blockers).toEqual([expect.objectContaining({ code: 'non-mirrored-running', instance: VMFILE, message: expect.stringMatching(/file disks/) })]);
@@ -79,10 +55,9 @@ const startedId = (stdout: string) => ndjson(stdout).find((l) => l.type === 'sta
     expect(untouched.drained || untouched.offline).toBe(false);
 
     // ---- --shutdown-non-mirrored -----------------------------------------------------------------
-    const evac = await nodevac(['evacuate', 'node2', ...TO_NODE1, '--shutdown-non-mirrored', '--yes', '--json', '--config', config]);
-    const evacId = startedId(evac.stdout);
+    const evac = await nodevac(['evacuate', 'node2', ...TO_NODE1, '--shutdown-non-mirrored', '--yes', '--json', '--config', s.config.file]);
+    const evacId = s.track(evac);
     expect(evacId, describeRun(evac)).toBeDefined();
-    ours.add(evacId!);
     expect.soft(evac.code, describeRun(evac)).toBe(0);
 
     const stopped = (await gntInstances()).get(VMFILE)!;
@@ -101,20 +76,13 @@ const startedId = (stdout: string) => ndjson(stdout).find((l) => l.type === 'sta
 
     if (evac.code !== 0) {
       // The evacuation stopped part way (reported above): end that job so the return can take the node.
-      await nodevac(['cancel', evacId!, '--yes', '--config', config]);
+      await nodevac(['cancel', evacId!, '--yes', '--config', s.config.file]);
     }
 
     // ---- return ----------------------------------------------------------------------------------
     const endOfEvac = Math.max(before, ...evacJobs.map((j) => j.id));
-    const back = await nodevac(['return', 'node2', '--migrate-back', '--yes', '--json', '--config', config]);
-    const backId = startedId(back.stdout);
-    if (backId) ours.add(backId);
-    expect(back.code, describeRun(back)).toBe(0);
-    const instances = await gntInstances();
-    expect(instances.get(VMFILE)).toMatchObject({ pnode: NODE2, running: true, adminUp: true });
-    for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
-    const home = await gntNode(NODE2);
-    expect({ offline: home.offline, drained: home.drained, role: home.role, tags: maintenanceTags(home) }).toEqual({ offline: false, drained: false, role: 'C', tags: [] });
+    const backId = await bringBack(s, 'return', s.config.file);
+    expect((await gntInstances()).get(VMFILE)).toMatchObject({ pnode: NODE2, running: true, adminUp: true });
     const backJobs = await node2Jobs(lab!, endOfEvac, Infinity, [VMFILE]);
     const startups = backJobs.filter((j) => opIds(j).includes('OP_INSTANCE_STARTUP'));
     expect(startups.map((j) => [j.ops[0]!.instance_name, j.status])).toEqual([[VMFILE, 'success']]);

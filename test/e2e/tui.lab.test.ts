@@ -3,27 +3,9 @@
 // capture-pane; what happened is read from Ganeti, the BMC and ping.
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { requireLabOrSkip } from '../helpers/lab.js';
-import {
-  asOperator,
-  build,
-  configs,
-  endJobs,
-  expectCleanLab,
-  gntInstances,
-  gntNode,
-  maintenanceTags,
-  NODE2,
-  NODE2_INSTANCES,
-  operatorName,
-  pings,
-  poll,
-  power,
-  restoreNode2,
-  ROOT,
-  type Configs,
-} from './helpers.js';
+import { asOperator, expectNode2Home, expectNode2Offline, expectNode2Power, operatorName, poll, ROOT, scenario } from './helpers.js';
 
 const lab = requireLabOrSkip('e2e scenario 7: the TUI in tmux (test/e2e/tui.lab.test.ts)');
 
@@ -107,33 +89,24 @@ async function seeDone(kind: string): Promise<void> {
 }
 
 (lab ? describe : describe.skip)('e2e: evacuate, power off, power on and return node2 from the TUI (real lab)', () => {
-  let files: Configs;
-  let config: string;
   const operator = operatorName('tui');
-  const ours = new Set<string>();
-
-  beforeAll(async () => {
+  beforeAll(() => {
     execFileSync('tmux', ['-V']); // tmux is part of the lab's test tools: fail clearly without it
-    build();
-    files = configs(lab!);
-    config = files.write('tui', asOperator(operator));
-    socket = join(files.dir, 'tmux.sock');
-    await expectCleanLab(lab!);
-  }, 300_000);
-
-  afterAll(async () => {
-    if (!lab) return;
-    try {
-      await tmux('kill-server').catch(() => undefined);
-      await endJobs(config, ours);
-      await restoreNode2(lab);
-    } finally {
-      files.remove();
-    }
-  }, 600_000);
+  });
+  const s = scenario(
+    lab,
+    { tui: asOperator(operator) },
+    {
+      prepare: async () => {
+        socket = join(s.dir, 'tmux.sock');
+      },
+      // The TUI drives its jobs: it goes first, so that ending them is not raced.
+      stop: () => tmux('kill-server').catch(() => undefined),
+    },
+  );
 
   it('does the whole cycle by keyboard', async () => {
-    await tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '40', `exec '${process.execPath}' '${ROOT}/bin/nodevac.js' --config '${config}'`);
+    await tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '40', `exec '${process.execPath}' '${ROOT}/bin/nodevac.js' --config '${s.config.tui}'`);
 
     // Clusters → nodes of lab → node2.
     await see(/lab\s+3\.0\.2\s+node1\.ganeti\.test/);
@@ -159,14 +132,11 @@ async function seeDone(kind: string): Promise<void> {
     await fill('Type node2 to evacuate it:', 'node2');
     await keys('Enter');
     const [, evacId] = await see(/Job ([0-9a-f]{8}) · Evacuate node2\.ganeti\.test/);
-    ours.add(evacId!);
+    s.ours.add(evacId!);
     await seeDone('evacuate');
 
-    const off = await gntNode(NODE2);
-    expect(off.offline).toBe(true);
-    expect(off.primaries).toEqual([]);
-    expect(await power(lab!, NODE2)).toBe('off');
-    expect(await pings(lab!, NODE2)).toBe(false);
+    await expectNode2Offline();
+    await expectNode2Power(lab!, 'off');
 
     // Back to the node list: node2 shows offline, not answering, powered off.
     await keys('Escape');
@@ -184,15 +154,11 @@ async function seeDone(kind: string): Promise<void> {
     await fill('Type node2 to power on and return it:', 'node2');
     await keys('Enter');
     const [, backId] = await see(/Job ([0-9a-f]{8}) · Power on and return node2\.ganeti\.test/);
-    ours.add(backId!);
+    s.ours.add(backId!);
     await seeDone('poweron');
 
-    const home = await gntNode(NODE2);
-    expect({ offline: home.offline, drained: home.drained, role: home.role, tags: maintenanceTags(home) }).toEqual({ offline: false, drained: false, role: 'C', tags: [] });
-    expect(await power(lab!, NODE2)).toBe('on');
-    expect(await pings(lab!, NODE2)).toBe(true);
-    const instances = await gntInstances();
-    for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
+    await expectNode2Home();
+    await expectNode2Power(lab!, 'on');
 
     // q quits at once: nothing started here is still running.
     await keys('q');

@@ -1,34 +1,19 @@
 // A node that does not come back after power on (simulator fault "neverBoot": its BMC says on, it never
 // answers ping nor runs its node daemon). The power-on job stops at the boot deadline with the node offline
 // and a message saying so; once the node is fixed, retry brings it back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodevacApp } from '../../src/app/index.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, duplicates, finished, removeDir, submissions, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appOnSimPerSuite, duplicates, finished, submissions } from './helpers.js';
 
 const NODE = 'node2.small.example.org';
 const BMC = 'node2-bmc.small.sim';
 const BOOT_MS = 2000;
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
-
-beforeAll(async () => {
-  sim = await startSimulator(FAST);
-  dir = await tempDir('boot');
-  app = await appOn(sim, { dir }, { runner: { bootMs: BOOT_MS } });
-});
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  await removeDir(dir);
-});
-
-const simNode = () => sim.world.clusters[0]!.nodes.get(NODE)!;
+const world = appOnSimPerSuite('boot', () => ({ runner: { bootMs: BOOT_MS } }));
+const simNode = () => world.sim.world.clusters[0]!.nodes.get(NODE)!;
 
 describe('a node that never comes back after power on', () => {
   it('the power-on job stops at the boot deadline, the node stays offline, and retry succeeds once the node is fixed', async () => {
+    const { sim, app } = world;
     const evac = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true } }));
     expect((await finished(app, evac.id)).job.state).toBe('succeeded');
     expect(await sim.power.status(BMC)).toBe('off');

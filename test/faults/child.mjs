@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { serve } from '../helpers/ipc-child.mjs';
 
 const [dist, setupJson] = process.argv.slice(2);
 const { configSchema } = await import(pathToFileURL(path.join(dist, 'config/schema.js')).href);
@@ -40,11 +41,4 @@ const ops = {
   },
 };
 
-process.on('message', async (msg) => {
-  try {
-    process.send({ id: msg.id, ok: await ops[msg.op](msg) });
-  } catch (err) {
-    process.send({ id: msg.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });
-  }
-});
-process.send({ ready: process.pid });
+serve(ops);

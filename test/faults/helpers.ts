@@ -1,18 +1,16 @@
-// Shared by the fault and security suites: an app on a simulator, bounded polling, submission keys, and
-// nodevac child processes (the engine compiled once into a temp dir, driven over IPC).
-import { execFile, fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+// Shared by the fault and security suites: an app on a simulator (alone, or one per suite), bounded polling,
+// submission keys, and nodevac child processes (the engine compiled once into a temp dir, driven over IPC).
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import type { RunnerSettings } from '../../src/run/runner.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import type { SimOptions, Simulator, SimSubmission } from '../../src/sim/index.js';
+import { startSimulator, type SimOptions, type Simulator, type SimSubmission } from '../../src/sim/index.js';
 import type { JobEvent, JobRecord, Store } from '../../src/store/types.js';
-
-export const ROOT = path.resolve(import.meta.dirname, '../..');
+import { IpcChild, compileAlone } from '../helpers/child.js';
 
 /** Short simulated times: a full evacuation with power off takes about a second. */
 export const FAST: SimOptions = { inventory: 'small', jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 150, softOffDelayMs: 20 };
@@ -26,8 +24,41 @@ export function simConfig(sim: Simulator, store: StoreChoice, extra: Record<stri
   return configSchema.parse({ ...sim.config(), store, operator: { from: 'fixed', name: 'tester' }, ...extra });
 }
 
-export function appOn(sim: Simulator, store: StoreChoice, opts: { runner?: Partial<RunnerSettings>; store?: Store; extra?: Record<string, unknown> } = {}): Promise<NodevacApp> {
+export interface AppOptions {
+  runner?: Partial<RunnerSettings>;
+  store?: Store;
+  /** Configuration keys merged over the simulator's (see simConfig). */
+  extra?: Record<string, unknown>;
+}
+
+export function appOn(sim: Simulator, store: StoreChoice, opts: AppOptions = {}): Promise<NodevacApp> {
   return createApp({ config: simConfig(sim, store, opts.extra), store: opts.store, runner: { ...RUNNER, ...opts.runner } });
+}
+
+/** A suite's simulator (FAST), its app, and the folder of the app's store; set once the suite's beforeAll ran. */
+export interface SuiteWorld {
+  sim: Simulator;
+  dir: string;
+  app: NodevacApp;
+}
+
+/**
+ * Registers the hooks of a suite whose tests share one simulator and one app on it (store in a temp folder
+ * named after `prefix`): started before the tests, closed after them. `options` may read the simulator.
+ */
+export function appOnSimPerSuite(prefix: string, options: (sim: Simulator) => AppOptions = () => ({})): SuiteWorld {
+  const world = {} as SuiteWorld;
+  beforeAll(async () => {
+    world.sim = await startSimulator(FAST);
+    world.dir = await tempDir(prefix);
+    world.app = await appOn(world.sim, { dir: world.dir }, options(world.sim));
+  });
+  afterAll(async () => {
+    await world.app?.close();
+    await world.sim?.close();
+    await removeDir(world.dir);
+  });
+  return world;
 }
 
 /** Polls `check` until it returns something other than undefined/false; bounded by `tries`. */
@@ -79,75 +110,14 @@ export async function tempDir(prefix: string): Promise<string> {
 // ---- nodevac in child processes ---------------------------------------------------------------
 
 /** Compiles the engine (src/app and what it imports) alone into a temp dir; returns that dir. */
-export async function buildEngine(): Promise<string> {
-  const dir = await tempDir('engine-build');
-  // The compiled files resolve their packages and load as ESM through these two.
-  await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  await writeFile(path.join(dir, 'package.json'), '{"type":"module"}');
-  const tsconfig = {
-    extends: path.join(ROOT, 'tsconfig.build.json'),
-    compilerOptions: { rootDir: path.join(ROOT, 'src'), outDir: path.join(dir, 'dist'), sourceMap: false, noEmitOnError: true, typeRoots: [path.join(ROOT, 'node_modules/@types')] },
-    include: [path.join(ROOT, 'src/app/index.ts'), path.join(ROOT, 'src/config/schema.ts')],
-  };
-  await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
-  await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir]);
-  return dir;
-}
-
-export interface ChildReply {
-  id?: number;
-  ok?: unknown;
-  error?: { name: string; message: string };
-  ready?: number;
+export function buildEngine(): Promise<string> {
+  return compileAlone('engine-build', ['src/app/index.ts', 'src/config/schema.ts']);
 }
 
 /** A nodevac process (test/faults/child.mjs) that obeys the test over IPC. */
-export class NodevacChild {
-  readonly proc: ChildProcess;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<void>;
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
+export class NodevacChild extends IpcChild {
   constructor(build: string, config: Config, runner: Partial<RunnerSettings> = RUNNER) {
-    this.proc = fork(path.join(ROOT, 'test/faults/child.mjs'), [path.join(build, 'dist'), JSON.stringify({ config, runner })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.exited = new Promise((resolve) => this.proc.once('exit', () => resolve()));
-    this.ready = new Promise((resolve, reject) => {
-      this.proc.once('exit', (code, signal) => {
-        const err = new Error(`nodevac child exited (${code ?? signal})`);
-        reject(err);
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
-      });
-      this.proc.on('message', (m: ChildReply) => {
-        if (m.ready) return resolve();
-        const p = this.pending.get(m.id ?? -1);
-        this.pending.delete(m.id ?? -1);
-        if (m.error) p?.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
-        else p?.resolve(m.ok);
-      });
-    });
-    this.ready.catch(() => undefined);
-  }
-
-  request<T>(op: string, args: object = {}): Promise<T> {
-    const id = ++this.next;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.proc.send({ id, op, ...args });
-    });
-  }
-
-  async kill(): Promise<void> {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
-    await this.exited;
-  }
-
-  async close(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    await this.request('close').catch(() => undefined);
-    this.proc.disconnect();
-    await this.exited;
+    super('test/faults/child.mjs', [path.join(build, 'dist'), JSON.stringify({ config, runner })]);
   }
 }
 

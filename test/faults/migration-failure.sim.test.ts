@@ -1,32 +1,18 @@
 // A Ganeti job that fails: the migration of one instance (simulator fault "failMigration", Ganeti's own
 // "Could not migrate instance …" error). The evacuation stops at the move step; the node stays drained and
 // online with what it still holds, nothing after the move step runs, and the message is Ganeti's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodevacApp } from '../../src/app/index.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, duplicates, finished, removeDir, submissions, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appOnSimPerSuite, duplicates, finished, submissions } from './helpers.js';
 
 const NODE = 'node2.small.example.org';
 const FAILING = 'web2.small.example.org';
 const GANETI = `Could not migrate instance ${FAILING}: hypervisor returned failure`;
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
-
-beforeAll(async () => {
-  sim = await startSimulator(FAST);
-  dir = await tempDir('migfail');
-  app = await appOn(sim, { dir });
-});
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  await removeDir(dir);
-});
+const world = appOnSimPerSuite('migfail');
 
 describe('a failing instance migration', () => {
   it('stops the evacuation at the move step; the node stays drained and online with its remaining instances; the message is Ganeti’s', async () => {
+    const { sim, app } = world;
     sim.faults.set({ failMigration: [FAILING] });
     const job = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true } }));
     const { job: final, events, text } = await finished(app, job.id);

@@ -6,18 +6,12 @@ import { IpmitoolDriver } from '../../src/power/ipmi.js';
 import { powerOff, waitForPower } from '../../src/power/policy.js';
 import { PingReachability } from '../../src/power/reach.js';
 import { PowerError, type IpmiSettings } from '../../src/power/types.js';
+import { rejectionOf } from '../helpers/rejection.js';
 import { gnt, loadLab, restoreInstances, type Lab, type LabNode } from './lab.js';
 
 const lab = loadLab('IPMI lab tests (test/power/ipmi.lab.test.ts)');
 
-async function failure(promise: Promise<unknown>): Promise<PowerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PowerError);
-  return error as PowerError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, PowerError);
 
 /** Asks `probe` up to `tries` times until it returns `wanted`. */
 async function pollUntil(probe: () => Promise<boolean>, wanted: boolean, tries: number): Promise<boolean> {

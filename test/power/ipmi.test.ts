@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpmitoolDriver } from '../../src/power/ipmi.js';
 import { PowerError, type IpmiSettings } from '../../src/power/types.js';
+import { rejectionOf } from '../helpers/rejection.js';
 import { installFakeIpmitool, type FakeIpmitool } from './fake-ipmitool.js';
 
 const PASSWORD = 'fake-Secret-4711';
@@ -26,12 +27,7 @@ function settings(overrides: Partial<IpmiSettings> = {}): IpmiSettings {
 }
 
 async function failure(promise: Promise<unknown>): Promise<PowerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PowerError);
-  const powerError = error as PowerError;
+  const powerError = await rejectionOf(promise, PowerError);
   // Whatever went wrong, the password never shows.
   for (const text of [powerError.message, powerError.hint, powerError.output ?? '']) expect(text).not.toContain(PASSWORD);
   return powerError;

@@ -1,30 +1,12 @@
 // The engine end to end on the simulator: evacuate (full, power off), power on and return.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type NodevacApp } from '../../src/app/index.js';
-import { configSchema } from '../../src/config/schema.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import { appOnSimPerSuite } from '../faults/helpers.js';
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
-
-beforeAll(async () => {
-  sim = await startSimulator({ inventory: 'small', jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 150, softOffDelayMs: 20 });
-  dir = mkdtempSync(join(tmpdir(), 'nodevac-engine-'));
-  const config = configSchema.parse({ ...sim.config(), store: { dir } });
-  app = await createApp({ config, runner: { pollMs: 20, leaseMs: 3000 } });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const LEASE = { runner: { leaseMs: 3000 } };
+const world = appOnSimPerSuite('engine', () => LEASE);
 
 async function run(kind: 'evacuate' | 'poweron', node: string, options: Record<string, unknown>) {
+  const { app } = world;
   const plan = await app.plan({ kind, node, options });
   expect(plan.blockers).toEqual([]);
   const job = await app.start(plan);
@@ -35,6 +17,7 @@ async function run(kind: 'evacuate' | 'poweron', node: string, options: Record<s
 
 describe('engine on the simulator', () => {
   it('evacuates node2 fully, powers it off, then brings it back in its former role', async () => {
+    const { sim, app } = world;
     const before = await app.listNodes();
     const n2 = before.find((r) => r.name.startsWith('node2.'))!;
     const { final, lines } = await run('evacuate', 'node2', { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true });
@@ -59,21 +42,10 @@ describe('engine on the simulator', () => {
 });
 
 describe('engine on the simulator: stopped instances and cancel', () => {
-  let sim2: Simulator;
-  let dir2: string;
-  let app2: NodevacApp;
-  beforeAll(async () => {
-    sim2 = await startSimulator({ inventory: 'small', jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 150, softOffDelayMs: 20 });
-    dir2 = mkdtempSync(join(tmpdir(), 'nodevac-engine2-'));
-    app2 = await createApp({ config: configSchema.parse({ ...sim2.config(), store: { dir: dir2 } }), runner: { pollMs: 20, leaseMs: 3000 } });
-  });
-  afterAll(async () => {
-    await app2?.close();
-    await sim2?.close();
-    rmSync(dir2, { recursive: true, force: true });
-  });
+  const second = appOnSimPerSuite('engine2', () => LEASE);
 
   it('shuts a plain instance down with the node and starts it again on return', async () => {
+    const { sim: sim2, app: app2 } = second;
     const plan = await app2.plan({ kind: 'evacuate', node: 'node3', options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true } });
     expect(plan.instances.find((a) => a.instance.startsWith('cache1.'))?.action).toBe('shutdown');
     const job = await app2.start(plan);
@@ -88,6 +60,7 @@ describe('engine on the simulator: stopped instances and cancel', () => {
   });
 
   it('a cancel requested while instances move stops the job: nothing more is submitted', async () => {
+    const { sim: sim2, app: app2 } = second;
     const jobs = sim2.world.clusters[0]!.jobs;
     jobs.pause();
     const job = await app2.start(await app2.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } }));

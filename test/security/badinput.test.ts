@@ -15,7 +15,7 @@ import { RapiError } from '../../src/ganeti/errors.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { pemFingerprint } from '../../src/util/tls.js';
 import { body } from '../helpers/fixtures.js';
-import { FAST, RUNNER, appOn, finished, removeDir, submissions, tempDir } from '../faults/helpers.js';
+import { FAST, RUNNER, appOnSimPerSuite, finished, removeDir, submissions, tempDir } from '../faults/helpers.js';
 import { installFakeTools, type FakeTools } from './fake-tools.js';
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
@@ -54,21 +54,10 @@ const HOSTILE_NAMES = [
 ];
 
 describe('hostile node and cluster names', () => {
-  let sim: Simulator;
-  let dir: string;
-  let app: NodevacApp;
-  beforeAll(async () => {
-    sim = await startSimulator(FAST);
-    dir = await tempDir('badinput');
-    app = await appOn(sim, { dir });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-    await removeDir(dir);
-  });
+  const world = appOnSimPerSuite('badinput');
 
   it('plan, resolveNode and nodeDetail: a NodeLookupError naming the problem; nothing submitted', async () => {
+    const { sim, app } = world;
     const longest: number[] = [];
     for (const name of HOSTILE_NAMES) {
       for (const call of [() => app.plan({ kind: 'evacuate', node: name, options: { powerOff: true } }), () => app.resolveNode(name), () => app.resolveNode(name, 'small'), () => app.nodeDetail('small', name)]) {
@@ -84,6 +73,7 @@ describe('hostile node and cluster names', () => {
   });
 
   it('an unknown cluster, however named, is a NodeLookupError listing the configured ones', async () => {
+    const { sim, app } = world;
     for (const cluster of ['nope', '../small', 'small ', 'SMALL', 'c'.repeat(10_000), '\u001b[2Jsmall']) {
       const calls = [
         () => app.plan({ kind: 'evacuate', node: 'node2', cluster }),
@@ -102,6 +92,7 @@ describe('hostile node and cluster names', () => {
   });
 
   it('a forged plan (node, cluster or steps tampered with) is planned afresh and refused; nothing submitted', async () => {
+    const { sim, app } = world;
     const plan = await app.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } });
     const forged = [
       { ...plan, node: 'node2;reboot' },

@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { readCalls, type FakeCall } from '../power/fake-ipmitool.js';
 
 const IPMITOOL = `#!/bin/sh
 # Fake ipmitool (nodevac security suites). Records each call (argv, and IPMI_PASSWORD as received), keeps the
@@ -60,12 +61,6 @@ echo "1 packets transmitted, 0 received, 100% packet loss, time 0ms"
 exit 1
 `;
 
-export interface FakeCall {
-  argv: string[];
-  /** IPMI_PASSWORD as the fake received it; undefined when it was not in its environment. */
-  envPassword: string | undefined;
-}
-
 export interface FakeTools {
   /** Put this first on PATH. */
   dir: string;
@@ -98,17 +93,7 @@ export async function installFakeTools(): Promise<FakeTools> {
     async power(host) {
       return (await readFile(join(dir, 'state', host), 'utf8')).trim();
     },
-    async calls() {
-      const log = await readFile(join(dir, 'calls.log'), 'utf8').catch(() => '');
-      return log
-        .split(/^CALL\n/m)
-        .filter((chunk) => chunk !== '')
-        .map((chunk) => {
-          const lines = chunk.split('\n').filter((l) => l !== '');
-          const env = lines.find((l) => l.startsWith('ENV '));
-          return { argv: lines.filter((l) => l.startsWith('ARG ')).map((l) => l.slice(4)), envPassword: env?.slice(4) };
-        });
-    },
+    calls: () => readCalls(dir),
     hold(inspect) {
       const holdDir = join(dir, 'hold');
       let running = true;

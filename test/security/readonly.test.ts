@@ -1,47 +1,28 @@
 // A cluster configured readOnly (kiosk): every plan, of every kind and node, carries a 'read-only' blocker,
 // and app.start refuses it (PlanRefusedError), also when handed a plan whose blockers were removed.
 // Nothing reaches Ganeti nor any BMC.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlanRefusedError, type NodevacApp } from '../../src/app/index.js';
+import { describe, expect, it } from 'vitest';
+import { PlanRefusedError } from '../../src/app/index.js';
 import type { Plan, PlanKind } from '../../src/plan/types.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, removeDir, submissions, tempDir, until } from '../faults/helpers.js';
+import { appOn, appOnSimPerSuite, submissions, until } from '../faults/helpers.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 const KINDS: PlanKind[] = ['evacuate', 'poweroff', 'poweron', 'return'];
 const NODES = ['node1', 'node2', 'node3', 'node4'];
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
+const world = appOnSimPerSuite('readonly', (sim) => ({ extra: { clusters: (sim.config().clusters as object[]).map((c) => ({ ...c, readOnly: true })) } }));
 
-beforeAll(async () => {
-  sim = await startSimulator(FAST);
-  dir = await tempDir('readonly');
-  const clusters = (sim.config().clusters as object[]).map((c) => ({ ...c, readOnly: true }));
-  app = await appOn(sim, { dir }, { extra: { clusters } });
-});
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  await removeDir(dir);
-});
-
-async function refusal(p: Promise<unknown>): Promise<PlanRefusedError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PlanRefusedError);
-  return err as PlanRefusedError;
-}
+const refusal = (p: Promise<unknown>) => rejectionOf(p, PlanRefusedError);
 
 describe('a read-only cluster', () => {
   it('shows as read-only', async () => {
+    const { app } = world;
     const status = await app.clusterStatus('small');
     expect([status.readOnly, status.reachable]).toEqual([true, true]);
   });
 
   it('every plan has a read-only blocker and start refuses it; nothing is submitted or powered', async () => {
+    const { sim, app } = world;
     const power = await Promise.all(NODES.map((n) => sim.power.status(`${n}-bmc.small.sim`)));
     const plans: Plan[] = [];
     for (const kind of KINDS) {
@@ -70,6 +51,7 @@ describe('a read-only cluster', () => {
   });
 
   it('a job started elsewhere (a writable configuration) is neither adopted nor retried through the read-only one', async () => {
+    const { sim, dir, app } = world;
     const writable = await appOn(sim, { dir });
     let id: string;
     try {

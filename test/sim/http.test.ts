@@ -1,19 +1,9 @@
 // The RAPI's HTTP behaviour (auth order, error bodies, content checks), fault injection and statistics.
-import { afterEach, describe, expect, test } from 'vitest';
-import type { Simulator } from '../../src/sim/index.js';
-import { poll, rapi, READ, request } from './helpers.js';
-import { n, ruleSim } from './world.js';
+import { describe, expect, test } from 'vitest';
+import { poll, READ, request } from './helpers.js';
+import { n, simPerTest } from './world.js';
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(opts: Parameters<typeof ruleSim>[0] = {}) {
-  sim = await ruleSim(opts);
-  return { sim, c: rapi(sim) };
-}
+const start = simPerTest();
 
 const message = (r: { json: unknown }) => (r.json as { message: string }).message;
 

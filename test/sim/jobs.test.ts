@@ -1,19 +1,10 @@
 // The job queue: lifecycle, locks, cancel semantics (as luxid answers), /2/jobs/J/wait long-polls, capacity.
-import { afterEach, describe, expect, test } from 'vitest';
-import { scaleInventory, type Simulator } from '../../src/sim/index.js';
-import { poll, rapi, READ } from './helpers.js';
-import { n, ruleSim, vm } from './world.js';
+import { describe, expect, test } from 'vitest';
+import { scaleInventory } from '../../src/sim/index.js';
+import { poll, READ } from './helpers.js';
+import { n, simPerTest, vm } from './world.js';
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(opts: Parameters<typeof ruleSim>[0] = {}) {
-  sim = await ruleSim(opts);
-  return { sim, c: rapi(sim), queue: sim.world.clusters[0]!.jobs };
-}
+const start = simPerTest();
 
 type Job = Record<string, unknown>;
 
@@ -55,11 +46,9 @@ describe('lifecycle', () => {
   });
 
   test('at most 20 jobs are processed at once; the rest stay queued', async () => {
-    sim = await ruleSim({ inventory: scaleInventory({ clusters: 1, nodes: 25, instances: 0 }), jobDurationMs: 60_000 });
-    const c = rapi(sim);
+    const { c, queue } = await start({ inventory: scaleInventory({ clusters: 1, nodes: 25, instances: 0 }), jobDurationMs: 60_000 });
     const ids: number[] = [];
     for (let i = 1; i <= 25; i++) ids.push(await c.submit('PUT', `/2/nodes/node${String(i).padStart(3, '0')}.c01.example.org/tags?tag=x`));
-    const queue = sim.world.clusters[0]!.jobs;
     await poll(() => (ids.filter((id) => queue.get(id)?.status === 'running').length === 20 ? true : undefined));
     expect(ids.filter((id) => queue.get(id)?.status === 'queued')).toEqual(ids.slice(20));
   });

@@ -4,35 +4,25 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { PowerError } from '../../src/power/types.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { SimPowerDriver, SimReachability } from '../../src/sim/remote.js';
+import { rejectionOf } from '../helpers/rejection.js';
 import { poll, request } from './helpers.js';
-import { n, ruleSim } from './world.js';
+import { n, ruleSim, simPerTest } from './world.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simPerTest();
 
 const node = (s: Simulator, name: string) => s.world.clusters[0]!.nodes.get(name)!;
 
-async function powerError(p: Promise<unknown>): Promise<PowerError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PowerError);
-  return err as PowerError;
-}
+const powerError = (p: Promise<unknown>) => rejectionOf(p, PowerError);
 
 describe('in-process BMCs and ping', () => {
   test('power off stops ping and the node daemon; power on brings ping back, then the daemon', async () => {
-    sim = await ruleSim({ bootDelayMs: 20, daemonDelayMs: 60 });
+    const { sim } = await start({ bootDelayMs: 20, daemonDelayMs: 60 });
     const n4 = node(sim, n(4));
     expect(await sim.power.status('n4-bmc.t.sim')).toBe('on');
     expect(await sim.reach.ping(n(4))).toBe(true);
@@ -56,14 +46,14 @@ describe('in-process BMCs and ping', () => {
   });
 
   test('soft off takes effect after the ACPI delay', async () => {
-    sim = await ruleSim({ softOffDelayMs: 20 });
+    const { sim } = await start({ softOffDelayMs: 20 });
     await sim.power.off('n5-bmc.t.sim', 'soft');
     expect(await sim.power.status('n5-bmc.t.sim')).toBe('on');
-    await poll(async () => ((await sim!.power.status('n5-bmc.t.sim')) === 'off' ? true : undefined));
+    await poll(async () => ((await sim.power.status('n5-bmc.t.sim')) === 'off' ? true : undefined));
   });
 
   test('unknown and unreachable BMCs; a node that never comes back', async () => {
-    sim = await ruleSim({ bootDelayMs: 5, daemonDelayMs: 10 });
+    const { sim } = await start({ bootDelayMs: 5, daemonDelayMs: 10 });
     expect((await powerError(sim.power.status('nope.t.sim'))).kind).toBe('unknown-host');
     sim.faults.set({ unreachableBmcs: ['n4-bmc.t.sim'], neverBoot: [n(5)] });
     expect((await powerError(sim.power.on('n4-bmc.t.sim'))).kind).toBe('unreachable');
@@ -72,7 +62,7 @@ describe('in-process BMCs and ping', () => {
     await sim.power.off('n3-bmc.t.sim', 'hard');
     await sim.power.on('n5-bmc.t.sim');
     await sim.power.on('n3-bmc.t.sim');
-    await poll(() => (node(sim!, n(3)).daemonUp ? true : undefined));
+    await poll(() => (node(sim, n(3)).daemonUp ? true : undefined));
     expect(await sim.power.status('n5-bmc.t.sim')).toBe('on');
     expect([node(sim, n(5)).pingable, node(sim, n(5)).daemonUp]).toEqual([false, false]);
   });
@@ -80,7 +70,7 @@ describe('in-process BMCs and ping', () => {
 
 describe('through the control endpoint', () => {
   test('SimPowerDriver and SimReachability drive the simulated hardware', async () => {
-    sim = await ruleSim({ bootDelayMs: 5 });
+    const { sim } = await start({ bootDelayMs: 5 });
     const opts = { url: sim.controlUrl, fingerprint: sim.fingerprint };
     const power = new SimPowerDriver({ ...opts, user: 'ADMIN', password: 'nodevac-bmc-sim' });
     const reach = new SimReachability(opts);
@@ -99,7 +89,7 @@ describe('through the control endpoint', () => {
   });
 
   test('wrong BMC credentials answer like an authentication failure', async () => {
-    sim = await ruleSim();
+    const { sim } = await start();
     const power = new SimPowerDriver({ url: sim.controlUrl, fingerprint: sim.fingerprint, user: 'ADMIN', password: 'wrong' });
     const err = await powerError(power.off('n4-bmc.t.sim', 'hard'));
     expect(err.kind).toBe('auth');
@@ -108,7 +98,7 @@ describe('through the control endpoint', () => {
   });
 
   test('faults and stats need the BMC credentials', async () => {
-    sim = await ruleSim();
+    const { sim } = await start();
     const bmc = { user: 'ADMIN', password: 'nodevac-bmc-sim' };
     const set = await request(sim.controlUrl, sim.fingerprint, 'POST', '/faults', { auth: bmc, body: { queueDrained: true } });
     expect([set.status, (set.json as { queueDrained: boolean }).queueDrained]).toEqual([200, true]);
@@ -202,7 +192,7 @@ describe('standalone simulator process', () => {
 });
 
 test('config() is the public nodevac format pointing at the simulator', async () => {
-  sim = await ruleSim();
+  const { sim } = await start();
   const cfg = sim.config();
   expect(cfg).toEqual({
     clusters: [{ name: 't', host: '127.0.0.1', port: sim.clusters[0]!.port, user: 'nodevac', password: 'nodevac-sim', tls: { fingerprint: `sha256:${sim.fingerprint}` } }],

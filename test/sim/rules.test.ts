@@ -1,20 +1,11 @@
 // Ganeti's rules as the simulator enforces them (lib/cmdlib, hail), one scenario each.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import { labInventory } from '../../src/sim/index.js';
 import { poll, rapi } from './helpers.js';
-import { n, ruleInventory, ruleSim, vm } from './world.js';
+import { n, ruleInventory, simPerTest, vm } from './world.js';
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(opts: Parameters<typeof ruleSim>[0] = {}) {
-  sim = await ruleSim(opts);
-  return { sim, c: rapi(sim) };
-}
+const start = simPerTest();
 
 type Job = Record<string, unknown> & { status: string; opresult: unknown[]; oplog: [number, unknown, string, string][][]; ops: Record<string, unknown>[] };
 

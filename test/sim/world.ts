@@ -1,7 +1,10 @@
 // A small world built for rule tests: five nodes (n1 master; n2, n3 candidates; pool size 3 so the pool is at
-// its minimum), DRBD pairs, a plain and a file instance, externally mirrored ones, a stopped DRBD instance.
+// its minimum), DRBD pairs, a plain and a file instance, externally mirrored ones, a stopped DRBD instance;
+// and a simulator of it per test.
+import { afterEach } from 'vitest';
 import type { Inventory, InventoryInstance, InventoryNode } from '../../src/sim/index.js';
 import { startSimulator, type SimOptions, type Simulator } from '../../src/sim/index.js';
+import { rapi } from './helpers.js';
 
 export const D = 't.example.org';
 export const n = (i: number) => `n${i}.${D}`;
@@ -35,4 +38,20 @@ export function ruleInventory(overrides: { nodes?: Partial<Record<number, Partia
 
 export function ruleSim(opts: SimOptions & { inventory?: Inventory } = {}): Promise<Simulator> {
   return startSimulator({ inventory: ruleInventory(), jobDurationMs: 0, queueDelayMs: 0, bootDelayMs: 5, softOffDelayMs: 0, ...opts });
+}
+
+/**
+ * For a file whose tests each start their own simulator: returns `start(options)`, which starts a rule simulator
+ * (ruleSim) and hands it with a client and its cluster's job queue; the simulator is closed after the test.
+ */
+export function simPerTest() {
+  let sim: Simulator | undefined;
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+  return async (opts: Parameters<typeof ruleSim>[0] = {}) => {
+    sim = await ruleSim(opts);
+    return { sim, c: rapi(sim), queue: sim.world.clusters[0]!.jobs };
+  };
 }

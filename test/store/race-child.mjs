@@ -2,6 +2,7 @@
 // argv: path of the compiled store index.js, store settings as JSON.
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { serve } from '../helpers/ipc-child.mjs';
 
 const { openStore } = await import(pathToFileURL(process.argv[2]).href);
 const store = await openStore(JSON.parse(process.argv[3]));
@@ -39,11 +40,4 @@ const ops = {
   },
 };
 
-process.on('message', async (msg) => {
-  try {
-    process.send({ id: msg.id, ok: await ops[msg.op](msg) });
-  } catch (err) {
-    process.send({ id: msg.id, error: String(err?.stack ?? err) });
-  }
-});
-process.send({ ready: process.pid });
+serve(ops);

@@ -1,14 +1,11 @@
 // Real processes racing on one store: exactly one lock winner per round, and event sequences without
 // gaps or duplicates. The children run the compiled store (built once into a temp dir).
-import { execFile, fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IpcChild, compileAlone } from '../helpers/child.js';
 import { BACKENDS, alice, lockFor, skipped, untilExpired, useBackend } from './backends.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHILDREN = 4;
 const ROUNDS = 50;
 const EVENTS_PER_CHILD = 150;
@@ -18,73 +15,17 @@ let buildDir: string;
 
 /** Compiles src/store (and what it imports) alone, so unfinished code elsewhere in src cannot break it. */
 beforeAll(async () => {
-  buildDir = await mkdtemp(path.join(os.tmpdir(), 'nodevac-race-build-'));
-  // The compiled files resolve keyv & co. and load as ESM through these two.
-  await symlink(path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules'));
-  await writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}');
-  const tsconfig = {
-    extends: path.join(ROOT, 'tsconfig.build.json'),
-    compilerOptions: {
-      rootDir: path.join(ROOT, 'src'),
-      outDir: path.join(buildDir, 'dist'),
-      sourceMap: false,
-      noEmitOnError: true,
-      typeRoots: [path.join(ROOT, 'node_modules/@types')],
-    },
-    include: [path.join(ROOT, 'src/store/index.ts')],
-  };
-  await writeFile(path.join(buildDir, 'tsconfig.json'), JSON.stringify(tsconfig));
-  await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', buildDir]);
+  buildDir = await compileAlone('race-build', ['src/store/index.ts']);
 });
 
 afterAll(async () => {
   if (buildDir) await rm(buildDir, { recursive: true, force: true });
 });
 
-interface Reply {
-  id?: number;
-  ok?: unknown;
-  error?: string;
-  ready?: number;
-}
-
-class Child {
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<void>;
-  private readonly proc: ChildProcess;
-
+/** A process with the compiled store open (test/store/race-child.mjs). */
+class Child extends IpcChild {
   constructor(settings: object) {
-    this.proc = fork(
-      path.join(ROOT, 'test/store/race-child.mjs'),
-      [path.join(buildDir, 'dist/store/index.js'), JSON.stringify(settings)],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
-    this.ready = new Promise((resolve, reject) => {
-      this.proc.once('exit', (code) => reject(new Error(`race child exited with ${code}`)));
-      this.proc.on('message', (m: Reply) => {
-        if (m.ready) return resolve();
-        const p = this.pending.get(m.id ?? -1);
-        this.pending.delete(m.id ?? -1);
-        if (m.error) p?.reject(new Error(m.error));
-        else p?.resolve(m.ok);
-      });
-    });
-  }
-
-  request<T>(op: string, args: object): Promise<T> {
-    const id = ++this.next;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.proc.send({ id, op, ...args });
-    });
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    await this.request('close', {});
-    this.proc.disconnect();
-    await exited;
+    super('test/store/race-child.mjs', [path.join(buildDir, 'dist/store/index.js'), JSON.stringify(settings)]);
   }
 }
 
