@@ -49,12 +49,30 @@ async function until(session: string, check: string | RegExp | ((screen: string)
   throw new Error(`timed out waiting for ${what}; the terminal shows:\n${last}`);
 }
 
+const UPDATE = process.env.UPDATE_SCREENS === '1';
+/** Captures shown in README's "The terminal UI" section, between its screens markers. */
+const IN_README = ['nodes', 'plan', 'job-evacuated'];
+
 function shot(name: string, screen: string): void {
-  if (process.env.UPDATE_SCREENS !== '1') return;
+  if (!UPDATE) return;
   const lines = screen.split('\n').map((l) => l.trimEnd());
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(join(SHOTS, `${name}.txt`), `${lines.join('\n')}\n`);
+}
+
+function updateReadme(): void {
+  const file = join(ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const begin = '<!-- screens:begin (written by UPDATE_SCREENS=1 npx vitest run test/tui/tmux.test.ts) -->';
+  const end = '<!-- screens:end -->';
+  const from = readme.indexOf(begin);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md lacks the screens markers ${begin} … ${end}`);
+  // The empty middle of a screen is one blank line here: the README shows what is on it, not its height.
+  const screen = (name: string) => readFileSync(join(SHOTS, `${name}.txt`), 'utf8').replace(/\n{3,}/g, '\n\n');
+  const blocks = IN_README.map((name) => `\`\`\`\n${screen(name)}\`\`\``).join('\n\n');
+  writeFileSync(file, `${readme.slice(0, from + begin.length)}\n${blocks}\n${readme.slice(to)}`);
 }
 
 function fitsTerminal(screen: string): void {
@@ -68,6 +86,7 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   }, 180_000);
   afterAll(() => {
+    if (UPDATE && IN_README.every((name) => existsSync(join(SHOTS, `${name}.txt`)))) updateReadme();
     const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
     // tmux leaves its socket file behind when killed.
