@@ -55,6 +55,8 @@ const DEFAULT_OPTIONS: PlanOptions = {
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 /** Lease of the cluster's start lock: re-planning and recording a job take well under this. */
 const START_LOCK_MS = 30_000;
+/** Node groups are rarely added or renamed: their names are read again after this, or when a node names an unknown one. */
+const GROUPS_MAX_AGE_MS = 60_000;
 
 export async function createApp(setup: AppSetup): Promise<NodevacApp> {
   const { config } = setup;
@@ -69,6 +71,8 @@ interface ClusterHandle {
   power: PowerDriver;
   queue: PQueue;
   nodesCache?: { at: number; nodes: RapiNode[] };
+  /** Node group uuid → name. */
+  groupsCache?: { at: number; names: Map<string, string> };
 }
 
 class App implements NodevacApp {
@@ -177,6 +181,28 @@ class App implements NodevacApp {
     return nodes;
   }
 
+  /** The nodes, and the names of their groups read alongside (cached). */
+  private async nodesWithGroups(cluster: string): Promise<{ nodes: RapiNode[]; groups: Map<string, string> }> {
+    const h = this.cluster(cluster);
+    const cached = h.groupsCache && Date.now() - h.groupsCache.at < GROUPS_MAX_AGE_MS ? h.groupsCache.names : undefined;
+    const [nodes, groups] = await Promise.all([this.nodes(cluster, 0), cached ?? this.readGroups(h)]);
+    // A node in a group added since the cached read.
+    if (cached && nodes.some((n) => !cached.has(n['group.uuid']))) return { nodes, groups: await this.readGroups(h) };
+    return { nodes, groups };
+  }
+
+  /** A failed read is not cached and fails nothing: rows then show the group's uuid. */
+  private async readGroups(h: ClusterHandle): Promise<Map<string, string>> {
+    try {
+      const names = new Map((await h.client.groups()).map((g) => [g.uuid, g.name]));
+      h.groupsCache = { at: Date.now(), names };
+      return names;
+    } catch (err) {
+      if (!(err instanceof RapiError)) throw err;
+      return h.groupsCache?.names ?? new Map();
+    }
+  }
+
   async clusterStatus(name: string): Promise<ClusterStatus> {
     const h = this.cluster(name);
     const running = (await this.store.listJobs().catch(() => [])).filter((j) => j.cluster === name && !FINAL.has(j.state)).length;
@@ -198,8 +224,11 @@ class App implements NodevacApp {
       names.map(async (c) => {
         // The cluster first: an unknown name must reject this call, not leave nodes()'s rejection unhandled.
         const h = this.cluster(c);
-        const [nodes, info] = await Promise.all([this.nodes(c, 0), h.client.info()]);
-        return nodes.map((n) => ({ c, n, master: info.master }));
+        const [{ nodes, groups }, info] = await Promise.all([this.nodesWithGroups(c), h.client.info()]);
+        return nodes.map((n) => {
+          const uuid = String(n['group.uuid'] ?? '');
+          return { c, n, master: info.master, groupUuid: uuid, group: groups.get(uuid) ?? uuid };
+        });
       }),
     );
     // One unreachable cluster must not hide the others; it is reported, and fails the call only if all do.
@@ -219,7 +248,7 @@ class App implements NodevacApp {
       await powerOfDown();
     } else void this.sweep(addresses).then(powerOfDown);
     const now = Date.now();
-    return all.map(({ c, n, master }) => {
+    return all.map(({ c, n, master, group, groupUuid }) => {
       const p = this.ping.get(addr(n));
       const bmc = bmcOf(n);
       const pw = bmc ? this.powerCache.get(bmc) : undefined;
@@ -233,7 +262,8 @@ class App implements NodevacApp {
         secondaryInstances: n.sinst_cnt,
         ping: p ? (p.up ? 'up' : 'down') : 'unknown',
         power: p?.up ? 'on' : pw ? pw.state : 'unknown',
-        group: String(n['group.uuid'] ?? ''),
+        group,
+        groupUuid,
         address: n.pip,
         bmc,
         memoryFree: n.mfree,

@@ -33,7 +33,9 @@ export interface NodeRow {
   secondaryInstances: number;
   ping: PingState;
   power: PowerView;
+  /** Node group name; its uuid when the cluster's groups could not be read. */
   group: string;
+  groupUuid: string;
   address: string;
   bmc: string | null;
   /** Free / total memory (MiB), null when the node does not report it. */

@@ -13,6 +13,7 @@ import type {
   EvacuateMode,
   NodeRoleWord,
   RapiClusterInfo,
+  RapiGroup,
   RapiInstance,
   RapiJob,
   RapiNode,
@@ -146,6 +147,9 @@ export class RapiClient {
   async deleteNodeTags(name: string, tags: string[]) {
     return this.submit('DELETE', `2/nodes/${seg(name)}/tags`, { tag: tags });
   }
+
+  // ---- node groups -------------------------------------------------------------------------
+  groups = () => this.read<RapiGroup[]>('2/groups?bulk=1', isGroupList);
 
   // ---- instances -----------------------------------------------------------------------------
   instances = () => this.read<RapiInstance[]>('2/instances?bulk=1', isInstanceList);
@@ -460,6 +464,9 @@ const isClusterInfo = (v: unknown): v is RapiClusterInfo => isObject(v) && isStr
 const isNode = (v: unknown): v is RapiNode =>
   isObject(v) && isString(v.name) && isString(v.role) && typeof v.offline === 'boolean' && typeof v.drained === 'boolean' && Array.isArray(v.pinst_list) && Array.isArray(v.sinst_list) && Array.isArray(v.tags);
 const isNodeList = (v: unknown): v is RapiNode[] => Array.isArray(v) && v.every(isNode);
+const isGroup = (v: unknown): v is RapiGroup =>
+  isObject(v) && isString(v.name) && isString(v.uuid) && isString(v.alloc_policy) && isStringArray(v.node_list) && isStringArray(v.tags);
+const isGroupList = (v: unknown): v is RapiGroup[] => Array.isArray(v) && v.every(isGroup);
 const isInstance = (v: unknown): v is RapiInstance =>
   isObject(v) && isString(v.name) && isString(v.pnode) && Array.isArray(v.snodes) && isString(v.disk_template) && isString(v.admin_state);
 const isInstanceList = (v: unknown): v is RapiInstance[] => Array.isArray(v) && v.every(isInstance);

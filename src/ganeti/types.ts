@@ -43,6 +43,23 @@ export interface RapiNode {
   [field: string]: unknown;
 }
 
+/** Node group allocation policy (gnt-group add --alloc-policy). */
+export type GroupAllocPolicy = 'preferred' | 'last_resort' | 'unallocable';
+
+/** A node group as /2/groups?bulk=1 reports it (rlib2 G_FIELDS). Nodes name their group by uuid only. */
+export interface RapiGroup {
+  name: string;
+  uuid: string;
+  alloc_policy: GroupAllocPolicy;
+  node_cnt: number;
+  node_list: string[];
+  tags: string[];
+  serial_no: number;
+  ctime: number;
+  mtime: number;
+  [field: string]: unknown;
+}
+
 export type AdminState = 'up' | 'down' | 'offline';
 export type InstanceStatus =
   | 'running' | 'ADMIN_down' | 'ADMIN_offline' | 'ERROR_down' | 'ERROR_up' | 'ERROR_nodedown'

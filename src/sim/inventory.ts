@@ -1,7 +1,7 @@
 // Inventories: the static description a simulated world is built from. Built-in worlds: 'demo' (what
 // `nodevac demo` shows), 'small' (fast tests), lab() (a copy of the real 3-node lab the RAPI fixtures were
 // captured on) and scale() (generated, for load tests).
-import type { AdminState, DiskTemplate } from '../ganeti/types.js';
+import type { AdminState, DiskTemplate, GroupAllocPolicy } from '../ganeti/types.js';
 
 export interface InventoryNode {
   /** FQDN, e.g. node1.ams.example.org. */
@@ -30,6 +30,18 @@ export interface InventoryNode {
   /** BMC host name; added as an `ipmi:<bmc>` tag unless the tags already have one. null: no BMC. */
   bmc?: string | null;
   poweredOff?: boolean;
+  /** Name of its node group; default: the cluster's first group. */
+  group?: string;
+  uuid?: string;
+  ctime?: number;
+  mtime?: number;
+  serial?: number;
+}
+
+export interface InventoryGroup {
+  name: string;
+  allocPolicy?: GroupAllocPolicy;
+  tags?: string[];
   uuid?: string;
   ctime?: number;
   mtime?: number;
@@ -73,7 +85,8 @@ export interface InventoryCluster {
   uuid?: string;
   ctime?: number;
   mtime?: number;
-  groupUuid?: string;
+  /** Node groups; default: the one `gnt-cluster init` creates, "default". */
+  groups?: InventoryGroup[];
   /** Memory the hypervisor keeps for itself on every node, MiB (mtotal - mnode - mfree on an empty node). */
   hvOverheadMb?: number;
   nodes: InventoryNode[];
@@ -149,7 +162,7 @@ export function labInventory(): Inventory {
         uuid: 'b8bc94b5-925b-43be-b899-d41147935b6c',
         ctime: 1795543608.0193784,
         mtime: 1795543625.080303,
-        groupUuid: '8f061db7-b2ce-48b8-8a3f-86d4e36f0fb2',
+        groups: [{ name: 'default', uuid: '8f061db7-b2ce-48b8-8a3f-86d4e36f0fb2' }],
         hvOverheadMb: 278,
         nodes,
         instances,
@@ -195,7 +208,7 @@ export function smallInventory(): Inventory {
 /**
  * The demo world: two clusters. ams has a node holding a plain instance (node7), a DRBD pair whose peer is
  * drained (node5 -> node6) and a master-candidate pool at its minimum (pool size 3: master + 2 candidates).
- * fra mixes rbd, sharedfile, diskless and drbd and has an offline, powered-off node.
+ * fra mixes rbd, sharedfile, diskless and drbd and has an offline, powered-off node, alone in a second node group.
  */
 export function demoInventory(): Inventory {
   const ams = 'ams.example.org';
@@ -302,12 +315,13 @@ export function demoInventory(): Inventory {
       {
         name: 'fra',
         candidatePoolSize: 10,
+        groups: [{ name: 'rack12' }, { name: 'rack14' }],
         nodes: [
           fraNode(1, { master: true, masterCandidate: true }),
           fraNode(2, { masterCandidate: true }),
           fraNode(3, { masterCandidate: true }),
           fraNode(4, { masterCandidate: true }),
-          fraNode(5, { offline: true, poweredOff: true, tags: ['hw:psu-replacement'] }),
+          fraNode(5, { offline: true, poweredOff: true, tags: ['hw:psu-replacement'], group: 'rack14' }),
         ],
         instances: [
           fraInst('app01', 1, null, 'rbd', 16),

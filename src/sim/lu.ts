@@ -96,8 +96,9 @@ function iallocatorPreflight(cluster: SimCluster, name: string): void {
   }
 }
 
-function hailCandidates(cluster: SimCluster, exclude: readonly SimNode[]): SimNode[] {
-  return cluster.nodeList().filter((n) => !n.offline && !n.drained && n.vmCapable && !exclude.includes(n));
+/** Nodes hail may pick for an instance whose primary is `home`: only its node group (htools tryNodeEvac). */
+function hailCandidates(home: SimNode, exclude: readonly SimNode[]): SimNode[] {
+  return home.cluster.nodeList().filter((n) => n.group === home.group && !n.offline && !n.drained && n.vmCapable && !exclude.includes(n));
 }
 
 type Planned = Map<SimNode, number>;
@@ -356,7 +357,7 @@ function* nodeEvacuate(ctx: LuContext) {
           moved.push(`${inst.name} (to ${inst.snode.name}, ${node.name})`);
           children.push(new OpInput(OPS.OP_INSTANCE_MIGRATE, evacMigrateParams(inst, undefined)));
         } else {
-          const r = hailPickByMemory(inst, hailCandidates(cluster, [node]), planned);
+          const r = hailPickByMemory(inst, hailCandidates(inst.pnode, [node]), planned);
           if ('fail' in r) failed.push(`${inst.name} (${r.fail})`);
           else {
             moved.push(`${inst.name} (to ${r.node.name})`);
@@ -366,7 +367,7 @@ function* nodeEvacuate(ctx: LuContext) {
       } else if (!inst.internallyMirrored) {
         failed.push(`${inst.name} (Instances with disk template '${inst.diskTemplate}' can't execute change secondary)`);
       } else {
-        const r = hailPickByDisk(inst, hailCandidates(cluster, [node, inst.pnode]), planned);
+        const r = hailPickByDisk(inst, hailCandidates(inst.pnode, [node, inst.pnode]), planned);
         if ('fail' in r) failed.push(`${inst.name} (${r.fail})`);
         else {
           moved.push(`${inst.name} (to ${inst.pnode.name}, ${r.node.name})`);
@@ -437,7 +438,7 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     const ialloc = op.str('iallocator');
     if (ialloc !== undefined) {
       iallocatorPreflight(cluster, ialloc);
-      const r = hailPickByMemory(inst, hailCandidates(cluster, [source]), new Map());
+      const r = hailPickByMemory(inst, hailCandidates(source, [source]), new Map());
       if ('fail' in r) throw prereq(`Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`, 'insufficient_resources');
       target = r.node;
       ctx.info(`Selected nodes for instance ${inst.name} via iallocator ${ialloc}: ${target.name}`);
@@ -664,7 +665,7 @@ function* replaceDisks(ctx: LuContext) {
   if (remote === null) {
     const ialloc = op.str('iallocator') ?? 'hail';
     iallocatorPreflight(cluster, ialloc);
-    const r = hailPickByDisk(inst, hailCandidates(cluster, [inst.pnode, oldSecondary]), new Map());
+    const r = hailPickByDisk(inst, hailCandidates(inst.pnode, [inst.pnode, oldSecondary]), new Map());
     if ('fail' in r) throw prereq(`Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`, 'insufficient_resources');
     remote = r.node;
     op.set('remote_node', remote.name);

@@ -8,7 +8,7 @@ import { errorReply, HttpError, jsonReply, readBody, send, type Reply } from './
 import { JOB_FIELDS, nsNow, type JobQueue, type SimJob } from './jobs.js';
 import { pyExceptionStr, pyJson, pyTypeName } from './json.js';
 import { BadRequest, fillOpcode, OPS, type OpDef } from './ops.js';
-import { clusterInfo, instanceBody, instancesBulkBody, nodeBody, nodesBulkBody, QUERY_RESOURCES, queryResource, roleWord } from './render.js';
+import { clusterInfo, groupBody, groupsBulkBody, instanceBody, instancesBulkBody, nodeBody, nodesBulkBody, QUERY_RESOURCES, queryResource, roleWord } from './render.js';
 import type { SimCluster, SimWorld } from './world.js';
 
 export interface RapiUser {
@@ -124,6 +124,8 @@ export class RapiService {
           DELETE: { fn: (r) => this.tags(r, OPS.OP_TAGS_DEL) },
         },
       },
+      { re: /^\/2\/groups$/, methods: { GET: { fn: (r) => this.groups(r) } } },
+      { re: new RegExp(`^/2/groups/${NAME}$`), methods: { GET: { fn: (r) => this.group(r) } } },
       { re: /^\/2\/instances$/, methods: { GET: { fn: (r) => this.instances(r) } } },
       { re: i(''), methods: { GET: { fn: (r) => this.instance(r) } } },
       { re: i('/migrate'), methods: { PUT: { fn: (r) => this.submit(r, 'instances_name_migrate', OPS.OP_INSTANCE_MIGRATE, r.body, { instance_name: r.items[0] }) } } },
@@ -344,6 +346,19 @@ export class RapiService {
     const node = this.cluster.findNode(name);
     if (node === undefined) throw new HttpError(500, pyExceptionStr([`Node name ${name} not found`, 'unknown_entity']));
     return jsonReply(pyJson([...node.tags].sort()));
+  }
+
+  private groups(r: RapiRequest): Reply {
+    if (intArg(r, 'bulk') !== 0) return jsonReply(groupsBulkBody(this.cluster));
+    // rlib2 lists groups as {name, uri}, unlike nodes and instances ({id, uri}).
+    return jsonReply(pyJson(this.cluster.groupList().map((g) => ({ name: g.name, uri: `/2/groups/${g.name}` }))));
+  }
+
+  private group(r: RapiRequest): Reply {
+    intArg(r, 'lock');
+    const group = this.cluster.groups.get(r.items[0] ?? '');
+    if (group === undefined) throw new HttpError(404);
+    return jsonReply(groupBody(group));
   }
 
   private instances(r: RapiRequest): Reply {

@@ -2,7 +2,7 @@
 // spliced from per-object fragments cached by revision, so a 500-node listing costs a string join.
 import { DATA_COLLECTOR_INTERVAL, DATA_COLLECTORS, DISKPARAMS, HVPARAMS, IPOLICY_MINMAX, IPOLICY_STD, NDPARAMS } from './defaults.js';
 import { niceCompare, pyJson, pyJsonArray } from './json.js';
-import type { SimCluster, SimInstance, SimNode } from './world.js';
+import type { SimCluster, SimGroup, SimInstance, SimNode } from './world.js';
 
 function nodeObject(n: SimNode): Record<string, unknown> {
   const live = n.live;
@@ -33,7 +33,7 @@ function nodeObject(n: SimNode): Record<string, unknown> {
     master_capable: n.masterCapable,
     vm_capable: n.vmCapable,
     ndparams: n.ndparams,
-    'group.uuid': n.cluster.groupUuid,
+    'group.uuid': n.group.uuid,
     ctime: n.ctime,
     mtime: n.mtime,
     uuid: n.uuid,
@@ -134,6 +134,42 @@ export function instancesBulkBody(c: SimCluster): string {
   return cache.instances.body;
 }
 
+function clusterIpolicy(c: SimCluster): Record<string, unknown> {
+  return { minmax: IPOLICY_MINMAX, std: IPOLICY_STD, 'spindle-ratio': 32, 'vcpu-ratio': 4, 'disk-templates': c.enabledDiskTemplates };
+}
+
+/** A node group's G_FIELDS (rlib2), in that order. No group-level parameters: the merged ones are the cluster's. */
+function groupObject(g: SimGroup): Record<string, unknown> {
+  const nodes = g.nodeList();
+  return {
+    alloc_policy: g.allocPolicy,
+    name: g.name,
+    node_cnt: nodes.length,
+    node_list: nodes.map((n) => n.name),
+    ipolicy: clusterIpolicy(g.cluster),
+    custom_ipolicy: {},
+    diskparams: DISKPARAMS,
+    custom_diskparams: {},
+    ndparams: NDPARAMS,
+    custom_ndparams: {},
+    ctime: g.ctime,
+    mtime: g.mtime,
+    uuid: g.uuid,
+    serial_no: g.serial,
+    tags: [...g.tags].sort(),
+  };
+}
+
+/** GET /2/groups/G. */
+export function groupBody(g: SimGroup): string {
+  return pyJson(groupObject(g));
+}
+
+/** GET /2/groups?bulk=1. */
+export function groupsBulkBody(c: SimCluster): string {
+  return pyJson(c.groupList().map(groupObject));
+}
+
 const ROLE_WORDS = { M: 'master', C: 'master-candidate', R: 'regular', D: 'drained', O: 'offline' } as const;
 
 export function roleWord(n: SimNode): string {
@@ -159,7 +195,7 @@ export function clusterInfo(c: SimCluster): Record<string, unknown> {
     os_hvp: {},
     beparams: { default: { minmem: 128, maxmem: 128, vcpus: 1, auto_balance: true, always_failover: false, spindle_use: 1 } },
     osparams: {},
-    ipolicy: { minmax: IPOLICY_MINMAX, std: IPOLICY_STD, 'spindle-ratio': 32, 'vcpu-ratio': 4, 'disk-templates': c.enabledDiskTemplates },
+    ipolicy: clusterIpolicy(c),
     nicparams: { default: { mode: 'bridged', link: hv === 'kvm' ? 'br0' : 'gntbr0', vlan: '' } },
     ndparams: NDPARAMS,
     diskparams: DISKPARAMS,
@@ -231,8 +267,8 @@ const NODE_QUERY: Record<string, QField<SimNode>> = {
   pip: { title: 'PrimaryIP', kind: 'text', doc: 'Primary IP address', get: (n) => ok(n.pip) },
   sip: { title: 'SecondaryIP', kind: 'text', doc: 'Secondary IP address', get: (n) => ok(n.sip) },
   master: { title: 'IsMaster', kind: 'bool', doc: 'Whether node is master', get: (n) => ok(n.isMaster) },
-  group: { title: 'Group', kind: 'text', doc: 'Node group', get: () => ok('default') },
-  'group.uuid': { title: 'GroupUUID', kind: 'text', doc: 'UUID of node group', get: (n) => ok(n.cluster.groupUuid) },
+  group: { title: 'Group', kind: 'text', doc: 'Node group', get: (n) => ok(n.group.name) },
+  'group.uuid': { title: 'GroupUUID', kind: 'text', doc: 'UUID of node group', get: (n) => ok(n.group.uuid) },
   ndparams: { title: 'NodeParameters', kind: 'other', doc: 'Merged node parameters', get: (n) => ok(n.ndparams) },
   pinst_cnt: { title: 'Pinst', kind: 'number', doc: 'Number of instances with this node as primary', get: (n) => ok(n.primaries.size) },
   sinst_cnt: { title: 'Sinst', kind: 'number', doc: 'Number of instances with this node as secondary', get: (n) => ok(n.secondaries.size) },

@@ -1,11 +1,11 @@
 // The simulated world: clusters, nodes, instances and their power. Everything the RAPI answers is derived from
 // this state; jobs (jobs.ts, lu.ts) are the only writers besides the BMCs.
-import type { AdminState, DiskTemplate, InstanceStatus, NodeRoleLetter } from '../ganeti/types.js';
+import type { AdminState, DiskTemplate, GroupAllocPolicy, InstanceStatus, NodeRoleLetter } from '../ganeti/types.js';
 import { EXTERNALLY_MIRRORED, INTERNALLY_MIRRORED } from '../ganeti/types.js';
 import { NDPARAMS } from './defaults.js';
 import type { FaultState } from './faults.js';
 import type { JobQueue } from './jobs.js';
-import type { Inventory, InventoryCluster, InventoryInstance, InventoryNode } from './inventory.js';
+import type { Inventory, InventoryCluster, InventoryGroup, InventoryInstance, InventoryNode } from './inventory.js';
 import { niceCompare } from './json.js';
 
 export interface SimTiming {
@@ -72,6 +72,36 @@ function seededMac(seed: string): string {
 
 const DEFAULT_CTIME = 1795000000;
 
+export class SimGroup {
+  readonly name: string;
+  readonly uuid: string;
+  readonly allocPolicy: GroupAllocPolicy;
+  readonly tags: Set<string>;
+  readonly ctime: number;
+  readonly mtime: number;
+  readonly serial: number;
+
+  constructor(
+    readonly cluster: SimCluster,
+    inv: InventoryGroup,
+    index: number,
+  ) {
+    this.name = inv.name;
+    this.uuid = inv.uuid ?? seededUuid(`group:${cluster.name}:${inv.name}`);
+    this.allocPolicy = inv.allocPolicy ?? 'preferred';
+    this.tags = new Set(inv.tags ?? []);
+    // The group `gnt-cluster init` creates has no creation time (the lab reports 0); later ones were added after.
+    this.ctime = inv.ctime ?? (index === 0 ? 0 : cluster.ctime + 3600 * index);
+    this.mtime = inv.mtime ?? (index === 0 ? cluster.ctime : this.ctime);
+    this.serial = inv.serial ?? 1;
+  }
+
+  /** Its nodes in configuration (UUID) order, as Ganeti lists a group's node_list. */
+  nodeList(): SimNode[] {
+    return [...this.cluster.nodes.values()].filter((n) => n.group === this).sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+  }
+}
+
 export class SimNode {
   masterCandidate: boolean;
   drained: boolean;
@@ -108,12 +138,16 @@ export class SimNode {
   readonly cnodes: number;
   readonly ctime: number;
   readonly bmc: string | null;
+  readonly group: SimGroup;
 
   constructor(
     readonly cluster: SimCluster,
     inv: InventoryNode,
   ) {
     this.name = inv.name;
+    const group = inv.group === undefined ? cluster.groups.values().next().value : cluster.groups.get(inv.group);
+    if (group === undefined) throw new Error(`inventory: node ${inv.name} names unknown node group ${String(inv.group)}`);
+    this.group = group;
     this.uuid = inv.uuid ?? seededUuid(`node:${cluster.name}:${inv.name}`);
     this.pip = inv.pip;
     this.sip = inv.sip ?? inv.pip;
@@ -313,7 +347,8 @@ export class SimCluster {
   readonly name: string;
   readonly fqdn: string;
   readonly uuid: string;
-  readonly groupUuid: string;
+  /** Node groups by name, in inventory order (the first is the one `gnt-cluster init` made). */
+  readonly groups = new Map<string, SimGroup>();
   readonly candidatePoolSize: number;
   readonly hypervisor: 'kvm' | 'fake';
   readonly enabledDiskTemplates: DiskTemplate[];
@@ -331,7 +366,6 @@ export class SimCluster {
     this.name = inv.name;
     this.fqdn = inv.fqdn ?? `cluster.${inv.name}.example.org`;
     this.uuid = inv.uuid ?? seededUuid(`cluster:${inv.name}`);
-    this.groupUuid = inv.groupUuid ?? seededUuid(`group:${inv.name}:default`);
     this.candidatePoolSize = inv.candidatePoolSize ?? 10;
     this.hypervisor = inv.hypervisor ?? 'kvm';
     this.os = inv.os ?? (this.hypervisor === 'kvm' ? 'debootstrap+default' : 'noop');
@@ -341,6 +375,10 @@ export class SimCluster {
     const templates = new Set<DiskTemplate>(inv.enabledDiskTemplates ?? ['drbd', 'plain']);
     if (inv.enabledDiskTemplates === undefined) for (const i of inv.instances) templates.add(i.diskTemplate);
     this.enabledDiskTemplates = [...templates];
+    (inv.groups ?? [{ name: 'default' }]).forEach((g, idx) => {
+      if (this.groups.has(g.name)) throw new Error(`inventory: node group ${g.name} appears twice in cluster ${inv.name}`);
+      this.groups.set(g.name, new SimGroup(this, g, idx));
+    });
     for (const n of inv.nodes) {
       if (this.nodes.has(n.name)) throw new Error(`inventory: node ${n.name} appears twice in cluster ${inv.name}`);
       const node = new SimNode(this, n);
@@ -361,6 +399,11 @@ export class SimCluster {
   /** A node by name or unambiguous short name (utils.MatchNameComponent), as Ganeti resolves them. */
   findNode(name: string): SimNode | undefined {
     return matchName(this.nodes, name);
+  }
+
+  /** Node groups in Ganeti's (natural) name order. */
+  groupList(): SimGroup[] {
+    return [...this.groups.values()].sort((a, b) => niceCompare(a.name, b.name));
   }
 
   findInstance(name: string): SimInstance | undefined {

@@ -178,10 +178,16 @@ describe('looking: clusters, nodes, show, plan', () => {
     const rows = json<Record<string, unknown>[]>(r);
     expect(rows).toHaveLength(12);
     for (const row of rows) {
-      for (const key of ['cluster', 'name', 'role', 'primaryInstances', 'secondaryInstances', 'ping', 'power', 'group', 'address', 'bmc', 'memoryFree', 'memoryTotal']) expect(row).toHaveProperty(key);
+      for (const key of ['cluster', 'name', 'role', 'primaryInstances', 'secondaryInstances', 'ping', 'power', 'group', 'groupUuid', 'address', 'bmc', 'memoryFree', 'memoryTotal']) expect(row).toHaveProperty(key);
     }
     expect(rows.find((x) => x.name === 'node1.ams.example.org')).toMatchObject({ cluster: 'ams', role: 'master', ping: 'up', power: 'on' });
     expect(rows.find((x) => x.name === 'node5.fra.example.org')).toMatchObject({ role: 'offline', ping: 'down', primaryInstances: 0 });
+    // group: the node group's name (Ganeti's nodes carry only its uuid: groupUuid).
+    const groups = rows.map((x) => `${String(x.cluster)}/${String(x.group)}`);
+    expect(groups.filter((g) => g === 'ams/default')).toHaveLength(7);
+    expect(groups.filter((g) => g === 'fra/rack12')).toHaveLength(4);
+    expect(rows.find((x) => x.name === 'node5.fra.example.org')).toMatchObject({ group: 'rack14' });
+    for (const row of rows) expect(row.groupUuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('nodes: --cluster and --filter narrow the list; plain columns without colour when piped', async () => {

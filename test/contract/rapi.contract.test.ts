@@ -203,6 +203,30 @@ describe('instances', () => {
   });
 });
 
+describe('node groups', () => {
+  it('bulk list: name, uuid, policy, members; the uuid is what the nodes of the same moment name', async () => {
+    server.serve('107', '110');
+    const c = client();
+    const groups = await c.groups();
+    expect(groups.map((g) => [g.name, g.alloc_policy, g.node_cnt, g.tags])).toEqual([['default', 'preferred', 3, []]]);
+    // Ganeti lists a group's nodes in configuration (node uuid) order, not by name.
+    expect(groups[0]!.node_list).toEqual(['node2.ganeti.test', 'node3.ganeti.test', 'node1.ganeti.test']);
+    const nodes = await c.nodes();
+    expect(new Set(nodes.map((n) => n['group.uuid']))).toEqual(new Set([groups[0]!.uuid]));
+    expectFaithful();
+  });
+
+  it('a group without a uuid is a protocol error', async () => {
+    server.use((_r, res) => {
+      sendJson(res, 200, body<Record<string, unknown>[]>('107').map(({ uuid: _uuid, ...rest }) => rest));
+      return true;
+    });
+    const err = await failure(client().groups());
+    expect(err.kind).toBe('protocol');
+    expect(err.message).toContain('/2/groups');
+  });
+});
+
 describe('authentication and rights', () => {
   it.each([
     ['002', 'nodevac', 'wrong-password'],

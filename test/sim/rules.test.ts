@@ -1,6 +1,6 @@
 // Ganeti's rules as the simulator enforces them (lib/cmdlib, hail), one scenario each.
 import { describe, expect, test } from 'vitest';
-import type { Simulator } from '../../src/sim/index.js';
+import type { InventoryInstance, Simulator } from '../../src/sim/index.js';
 import { labInventory } from '../../src/sim/index.js';
 import { poll, rapi } from './helpers.js';
 import { n, ruleInventory, simPerTest, vm } from './world.js';
@@ -197,6 +197,52 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
       expect(logOf(k)[0]).toBe(" - INFO: Can't migrate, instance offline, fallback to failover");
     }
     expect(instance(sim, vm('x1')).status).toBe('running');
+  });
+});
+
+describe('node groups', () => {
+  /** The rule world with n5 alone in a second group, and far more memory than any other node. */
+  function grouped(instances: InventoryInstance[]) {
+    const inv = ruleInventory({ nodes: { 5: { group: 'rack2', memoryMb: 262144 } }, instances });
+    inv.clusters[0]!.groups = [{ name: 'default' }, { name: 'rack2', allocPolicy: 'last_resort', tags: ['site:b'] }];
+    return inv;
+  }
+  type Group = { name: string; uuid: string; alloc_policy: string; node_cnt: number; node_list: string[]; tags: string[] };
+
+  test('/2/groups lists {name, uri}; bulk and /2/groups/G give each group its nodes, whose group.uuid is the group', async () => {
+    const { sim, c } = await start({ inventory: grouped([]) });
+    expect((await c.get('/2/groups')).json).toEqual([
+      { name: 'default', uri: '/2/groups/default' },
+      { name: 'rack2', uri: '/2/groups/rack2' },
+    ]);
+    const groups = (await c.get('/2/groups?bulk=1')).json as Group[];
+    expect(groups.map((g) => [g.name, g.alloc_policy, g.node_cnt, g.tags])).toEqual([
+      ['default', 'preferred', 4, []],
+      ['rack2', 'last_resort', 1, ['site:b']],
+    ]);
+    // A group's node_list is in configuration (node UUID) order, as on the lab.
+    const byUuid = [1, 2, 3, 4].map((i) => node(sim, n(i))).sort((a, b) => (a.uuid < b.uuid ? -1 : 1));
+    expect(groups[0]!.node_list).toEqual(byUuid.map((x) => x.name));
+    const nodes = (await c.get('/2/nodes?bulk=1')).json as { name: string; 'group.uuid': string }[];
+    for (const x of nodes) expect(groups.find((g) => g.uuid === x['group.uuid'])?.node_list).toContain(x.name);
+    expect((await c.get('/2/groups/rack2')).json).toEqual(groups[1]);
+    expect((await c.get('/2/groups/nosuchgroup')).status).toBe(404);
+    const q = (await c.get('/2/query/node?fields=name,group')).json as { data: [number, unknown][][] };
+    expect(q.data.map((row) => row[1]?.[1])).toEqual(['default', 'default', 'default', 'default', 'rack2']);
+  });
+
+  test("hail moves instances only inside their node group, even when another group's node has more room", async () => {
+    const { sim, c } = await start({
+      inventory: grouped([
+        { name: vm('x1'), pnode: n(2), diskTemplate: 'diskless', memoryMb: 1024 },
+        { name: vm('e1'), pnode: n(3), diskTemplate: 'rbd', memoryMb: 1024 },
+      ]),
+    });
+    const evac = await run(c, 'POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'primary-only', iallocator: 'hail' });
+    expect((await childJobs(c, evac)).map((k) => k.status)).toEqual(['success']);
+    const moved = await run(c, 'PUT', `/2/instances/${vm('e1')}/migrate`, { iallocator: 'hail' });
+    expect(moved.status).toBe('success');
+    for (const name of ['x1', 'e1']) expect(instance(sim, vm(name)).pnode.group.name).toBe('default');
   });
 });
 

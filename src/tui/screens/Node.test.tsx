@@ -25,6 +25,7 @@ describe.each([
       let f = await waitFor(s, 'Instances (3)');
       expect(f).toMatch(/role master-candidate · ping up · power on · 2 primary \/ 1 secondary/);
       expect(f).toContain('BMC node3-bmc.small.sim');
+      expect(f).toMatch(/· group default/);
       expect(f).toMatch(/BLOCKED: 1 blocker\(s\)/);
       expect(f).toMatch(/cache1\.small\.example\.org\s+pri\s+plain\s+running\s+BLOCKED/);
       expect(f).toMatch(/build1\.small\.example\.org\s+pri\s+drbd\s+ADMIN_down/);

@@ -36,7 +36,7 @@ export function detailLines(d: NodeDetail, width: number): Line[] {
   const r = d.row;
   const lines: Line[] = [];
   lines.push({ key: 'f1', node: <TextLine>{`role ${r.role} · ping ${r.ping} · power ${r.power} · ${r.primaryInstances} primary / ${r.secondaryInstances} secondary`}</TextLine> });
-  lines.push({ key: 'f2', node: <TextLine>{`address ${r.address} · memory free ${mib(r.memoryFree)} of ${mib(r.memoryTotal)} · group ${r.group.slice(0, 8)}`}</TextLine> });
+  lines.push({ key: 'f2', node: <TextLine>{`address ${r.address} · memory free ${mib(r.memoryFree)} of ${mib(r.memoryTotal)} · group ${r.group}`}</TextLine> });
   lines.push({ key: 'f3', node: <TextLine color={r.bmc ? undefined : 'yellow'}>{`BMC ${r.bmc ?? 'none: the node has no ipmi: tag, it cannot be powered off or on'}`}</TextLine> });
   if (r.job) lines.push(...paragraph('job', `⚙ job ${r.job.id}: ${r.job.kind} ${r.job.state}, started by ${r.job.owner} — w to watch`, width, { color: 'cyan', bold: true }));
   if (r.lock) lines.push(...paragraph('lock', `⚿ locked by ${r.lock.owner} since ${stamp(r.lock.since)} UTC for job ${r.lock.jobId}`, width, { color: 'yellow' }));

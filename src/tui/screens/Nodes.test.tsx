@@ -26,6 +26,9 @@ describe.each([
       expect(f).toMatch(/ {2}node2\.small\.example\.org\s+candidate\s+up\s+on\s+3\/1/);
       if (columns >= 130) expect(f).toMatch(/GROUP\s+MEM FREE\s+JOB \/ LOCK/);
       else expect(f).not.toContain('MEM FREE');
+      // The group by its name, not its uuid.
+      if (columns >= 100) expect(f).toMatch(/node1\.small\.example\.org\s+master\s+up\s+on\s+1\/0 default /);
+      else expect(f).not.toContain('GROUP');
       fits(s, columns, rows);
     } finally {
       s.unmount();

@@ -26,13 +26,16 @@ export function busy(row: NodeRow): string {
   return parts.join(' · ');
 }
 
-const columns: Column<NodeRow>[] = [
+/** A group name is rarely long: the column is as wide as the longest one, within bounds (a uuid, shown when the names could not be read, is cut). */
+const groupWidth = (rows: NodeRow[]) => Math.min(16, Math.max('GROUP'.length, ...rows.map((r) => [...r.group].length)));
+
+const columns = (groupW: number): Column<NodeRow>[] => [
   { title: 'NODE', grow: 3, min: 12, cell: (r) => r.name },
   { title: 'ROLE', width: 9, cell: (r) => ROLE[r.role], color: (r) => ROLE_COLOR[r.role] },
   { title: 'PING', width: 4, cell: (r) => (r.ping === 'unknown' ? '?' : r.ping), color: (r) => (r.ping === 'down' ? 'red' : r.ping === 'up' ? 'green' : undefined) },
   { title: 'POWER', width: 5, cell: (r) => (r.power === 'unknown' ? '?' : r.power), color: (r) => (r.power === 'off' ? 'red' : undefined) },
   { title: 'PRI/SEC', width: 7, align: 'right', cell: (r) => `${r.primaryInstances}/${r.secondaryInstances}` },
-  { title: 'GROUP', width: 8, hideBelow: 100, cell: (r) => r.group.slice(0, 8) },
+  { title: 'GROUP', width: groupW, hideBelow: 100, cell: (r) => r.group },
   { title: 'MEM FREE', width: 11, hideBelow: 130, align: 'right', cell: (r) => (r.memoryTotal === null ? '-' : `${mib(r.memoryFree)}/${mib(r.memoryTotal)}`) },
   { title: 'JOB / LOCK', grow: 2, min: 10, cell: busy, color: (r) => (r.job ? 'cyan' : r.lock ? 'yellow' : undefined) },
 ];
@@ -46,7 +49,7 @@ export function Nodes({ cluster }: { cluster: string }): ReactNode {
   const bannerHeight = polled.error ? bannerLines(polled.error, body.columns, cluster).length : 0;
   const listRows = Math.max(1, body.rows - 2 - bannerHeight - (filter.editing || filter.text ? 1 : 0));
   const sel = useSelection(rows, (r) => r.name, listRows, `nodes:${cluster}`);
-  const laid = layout(columns, body.columns);
+  const laid = layout(columns(groupWidth(all)), body.columns);
   const busyCount = all.filter((r) => r.job || r.lock).length;
 
   useHints([{ key: 'enter', label: 'node' }, ...ACTION_HINTS, { key: 'w', label: 'watch job' }, { key: '/', label: 'filter' }]);
