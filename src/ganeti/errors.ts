@@ -11,7 +11,7 @@ export type RapiErrorKind =
   | 'refused' // nothing listens / host unreachable / name does not resolve
   | 'timeout' // no answer in time
   | 'protocol' // the answer is not what Ganeti sends (malformed, truncated, too large, wrong types)
-  | 'lost'; // a submission's answer was lost and no job carrying its reason was found
+  | 'lost'; // a submission's answer was lost and whether Ganeti queued the job could not be told
 
 export class RapiError extends Error {
   override readonly name = 'RapiError';
@@ -20,7 +20,15 @@ export class RapiError extends Error {
     readonly cluster: string,
     message: string,
     readonly hint: string,
-    readonly details: { status?: number; code?: number; explain?: string; path?: string; fingerprint?: string } = {},
+    readonly details: {
+      status?: number;
+      code?: number;
+      explain?: string;
+      path?: string;
+      fingerprint?: string;
+      /** Ganeti's own error message, as sent, when the answer was Ganeti's JSON error body. */
+      ganetiMessage?: string;
+    } = {},
   ) {
     super(message);
   }
