@@ -1,6 +1,7 @@
 // Ganeti RAPI v2 client: one method per resource nodevac needs.
-// Reads are retried with backoff; a submission is never sent twice: a lost answer is resolved by
-// finding the job that carries the submission's unique reason.
+// Reads are retried with backoff. A submission reaches Ganeti's job queue once: through an outage it is sent
+// again only when it cannot have been queued, and a lost answer is resolved by finding the job that carries
+// the submission's unique reason (submit.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -8,8 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import tls from 'node:tls';
 import got, { type Got, type Method, RequestError, HTTPError } from 'got';
 import PQueue from 'p-queue';
-import { PinnedAgent, TlsPinError, type TlsTrust } from '../util/tls.js';
 import { quote, safeText } from '../util/quote.js';
+import { PinnedAgent, TlsPinError, type TlsTrust } from '../util/tls.js';
 import { RapiError, unescapeGaneti } from './errors.js';
 import { submitOnce } from './submit.js';
 import type {
@@ -357,7 +358,7 @@ export class RapiClient {
       if (typeof body.message === 'string') message = ganetiMessage = unescapeGaneti(body.message);
       if (typeof body.explain === 'string') explain = unescapeGaneti(body.explain);
     } catch {
-      message = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+      message = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
     }
     const where = `${this.cluster}: ${method} /${path}`;
     const details = { status, code, explain, path, ganetiMessage };

@@ -1,4 +1,5 @@
 // Typed RAPI failures. Each names the cluster and what to check.
+import { safeText } from '../util/quote.js';
 
 export type RapiErrorKind =
   | 'auth' // 401
@@ -63,10 +64,15 @@ export function unescapeGaneti(text: string): string {
 }
 
 /**
- * Turns a failed opcode's result into a readable message.
+ * Turns a failed opcode's result into a readable message, safe to show (Ganeti's messages quote what it was sent).
  * Ganeti: [ErrorType, [message, ecode]] — and older/odd shapes: [ErrorType, message] or a plain string.
  */
 export function describeOpError(result: unknown): { errorType: string; message: string; ecode: string | null } {
+  const d = rawOpError(result);
+  return { ...d, errorType: safeText(d.errorType, 100), message: safeText(d.message) };
+}
+
+function rawOpError(result: unknown): { errorType: string; message: string; ecode: string | null } {
   if (Array.isArray(result) && typeof result[0] === 'string') {
     const [errorType, args] = result as [string, unknown];
     if (Array.isArray(args)) {

@@ -646,6 +646,27 @@ describe('transport failures', () => {
     expect(err.message).toBe('replay: GET /2/nodes: Ganeti unavailable (502): 502 Bad Gateway 502 Bad Gateway nginx');
   });
 
+  it("Ganeti's message quoting a hostile name is shown with visible escapes and cut, its raw text kept in details", async () => {
+    const hostile = `Node name \u001b]0;owned\u0007\u202e${'x'.repeat(10_000)} not found`;
+    server.use((_r, res) => {
+      sendJson(res, 500, { code: 500, message: hostile, explain: '' });
+      return true;
+    });
+    const err = await failure(client().nodeTags('node2.ganeti.test'));
+    expect(err.kind).toBe('server');
+    expect(err.message).toBe(`replay: GET /2/nodes/node2.ganeti.test/tags: Ganeti error (500): Node name \\x1b]0;owned\\x07\\u202e${'x'.repeat(89)}… (10011 characters) not found`);
+    expect(err.details.ganetiMessage).toBe(hostile);
+  });
+
+  it('a body that is not JSON is quoted safely in the protocol error', async () => {
+    server.use((_r, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('\u001b[2J\u001b[31mhello');
+      return true;
+    });
+    expect((await failure(client().nodes())).message).toBe('replay: unexpected answer from /2/nodes: the answer is not JSON (14 bytes, starting "\\x1b[2J\\x1b[31mhello")');
+  });
+
   it('malformed JSON with 200 is a protocol error', async () => {
     server.use((_r, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
