@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quote, safeText } from './quote.js';
+import { quote, safeJson, safeText } from './quote.js';
 
 // Nothing a terminal would act on or that would hide text: C0/C1 controls, DEL, bidi and zero-width characters.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -55,5 +55,19 @@ describe('safeText', () => {
     for (let c = 0; c < 0x10000; c++) all += String.fromCharCode(c);
     expect(safeText(all, 1e6)).not.toMatch(RAW);
     expect(quote(all, 1e6)).not.toMatch(RAW);
+  });
+});
+
+describe('safeJson', () => {
+  it('the same JSON value, with nothing raw a terminal would act on', () => {
+    const value = { name: '\u001b[2J\u009b31m\u202enode2\u200b\u{e0041}', list: ['a\u0007', 'узел2 🖥️'], n: 1 };
+    for (const space of [undefined, 2]) {
+      const text = safeJson(value, space);
+      expect(JSON.parse(text)).toEqual(value);
+      expect(text.replace(/\n/g, ''), 'nothing raw but the layout').not.toMatch(RAW);
+      expect(text).not.toContain('\u{e0041}');
+    }
+    expect(safeJson({ a: '\u202e' })).toBe('{"a":"\\u202e"}');
+    expect(safeJson({ a: 'plain', b: [1, 2] }, 2)).toBe(JSON.stringify({ a: 'plain', b: [1, 2] }, null, 2));
   });
 });

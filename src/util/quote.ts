@@ -52,3 +52,15 @@ export function safeText(text: string, max = 2000, run = 200): string {
   if (escaped.length <= max) return escaped;
   return `${Array.from(escaped).slice(0, max).join('')}… (${[...text].length} characters)`;
 }
+
+/** Not escaped by JSON.stringify, yet acted on (C1 controls such as CSI) or misleading (bidi, zero-width) on a terminal. */
+const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * JSON.stringify, with the characters above written as \uXXXX escapes too: the same JSON value, printable on a
+ * terminal. (They can only occur inside strings, where such an escape means the very same character.)
+ */
+export function safeJson(value: unknown, space?: number): string {
+  const escape = (ch: string) => Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+  return JSON.stringify(value, null, space).replace(JSON_UNSAFE, escape);
+}
