@@ -17,6 +17,7 @@ import { JobRunner, lockKey, type RunnerSettings } from '../run/runner.js';
 import { SimPowerDriver, SimReachability } from '../sim/remote.js';
 import { openStore } from '../store/index.js';
 import type { JobEvent, JobRecord, LockRecord, Operator, Store } from '../store/types.js';
+import { quote } from '../util/quote.js';
 import {
   NodeLockedError,
   NodeLookupError,
@@ -124,7 +125,7 @@ class App implements NodevacApp {
     const existing = this.clusters.get(name);
     if (existing) return existing;
     const cfg = this.config.clusters.find((c) => c.name === name);
-    if (!cfg) throw new NodeLookupError(`no cluster named "${name}" in the configuration (clusters: ${this.clusterNames().join(', ')})`, []);
+    if (!cfg) throw new NodeLookupError(`no cluster named ${quote(name)} in the configuration (clusters: ${this.clusterNames().join(', ')})`, []);
     const client = new RapiClient(
       {
         name: cfg.name,
@@ -308,7 +309,11 @@ class App implements NodevacApp {
     );
   }
 
-  async resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }> {
+  resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }> {
+    return this.locateNode(name, cluster);
+  }
+
+  private async locateNode(name: string, cluster?: string, nodesMaxAgeMs?: number): Promise<{ cluster: string; node: string }> {
     const names = cluster ? [cluster] : this.clusterNames();
     if (cluster) this.cluster(cluster);
     const found: { cluster: string; name: string }[] = [];
@@ -317,7 +322,7 @@ class App implements NodevacApp {
     await Promise.all(
       names.map(async (c) => {
         try {
-          const r = findNode(await this.nodes(c), name);
+          const r = findNode(await this.nodes(c, nodesMaxAgeMs), name);
           if (r.node) found.push({ cluster: c, name: r.node.name });
           else near.push(...r.candidates.map((n) => ({ cluster: c, name: n })));
         } catch (err) {
@@ -326,9 +331,9 @@ class App implements NodevacApp {
       }),
     );
     if (found.length === 1) return { cluster: found[0]!.cluster, node: found[0]!.name };
-    if (found.length > 1) throw new NodeLookupError(`"${name}" matches nodes in several clusters; name one with --cluster`, found);
+    if (found.length > 1) throw new NodeLookupError(`${quote(name)} matches nodes in several clusters; name one with --cluster`, found);
     const unreachable = errors.length ? ` (could not ask: ${errors.join('; ')})` : '';
-    throw new NodeLookupError(`no node "${name}" in ${cluster ? `cluster ${cluster}` : 'any configured cluster'}${unreachable}`, near);
+    throw new NodeLookupError(`no node ${quote(name)} in ${cluster ? `cluster ${cluster}` : 'any configured cluster'}${unreachable}`, near);
   }
 
   async nodeDetail(cluster: string, node: string): Promise<NodeDetail> {
@@ -341,15 +346,15 @@ class App implements NodevacApp {
     ]);
     const row = rows.find((r) => r.name === node);
     const n = (await this.nodes(cluster)).find((x) => x.name === node);
-    if (!row || !n) throw new NodeLookupError(`no node "${node}" in cluster ${cluster}`, []);
+    if (!row || !n) throw new NodeLookupError(`no node ${quote(node)} in cluster ${cluster}`, []);
     return { cluster, row, node: n, instances: instances.filter((i) => i.pnode === node || i.snodes.includes(node)), tags: n.tags, plan, history };
   }
 
   // ---- planning ----------------------------------------------------------------------------------
 
   async plan(request: PlanRequest): Promise<Plan> {
-    const { cluster, node } = await this.resolveNode(request.node, request.cluster);
-    // The node list resolveNode just fetched is fresh enough to show a plan; start() re-plans from new reads.
+    const { cluster, node } = await this.locateNode(request.node, request.cluster, 0);
+    // Planned from the node list just fetched to find the node (not read twice); start() re-plans from new reads.
     return this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000);
   }
 

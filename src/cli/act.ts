@@ -4,6 +4,7 @@ import type { NodevacApp } from '../app/types.js';
 import { NodeLockedError, PlanRefusedError } from '../app/types.js';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
 import type { JobEvent, JobRecord } from '../store/types.js';
+import { safeJson } from '../util/quote.js';
 import { ask } from './ask.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CliError, EXIT, usageError } from './exit.js';
@@ -177,7 +178,7 @@ export function follow(ctx: Context, app: NodevacApp, id: string, subject: Subje
   const onEvent = (e: JobEvent) => {
     // Events already fetched when the watch stopped are not shown after the detach notice.
     if (quiet) return;
-    if (opts.json) return ctx.out.write(`${JSON.stringify(e)}\n`);
+    if (opts.json) return ctx.out.write(`${safeJson(e)}\n`);
     if (!tty) return ctx.print(eventLogLine(e));
     clearTransient();
     if (e.type !== 'log' && !(e.type === 'step' && e.state === 'running')) return ctx.print(eventLine(e, ctx.paint));

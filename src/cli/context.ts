@@ -2,6 +2,7 @@
 // `--version` and `--help` load neither), the interrupt handlers and what to clean up on the way out.
 import type { NodevacApp } from '../app/types.js';
 import type { LoadedConfig } from '../config/load.js';
+import { safeJson } from '../util/quote.js';
 import { painter, type Paint } from './style.js';
 
 export interface GlobalOptions {
@@ -99,13 +100,14 @@ export class Context {
     this.err.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /** JSON keeps every value as it is; the few characters JSON.stringify leaves raw that a terminal acts on are escaped too. */
   json(value: unknown): void {
-    this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.out.write(`${safeJson(value, 2)}\n`);
   }
 
   /** One NDJSON line with its type and time. */
   line(type: string, fields: Record<string, unknown>): void {
-    this.out.write(`${JSON.stringify({ type, time: new Date().toISOString(), ...fields })}\n`);
+    this.out.write(`${safeJson({ type, time: new Date().toISOString(), ...fields })}\n`);
   }
 
   async config(globals: GlobalOptions): Promise<LoadedConfig> {

@@ -1,7 +1,9 @@
-// Text for people: plans, nodes, jobs, events. JSON output never goes through here.
+// Text for people: plans, nodes, jobs, events. JSON output never goes through here. Free text that comes from
+// Ganeti, a BMC or a user (messages, errors, tags) is made safe for the terminal before it is painted.
 import type { ClusterStatus, NodeRow } from '../app/types.js';
 import type { InstanceAction, Plan, PlanOptions } from '../plan/types.js';
 import type { AuditEntry, JobEvent, JobRecord, Operator } from '../store/types.js';
+import { safeText } from '../util/quote.js';
 import { blockerLines } from './report.js';
 import { table, type Cell, type Color, type Paint } from './style.js';
 
@@ -74,7 +76,7 @@ function actionText(a: InstanceAction): string {
 export function planText(plan: Plan, paint: Paint): string {
   const out: string[] = [];
   const verb = { evacuate: 'Evacuate', poweroff: 'Power off', poweron: plan.options.returnToService ? 'Power on and return' : 'Power on', return: 'Return to service' }[plan.kind];
-  out.push(paint('bold', `${verb} ${plan.node}`) + `  (cluster ${plan.cluster}, role ${plan.nodeRole}, BMC ${plan.bmc ?? 'none'})`);
+  out.push(paint('bold', `${verb} ${plan.node}`) + `  (cluster ${plan.cluster}, role ${plan.nodeRole}, BMC ${plan.bmc === null ? 'none' : safeText(plan.bmc, 300)})`);
   const opts = optionWords(plan.kind, plan.options);
   if (opts.length) out.push(`options: ${opts.join('; ')}`);
   if (plan.instances.length) {
@@ -84,17 +86,17 @@ export function planText(plan: Plan, paint: Paint): string {
       a.relation,
       a.template,
       [actionText(a), a.action === 'blocked' ? 'red' : a.action === 'failover' || a.action === 'shutdown' ? 'yellow' : null],
-      a.why,
+      safeText(a.why, 500),
     ]);
     out.push(indent(table(['INSTANCE', 'AS', 'TEMPLATE', 'ACTION', 'WHY'], rows, paint)).trimEnd());
   }
   if (plan.steps.length) {
     out.push('', paint('bold', 'Steps:'));
-    plan.steps.forEach((s, i) => out.push(`  ${String(i + 1).padStart(2)}. ${s.title}`));
+    plan.steps.forEach((s, i) => out.push(`  ${String(i + 1).padStart(2)}. ${safeText(s.title)}`));
   }
   if (plan.warnings.length) {
     out.push('', paint('bold', 'Warnings:'));
-    for (const w of plan.warnings) out.push(`  ${paint('yellow', '!')} ${w.message}`);
+    for (const w of plan.warnings) out.push(`  ${paint('yellow', '!')} ${safeText(w.message)}`);
   }
   if (plan.blockers.length) {
     out.push('', paint('bold', `Blockers (${plan.blockers.length}) — nothing will be done until they are resolved:`));
@@ -120,7 +122,7 @@ export function jobsTable(jobs: JobRecord[], paint: Paint): string {
     `${Math.round(j.progress * 100)}%`,
     who(j.owner),
     stamp(j.createdAt),
-    j.error ? (j.result === 'deadline' ? `deadline: ${j.error}` : j.error) : '',
+    j.error ? safeText(j.result === 'deadline' ? `deadline: ${j.error}` : j.error, 300) : '',
   ]);
   return table(['JOB', 'KIND', 'CLUSTER', 'NODE', 'STATE', 'DONE', 'OWNER', 'STARTED', 'ERROR'], rows, paint);
 }
@@ -133,12 +135,12 @@ export function jobText(job: JobRecord, paint: Paint): string {
   out.push(`owner:    ${who(job.owner)}, started ${stamp(job.createdAt)}, updated ${stamp(job.updatedAt)}`);
   if (job.driver) out.push(`driver:   ${who(job.driver.operator)} pid ${job.driver.pid} on ${job.driver.host} since ${stamp(job.driver.since)}`);
   if (job.cancelRequested) out.push(`cancel:   requested`);
-  if (job.error) out.push(`error:    ${paint('red', job.error)}`);
+  if (job.error) out.push(`error:    ${paint('red', safeText(job.error))}`);
   out.push('', paint('bold', 'Steps:'));
   job.plan.steps.forEach((s, i) => {
     const mark =
       i < job.cursor ? paint('green', '✓') : i === job.cursor ? (job.state === 'running' ? paint('cyan', '▸') : job.state === 'succeeded' ? paint('green', '✓') : job.state === 'pending' ? ' ' : paint('red', '✗')) : ' ';
-    out.push(`  ${mark} ${String(i + 1).padStart(2)}. ${s.title}`);
+    out.push(`  ${mark} ${String(i + 1).padStart(2)}. ${safeText(s.title)}`);
   });
   if (job.instances.length) {
     out.push('', paint('bold', 'Instances:'));
@@ -147,7 +149,7 @@ export function jobText(job: JobRecord, paint: Paint): string {
       p.action,
       [p.state, p.state === 'done' ? 'green' : p.state === 'failed' ? 'red' : p.state === 'running' ? 'cyan' : null],
       p.node ?? '',
-      p.message ?? '',
+      safeText(p.message ?? '', 500),
     ]);
     out.push(indent(table(['INSTANCE', 'ACTION', 'STATE', 'NOW ON', 'NOTE'], rows, paint)).trimEnd());
   }
@@ -163,7 +165,7 @@ export function auditTable(entries: AuditEntry[], paint: Paint): string {
     e.node ? short(e.node) : '-',
     e.jobId ?? '-',
     [e.result, e.result === 'succeeded' ? 'green' : e.result === 'failed' || e.result === 'refused' ? 'red' : null],
-    e.detail ?? '',
+    safeText(e.detail ?? '', 500),
   ]);
   return table(['TIME', 'OPERATOR', 'ACTION', 'CLUSTER', 'NODE', 'JOB', 'RESULT', 'DETAIL'], rows, paint);
 }
@@ -180,15 +182,16 @@ const EVENT_MARK: Record<string, [string, Color | null]> = {
 /** A terminal line: a mark by state, log lines indented and dimmed. */
 export function eventLine(e: JobEvent, paint: Paint): string {
   const time = paint('dim', e.time.slice(11, 19));
-  if (e.type === 'log') return `${time}     ${paint('dim', e.message)}`;
-  if (e.type === 'warning') return `${time} ${paint('yellow', '!')} ${e.message}`;
-  if (e.type === 'error') return `${time} ${paint('red', '✗')} ${paint('red', e.message)}`;
+  const message = safeText(e.message);
+  if (e.type === 'log') return `${time}     ${paint('dim', message)}`;
+  if (e.type === 'warning') return `${time} ${paint('yellow', '!')} ${message}`;
+  if (e.type === 'error') return `${time} ${paint('red', '✗')} ${paint('red', message)}`;
   const [mark, color] = EVENT_MARK[e.state ?? ''] ?? ['•', null];
   const painted = color ? paint(color, mark) : mark;
-  return e.type === 'instance' ? `${time}   ${painted} ${e.message}` : `${time} ${painted} ${e.message}`;
+  return e.type === 'instance' ? `${time}   ${painted} ${message}` : `${time} ${painted} ${message}`;
 }
 
-/** A line for logs and pipes: full timestamp, the event's type, its message. */
+/** A line for logs and pipes: full timestamp, the event's type, its message (one line, whatever it holds). */
 export function eventLogLine(e: JobEvent): string {
-  return `${e.time} ${e.jobId} ${e.type}${e.state ? `:${e.state}` : ''} ${e.message}`;
+  return `${e.time} ${e.jobId} ${e.type}${e.state ? `:${e.state}` : ''} ${safeText(e.message)}`;
 }

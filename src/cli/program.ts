@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import parseDuration from 'parse-duration';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
+import { safeText } from '../util/quote.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, EXIT_HELP, usageError } from './exit.js';
 import { report } from './report.js';
@@ -69,7 +70,8 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .helpOption('-h, --help', 'show help')
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander's messages quote the arguments as typed: each line made safe for the terminal.
+    .configureOutput({ outputError: (text, write) => write(text.split('\n').map((l) => safeText(l)).join('\n')) })
     .showHelpAfterError('(run with --help for usage)')
     .option('--config <file>', CONFIG_HELP)
     .option('--cluster <name>', 'only this configured cluster')

@@ -2,6 +2,7 @@
 import type { NodeRow } from '../app/types.js';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
 import type { JobRecord } from '../store/types.js';
+import { quote, safeText } from '../util/quote.js';
 import { follow } from './act.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, usageError } from './exit.js';
@@ -17,14 +18,14 @@ export async function clusters(ctx: Context, globals: GlobalOptions): Promise<vo
   else ctx.print(clustersTable(list, ctx.paint));
   const down = list.filter((c) => !c.reachable);
   for (const c of down) {
-    ctx.note(`${ctx.paintErr('red', 'nodevac:')} ${c.error?.message ?? `${c.name}: unreachable`}`);
-    if (c.error?.hint) ctx.note(`  ${c.error.hint}`);
+    ctx.note(`${ctx.paintErr('red', 'nodevac:')} ${safeText(c.error?.message ?? `${c.name}: unreachable`)}`);
+    if (c.error?.hint) ctx.note(`  ${safeText(c.error.hint)}`);
   }
   if (down.length) ctx.exitCode = EXIT.failed;
 }
 
 function unknownCluster(name: string, known: string[]) {
-  return usageError(`no cluster named "${name}" in the configuration`, `configured clusters: ${known.join(', ')}`);
+  return usageError(`no cluster named ${quote(name)} in the configuration`, `configured clusters: ${known.join(', ')}`);
 }
 
 /** Case-insensitive: the name, the role, or "ping:down" / "power:off" style words. */
@@ -39,11 +40,11 @@ export async function nodes(ctx: Context, globals: GlobalOptions, opts: { filter
   if (globals.cluster && !app.clusterNames().includes(globals.cluster)) throw unknownCluster(globals.cluster, app.clusterNames());
   let rows = await app.listNodes(globals.cluster, {
     waitForPing: true,
-    onClusterError: (cluster, error) => ctx.note(`nodevac: warning: cluster ${cluster} not listed: ${error.message}`),
+    onClusterError: (cluster, error) => ctx.note(`nodevac: warning: cluster ${cluster} not listed: ${safeText(error.message)}`),
   });
   if (opts.filter) rows = rows.filter((r) => matches(r, opts.filter!));
   if (globals.json) ctx.json(rows);
-  else if (rows.length === 0) ctx.note(opts.filter ? `no node matches "${opts.filter}"` : 'no nodes');
+  else if (rows.length === 0) ctx.note(opts.filter ? `no node matches ${quote(opts.filter)}` : 'no nodes');
   else ctx.print(nodesTable(rows, ctx.paint));
 }
 
@@ -79,7 +80,7 @@ export async function show(ctx: Context, globals: GlobalOptions, node: string): 
   }
   if (d.plan.blockers.length) {
     ctx.print(`${p('bold', 'An evacuation is blocked:')}`);
-    for (const b of d.plan.blockers) ctx.print(`  ${p('red', '✗')} ${b.message}\n      → ${b.fix}`);
+    for (const b of d.plan.blockers) ctx.print(`  ${p('red', '✗')} ${safeText(b.message)}\n      → ${safeText(b.fix)}`);
   }
   if (d.history.length) {
     ctx.print(`\n${p('bold', 'History:')}`);
@@ -147,7 +148,7 @@ export async function job(ctx: Context, globals: GlobalOptions, id: string, opts
     const events = await app.events(id);
     if (events.length) {
       ctx.print(ctx.paint('bold', `Last events${events.length > 15 ? ` (15 of ${events.length}; --follow shows all)` : ''}:`));
-      for (const e of events.slice(-15)) ctx.print(`  ${stamp(e.time)} ${e.type}${e.state ? `:${e.state}` : ''} ${e.message}`);
+      for (const e of events.slice(-15)) ctx.print(`  ${stamp(e.time)} ${e.type}${e.state ? `:${e.state}` : ''} ${safeText(e.message)}`);
     }
     return;
   }

@@ -1,27 +1,48 @@
 // Every error ends here: a message and what to do on stderr, an exit code, never a stack trace
-// (NODEVAC_DEBUG=1 adds it, for bug reports).
+// (NODEVAC_DEBUG=1 adds it, for bug reports). Messages quote what the user typed and what Ganeti or a BMC
+// said: on the terminal, control characters show as escapes and long values are cut.
 import { NodeLockedError, NodeLookupError, PlanRefusedError } from '../app/types.js';
 import { GanetiJobError, RapiError } from '../ganeti/errors.js';
 import type { Blocker } from '../plan/types.js';
 import { PowerError } from '../power/types.js';
 import { StoreUnavailableError } from '../store/types.js';
+import { safeText } from '../util/quote.js';
 import type { Context } from './context.js';
 import { CliError, EXIT } from './exit.js';
 import type { Paint } from './style.js';
 
 interface Explained {
   code: number;
+  /** As the error has it (--json prints it, escaped by JSON); report() makes it safe for the terminal. */
   message: string;
+  /** Lines for the terminal, already safe. */
   hints: string[];
   /** Not one of nodevac's own errors: a bug. */
   bug?: boolean;
 }
 
 export function blockerLines(blockers: Blocker[], paint: Paint): string[] {
-  return blockers.flatMap((b) => [`${paint('red', '✗')} ${b.message}`, `    ${paint('dim', '→')} ${b.fix}`]);
+  return blockers.flatMap((b) => [`${paint('red', '✗')} ${safeText(b.message)}`, `    ${paint('dim', '→')} ${safeText(b.fix)}`]);
+}
+
+/** A hint that may span lines (ipmitool's output): one safe line each, the following ones indented, at most 20. */
+function safeLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(0, 20)
+    .map((l, i) => safeText(i === 0 ? l : `  ${l}`, 500));
 }
 
 export function explain(err: unknown, paint: Paint): Explained {
+  const e = explainRaw(err, paint);
+  // Blocker lines are built safe (and painted); every other hint is made safe here.
+  const hints = err instanceof PlanRefusedError ? e.hints : e.hints.flatMap((h) => safeLines(h));
+  return { ...e, hints };
+}
+
+function explainRaw(err: unknown, paint: Paint): Explained {
   if (err instanceof CliError) return { code: err.exitCode, message: err.message, hints: err.hints };
   // ConfigError is matched by name: its module pulls in the schema, which --version must not load.
   if (err instanceof Error && err.name === 'ConfigError') {
@@ -65,8 +86,8 @@ export function explain(err: unknown, paint: Paint): Explained {
 /** Prints the error on stderr and returns the exit code. */
 export function report(err: unknown, ctx: Context): number {
   const e = explain(err, ctx.paintErr);
-  ctx.note(`${ctx.paintErr('red', 'nodevac:')} ${e.message}`);
+  ctx.note(`${ctx.paintErr('red', 'nodevac:')} ${safeText(e.message)}`);
   for (const h of e.hints) ctx.note(`  ${h}`);
-  if (ctx.env.NODEVAC_DEBUG && err instanceof Error && err.stack) ctx.note(ctx.paintErr('dim', err.stack));
+  if (ctx.env.NODEVAC_DEBUG && err instanceof Error && err.stack) ctx.note(ctx.paintErr('dim', err.stack.split('\n').map((l) => safeText(l)).join('\n')));
   return e.code;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobWatch, NodevacApp } from '../app/types.js';
 import type { LoadedConfig } from '../config/load.js';
+import { safeJson } from '../util/quote.js';
 import { Context, type GlobalOptions } from './context.js';
 import { CliError, EXIT, usageError } from './exit.js';
 import { eventLogLine, nodesTable, who } from './format.js';
@@ -114,7 +115,7 @@ export async function worker(ctx: Context, globals: GlobalOptions): Promise<void
     log('adopted', `adopted job ${job.id}: ${job.kind} of ${job.node} (cluster ${job.cluster}) at step ${job.cursor + 1}`, { job: job.id });
     void (async () => {
       const seen = await app.events(job.id);
-      const w = app.watch(job.id, (e) => (globals.json ? ctx.out.write(`${JSON.stringify(e)}\n`) : ctx.print(eventLogLine(e))), { after: seen[seen.length - 1]?.seq ?? 0 });
+      const w = app.watch(job.id, (e) => (globals.json ? ctx.out.write(`${safeJson(e)}\n`) : ctx.print(eventLogLine(e))), { after: seen[seen.length - 1]?.seq ?? 0 });
       watches.set(job.id, w);
       const final = await w.done;
       watches.delete(job.id);

@@ -1,14 +1,18 @@
 // Ganeti RAPI v2 client: one method per resource nodevac needs.
-// Reads are retried with backoff; a submission is never sent twice: a lost answer is resolved by
-// finding the job that carries the submission's unique reason.
+// Reads are retried with backoff. A submission reaches Ganeti's job queue once: through an outage it is sent
+// again only when it cannot have been queued, and a lost answer is resolved by finding the job that carries
+// the submission's unique reason (submit.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
 import tls from 'node:tls';
 import got, { type Got, type Method, RequestError, HTTPError } from 'got';
 import PQueue from 'p-queue';
+import { quote, safeText } from '../util/quote.js';
 import { PinnedAgent, TlsPinError, type TlsTrust } from '../util/tls.js';
 import { RapiError, unescapeGaneti } from './errors.js';
+import { submitOnce } from './submit.js';
 import type {
   EvacuateMode,
   NodeRoleWord,
@@ -35,6 +39,11 @@ export interface RapiEndpoint {
   maxResponseBytes?: number;
   /** Read retries on 502/503/504 and connection failures. */
   retries?: number;
+  /**
+   * Through an outage, times one submission is sent at most, and times its job is looked up in a job list
+   * that does not answer (default 8: about 30 s of pauses).
+   */
+  submitAttempts?: number;
 }
 
 /** Attribution carried by every write as Ganeti's `reason`, so Ganeti's job history says who did what. */
@@ -232,20 +241,23 @@ export class RapiClient {
     return this.request<T>('GET', path, {}, undefined, { retry: true, check });
   }
 
-  /** Submits a job and returns its id. Never resent after the request may have reached Ganeti. */
+  /** Submits a job and returns its id, through an outage, never twice (see submit.ts). */
   private async submit(method: Method, path: string, query: Record<string, string | string[]>, body?: unknown): Promise<number> {
-    const sub = randomUUID().slice(0, 12);
-    const reason = this.reasonText(sub);
-    try {
-      return await this.request<number>(method, path, { ...query, reason }, body, { retry: 'connect-only', check: isJobId, coerce: Number });
-    } catch (err) {
-      if (err instanceof RapiError && (err.kind === 'timeout' || (err.kind === 'refused' && err.details.code === -1))) {
-        const found = await this.findSubmission(reason);
-        if (found !== null) return found;
-        throw new RapiError('lost', this.cluster, `${this.cluster}: the answer to ${method} /${path.split('?')[0]} was lost and Ganeti has no job from it`, 'nothing was submitted; retrying is safe', { path });
-      }
-      throw err;
-    }
+    const reason = this.reasonText(randomUUID().slice(0, 12));
+    const signal = this.closing.signal;
+    const attempts = this.endpoint.submitAttempts ?? 8;
+    return submitOnce(
+      {
+        send: () => this.request<number>(method, path, { ...query, reason }, body, { retry: false, check: isJobId, coerce: Number }),
+        find: () => this.findSubmission(reason),
+        // Jitter only lengthens a pause: a lookup meant for after the settle time must not come early.
+        pause: (ms) => delay(ms * (1 + Math.random() / 4), undefined, { signal }).catch(() => Promise.reject(signal.reason)),
+        now: () => Date.now(),
+      },
+      // A job still missing from the list one request timeout after the failure was never queued: Ganeti writes
+      // the job file before answering, and it was given as long to answer.
+      { sends: attempts, lookups: attempts, settleMs: this.endpoint.timeoutSeconds * 1000, baseMs: 500, capMs: 8000 },
+    );
   }
 
   private async findSubmission(reason: string): Promise<number | null> {
@@ -264,10 +276,10 @@ export class RapiClient {
     path: string,
     query: Record<string, string | string[]>,
     body: unknown,
-    opts: { retry: boolean | 'connect-only'; check: (v: unknown) => v is T; coerce?: (v: unknown) => unknown; timeoutMs?: number },
+    opts: { retry: boolean; check: (v: unknown) => v is T; coerce?: (v: unknown) => unknown; timeoutMs?: number },
   ): Promise<T> {
     return this.queue.add(async () => {
-      const attempts = opts.retry === true ? (this.endpoint.retries ?? 3) + 1 : opts.retry === 'connect-only' ? 3 : 1;
+      const attempts = opts.retry ? (this.endpoint.retries ?? 3) + 1 : 1;
       let lastError: RapiError | undefined;
       for (let attempt = 0; attempt < attempts; attempt++) {
         if (attempt > 0) await sleep(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
@@ -277,8 +289,7 @@ export class RapiClient {
           if (!(err instanceof RapiError)) throw err;
           lastError = err;
           // A read answered 503 is retried too: only submissions meet a drained or full job queue.
-          const retriable = opts.retry === true ? err.transient : err.kind === 'refused' && err.details.code !== -1;
-          if (!retriable) throw err;
+          if (!err.transient) throw err;
         }
       }
       throw lastError!;
@@ -326,7 +337,7 @@ export class RapiClient {
       try {
         value = JSON.parse(text);
       } catch {
-        throw this.protocol(pathname, `the answer is not JSON (${text.length} bytes${text.length ? `, starting ${JSON.stringify(text.slice(0, 40))}` : ''})`);
+        throw this.protocol(pathname, `the answer is not JSON (${text.length} bytes${text.length ? `, starting ${quote(text, 40)}` : ''})`);
       }
       if (opts.coerce && typeof value === 'string' && /^\d+$/.test(value)) value = opts.coerce(value);
       if (!opts.check(value)) throw this.protocol(pathname, 'the answer does not have the shape Ganeti sends');
@@ -344,17 +355,19 @@ export class RapiClient {
     let code = status;
     let message = '';
     let explain = '';
+    let ganetiMessage: string | undefined;
     try {
       const body = JSON.parse(text) as { code?: unknown; message?: unknown; explain?: unknown };
       if (typeof body.code === 'number') code = body.code;
-      if (typeof body.message === 'string') message = unescapeGaneti(body.message);
+      if (typeof body.message === 'string') message = ganetiMessage = unescapeGaneti(body.message);
       if (typeof body.explain === 'string') explain = unescapeGaneti(body.explain);
     } catch {
       message = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
     }
     const where = `${this.cluster}: ${method} /${path}`;
-    const details = { status, code, explain, path };
-    const ganeti = message ? `: ${message}` : '';
+    const details = { status, code, explain, path, ganetiMessage };
+    // Ganeti's messages quote what it was sent (names, tags): shown, they must not steer the terminal.
+    const ganeti = message ? `: ${safeText(message, 500)}` : '';
     switch (status) {
       case 401:
         return new RapiError('auth', this.cluster, `${where}: authentication failed (401)`, `check the RAPI user "${this.endpoint.user}" and its password for "${this.cluster}" (clusters[].user; Ganeti's users file /var/lib/ganeti/rapi/users)`, details);
@@ -384,7 +397,7 @@ export class RapiClient {
     const code = e.code ?? '';
     if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
       const fp = await probeFingerprint(this.endpoint.host, this.endpoint.port).catch(() => null);
-      return new RapiError('tls', this.cluster, `${where}: TLS certificate not trusted (${code}: ${e.message})${fp ? `; it presents sha256:${fp}` : ''}`, `Ganeti's own RAPI certificate has no subjectAltName, so hostname checks fail against a CA: pin its fingerprint instead ("tls": {"fingerprint": "sha256:${fp ?? '…'}"}) after checking it on the master`, { path, fingerprint: fp ?? undefined });
+      return new RapiError('tls', this.cluster, `${where}: TLS certificate not trusted (${code}: ${safeText(e.message, 300)})${fp ? `; it presents sha256:${fp}` : ''}`, `Ganeti's own RAPI certificate has no subjectAltName, so hostname checks fail against a CA: pin its fingerprint instead ("tls": {"fingerprint": "sha256:${fp ?? '…'}"}) after checking it on the master`, { path, fingerprint: fp ?? undefined });
     }
     if (e instanceof HTTPError) return this.httpError(e.response.statusCode, String(e.response.body), path, method);
     if (code === 'ETIMEDOUT' || e.name === 'TimeoutError') {
@@ -397,7 +410,7 @@ export class RapiClient {
       return new RapiError('refused', this.cluster, `${where}: connection refused (${code})`, 'is ganeti-rapi running on the master, and is port 5080 open from here?', { path });
     }
     // The connection broke after the request may have been sent (code -1 marks "outcome unknown").
-    return new RapiError('refused', this.cluster, `${where}: connection lost (${code || e.message})`, 'the RAPI closed the connection; it will be retried', { path, code: -1 });
+    return new RapiError('refused', this.cluster, `${where}: connection lost (${code || safeText(e.message, 300)})`, 'the RAPI closed the connection before answering', { path, code: -1 });
   }
 }
 
@@ -446,7 +459,7 @@ export function probeFingerprint(host: string, port: number, timeoutMs = 5000): 
 /** A path segment; names that could escape the path are refused before anything is sent. */
 function seg(name: string): string {
   if (!SAFE_NAME.test(name) || name.length > 255) {
-    throw new RapiError('bad-request', '', `not a valid Ganeti name: ${JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}…` : name)}`, 'node and instance names are host names: letters, digits, dots, hyphens');
+    throw new RapiError('bad-request', '', `not a valid Ganeti name: ${quote(name)}`, 'node and instance names are host names: letters, digits, dots, hyphens');
   }
   return encodeURIComponent(name);
 }

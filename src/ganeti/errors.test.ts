@@ -54,6 +54,16 @@ describe('describeOpError', () => {
     expect(describeOpError(['OpExecError', [42]])).toEqual({ errorType: 'OpExecError', message: '[42]', ecode: null });
     expect(describeOpError(['OpExecError', { a: 1 }])).toEqual({ errorType: 'OpExecError', message: '{"a":1}', ecode: null });
   });
+
+  it('what Ganeti quotes back (a name with escapes, a huge one) is shown safely', () => {
+    expect(describeOpError(['OpPrereqError', ['Node name \u001b[2J\u202enode2 not found', 'unknown_entity']])).toEqual({
+      errorType: 'OpPrereqError',
+      message: 'Node name \\x1b[2J\\u202enode2 not found',
+      ecode: 'unknown_entity',
+    });
+    const long = describeOpError(['OpPrereqError', [`Node name ${'n'.repeat(10_000)} not found`, 'unknown_entity']]).message;
+    expect(long).toBe(`Node name ${'n'.repeat(100)}… (10000 characters) not found`);
+  });
 });
 
 describe('RapiError', () => {

@@ -1,4 +1,5 @@
 // Typed RAPI failures. Each names the cluster and what to check.
+import { safeText } from '../util/quote.js';
 
 export type RapiErrorKind =
   | 'auth' // 401
@@ -11,7 +12,7 @@ export type RapiErrorKind =
   | 'refused' // nothing listens / host unreachable / name does not resolve
   | 'timeout' // no answer in time
   | 'protocol' // the answer is not what Ganeti sends (malformed, truncated, too large, wrong types)
-  | 'lost'; // a submission's answer was lost and no job carrying its reason was found
+  | 'lost'; // a submission's answer was lost and whether Ganeti queued the job could not be told
 
 export class RapiError extends Error {
   override readonly name = 'RapiError';
@@ -20,7 +21,15 @@ export class RapiError extends Error {
     readonly cluster: string,
     message: string,
     readonly hint: string,
-    readonly details: { status?: number; code?: number; explain?: string; path?: string; fingerprint?: string } = {},
+    readonly details: {
+      status?: number;
+      code?: number;
+      explain?: string;
+      path?: string;
+      fingerprint?: string;
+      /** Ganeti's own error message, as sent, when the answer was Ganeti's JSON error body. */
+      ganetiMessage?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -55,10 +64,15 @@ export function unescapeGaneti(text: string): string {
 }
 
 /**
- * Turns a failed opcode's result into a readable message.
+ * Turns a failed opcode's result into a readable message, safe to show (Ganeti's messages quote what it was sent).
  * Ganeti: [ErrorType, [message, ecode]] — and older/odd shapes: [ErrorType, message] or a plain string.
  */
 export function describeOpError(result: unknown): { errorType: string; message: string; ecode: string | null } {
+  const d = rawOpError(result);
+  return { ...d, errorType: safeText(d.errorType, 100), message: safeText(d.message) };
+}
+
+function rawOpError(result: unknown): { errorType: string; message: string; ecode: string | null } {
   if (Array.isArray(result) && typeof result[0] === 'string') {
     const [errorType, args] = result as [string, unknown];
     if (Array.isArray(args)) {

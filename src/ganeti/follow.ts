@@ -1,5 +1,6 @@
 // Following Ganeti jobs: the /wait long-poll (answers the moment something changes), falling back to
 // polling GET /2/jobs/J; oplog lines streamed as they come; child jobs of node evacuate/migrate followed.
+import { safeText } from '../util/quote.js';
 import type { RapiClient } from './client.js';
 import { RapiError, describeOpError } from './errors.js';
 import { JOB_FINAL, type JobStatus, type OplogEntry, type RapiJob } from './types.js';
@@ -98,7 +99,7 @@ export function childJobs(result: JobOutcome): ChildJob[] {
   if (!first || !Array.isArray(first.jobs)) return [];
   return first.jobs.map((item): ChildJob => {
     if (Array.isArray(item) && item[0] === true && typeof item[1] === 'number') return { ok: true, id: item[1] };
-    return { ok: false, error: Array.isArray(item) ? String(item[1]) : JSON.stringify(item) };
+    return { ok: false, error: safeText(Array.isArray(item) ? String(item[1]) : JSON.stringify(item)) };
   });
 }
 
@@ -149,10 +150,10 @@ export function outcome(job: RapiJob): JobOutcome {
   return result;
 }
 
+/** Ganeti's log lines quote names and command output: made safe for the terminals and logs they end up in. */
 function logText(entry: OplogEntry): string {
   const msg = entry[3];
-  if (typeof msg === 'string') return msg.trim();
-  return JSON.stringify(msg);
+  return safeText(typeof msg === 'string' ? msg.trim() : JSON.stringify(msg));
 }
 
 /** Waits out transient failures with capped exponential backoff, telling the caller about the outage. */

@@ -7,6 +7,8 @@ export interface FaultSettings {
   errorRate: number;
   /** Share (0..1) of RAPI requests whose connection is destroyed without an answer. */
   dropRate: number;
+  /** Share (0..1) of RAPI requests handled (a submission queues its job) whose answer is then lost: the connection is destroyed instead. */
+  lostAnswerRate: number;
   /** Seed of the generator deciding which requests get errorRate/dropRate; setting it restarts the sequence. */
   seed: number;
   /** Instances whose migrations fail (child job error "Could not migrate instance …"). */
@@ -19,6 +21,8 @@ export interface FaultSettings {
   unreachableBmcs: string[];
   /** HTTP faults (latency, errors, drops, drained queue) only on these clusters; null: on every cluster. */
   clusters: string[] | null;
+  /** errorRate, dropRate and lostAnswerRate only for requests with these methods (e.g. the writes); null: every request. */
+  methods: string[] | null;
 }
 
 export interface SimFaults {
@@ -31,12 +35,14 @@ const NONE: FaultSettings = {
   latencyMs: 0,
   errorRate: 0,
   dropRate: 0,
+  lostAnswerRate: 0,
   seed: 1,
   failMigration: [],
   neverBoot: [],
   queueDrained: false,
   unreachableBmcs: [],
   clusters: null,
+  methods: null,
 };
 
 /** mulberry32: small, fast, good enough to spread injected failures evenly and reproducibly. */
@@ -61,6 +67,7 @@ function checkSettings(s: Partial<FaultSettings>): void {
   };
   rate(s.errorRate, 'errorRate');
   rate(s.dropRate, 'dropRate');
+  rate(s.lostAnswerRate, 'lostAnswerRate');
   if (s.latencyMs !== undefined && (typeof s.latencyMs !== 'number' || !(s.latencyMs >= 0))) throw new FaultError('latencyMs must be a number >= 0');
   if (s.seed !== undefined && (typeof s.seed !== 'number' || !Number.isInteger(s.seed))) throw new FaultError('seed must be an integer');
   if (s.queueDrained !== undefined && typeof s.queueDrained !== 'boolean') throw new FaultError('queueDrained must be true or false');
@@ -70,6 +77,9 @@ function checkSettings(s: Partial<FaultSettings>): void {
   }
   if (s.clusters !== undefined && s.clusters !== null && !(Array.isArray(s.clusters) && s.clusters.every((x) => typeof x === 'string'))) {
     throw new FaultError('clusters must be null or a list of cluster names');
+  }
+  if (s.methods !== undefined && s.methods !== null && !(Array.isArray(s.methods) && s.methods.every((x) => typeof x === 'string'))) {
+    throw new FaultError('methods must be null or a list of HTTP methods');
   }
   const known = new Set(Object.keys(NONE));
   for (const key of Object.keys(s)) if (!known.has(key)) throw new FaultError(`unknown fault setting ${JSON.stringify(key)}`);
@@ -98,14 +108,17 @@ export class FaultState implements SimFaults {
     return this.current.clusters === null || this.current.clusters.includes(cluster);
   }
 
-  /** What happens to one RAPI request of this cluster: answered normally, answered 502/504, or dropped. */
-  decide(cluster: string): 'ok' | 'drop' | 502 | 504 {
+  /** What happens to one RAPI request of this cluster: answered normally, answered 502/504, dropped, or handled with its answer lost. */
+  decide(cluster: string, method: string): 'ok' | 'drop' | 'lose' | 502 | 504 {
     if (!this.appliesTo(cluster)) return 'ok';
-    const { dropRate, errorRate } = this.current;
-    if (dropRate === 0 && errorRate === 0) return 'ok';
+    // Other methods draw nothing, so the seeded sequence of the chosen ones does not depend on the reads around them.
+    if (this.current.methods !== null && !this.current.methods.includes(method)) return 'ok';
+    const { dropRate, errorRate, lostAnswerRate } = this.current;
+    if (dropRate === 0 && errorRate === 0 && lostAnswerRate === 0) return 'ok';
     const r = this.random();
     if (r < dropRate) return 'drop';
     if (r < dropRate + errorRate) return this.random() < 0.5 ? 502 : 504;
+    if (r < dropRate + errorRate + lostAnswerRate) return 'lose';
     return 'ok';
   }
 }

@@ -18,7 +18,7 @@ import { SimWorld, type SimTiming } from './world.js';
 export type { Inventory, InventoryCluster, InventoryInstance, InventoryNode } from './inventory.js';
 export { demoInventory, labInventory, scaleInventory, smallInventory } from './inventory.js';
 export type { FaultSettings, SimFaults } from './faults.js';
-export type { SimClusterStats, SimSubmission } from './rapi.js';
+export type { SimClusterStats, SimInjectedFault, SimSubmission } from './rapi.js';
 export { SimCluster, SimInstance, SimNode, SimWorld } from './world.js';
 
 export interface Credentials {
@@ -167,6 +167,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
           {
             requests: s?.stats.requests ?? 0,
             submissions: (s?.stats.submissions ?? []).map((x) => ({ ...x })),
+            injected: (s?.stats.injected ?? []).map((x) => ({ ...x })),
             openConnections: l?.connections.open ?? 0,
             maxConcurrentConnections: l?.connections.max ?? 0,
           },

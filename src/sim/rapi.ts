@@ -29,9 +29,17 @@ export interface SimSubmission {
   jobId: number;
 }
 
+/** A request a fault was injected into: dropped, answered 502/504 instead of handled, or handled with its answer lost. */
+export interface SimInjectedFault {
+  method: string;
+  path: string;
+  fault: 'drop' | 'lose' | 502 | 504;
+}
+
 export interface SimClusterStats {
   requests: number;
   submissions: SimSubmission[];
+  injected: SimInjectedFault[];
   openConnections: number;
   maxConcurrentConnections: number;
 }
@@ -86,7 +94,7 @@ function intArg(r: RapiRequest, name: string, def = 0): number {
 const strArg = (r: RapiRequest, name: string): string | undefined => r.query.get(name)?.[0];
 
 export class RapiService {
-  readonly stats: SimClusterStats = { requests: 0, submissions: [], openConnections: 0, maxConcurrentConnections: 0 };
+  readonly stats: SimClusterStats = { requests: 0, submissions: [], injected: [], openConnections: 0, maxConcurrentConnections: 0 };
   private readonly routes: Route[];
   private readonly waiters = new Set<() => void>();
 
@@ -174,7 +182,8 @@ export class RapiService {
   handle(req: IncomingMessage, res: ServerResponse): void {
     this.stats.requests++;
     const faults = this.world.faults;
-    const decision = faults.decide(this.cluster.name);
+    const decision = faults.decide(this.cluster.name, (req.method ?? 'GET').toUpperCase());
+    if (decision !== 'ok') this.stats.injected.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', fault: decision });
     if (decision === 'drop' || !this.cluster.master.daemonUp) {
       // A dropped connection, or no RAPI at all while the master node is down (the cluster IP is gone).
       req.socket.destroy();
@@ -189,7 +198,7 @@ export class RapiService {
         return this.process(req, raw);
       })
       .then(
-        (reply) => send(res, reply),
+        (reply) => (decision === 'lose' ? req.socket.destroy() : send(res, reply)),
         (err: unknown) => send(res, errorReply(err instanceof HttpError ? err : new HttpError(500, err instanceof Error ? err.message : String(err)))),
       );
   }

@@ -512,15 +512,59 @@ describe('transport failures', () => {
     expect(sent('GET', '/2/info')).toHaveLength(2);
   });
 
-  it.each([502, 503, 504])('a write answered %i is unavailable and never sent again', async (status) => {
+  it('a write answered 503 "job queue drained" is unavailable and never sent again', async () => {
     server.use((r, res) => {
-      sendJson(res, status, { code: status, message: status === 503 ? 'Job queue is drained, cannot submit' : 'Bad Gateway', explain: '' });
-      return r.method === 'POST';
+      if (r.method !== 'POST') return false;
+      sendJson(res, 503, { code: 503, message: 'Job queue is drained, cannot submit', explain: '' });
+      return true;
     });
     const err = await failure(client({ retries: 3 }).migrateNode('node2.ganeti.test', { mode: 'live' }));
     expect(err.kind).toBe('unavailable');
+    expect(err.message).toContain('Job queue is drained, cannot submit');
     expect(sent('POST', '/2/nodes/node2.ganeti.test/migrate')).toHaveLength(1);
-    if (status === 503) expect(err.message).toContain('Job queue is drained, cannot submit');
+    expect(sent('GET', '/2/jobs')).toHaveLength(0);
+  });
+
+  it.each([400, 404, 409, 501])('a write answered %i is never sent again', async (status) => {
+    server.use((r, res) => {
+      if (r.method !== 'POST') return false;
+      sendJson(res, status, { code: status, message: 'no', explain: '' });
+      return true;
+    });
+    await failure(client().migrateNode('node2.ganeti.test', { mode: 'live' }));
+    expect(sent('POST', '/2/nodes/node2.ganeti.test/migrate')).toHaveLength(1);
+    expect(sent('GET', '/2/jobs')).toHaveLength(0);
+  });
+
+  it("the RAPI's own 502 (no master daemon: nothing queued) is sent again, with the same reason, until Ganeti takes it", async () => {
+    server.use((r, res) => {
+      if (r.method !== 'POST' || sent('POST', r.path).length > 2) return false;
+      sendJson(res, 502, { code: 502, message: "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query", explain: 'Invalid responses from another server/proxy' });
+      return true;
+    });
+    server.serve('025');
+    expect(await client().migrateNode('node2.ganeti.test', { mode: 'live' })).toBe(16);
+    const posts = sent('POST', '/2/nodes/node2.ganeti.test/migrate');
+    expect(posts).toHaveLength(3);
+    expect(new Set(posts.map((r) => r.query.get('reason'))).size).toBe(1);
+    expect(sent('GET', '/2/jobs')).toHaveLength(0);
+    for (const r of server.requests) expectReason(r);
+  });
+
+  it.each([502, 503, 504])('a proxy %i after Ganeti queued the job: found by its reason, not sent again', async (status) => {
+    server.use((r, res) => {
+      if (r.method !== 'POST') return false;
+      res.writeHead(status, { 'Content-Type': 'text/html', Server: 'nginx' });
+      res.end(html502.replace(/502 Bad Gateway/g, `${status} Gateway`));
+      return true;
+    });
+    server.use((r, res) => {
+      if (r.path !== '/2/jobs') return false;
+      sendJson(res, 200, [bulkJob(job('030'), sent('POST', '/2/nodes/node2.ganeti.test/migrate')[0]!.query.get('reason')!)]);
+      return true;
+    });
+    expect(await client().migrateNode('node2.ganeti.test', { mode: 'live' })).toBe(16);
+    expect(sent('POST', '/2/nodes/node2.ganeti.test/migrate')).toHaveLength(1);
   });
 
   it('a write whose connection drops after Ganeti got it is found by its reason, not sent twice', async () => {
@@ -553,9 +597,27 @@ describe('transport failures', () => {
     expect(sent('PUT', '/2/nodes/node3.ganeti.test/role')).toHaveLength(1);
   });
 
-  it('a lost answer with no job carrying its reason is "lost": nothing was submitted', async () => {
+  it('the race: a job not listed at first (still being written) but listed later is adopted, never sent twice', async () => {
     server.use((r, res) => {
       if (r.method !== 'POST') return false;
+      res.socket?.destroy();
+      return true;
+    });
+    server.use((r, res) => {
+      if (r.path !== '/2/jobs') return false;
+      // Listed from the third look on; the settle time (the 2 s request timeout) is not over by then.
+      const reason = sent('POST', '/2/nodes/node3.ganeti.test/evacuate')[0]!.query.get('reason')!;
+      sendJson(res, 200, sent('GET', '/2/jobs').length < 3 ? [bulkJob(job('030'), 'nodevac:alice:job=run-7:sub=0123456789ab')] : [bulkJob(job('041'), reason)]);
+      return true;
+    });
+    expect(await client({ timeoutSeconds: 2 }).evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' })).toBe(20);
+    expect(sent('POST', '/2/nodes/node3.ganeti.test/evacuate')).toHaveLength(1);
+    expect(sent('GET', '/2/jobs')).toHaveLength(3);
+  });
+
+  it('a lost answer whose job is still not listed a settle time later was never queued: sent again with the same reason', async () => {
+    server.use((r, res) => {
+      if (r.method !== 'POST' || sent('POST', r.path).length > 1) return false;
       res.socket?.destroy();
       return true;
     });
@@ -564,9 +626,28 @@ describe('transport failures', () => {
       sendJson(res, 200, [bulkJob(job('030'), 'nodevac:alice:job=run-7:sub=0123456789ab')]);
       return true;
     });
-    const err = await failure(client().evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' }));
+    server.serve('036');
+    expect(await client({ timeoutSeconds: 0.5 }).evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' })).toBe(20);
+    const posts = sent('POST', '/2/nodes/node3.ganeti.test/evacuate');
+    expect(posts).toHaveLength(2);
+    expect(posts[1]!.query.get('reason')).toBe(posts[0]!.query.get('reason'));
+    expect(sent('GET', '/2/jobs').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a lost answer while the job list cannot be read either is "lost": not sent again', async () => {
+    server.use((r, res) => {
+      if (r.method !== 'POST') return false;
+      res.socket?.destroy();
+      return true;
+    });
+    server.use((r, res) => {
+      if (r.path !== '/2/jobs') return false;
+      res.socket?.destroy();
+      return true;
+    });
+    const err = await failure(client({ retries: 0, timeoutSeconds: 0.5, submitAttempts: 2 }).evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' }));
     expect(err.kind).toBe('lost');
-    expect(err.hint).toContain('retrying is safe');
+    expect(err.message).toMatch(/connection lost .*; whether Ganeti queued the job is unknown: its job list could not be read/);
     expect(sent('POST', '/2/nodes/node3.ganeti.test/evacuate')).toHaveLength(1);
   });
 
@@ -579,6 +660,27 @@ describe('transport failures', () => {
     const err = await failure(client().nodes());
     expect(err.kind).toBe('unavailable');
     expect(err.message).toBe('replay: GET /2/nodes: Ganeti unavailable (502): 502 Bad Gateway 502 Bad Gateway nginx');
+  });
+
+  it("Ganeti's message quoting a hostile name is shown with visible escapes and cut, its raw text kept in details", async () => {
+    const hostile = `Node name \u001b]0;owned\u0007\u202e${'x'.repeat(10_000)} not found`;
+    server.use((_r, res) => {
+      sendJson(res, 500, { code: 500, message: hostile, explain: '' });
+      return true;
+    });
+    const err = await failure(client().nodeTags('node2.ganeti.test'));
+    expect(err.kind).toBe('server');
+    expect(err.message).toBe(`replay: GET /2/nodes/node2.ganeti.test/tags: Ganeti error (500): Node name \\x1b]0;owned\\x07\\u202e${'x'.repeat(89)}… (10011 characters) not found`);
+    expect(err.details.ganetiMessage).toBe(hostile);
+  });
+
+  it('a body that is not JSON is quoted safely in the protocol error', async () => {
+    server.use((_r, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('\u001b[2J\u001b[31mhello');
+      return true;
+    });
+    expect((await failure(client().nodes())).message).toBe('replay: unexpected answer from /2/nodes: the answer is not JSON (14 bytes, starting "\\x1b[2J\\x1b[31mhello")');
   });
 
   it('malformed JSON with 200 is a protocol error', async () => {
@@ -714,10 +816,12 @@ describe('transport failures', () => {
     expect(err.message).toContain('ECONNREFUSED');
   });
 
-  it('a refused write is retried (nothing was sent) and fails as refused', async () => {
+  it('a refused write is retried (nothing was sent) and fails as refused, naming the attempts', async () => {
     const port = await closedPort();
-    const err = await failure(client({ port }).migrateNode('node2.ganeti.test'));
+    const err = await failure(client({ port, submitAttempts: 3 }).migrateNode('node2.ganeti.test'));
     expect(err.kind).toBe('refused');
+    expect(err.message).toMatch(/connection refused \(ECONNREFUSED\) — not submitted after 3 attempts in \d+ s$/);
+    expect(err.hint).toMatch(/^nothing reached Ganeti's job queue, so trying again is safe once the RAPI answers; /);
   });
 
   it('bounded concurrency: 10 parallel reads with connections=2 never make more than 2 at once', async () => {

@@ -31,6 +31,15 @@ export interface AppOptions {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * Configuration keys giving the simulator's clusters a short RAPI request timeout: also how long a job must stay
+ * missing from Ganeti's job list after a lost submission answer before the submission is sent again.
+ */
+export function requestTimeout(sim: Simulator, seconds: number): Record<string, unknown> {
+  const clusters = (sim.config() as { clusters: Record<string, unknown>[] }).clusters;
+  return { clusters: clusters.map((c) => ({ ...c, timeoutSeconds: seconds })) };
+}
+
 export function appOn(sim: Simulator, store: StoreChoice, opts: AppOptions = {}): Promise<NodevacApp> {
   return createApp({ config: simConfig(sim, store, opts.extra), store: opts.store, runner: { ...RUNNER, ...opts.runner } });
 }

@@ -16,6 +16,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { pemFingerprint } from '../../src/util/tls.js';
 import { body } from '../helpers/fixtures.js';
 import { FAST, RUNNER, appOnSimPerSuite, finished, removeDir, submissions, tempDir } from '../faults/helpers.js';
+import { build, cleanEnv, ndjson, NO_STACK, run, writeConfig, type Result } from '../cli/helpers.js';
 import { installFakeTools, type FakeTools } from './fake-tools.js';
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
@@ -63,7 +64,8 @@ describe('hostile node and cluster names', () => {
       for (const call of [() => app.plan({ kind: 'evacuate', node: name, options: { powerOff: true } }), () => app.resolveNode(name), () => app.resolveNode(name, 'small'), () => app.nodeDetail('small', name)]) {
         const err = await rejection(call());
         expect(err, JSON.stringify(name.slice(0, 40))).toBeInstanceOf(NodeLookupError);
-        expect(err.message).toMatch(/^no node ".*" in (any configured cluster|cluster small)/s);
+        // The name quoted, a long one cut with its length (util/quote.ts) or whole.
+        expect(err.message).toMatch(/^no node ".*"( \(\d+ characters\))? in (any configured cluster|cluster small)/s);
         longest.push(err.message.length);
       }
     }
@@ -85,7 +87,7 @@ describe('hostile node and cluster names', () => {
       for (const call of calls) {
         const err = await rejection(call());
         expect(err).toBeInstanceOf(NodeLookupError);
-        expect(err.message).toMatch(/^no cluster named ".*" in the configuration \(clusters: small\)$/s);
+        expect(err.message).toMatch(/^no cluster named ".*"( \(\d+ characters\))? in the configuration \(clusters: small\)$/s);
       }
     }
     expect(submissions(sim)).toEqual([]);
@@ -108,6 +110,95 @@ describe('hostile node and cluster names', () => {
     expect(unknownCluster).toBeInstanceOf(NodeLookupError);
     expect(submissions(sim)).toEqual([]);
     expect(await app.jobs({ all: true })).toEqual([]);
+  });
+});
+
+// ---- hostile names on the command line ------------------------------------------------------------
+
+/** What a terminal would act on, or what hides or reorders text: nothing of it may be printed raw. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+
+describe('hostile names on the command line', () => {
+  let sim: Simulator;
+  let config: ReturnType<typeof writeConfig>;
+  let home: string;
+  beforeAll(async () => {
+    build();
+    sim = await startSimulator(FAST);
+    config = writeConfig(sim);
+    home = await tempDir('badinput-home');
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await removeDir(config?.dir);
+    await removeDir(home);
+  });
+
+  // Kinds of hostile name (the facade test above takes every one): each through the commands that look a node
+  // up, the rest through the other lookups (cluster, job). A process argument cannot hold a NUL byte.
+  const NAMES = [
+    '\u001b[2J\u001b[31mnode2',
+    '\u202enode2',
+    'node2\u009b2J',
+    'no\u200bde2',
+    'node2\nnodevac: done',
+    `\u001b]0;owned\u0007${'z'.repeat(5000)}`,
+    'n'.repeat(10_000),
+    `node2.${'x'.repeat(9_990)}`,
+    '-rf',
+  ];
+  const runs = [
+    ...NAMES.flatMap((name) => [
+      { name, what: 'plan', args: ['plan', name] },
+      { name, what: 'evacuate --json', args: ['evacuate', name, '--yes', '--json'] },
+    ]),
+    ...NAMES.slice(0, 3).flatMap((name) => [
+      { name, what: 'show', args: ['show', name] },
+      { name, what: '--cluster', args: ['--cluster', name, 'nodes'] },
+      { name, what: 'job', args: ['job', name] },
+    ]),
+  ];
+
+  it('each gives a one-line error naming it safely, exit 2, nothing raw, bounded output; nothing submitted', { timeout: 180_000 }, async () => {
+    const results: (Result & { name: string; what: string })[] = [];
+    // A few processes at a time: enough to keep this short, few enough for a loaded machine.
+    for (let i = 0; i < runs.length; i += 4) {
+      results.push(...(await Promise.all(runs.slice(i, i + 4).map(async (r) => ({ ...r, ...(await run(['--config', config.file, ...r.args], cleanEnv(home))) })))));
+    }
+    let longest = 0;
+    for (const r of results) {
+      const where = `${r.what} ${JSON.stringify(r.name.slice(0, 30))}:\n${r.stderr.slice(0, 500)}`;
+      expect(r.code, where).toBe(2);
+      expect(r.stderr, where).not.toMatch(RAW_CONTROL);
+      expect(r.stdout, where).not.toMatch(RAW_CONTROL);
+      expect(r.stderr, where).not.toMatch(NO_STACK);
+      const first = r.stderr.split('\n')[0]!;
+      // The error is its first line; what follows are indented hints.
+      expect(first, where).toMatch(/^(nodevac: |error: )/);
+      for (const line of r.stderr.split('\n').slice(1)) expect(line, where).toMatch(/^(\s|\(run with --help|$)/);
+      expect(r.stderr.length, where).toBeLessThan(3000);
+      // Only --json writes on stdout: the data, every value as given (JSON escapes it).
+      if (r.what !== 'evacuate --json') expect(r.stdout, where).toBe('');
+      longest = Math.max(longest, first.length);
+      if (r.what === 'evacuate --json' && !r.name.startsWith('-')) {
+        // The summary keeps the name as given, escaped by JSON only.
+        const summary = ndjson(r.stdout).at(-1)!;
+        expect(summary).toMatchObject({ type: 'summary', status: 'refused', exitCode: 2, node: r.name });
+      }
+    }
+    // Long names are cut on the terminal, saying how long they were.
+    const long = results.find((r) => r.what === 'plan' && r.name === 'n'.repeat(10_000))!;
+    // Cut where the message is built (the name: 10000) or, failing that, on the way to the terminal (the run: 10002).
+    expect(long.stderr).toMatch(/^nodevac: no node "n{20,}…"? \((10000|10002) characters\) in any configured cluster\n/);
+    const ansi = results.find((r) => r.what === 'plan' && r.name.startsWith('\u001b[2J'))!;
+    expect(ansi.stderr.split('\n')[0]).toBe('nodevac: no node "\\x1b[2J\\x1b[31mnode2" in any configured cluster');
+    const rtl = results.find((r) => r.what === 'job' && r.name === '\u202enode2')!;
+    expect(rtl.stderr.split('\n')[0]).toBe('nodevac: no job \\u202enode2');
+    const forged = results.find((r) => r.what === 'plan' && r.name.includes('\n'))!;
+    expect(forged.stderr.split('\n')[0]).toBe('nodevac: no node "node2\\nnodevac: done" in any configured cluster');
+    expect(submissions(sim)).toEqual([]);
+    console.log(`${results.length} command lines with hostile names: exit 2 each, longest error line ${longest} characters`);
   });
 });
 

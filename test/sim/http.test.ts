@@ -97,6 +97,25 @@ describe('faults', () => {
     expect((await c.get('/version')).status).toBe(200);
   });
 
+  test('lostAnswerRate handles the request (a submission queues its job) and then destroys the connection', async () => {
+    const { sim, c } = await start();
+    sim.faults.set({ lostAnswerRate: 1 });
+    await expect(c.put(`/2/nodes/${n(4)}/role`, 'drained')).rejects.toThrow();
+    sim.faults.clear();
+    const subs = sim.stats().clusters.t?.submissions ?? [];
+    expect(subs.map((x) => [x.method, x.path])).toEqual([['PUT', `/2/nodes/${n(4)}/role`]]);
+    expect(sim.world.clusters[0]!.jobs.get(subs[0]!.jobId)).toBeDefined();
+  });
+
+  test('methods limits the faults to requests with those methods, and each injected fault is counted', async () => {
+    const { sim, c } = await start();
+    sim.faults.set({ errorRate: 1, methods: ['PUT'] });
+    expect((await c.get('/version')).status).toBe(200);
+    expect([502, 504]).toContain((await c.put(`/2/nodes/${n(4)}/role`, 'drained')).status);
+    expect(sim.stats().clusters.t?.injected.map((i) => [i.method, i.path])).toEqual([['PUT', `/2/nodes/${n(4)}/role`]]);
+    expect(sim.stats().clusters.t?.submissions).toEqual([]);
+  });
+
   test('latency delays answers without changing them', async () => {
     const { sim, c } = await start();
     sim.faults.set({ latencyMs: 30 });
