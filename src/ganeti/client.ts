@@ -56,6 +56,13 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const LONG_POLL_SECONDS = 10; // Ganeti's _WFJC_TIMEOUT
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+export interface SubmitHooks {
+  /** Aborts the waits between attempts (a cancelled job); the pause rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Each failure of a submission that is waited out. */
+  onOutage?: (failure: RapiError) => void;
+}
+
 export class RapiClient {
   readonly cluster: string;
   private readonly http: Got;
@@ -78,6 +85,15 @@ export class RapiClient {
     Object.defineProperty(child, 'reason', { value: reason });
     return child;
   }
+
+  /** This client (its reason included) whose submissions stop waiting out an outage on `signal`, and report it. */
+  withSubmitHooks(hooks: SubmitHooks): RapiClient {
+    const child = Object.create(this) as RapiClient;
+    Object.defineProperty(child, 'hooks', { value: hooks });
+    return child;
+  }
+
+  private readonly hooks: SubmitHooks = {};
 
   constructor(endpoint: RapiEndpoint, private readonly reason: ReasonSource) {
     this.counters = { inFlight: 0, max: 0 };
@@ -244,7 +260,7 @@ export class RapiClient {
   /** Submits a job and returns its id, through an outage, never twice (see submit.ts). */
   private async submit(method: Method, path: string, query: Record<string, string | string[]>, body?: unknown): Promise<number> {
     const reason = this.reasonText(randomUUID().slice(0, 12));
-    const signal = this.closing.signal;
+    const signal = this.hooks.signal ? AbortSignal.any([this.closing.signal, this.hooks.signal]) : this.closing.signal;
     const attempts = this.endpoint.submitAttempts ?? 8;
     return submitOnce(
       {
@@ -253,6 +269,7 @@ export class RapiClient {
         // Jitter only lengthens a pause: a lookup meant for after the settle time must not come early.
         pause: (ms) => delay(ms * (1 + Math.random() / 4), undefined, { signal }).catch(() => Promise.reject(signal.reason)),
         now: () => Date.now(),
+        failed: (failure) => this.hooks.onOutage?.(failure),
       },
       // A job still missing from the list one request timeout after the failure was never queued: Ganeti writes
       // the job file before answering, and it was given as long to answer.

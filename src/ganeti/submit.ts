@@ -52,6 +52,8 @@ export interface SubmitIo {
   find(): Promise<number | null>;
   pause(ms: number): Promise<void>;
   now(): number;
+  /** Told of each failure that is waited out (not of refusals), so the caller can show the outage. */
+  failed?(failure: RapiError): void;
 }
 
 export function backoff(n: number, policy: Pick<SubmitPolicy, 'baseMs' | 'capMs'>): number {
@@ -71,6 +73,7 @@ export async function submitOnce(io: SubmitIo, policy: SubmitPolicy): Promise<nu
     }
     const kind = classifySubmitFailure(failure);
     if (kind === 'rejected') throw failure;
+    io.failed?.(failure);
     if (kind === 'unknown') {
       const found = await lookUp(io, policy, failure);
       if (found !== null) return found;

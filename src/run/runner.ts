@@ -80,11 +80,20 @@ export class JobRunner {
    */
   private verified: { node: RapiNode; forStep: number } | undefined;
 
+  /** Stops a submission's waiting out an outage when the job is cancelled or stops. */
+  private readonly submitAbort = new AbortController();
+  /** The job's client: submissions report their outages into the job and give up on cancel. */
+  private readonly client: RapiClient;
+
   constructor(
     job: JobRecord,
     private readonly deps: RunnerDeps,
   ) {
     this.job = job;
+    this.client = deps.client.withSubmitHooks({
+      signal: this.submitAbort.signal,
+      onOutage: (err) => this.note('warning', `Ganeti unreachable while submitting, waiting: ${err.message}`),
+    });
   }
 
   get id(): string {
@@ -186,7 +195,7 @@ export class JobRunner {
   /** The node's resulting state, so nothing is left unexplained. */
   private async describeNode(): Promise<string> {
     try {
-      const n = await this.deps.client.node(this.job.node);
+      const n = await this.client.node(this.job.node);
       const role = n.offline ? 'offline' : n.drained ? 'drained' : n.role === 'C' ? 'master candidate' : n.role === 'M' ? 'master' : 'regular';
       return `node ${this.job.node} is ${role} with ${n.pinst_cnt} primary and ${n.sinst_cnt} secondary instance(s)`;
     } catch {
@@ -217,6 +226,8 @@ export class JobRunner {
       this.scannedSeq = Math.max(this.scannedSeq, e.seq);
       if (e.type === 'job' && e.state === 'cancel-requested' && !this.job.cancelRequested) {
         this.job.cancelRequested = true;
+        // A submission waiting out an outage is given up; if Ganeti did queue it, its reason finds it on retry.
+        this.submitAbort.abort(new StepError('cancelled by request', 'cancelled'));
         void this.cancelPending();
       }
     }
@@ -230,6 +241,7 @@ export class JobRunner {
   private stop(reason: StepError) {
     if (!this.stopReason) this.stopReason = reason;
     this.abort.abort();
+    this.submitAbort.abort(this.stopReason);
   }
 
   private checkStop() {
@@ -246,7 +258,7 @@ export class JobRunner {
   private async cancelPending() {
     for (const id of this.pending) {
       try {
-        const [ok, message] = await this.deps.client.cancelJob(id);
+        const [ok, message] = await this.client.cancelJob(id);
         await this.emit('log', `cancel Ganeti job ${id}: ${ok ? 'cancelled' : message}`, { ganetiJob: id });
       } catch (err) {
         await this.emit('warning', `could not cancel Ganeti job ${id}: ${(err as Error).message}`, { ganetiJob: id });
@@ -305,7 +317,7 @@ export class JobRunner {
   private async follow(id: number, step: StepRecord, instance?: string): Promise<JobOutcome> {
     this.pending.add(id);
     try {
-      const out = await followJob(this.deps.client, id, {
+      const out = await followJob(this.client, id, {
         signal: this.abort.signal,
         onLog: (jobId, message) => this.note('log', message, { ganetiJob: jobId, instance, step: step.kind }),
         onOutage: (err, attempt) => {
@@ -345,7 +357,7 @@ export class JobRunner {
    */
   private async submittedBefore(step: StepRecord, instance: string | null, opId: string, match: (op: Record<string, unknown>) => boolean = () => true): Promise<number | null> {
     const mark = `:job=${this.job.id}:`;
-    const jobs = await this.read(() => this.deps.client.jobsBulk());
+    const jobs = await this.read(() => this.client.jobsBulk());
     for (const job of [...jobs].sort((a, b) => b.id - a.id)) {
       if (job.status === 'error' || job.status === 'canceled' || job.status === 'canceling') continue;
       for (const op of job.ops ?? []) {
@@ -411,7 +423,7 @@ export class JobRunner {
   }
 
   private node(): Promise<RapiNode> {
-    return this.read(() => this.deps.client.node(this.job.node));
+    return this.read(() => this.client.node(this.job.node));
   }
 
   private async stepTag(step: StepRecord, resumed: boolean) {
@@ -419,7 +431,7 @@ export class JobRunner {
     // The tag names this job: only a resumed step can find it already set.
     if (resumed && (await this.node()).tags.includes(tag)) return 'already tagged';
     const before = resumed ? await this.submittedBefore(step, null, 'OP_TAGS_SET') : null;
-    const id = before ?? (await this.submit(step, () => this.deps.client.addNodeTags(this.job.node, [tag])));
+    const id = before ?? (await this.submit(step, () => this.client.addNodeTags(this.job.node, [tag])));
     await this.follow(id, step);
   }
 
@@ -428,7 +440,7 @@ export class JobRunner {
     const tags = node.tags.filter((t) => t === MAINTENANCE_TAG || t.startsWith(`${MAINTENANCE_TAG}:`));
     if (tags.length === 0) return 'skipped';
     const before = resumed ? await this.submittedBefore(step, null, 'OP_TAGS_DEL') : null;
-    const id = before ?? (await this.submit(step, () => this.deps.client.deleteNodeTags(this.job.node, tags)));
+    const id = before ?? (await this.submit(step, () => this.client.deleteNodeTags(this.job.node, tags)));
     await this.follow(id, step);
   }
 
@@ -442,7 +454,7 @@ export class JobRunner {
       if (left.length) throw new StepError(`refusing to offline ${this.job.node}: it still holds ${left.join(', ')}`);
     }
     const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op[flag] === value) : null;
-    const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate })));
+    const id = before ?? (await this.submit(step, () => this.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate })));
     await this.follow(id, step);
   }
 
@@ -452,7 +464,7 @@ export class JobRunner {
 
   private async stepMovePrimaries(step: StepRecord, resumed: boolean) {
     const actions = this.primaryMoves();
-    const fresh = new Map((await this.read(() => this.deps.client.instances())).map((i) => [i.name, i]));
+    const fresh = new Map((await this.read(() => this.client.instances())).map((i) => [i.name, i]));
     const queue = new PQueue({ concurrency: this.deps.settings.movesPerEvacuation });
     const failures: string[] = [];
     const { options, iallocator } = this.job.plan;
@@ -484,8 +496,8 @@ export class JobRunner {
               step,
               () =>
                 action.action === 'failover'
-                  ? this.deps.client.failoverInstance(action.instance, external ? { targetNode: target, iallocator: alloc } : {})
-                  : this.deps.client.migrateInstance(action.instance, {
+                  ? this.client.failoverInstance(action.instance, external ? { targetNode: target, iallocator: alloc } : {})
+                  : this.client.migrateInstance(action.instance, {
                       allowFailover: options.allowFailover || inst.admin_state !== 'up',
                       ...(external ? { targetNode: target, iallocator: alloc } : {}),
                     }),
@@ -493,7 +505,7 @@ export class JobRunner {
             ));
           this.job.moved[action.instance] = this.job.node;
           await this.follow(id, step, action.instance);
-          const now = await this.read(() => this.deps.client.instance(action.instance));
+          const now = await this.read(() => this.client.instance(action.instance));
           this.setInstance(action.instance, { state: 'done', node: now.pnode });
           await this.emit('instance', `${action.instance} now on ${now.pnode}`, { instance: action.instance, state: 'done' });
         } catch (err) {
@@ -516,14 +528,14 @@ export class JobRunner {
   private async stepShutdown(step: StepRecord, resumed: boolean) {
     const actions = this.job.plan.instances.filter((a) => a.action === 'shutdown');
     for (const action of actions) {
-      const inst = await this.read(() => this.deps.client.instance(action.instance));
+      const inst = await this.read(() => this.client.instance(action.instance));
       if (!this.job.stopped.includes(action.instance)) this.job.stopped.push(action.instance);
       if (!isRunning(inst)) {
         this.setInstance(action.instance, { state: 'done', message: 'already stopped' });
         continue;
       }
       const before = resumed ? await this.submittedBefore(step, action.instance, 'OP_INSTANCE_SHUTDOWN') : null;
-      const id = before ?? (await this.submit(step, () => this.deps.client.shutdownInstance(action.instance, { noRemember: true, timeout: this.deps.settings.shutdownSeconds }), action.instance));
+      const id = before ?? (await this.submit(step, () => this.client.shutdownInstance(action.instance, { noRemember: true, timeout: this.deps.settings.shutdownSeconds }), action.instance));
       await this.follow(id, step, action.instance);
       this.setInstance(action.instance, { state: 'done', message: 'shut down; restarted on return' });
       await this.setJob({});
@@ -542,13 +554,13 @@ export class JobRunner {
     const id =
       before ??
       (await this.submit(step, () =>
-        this.deps.client.evacuateNode(this.job.node, options.targetNode ? { mode: 'secondary-only', remoteNode: options.targetNode } : { mode: 'secondary-only', iallocator: iallocator ?? undefined }),
+        this.client.evacuateNode(this.job.node, options.targetNode ? { mode: 'secondary-only', remoteNode: options.targetNode } : { mode: 'secondary-only', iallocator: iallocator ?? undefined }),
       ));
     // One Ganeti evacuation moves them all: each secondary's item follows that job.
     for (const a of this.job.plan.instances) if (a.action === 'replace-secondary') this.setInstance(a.instance, { state: 'running', ganetiJob: id });
     await this.setJob({});
     this.pending.add(id);
-    const tree = await followJobTree(this.deps.client, id, {
+    const tree = await followJobTree(this.client, id, {
       signal: this.abort.signal,
       concurrency: this.deps.settings.movesPerEvacuation,
       onLog: (jobId, message) => this.note('log', message, { ganetiJob: jobId, step: step.kind }),
@@ -566,7 +578,7 @@ export class JobRunner {
   private async settleSecondaries(error?: string) {
     const actions = this.job.plan.instances.filter((a) => a.action === 'replace-secondary');
     if (actions.length === 0) return;
-    const now = new Map((await this.read(() => this.deps.client.instances())).map((i) => [i.name, i]));
+    const now = new Map((await this.read(() => this.client.instances())).map((i) => [i.name, i]));
     for (const a of actions) {
       const inst = now.get(a.instance);
       if (!inst) {
@@ -598,7 +610,7 @@ export class JobRunner {
   }
 
   private async stepVerifyEmpty() {
-    const [node, instances] = await Promise.all([this.node(), this.read(() => this.deps.client.instances())]);
+    const [node, instances] = await Promise.all([this.node(), this.read(() => this.client.instances())]);
     const left = this.leftOn(node, instances);
     if (left.length) throw new StepError(`${this.job.node} still holds ${left.join(', ')}; it stays drained and online`);
     this.verified = { node, forStep: this.job.cursor + 1 };
@@ -681,7 +693,7 @@ export class JobRunner {
       try {
         const before = first ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.offline === false) : null;
         first = false;
-        const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { offline: false })));
+        const id = before ?? (await this.submit(step, () => this.client.modifyNode(this.job.node, { offline: false })));
         await this.follow(id, step);
         return;
       } catch (err) {
@@ -699,17 +711,17 @@ export class JobRunner {
     let node = await this.node();
     if (node.drained) {
       const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.drained === false) : null;
-      const id = before ?? (await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { drained: false })));
+      const id = before ?? (await this.submit(step, () => this.client.modifyNode(this.job.node, { drained: false })));
       await this.follow(id, step);
       node = await this.node();
     }
     const former = this.job.plan.nodeRole;
     if (former === 'master-candidate' && !node.master_candidate) {
-      await this.follow(await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { master_candidate: true })), step);
+      await this.follow(await this.submit(step, () => this.client.modifyNode(this.job.node, { master_candidate: true })), step);
       return 'master candidate again';
     }
     if (former === 'regular' && node.master_candidate) {
-      await this.follow(await this.submit(step, () => this.deps.client.modifyNode(this.job.node, { master_candidate: false, auto_promote: true })), step);
+      await this.follow(await this.submit(step, () => this.client.modifyNode(this.job.node, { master_candidate: false, auto_promote: true })), step);
       return 'regular again';
     }
   }
@@ -719,14 +731,14 @@ export class JobRunner {
     for (const name of this.job.stopped) {
       let inst: RapiInstance;
       try {
-        inst = await this.read(() => this.deps.client.instance(name));
+        inst = await this.read(() => this.client.instance(name));
       } catch (err) {
         if (err instanceof RapiError && err.kind === 'not-found') continue;
         throw err;
       }
       if (isRunning(inst)) continue;
       const before = resumed ? await this.submittedBefore(step, name, 'OP_INSTANCE_STARTUP') : null;
-      const id = before ?? (await this.submit(step, () => this.deps.client.startupInstance(name), name));
+      const id = before ?? (await this.submit(step, () => this.client.startupInstance(name), name));
       await this.follow(id, step, name);
       this.setInstance(name, { state: 'done', message: 'started' });
     }
@@ -742,7 +754,7 @@ export class JobRunner {
       const name = action.instance;
       let inst: RapiInstance;
       try {
-        inst = await this.read(() => this.deps.client.instance(name));
+        inst = await this.read(() => this.client.instance(name));
       } catch {
         continue;
       }
@@ -755,7 +767,7 @@ export class JobRunner {
       try {
         const before = resumed ? await this.submittedBefore(step, name, 'OP_INSTANCE_MIGRATE') : null;
         const allowFailover = inst.admin_state !== 'up';
-        const id = before ?? (await this.submit(step, () => this.deps.client.migrateInstance(name, drbd ? { allowFailover } : { targetNode: this.job.node, allowFailover }), name));
+        const id = before ?? (await this.submit(step, () => this.client.migrateInstance(name, drbd ? { allowFailover } : { targetNode: this.job.node, allowFailover }), name));
         await this.follow(id, step, name);
         this.setInstance(name, { state: 'done', node: this.job.node });
       } catch (err) {

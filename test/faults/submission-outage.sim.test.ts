@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type FaultSettings, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, finished, removeDir, requestTimeout, submissionKey, submissions, tempDir } from './helpers.js';
+import { FAST, appOn, finished, removeDir, requestTimeout, submissionKey, submissions, tempDir, until } from './helpers.js';
 
 const OPTIONS = { full: true, shutdownNonMirrored: true, allowFailover: true };
 const WRITES = new Set(['PUT', 'POST', 'DELETE']);
@@ -59,4 +59,21 @@ describe('RAPI outage during the submissions of an evacuation', () => {
       console.log(`${name}: ${hitWrites.length} submissions met the outage (${[...new Set(hitWrites.map((h) => h.fault))].join(', ')}); ${keys.length} operations, each once`);
     });
   }
+});
+
+describe('a submission waiting out an outage', () => {
+  it('shows the outage in the job, and a cancel ends the wait: the job is cancelled, nothing reached Ganeti', async () => {
+    const { sim, app } = await setup();
+    sim.faults.set({ errorRate: 1, seed: 1, methods: [...WRITES] });
+    const job = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: OPTIONS }));
+    await until(async () => (await app.events(job.id)).find((e) => e.type === 'warning' && e.message.startsWith('Ganeti unreachable while submitting, waiting: ')), 'the outage warning');
+    await app.cancel(job.id);
+    const { job: final, text } = await finished(app, job.id);
+    sim.faults.clear();
+    expect(final.state, text).toBe('cancelled');
+    expect(final.error).toMatch(/^cancelled by request/);
+    expect(final.error).not.toMatch(/not submitted after/);
+    expect(final.plan.steps[final.cursor]?.kind).toBe('tag');
+    expect(submissions(sim)).toEqual([]);
+  });
 });
