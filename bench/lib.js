@@ -11,6 +11,10 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = path.join(ROOT, 'dist');
 export const BIN = path.join(ROOT, 'bin', 'nodevac.js');
 export const RSS_PRELOAD = path.join(ROOT, 'bench', 'rss-preload.js');
+/** Node's options from bin/nodevac.js's first line (`#!/usr/bin/env -S node …`): nodevac as a command runs with them. */
+export const NODE_FLAGS = readFileSync(BIN, 'utf8').split('\n')[0].split(/\s+/).slice(3);
+/** Arguments for process.execPath to run nodevac as its command does. */
+export const nodevac = (...args) => [...NODE_FLAGS, BIN, ...args];
 export const LAB_CONFIG = '/run/nodevac-lab/config.json';
 
 /** Imports a compiled module of nodevac, e.g. dist('sim/index.js'). */

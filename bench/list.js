@@ -5,7 +5,7 @@
 // Beside the CLI, the app facade alone (bench/list-facade.js) lists the same world, to tell the CLI's own
 // cost from the core's.
 import path from 'node:path';
-import { BIN, check, cliBuilt, cliEnv, dist, main, median, ROOT, row, skipped, spread, timed, writeConfig } from './lib.js';
+import { check, cliBuilt, cliEnv, dist, main, median, NODE_FLAGS, nodevac, ROOT, row, skipped, spread, timed, writeConfig } from './lib.js';
 
 const SMALL_RUNS = Number(process.env.NODEVAC_BENCH_LIST_RUNS ?? 10);
 const SCALE_RUNS = Number(process.env.NODEVAC_BENCH_SCALE_RUNS ?? 5);
@@ -27,7 +27,7 @@ async function withSim(scale, fn) {
 async function cliRuns(cfg, n, expected, rss) {
   const runs = [];
   for (let i = 0; i < n; i++) {
-    const r = check(await timed(process.execPath, [BIN, 'nodes', '--json'], { env: cliEnv(cfg.file, cfg.dir), rss }), 'nodevac nodes --json');
+    const r = check(await timed(process.execPath, nodevac('nodes', '--json'), { env: cliEnv(cfg.file, cfg.dir), rss }), 'nodevac nodes --json');
     const listed = JSON.parse(r.stdout);
     if (!Array.isArray(listed) || listed.length !== expected) throw new Error(`nodevac nodes --json listed ${Array.isArray(listed) ? listed.length : typeof listed} rows, expected ${expected}`);
     runs.push(r);
@@ -38,7 +38,7 @@ async function cliRuns(cfg, n, expected, rss) {
 async function facadeRuns(cfg, n, expected) {
   const runs = [];
   for (let i = 0; i < n; i++) {
-    const r = check(await timed(process.execPath, [FACADE], { env: cliEnv(cfg.file, cfg.dir), rss: true }), 'bench/list-facade.js');
+    const r = check(await timed(process.execPath, [...NODE_FLAGS, FACADE], { env: cliEnv(cfg.file, cfg.dir), rss: true }), 'bench/list-facade.js');
     const out = JSON.parse(r.stdout);
     if (out.rows !== expected) throw new Error(`the facade listed ${out.rows} nodes, expected ${expected}`);
     runs.push({ ...out, ms: r.ms, mb: r.peak?.mb });

@@ -1,6 +1,6 @@
 // `npm run bench` (after `npm run build`): runs every benchmark this machine can run, one script at a time,
 // each in its own process; prints the table (figure, value, target, met) and writes bench/results.json.
-//   node bench/run.js [NAME…]      only these scripts (cold-start list job-done ping-sweep tui evacuation)
+//   node bench/run.js [NAME…]      only these scripts (cold-start list job-done ping-sweep tui demo evacuation)
 //   node bench/run.js --markdown   print the table of the last bench/results.json as Markdown (for RESULTS.md)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ const SCRIPTS = [
   { name: 'job-done', what: 'job-done detection' },
   { name: 'ping-sweep', what: 'ping sweep' },
   { name: 'tui', what: 'TUI at 5 000 nodes' },
+  { name: 'demo', what: 'demo: first screen in tmux' },
   { name: 'evacuation', what: 'evacuation overhead on the lab' },
 ];
 const RESULTS = path.join(ROOT, 'bench', 'results.json');

@@ -4,11 +4,14 @@
 // shows the cursor's new position ("N of 5000"). Prints {loadMs, latencies, heapMB} as one JSON line.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { render } from 'ink';
-import { createElement } from 'react';
-import { createApp } from '../dist/app/index.js';
-import { loadConfig } from '../dist/config/load.js';
-import { App } from '../dist/tui/App.js';
+
+// As bin/nodevac.js: React's production build unless NODE_ENV says otherwise, set before React loads.
+process.env.NODE_ENV ??= 'production';
+const { render } = await import('ink');
+const { createElement } = await import('react');
+const { createApp } = await import('../dist/app/index.js');
+const { loadConfig } = await import('../dist/config/load.js');
+const { App } = await import('../dist/tui/App.js');
 
 const cluster = process.argv[2];
 const presses = Number(process.argv[3] ?? 50);
@@ -74,9 +77,9 @@ const ink = render(createElement(App, { app, kiosk: false, onQuit: () => undefin
   stdout,
   stdin,
   stderr: new FakeStdout(),
+  // runTui's options (src/tui/main.tsx).
   exitOnCtrlC: false,
-  patchConsole: false,
-  incrementalRendering: true,
+  patchConsole: true,
 });
 const loadMs = (await loaded) - t0;
 

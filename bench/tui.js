@@ -1,10 +1,11 @@
 // TUI at 5 000 nodes: a simulator process serves 1 cluster x 5 000 nodes; the TUI (bench/tui-child.js, its own
-// process so its peak RSS is its own) shows the nodes screen, refreshing in the background as runTui's default,
-// and gets 50 ↓ keypresses. Figures: median keypress → new frame, and the TUI process's peak RSS.
+// process so its peak RSS is its own, with node's options from bin/nodevac.js) shows the nodes screen, refreshing
+// in the background as runTui's default, and gets 50 ↓ keypresses. Figures: median keypress → new frame, and the
+// TUI process's peak RSS.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { check, cliEnv, DIST, main, median, ROOT, row, spread, timed, writeConfig } from './lib.js';
+import { check, cliEnv, DIST, main, median, NODE_FLAGS, ROOT, row, spread, timed, writeConfig } from './lib.js';
 
 const PRESSES = Number(process.env.NODEVAC_BENCH_TUI_PRESSES ?? 50);
 
@@ -23,24 +24,27 @@ async function startSim(args) {
 main(async () => {
   const sim = await startSim(['--scale', '1,5000,10000']);
   const cfg = writeConfig(sim.info.config);
-  const child = async (env, size = '160x50') => {
-    const r = check(await timed(process.execPath, [path.join(ROOT, 'bench', 'tui-child.js'), sim.info.clusters[0].name, String(PRESSES), size], { env: { ...cliEnv(cfg.file, cfg.dir), ...env }, rss: true }), 'bench/tui-child.js');
+  const child = async (env, size = '160x50', flags = NODE_FLAGS) => {
+    const r = check(await timed(process.execPath, [...flags, path.join(ROOT, 'bench', 'tui-child.js'), sim.info.clusters[0].name, String(PRESSES), size], { env: { ...cliEnv(cfg.file, cfg.dir), ...env }, rss: true }), 'bench/tui-child.js');
     return { ...JSON.parse(r.stdout.trim().split('\n').pop()), mb: r.peak.mb };
   };
   try {
-    // As shipped (NODE_ENV as this shell has it: React's development build unless set), then, side by side,
-    // with React's production build, which is what NODE_ENV=production in the entry point would give.
+    // As shipped: bin/nodevac.js selects React's production build unless NODE_ENV is set (the child does the
+    // same). Side by side, React's development build, which nodevac ran before it set NODE_ENV.
     const shipped = await child({});
-    const prod = await child({ NODE_ENV: 'production' });
+    const dev = await child({ NODE_ENV: 'development' });
+    // Without bin/nodevac.js's heap option (as `node bin/nodevac.js` runs): V8 lets the heap grow 4x before collecting.
+    const plain = await child({}, '160x50', []);
     // Ink redraws every cell of the frame on each change: the cost follows the terminal's area.
-    const small = await child({ NODE_ENV: 'production' }, '80x24');
+    const small = await child({}, '80x24');
     const m = median(shipped.latencies);
-    const mode = process.env.NODE_ENV === 'production' ? 'NODE_ENV=production' : `NODE_ENV ${process.env.NODE_ENV ?? 'unset'} (React development build)`;
+    const mode = `node ${NODE_FLAGS.join(' ')}, NODE_ENV=${process.env.NODE_ENV ?? 'production'}${process.env.NODE_ENV ? ' (from the environment)' : ' (as bin/nodevac.js sets it)'}`;
     return [
       row('TUI keypress → frame (5 000 nodes)', Math.round(m * 10) / 10, 'ms', '≤ 30 ms median', m <= 30, `${spread(shipped.latencies, 'ms', 1)}; ${mode}; real Ink, fake 160x50 terminal, background refresh every 3 s; first screen after ${Math.round(shipped.loadMs)} ms`),
       row('TUI RSS (5 000 nodes)', Math.round(shipped.mb), 'MB', '≤ 200 MB', shipped.mb <= 200, `peak RSS (VmHWM) of the TUI process after load and ${PRESSES} keypresses; JS heap in use at the end ${Math.round(shipped.heapMB)} MB`),
-      row('TUI with NODE_ENV=production', Math.round(median(prod.latencies) * 10) / 10, 'ms', 'for comparison', null, `${spread(prod.latencies, 'ms', 1)}; peak RSS ${Math.round(prod.mb)} MB, heap at the end ${Math.round(prod.heapMB)} MB`),
-      row('TUI with NODE_ENV=production, 80x24', Math.round(median(small.latencies) * 10) / 10, 'ms', 'for comparison', null, `${spread(small.latencies, 'ms', 1)}; peak RSS ${Math.round(small.mb)} MB`),
+      row('TUI with React development build', Math.round(median(dev.latencies) * 10) / 10, 'ms', 'for comparison', null, `${spread(dev.latencies, 'ms', 1)}; NODE_ENV=development; peak RSS ${Math.round(dev.mb)} MB, heap at the end ${Math.round(dev.heapMB)} MB`),
+      row('TUI without the heap option', Math.round(plain.mb), 'MB', 'for comparison', null, `peak RSS of the same run with node's default heap growth (\`node bin/nodevac.js\`); ${spread(plain.latencies, 'ms', 1)}`),
+      row('TUI at 80x24', Math.round(median(small.latencies) * 10) / 10, 'ms', 'for comparison', null, `${spread(small.latencies, 'ms', 1)}; peak RSS ${Math.round(small.mb)} MB`),
     ];
   } finally {
     cfg.cleanup();

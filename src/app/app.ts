@@ -10,11 +10,10 @@ import { RapiError } from '../ganeti/errors.js';
 import type { RapiNode } from '../ganeti/types.js';
 import { findNode, planEvacuation, planPowerOff, planReturn, roleWord, type PlanInput } from '../plan/planner.js';
 import type { Plan, PlanOptions } from '../plan/types.js';
-import { IpmitoolDriver } from '../power/ipmi.js';
-import { PingReachability } from '../power/reach.js';
+import type { IpmitoolDriver } from '../power/ipmi.js';
 import type { PowerDriver, Reachability } from '../power/types.js';
 import { JobRunner, lockKey, type RunnerSettings } from '../run/runner.js';
-import { SimPowerDriver, SimReachability } from '../sim/remote.js';
+import type { SimPowerDriver } from '../sim/remote.js';
 import { openStore } from '../store/index.js';
 import type { JobEvent, JobRecord, LockRecord, Operator, Store } from '../store/types.js';
 import { quote } from '../util/quote.js';
@@ -110,9 +109,15 @@ class App implements NodevacApp {
       ...runner,
     };
     const sim = config.simulator;
-    this.reach = sim
-      ? new SimReachability({ url: sim.url, fingerprint: fingerprintOf(sim.tls) })
-      : new PingReachability({ timeoutSeconds: config.reach.timeoutSeconds, concurrency: config.reach.concurrency });
+    const fingerprint = sim ? fingerprintOf(sim.tls) : '';
+    // Drivers load on first use (here and in makePower): a command that never pings or powers anything does not
+    // pay for their modules (zx alone is ~100 ms of imports).
+    let reach: Promise<Reachability> | undefined;
+    const get = () =>
+      (reach ??= sim
+        ? import('../sim/remote.js').then((m) => new m.SimReachability({ url: sim.url, fingerprint }))
+        : import('../power/reach.js').then((m) => new m.PingReachability({ timeoutSeconds: config.reach.timeoutSeconds, concurrency: config.reach.concurrency })));
+    this.reach = { ping: async (a) => (await get()).ping(a), sweep: async (a) => (await get()).sweep(a) };
   }
 
   // ---- clusters and clients ----------------------------------------------------------------------
@@ -154,13 +159,13 @@ class App implements NodevacApp {
     const sim = this.config.simulator;
     if (sim) {
       let driver: SimPowerDriver | undefined;
-      const get = () => (driver ??= new SimPowerDriver({ url: sim.url, fingerprint: fingerprintOf(sim.tls), user, password: password() }));
-      return { status: (b) => get().status(b), on: (b) => get().on(b), off: (b, m) => get().off(b, m) };
+      const get = async () => (driver ??= new (await import('../sim/remote.js')).SimPowerDriver({ url: sim.url, fingerprint: fingerprintOf(sim.tls), user, password: password() }));
+      return { status: async (b) => (await get()).status(b), on: async (b) => (await get()).on(b), off: async (b, m) => (await get()).off(b, m) };
     }
     let driver: IpmitoolDriver | undefined;
-    const get = () => {
+    const get = async () => {
       if (!base && !cfg.ipmi) throw new RapiError('bad-request', cfg.name, 'no "ipmi" section in the configuration', 'add ipmi.user and its password to power nodes');
-      return (driver ??= new IpmitoolDriver({
+      return (driver ??= new (await import('../power/ipmi.js')).IpmitoolDriver({
         user,
         password: password(),
         interface: over.interface ?? base?.interface ?? 'lanplus',
@@ -171,7 +176,7 @@ class App implements NodevacApp {
         command: base?.command,
       }));
     };
-    return { status: (b) => get().status(b), on: (b) => get().on(b), off: (b, m) => get().off(b, m) };
+    return { status: async (b) => (await get()).status(b), on: async (b) => (await get()).on(b), off: async (b, m) => (await get()).off(b, m) };
   }
 
   private async nodes(cluster: string, maxAgeMs = 2000): Promise<RapiNode[]> {

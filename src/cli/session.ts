@@ -68,8 +68,14 @@ Without a terminal there is no TUI to open. Run any command against the simulati
 
 export async function demo(ctx: Context, globals: GlobalOptions, args: string[], runCli: RunCli): Promise<void> {
   if (ctx.demo) throw usageError('already running inside nodevac demo');
-  if (args.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true) await loadTui();
-  const [{ startSimulator }, { configSchema }, { createApp }] = await Promise.all([import('../sim/index.js'), import('../config/schema.js'), import('../app/app.js')]);
+  const interactive = args.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // Loaded together: reading one module graph's files overlaps compiling the other's.
+  const [runTui, { startSimulator }, { configSchema }, { createApp }] = await Promise.all([
+    interactive ? loadTui() : undefined,
+    import('../sim/index.js'),
+    import('../config/schema.js'),
+    import('../app/app.js'),
+  ]);
   const dir = mkdtempSync(join(tmpdir(), 'nodevac-demo-'));
   let sim: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let app: NodevacApp | undefined;
@@ -89,8 +95,7 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
     const inner = new Context(ctx.interrupts, { app, loaded });
     if (args.length > 0) {
       ctx.exitCode = await runCli(inner, args);
-    } else if (process.stdin.isTTY === true && process.stdout.isTTY === true) {
-      const runTui = await loadTui();
+    } else if (runTui) {
       const kiosk = globals.kiosk === true;
       await withTuiSignals(ctx, kiosk, () => runTui(app!, { kiosk, idleLogoutSeconds: config.kiosk.idleLogoutSeconds }));
     } else {

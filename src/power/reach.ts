@@ -1,6 +1,8 @@
-// Reachability by ICMP ping (the `ping` package runs the system ping, iputils-ping), and a background sweeper
-// that keeps the latest answer per address for the node list.
+// Reachability by ICMP ping: sweeps through fping (a few processes for the whole list), single probes and the
+// fallback without fping through the `ping` package (the system ping, iputils-ping, one process per address);
+// and a background sweeper that keeps the latest answer per address for the node list.
 
+import { execFile } from 'node:child_process';
 import { isIP } from 'node:net';
 import PQueue from 'p-queue';
 import ping from 'ping';
@@ -33,10 +35,49 @@ export const systemPing: Probe = async (address, timeoutSeconds) => {
   }
 };
 
+/** Many probes in one go: the addresses (all valid) that answered within `timeoutSeconds`. Rejects when it cannot tell. */
+export type BulkProbe = (addresses: readonly string[], timeoutSeconds: number) => Promise<Set<string>>;
+
+// fping sends one request per millisecond at most (-i 1, its floor for users), so one process for 1 000
+// addresses spends a second just sending: the sweep runs one process per chunk (1 000 loopback addresses:
+// 1.5 s in one process, 0.3 s in four).
+const FPING_CHUNK = 128;
+
+// fping's exit codes that come with a usable answer: all alive, some unreachable, some names not found.
+const FPING_ANSWERED = new Set([0, 1, 2]);
+
+/**
+ * One fping process: prints the addresses that answered (-a), nothing else (-q). As the system ping with -w,
+ * each address gets a request a second until `timeoutSeconds` (whole seconds) are over: a first try and
+ * retries 1 s apart (-t 1000 -B 1 -r n). Rejects when fping is missing or fails (exit 3, 4, killed).
+ */
+export const fping: BulkProbe = (addresses, timeoutSeconds) => {
+  const seconds = Math.max(1, Math.ceil(timeoutSeconds));
+  const args = ['-a', '-q', '-i', '1', '-t', '1000', '-B', '1', '-r', String(seconds - 1), '--', ...addresses];
+  // fping bounds its own run; this only catches a hang (e.g. a name lookup that never returns).
+  const timeout = (seconds + 5) * 1000 + addresses.length * 10;
+  return new Promise((resolve, reject) => {
+    execFile('fping', args, { timeout, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const code = error ? error.code : 0;
+      if (typeof code === 'number' && FPING_ANSWERED.has(code)) {
+        resolve(new Set(stdout.split('\n').map((line) => line.trim()).filter(Boolean)));
+        return;
+      }
+      const why = code === 'ENOENT' ? 'not installed' : error?.killed ? `no answer within ${timeout} ms` : `exit ${code ?? error?.signal}: ${stderr.trim()}`;
+      reject(new PowerError(code === 'ENOENT' ? 'missing-tool' : 'unexpected', `fping failed (${why})`, 'Install it: apt-get install fping'));
+    });
+  });
+};
+
 export class PingReachability implements Reachability {
+  /**
+   * `bulk` sweeps (fping by default); when it cannot, a sweep probes each address with `probe`. A test giving its
+   * own `probe` and no `bulk` gets every sweep through that probe.
+   */
   constructor(
     private readonly settings: ReachSettings,
     private readonly probe: Probe = systemPing,
+    private readonly bulk: BulkProbe | null = probe === systemPing ? fping : null,
   ) {}
 
   /** false for an address that is not an IP or host name (nothing is run for it). */
@@ -55,12 +96,25 @@ export class PingReachability implements Reachability {
     }
   }
 
-  /** Pings every address with at most `concurrency` probes at once; rejects only when ping cannot run at all. */
+  /**
+   * Pings every address: through `bulk` in chunks, else one probe per address; either way at most
+   * `concurrency` processes at once. Rejects only when ping cannot run at all.
+   */
   async sweep(addresses: readonly string[]): Promise<Map<string, boolean>> {
     const unique = [...new Set(addresses)];
     const queue = new PQueue({ concurrency: Math.max(1, this.settings.concurrency) });
+    const up = this.bulk ? await this.bulkSweep(this.bulk, unique.filter(isValidAddress), queue).catch(() => undefined) : undefined;
+    if (up) return new Map(unique.map((address) => [address, up.has(address)]));
     const answers = await Promise.all(unique.map((address) => queue.add(() => this.ping(address))));
     return new Map(unique.map((address, i) => [address, answers[i] ?? false]));
+  }
+
+  /** The addresses that answered; rejects when a chunk could not be asked (then the caller probes each address). */
+  private async bulkSweep(bulk: BulkProbe, valid: string[], queue: PQueue): Promise<Set<string>> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < valid.length; i += FPING_CHUNK) chunks.push(valid.slice(i, i + FPING_CHUNK));
+    const answered = await Promise.all(chunks.map((chunk) => queue.add(() => bulk(chunk, this.settings.timeoutSeconds))));
+    return new Set(answered.flatMap((set) => [...set]));
   }
 }
 

@@ -13,6 +13,14 @@ export function checkNamespace(namespace: string): string {
   return namespace;
 }
 
+/** The URL as it may be shown: a password is replaced by ***. */
+export function maskRedisUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+  return u.href;
+}
+
 export function checkTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`lock ttl must be a positive integer of ms, got ${ttlMs}`);
 }

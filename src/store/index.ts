@@ -1,9 +1,8 @@
 // Opens the configured store: Redis when store.redis is set, else the local directory.
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_NAMESPACE, checkNamespace } from './common.js';
+import { DEFAULT_NAMESPACE, checkNamespace, maskRedisUrl } from './common.js';
 import { LocalStore } from './local.js';
-import { RedisStore, maskRedisUrl } from './redis.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
@@ -29,6 +28,7 @@ export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Does not connect: call ping() to find out whether the backend can be reached. */
 export async function openStore(settings: StoreSettings): Promise<Store> {
   const namespace = checkNamespace(settings.namespace ?? DEFAULT_NAMESPACE);
-  if (settings.redis) return new RedisStore(settings.redis, namespace);
+  // The Redis client (@keyv/redis, @redis/client: ~150 ms of imports) loads only for a Redis store.
+  if (settings.redis) return new (await import('./redis.js')).RedisStore(settings.redis, namespace);
   return new LocalStore(settings.dir ?? defaultStoreDir(), namespace);
 }

@@ -13,7 +13,7 @@
 // unreachable or hung Redis fails fast and a returning one is used again by the next operation.
 import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
-import { checkTtl, eventsAfter, filterAudit, parseEntries, sortJobs, sortLocks, type AuditFilter } from './common.js';
+import { checkTtl, eventsAfter, filterAudit, maskRedisUrl, parseEntries, sortJobs, sortLocks, type AuditFilter } from './common.js';
 import {
   StoreUnavailableError,
   type AcquireResult,
@@ -56,14 +56,6 @@ redis.call('SREM', KEYS[2], ARGV[2])
 return 1`;
 
 type Client = ReturnType<typeof createClient>;
-
-/** The URL as it may be shown: a password is replaced by ***. */
-export function maskRedisUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  if (u.searchParams.has('password')) u.searchParams.set('password', '***');
-  return u.href;
-}
 
 /** Server replies that mean "cannot use this Redis now" rather than a bad command. */
 const UNAVAILABLE_REPLY = /^(NOAUTH|WRONGPASS|NOPERM|LOADING|MISCONF|READONLY|MASTERDOWN|BUSY)\b/;

@@ -255,19 +255,11 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
   const appLines = quitAsk ? confirmLines(quitQuestion, size.columns).length : command !== undefined || flash ? 1 : 0;
   const bodyRows = Math.max(3, size.rows - 1 - 1 - footer.length - appLines);
 
-  const env: TuiEnv = {
-    app,
-    kiosk,
-    pollMs,
-    refreshTick,
-    body: { columns: size.columns, rows: bodyRows },
-    color,
-    nav,
-    register,
-    setHints,
-    transcribe,
-    memory,
-  };
+  // One object while nothing in it changes: every component reading it re-renders when it is replaced.
+  const env: TuiEnv = useMemo(
+    () => ({ app, kiosk, pollMs, refreshTick, body: { columns: size.columns, rows: bodyRows }, color, nav, register, setHints, transcribe, memory }),
+    [app, kiosk, pollMs, refreshTick, size.columns, bodyRows, color, nav, register, setHints, transcribe, memory],
+  );
 
   const path = stack.map(crumb).join(' › ');
   const user = `${app.operator.name}@${app.operator.host}${kiosk ? ' · KIOSK' : ''}`;
@@ -295,7 +287,7 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
             <Text dimColor>{user}</Text>
           </Box>
         </Box>
-        <Box flexDirection="column" height={bodyRows} overflow="hidden">
+        <Box flexDirection="column" height={bodyRows} overflowY="hidden">
           <Screen key={stack.map(crumb).join('/') + `#${stack.length}`} view={top} />
         </Box>
         {quitAsk ? (

@@ -1,10 +1,10 @@
 // Real pings on loopback (and on the lab bridge when the lab is up); the sweeper with a scripted Reachability.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NodeSweeper, PingReachability, isValidAddress, systemPing, type Probe, type ReachResult } from '../../src/power/reach.js';
+import { NodeSweeper, PingReachability, fping, isValidAddress, systemPing, type BulkProbe, type Probe, type ReachResult } from '../../src/power/reach.js';
 import type { Reachability } from '../../src/power/types.js';
 import { loadLab } from './lab.js';
 
@@ -29,6 +29,62 @@ describe('PingReachability', () => {
     }
     expect(probed).toEqual([]);
     for (const good of ['127.0.0.1', '::1', 'node3.ganeti.test', 'localhost']) expect(isValidAddress(good)).toBe(true);
+  });
+
+  /** Runs `body` with only `tools` (from /usr/bin) on the PATH. */
+  async function withPath(tools: string[], body: () => Promise<void>): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'nodevac-path-'));
+    const saved = process.env.PATH;
+    for (const tool of tools) await symlink(`/usr/bin/${tool}`, join(dir, tool));
+    process.env.PATH = dir;
+    try {
+      await body();
+    } finally {
+      process.env.PATH = saved;
+      await rm(dir, { recursive: true });
+    }
+  }
+
+  const never: Probe = async (address) => {
+    throw new Error(`probed ${address} one by one`);
+  };
+
+  it('sweeps 300 loopback addresses with fping, a few processes for all of them, none with a bad address', async () => {
+    const runs: string[][] = [];
+    const recording: BulkProbe = (addresses, timeoutSeconds) => {
+      runs.push([...addresses]);
+      return fping(addresses, timeoutSeconds);
+    };
+    const addresses = Array.from({ length: 300 }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+    const result = await new PingReachability(settings, never, recording).sweep(['-c 1000', ...addresses, '127.0.0.1;reboot']);
+    expect(result.size).toBe(302);
+    expect(addresses.every((a) => result.get(a) === true)).toBe(true);
+    expect(result.get('-c 1000')).toBe(false);
+    expect(result.get('127.0.0.1;reboot')).toBe(false);
+    expect(runs.flat().sort()).toEqual([...addresses].sort());
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.length).toBeLessThan(10);
+  });
+
+  it('sweeps with fping by default, and host names come back as they were asked', async () => {
+    const result = await new PingReachability(settings).sweep(['localhost', '127.0.0.1', '::1']);
+    expect(Object.fromEntries(result)).toEqual({ localhost: true, '127.0.0.1': true, '::1': true });
+  });
+
+  it('without fping, sweeps with the system ping one address at a time', async () => {
+    await withPath(['ping'], async () => {
+      await expect(fping(['127.0.0.1'], 1)).rejects.toMatchObject({ kind: 'missing-tool' });
+      const result = await new PingReachability(settings).sweep(['127.0.0.1', 'bad;address', '127.0.0.2']);
+      expect(Object.fromEntries(result)).toEqual({ '127.0.0.1': true, 'bad;address': false, '127.0.0.2': true });
+    });
+  });
+
+  it('when the bulk sweep fails, probes each address instead', async () => {
+    const failing: BulkProbe = async () => {
+      throw new Error('fping: can not create socket');
+    };
+    const result = await new PingReachability(settings, systemPing, failing).sweep(['127.0.0.1', '127.0.0.2']);
+    expect(Object.fromEntries(result)).toEqual({ '127.0.0.1': true, '127.0.0.2': true });
   });
 
   it('sweeps 50 loopback addresses, all up, with at most `concurrency` pings at once', async () => {
@@ -72,10 +128,11 @@ describe('PingReachability', () => {
 
   describe.skipIf(lab === null)('on the lab bridge', () => {
     // node1 (the master): the IPMI lab test powers node3 off, possibly while this file runs.
-    it('a node answers, an unused address does not', async () => {
+    it('a node answers, an unused address does not: with fping and with ping', async () => {
       const node1 = lab?.nodes.find((n) => n.name === 'node1')?.ip ?? '198.51.100.11';
-      const result = await new PingReachability(settings).sweep([node1, '198.51.100.250']);
-      expect(Object.fromEntries(result)).toEqual({ [node1]: true, '198.51.100.250': false });
+      const expected = { [node1]: true, '198.51.100.250': false };
+      expect(Object.fromEntries(await new PingReachability(settings, never, fping).sweep([node1, '198.51.100.250']))).toEqual(expected);
+      expect(Object.fromEntries(await new PingReachability(settings, systemPing, null).sweep([node1, '198.51.100.250']))).toEqual(expected);
     });
   });
 });

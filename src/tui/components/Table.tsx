@@ -1,7 +1,7 @@
 // Column layout for list screens: fixed columns keep their width, growing ones share what is left, and
 // every row is one line (cut with "…"), so a list's height is its row count at any terminal width.
 import { Text } from 'ink';
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { useTui, type ColorName } from '../context.js';
 
 export interface Column<T> {
@@ -23,23 +23,35 @@ export interface Laid<T> {
   width: number;
 }
 
-/** Widths for `total` columns of text, one space between columns; the selection marker takes 2. */
-export function layout<T>(columns: readonly Column<T>[], total: number): Laid<T>[] {
+/**
+ * Widths for `total` columns of text, one space between columns; the selection marker takes 2. With `items`,
+ * a growing column other than the last is no wider than its widest cell or title, and the last growing column
+ * gets the room left: no run of blanks after short names (Ink's redraw costs per character, blanks included).
+ */
+export function layout<T>(columns: readonly Column<T>[], total: number, items?: readonly T[]): Laid<T>[] {
   const shown = columns.filter((c) => c.hideBelow === undefined || total >= c.hideBelow);
   const gaps = shown.length - 1 + 2;
   const fixed = shown.reduce((n, c) => n + (c.grow ? 0 : (c.width ?? 0)), 0);
   const growSum = shown.reduce((n, c) => n + (c.grow ?? 0), 0);
   const left = Math.max(0, total - fixed - gaps);
+  const lastGrow = shown.findLast((c) => c.grow);
   const out = shown.map((column) => {
     if (!column.grow) return { column, width: column.width ?? 0 };
     const w = Math.max(column.min ?? 4, Math.floor((left * column.grow) / Math.max(1, growSum)));
-    return { column, width: w };
+    if (!items || column === lastGrow) return { column, width: w };
+    return { column, width: Math.max(column.min ?? 4, Math.min(w, widest(column, items))) };
   });
-  // Rounding leaves a few columns: the first growing column takes them.
+  // Rounding (or content narrower than its share) leaves a few columns: a growing column takes them.
   const used = out.reduce((n, c) => n + c.width, 0) + gaps;
-  const firstGrow = out.find((c) => c.column.grow);
-  if (firstGrow && used < total) firstGrow.width += total - used;
+  const taker = items ? out.find((c) => c.column === lastGrow) : out.find((c) => c.column.grow);
+  if (taker && used < total) taker.width += total - used;
   return out;
+}
+
+function widest<T>(column: Column<T>, items: readonly T[]): number {
+  let most = [...column.title].length;
+  for (const item of items) most = Math.max(most, [...column.cell(item)].length);
+  return most;
 }
 
 /** Cut to `width` with an ellipsis, or pad. */
@@ -54,26 +66,46 @@ export function HeaderRow<T>({ laid }: { laid: Laid<T>[] }): ReactNode {
   return (
     <Text bold wrap="truncate">
       {'  '}
-      {laid.map((l) => fit(l.column.title, l.width, l.column.align)).join(' ')}
+      {laid
+        .map((l) => fit(l.column.title, l.width, l.column.align))
+        .join(' ')
+        .trimEnd()}
     </Text>
   );
 }
 
-export function Row<T>({ laid, item, selected }: { laid: Laid<T>[]; item: T; selected: boolean }): ReactNode {
+/**
+ * Blanks at the end of a line cut off. Ink redraws the whole frame on every change at a cost per character
+ * written, blanks included: padding the last columns of every row made up a third of a frame's work.
+ */
+function trimTrailing(parts: string[]): string[] {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    parts[i] = (parts[i] as string).trimEnd();
+    if (parts[i] !== '') break;
+  }
+  return parts;
+}
+
+function RowOf<T>({ laid, item, selected }: { laid: Laid<T>[]; item: T; selected: boolean }): ReactNode {
   const { color } = useTui();
+  const parts = laid.map((l, i) => (i > 0 ? ' ' : '') + fit(l.column.cell(item), l.width, l.column.align));
+  // The selected row keeps its full width: its inverse video is the cursor bar.
+  if (!selected) trimTrailing(parts);
   return (
     <Text wrap="truncate" inverse={selected}>
       {/* The marker says which row is selected where inverse video does not show (captures, screen readers). */}
       {selected ? '> ' : '  '}
       {laid.map((l, i) => {
         const c = l.column.color?.(item);
-        return (
+        return parts[i] ? (
           <Text key={l.column.title} color={c ? color(c) : undefined}>
-            {i > 0 ? ' ' : ''}
-            {fit(l.column.cell(item), l.width, l.column.align)}
+            {parts[i]}
           </Text>
-        );
+        ) : null;
       })}
     </Text>
   );
 }
+
+/** Re-rendered only when its row, its selection or the layout changes: a keypress redraws two rows, not all. */
+export const Row = memo(RowOf) as typeof RowOf;

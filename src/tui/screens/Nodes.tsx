@@ -1,6 +1,6 @@
 // The nodes of one cluster: role, ping, power, instances, group, and who is working on it.
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { NodeRow } from '../../app/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { Prompt } from '../components/Prompt.js';
@@ -44,13 +44,18 @@ export function Nodes({ cluster }: { cluster: string }): ReactNode {
   const { app, body, nav } = useTui();
   const filter = useFilter();
   const polled = usePoll(() => app.listNodes(cluster), ['nodes', cluster]);
-  const all = polled.data ?? [];
-  const rows = filter.text ? all.filter((r) => matches(filter.text, r.name, ROLE[r.role], r.group, r.job?.kind, r.job?.owner, r.lock?.owner)) : all;
+  const all = useMemo(() => polled.data ?? [], [polled.data]);
+  // Per answer and filter, not per keypress: a cluster may have thousands of nodes.
+  const rows = useMemo(
+    () => (filter.text ? all.filter((r) => matches(filter.text, r.name, ROLE[r.role], r.group, r.job?.kind, r.job?.owner, r.lock?.owner)) : all),
+    [all, filter.text],
+  );
   const bannerHeight = polled.error ? bannerLines(polled.error, body.columns, cluster).length : 0;
   const listRows = Math.max(1, body.rows - 2 - bannerHeight - (filter.editing || filter.text ? 1 : 0));
   const sel = useSelection(rows, (r) => r.name, listRows, `nodes:${cluster}`);
-  const laid = layout(columns(groupWidth(all)), body.columns);
-  const busyCount = all.filter((r) => r.job || r.lock).length;
+  // The same layout object while the width and the rows stay: rows are memoised on it.
+  const laid = useMemo(() => layout(columns(groupWidth(all)), body.columns, rows), [all, body.columns, rows]);
+  const busyCount = useMemo(() => all.filter((r) => r.job || r.lock).length, [all]);
 
   useHints([{ key: 'enter', label: 'node' }, ...ACTION_HINTS, { key: 'w', label: 'watch job' }, { key: '/', label: 'filter' }]);
   useKeys((input, key) => {
