@@ -3,13 +3,14 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useTui } from '../context.js';
 import { wrapText, type ErrorView } from '../format.js';
+import { safeText } from '../../util/quote.js';
 
 /** A banner never takes more than this: the list it is about stays on screen. */
 const MAX_LINES = 8;
 
 function parts(error: ErrorView, width: number, title?: string): { head: string[]; hint: string[] } {
-  let head = wrapText(`✗ ${title ? `${title}: ` : ''}${error.message}`, width);
-  let hint = error.hint ? wrapText(`→ ${error.hint}`, width - 2).map((l) => `  ${l}`) : [];
+  let head = wrapText(`✗ ${title ? `${title}: ` : ''}${safeText(error.message)}`, width);
+  let hint = error.hint ? wrapText(`→ ${safeText(error.hint)}`, width - 2).map((l) => `  ${l}`) : [];
   if (head.length + hint.length > MAX_LINES) {
     // Both halves keep some room: what failed and what to do.
     const headMax = Math.max(MAX_LINES - Math.min(hint.length, MAX_LINES / 2), 1);

@@ -4,12 +4,14 @@ import type { ReactNode } from 'react';
 import { useTui, type ColorName } from '../context.js';
 import { wrapText } from '../format.js';
 import type { Line } from './ScrollView.js';
+import { safeText } from '../../util/quote.js';
 
 export function TextLine({ children, color, bold, dim }: { children: ReactNode; color?: ColorName; bold?: boolean; dim?: boolean }): ReactNode {
   const { color: paint } = useTui();
   return (
     <Text wrap="truncate" color={color ? paint(color) : undefined} bold={bold} dimColor={dim}>
-      {children}
+      {/* Names, tags and Ganeti's messages reach the terminal: no escape sequence or bidi trick gets through. */}
+      {typeof children === 'string' ? safeText(children) : children}
     </Text>
   );
 }
@@ -17,7 +19,7 @@ export function TextLine({ children, color, bold, dim }: { children: ReactNode; 
 /** A paragraph wrapped to the width, as lines; continuation lines hang 2 columns further in. */
 export function paragraph(key: string, text: string, width: number, style: { color?: ColorName; bold?: boolean; dim?: boolean; indent?: number } = {}): Line[] {
   const indent = style.indent ?? 0;
-  const [first = '', ...rest] = wrapText(text, width - indent);
+  const [first = '', ...rest] = wrapText(safeText(text), width - indent);
   const more = rest.length ? wrapText(rest.join(' '), width - indent - 2) : [];
   return [' '.repeat(indent) + first, ...more.map((l) => ' '.repeat(indent + 2) + l)].map((l, i) => ({
     key: `${key}:${i}`,

@@ -2,6 +2,7 @@
 // every row is one line (cut with "…"), so a list's height is its row count at any terminal width.
 import { Text } from 'ink';
 import { memo, type ReactNode } from 'react';
+import { safeText } from '../../util/quote.js';
 import { useTui, type ColorName } from '../context.js';
 
 export interface Column<T> {
@@ -88,7 +89,7 @@ function trimTrailing(parts: string[]): string[] {
 
 function RowOf<T>({ laid, item, selected }: { laid: Laid<T>[]; item: T; selected: boolean }): ReactNode {
   const { color } = useTui();
-  const parts = laid.map((l, i) => (i > 0 ? ' ' : '') + fit(l.column.cell(item), l.width, l.column.align));
+  const parts = laid.map((l, i) => (i > 0 ? ' ' : '') + fit(safeText(l.column.cell(item), 500), l.width, l.column.align));
   // The selected row keeps its full width: its inverse video is the cursor bar.
   if (!selected) trimTrailing(parts);
   return (

@@ -58,3 +58,22 @@ test('a node held by someone: the lock, its owner and job', async () => {
     await store.close();
   }
 });
+
+test('a tag carrying terminal escapes and a bidi override is shown escaped, never acted on', async () => {
+  const node = w.sim.world.clusters[0]!.nodes.get('node2.small.example.org')!;
+  const hostile = 'owner:\x1b[2J\x1b]0;pwned\x07\u202Eevil';
+  node.tags.add(hostile);
+  w.sim.world.touchNode(node);
+  const s = renderApp(w.app, { columns: 200, rows: 60, initial: [{ name: 'clusters' }, { name: 'node', cluster: 'small', node: 'node2.small.example.org' }] });
+  try {
+    await press(s, 'G');
+    const f = await waitFor(s, 'owner:');
+    expect(f).toContain('owner:\\x1b[2J\\x1b]0;pwned\\x07\\u202eevil');
+    expect(f).not.toContain('\x1b[2J');
+    expect(f).not.toContain('\u202E');
+  } finally {
+    s.unmount();
+    node.tags.delete(hostile);
+    w.sim.world.touchNode(node);
+  }
+});
