@@ -122,11 +122,10 @@ main(async () => {
     },
   };
 
-  /** nodevac through its facade: plan, start, and watch until the job ends, as the CLI does. */
+  /** nodevac through its facade as `nodevac <kind> node3 --yes` drives it: plan and start, then watch until the end. */
   const nodevacRun = async (kind, options) => {
-    const plan = await app.plan({ kind, node: 'node3', options });
-    if (plan.blockers.length) throw new Error(`nodevac refused the ${kind}: ${plan.blockers.map((b) => b.message).join('; ')}`);
-    const job = await app.start(plan);
+    const { plan, job } = await app.planAndStart({ kind, node: 'node3', options });
+    if (!job) throw new Error(`nodevac refused the ${kind}: ${plan.blockers.map((b) => b.message).join('; ')}`);
     ourNodevacJobs.add(job.id);
     const done = await app.watch(job.id, () => undefined).done;
     if (done.state !== 'succeeded') throw new Error(`nodevac ${kind} ${done.state}: ${done.error ?? ''}`);

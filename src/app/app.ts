@@ -437,6 +437,20 @@ class App implements NodevacApp {
       await this.audit_(plan, 'refused', blockers.map((b) => b.message).join('; '));
       throw new PlanRefusedError(`${plan.kind} of ${plan.node} refused: ${blockers.map((b) => b.message).join('; ')}`, fresh.blockers.length ? fresh : plan);
     }
+    return this.createJob(plan);
+  }
+
+  async planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }> {
+    const { cluster, node } = await this.locateNode(request.node, request.cluster, 0);
+    // Planned under the start lock from reads made just now: nothing to re-validate, so planned once.
+    return this.underStartLock(cluster, async () => {
+      const plan = await this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000);
+      return plan.blockers.length ? { plan } : { plan, job: await this.createJob(plan) };
+    });
+  }
+
+  /** Takes the node's lock, records the job and drives it here; the caller holds the start lock. */
+  private async createJob(plan: Plan): Promise<JobRecord> {
     const id = randomBytes(4).toString('hex');
     const token = randomUUID();
     const now = new Date().toISOString();

@@ -125,6 +125,11 @@ export interface NodevacApp {
    * or the node is locked (NodeLockedError), records the job, then drives it in this process.
    */
   start(plan: Plan): Promise<JobRecord>;
+  /**
+   * Plans and, when nothing blocks, starts at once, for callers that confirm nothing in between (`--yes`): the
+   * plan is made under the start lock, so it is not made twice. Without a job, the plan's blockers say why.
+   */
+  planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }>;
   jobs(opts?: { all?: boolean }): Promise<JobRecord[]>;
   job(id: string): Promise<JobRecord | undefined>;
   events(id: string, after?: number): Promise<JobEvent[]>;

@@ -65,7 +65,9 @@ export async function runPlanned(ctx: Context, globals: GlobalOptions, kind: Pla
   const subject: Subject = { job: null, kind, cluster: globals.cluster, node };
   await withSummary(ctx, flags.json, subject, async () => {
     const app = await ctx.app(globals);
-    const plan = await app.plan({ kind, node, cluster: globals.cluster, options });
+    const request = { kind, node, cluster: globals.cluster, options };
+    // With --yes nobody reads the plan before it starts: it is planned once, under the start lock, and started.
+    const { plan, job: started } = flags.yes ? await app.planAndStart(request) : { plan: await app.plan(request), job: undefined };
     Object.assign(subject, { cluster: plan.cluster, node: plan.node });
     if (flags.json) ctx.line('plan', { plan });
     else ctx.print(planText(plan, ctx.paint));
@@ -76,12 +78,12 @@ export async function runPlanned(ctx: Context, globals: GlobalOptions, kind: Pla
       ctx.note(`nodevac: ${kind} of ${plan.node} refused: ${plan.blockers.length} blocker${plan.blockers.length === 1 ? '' : 's'} (listed above); nothing was done`);
       return;
     }
-    if (!(await confirm(ctx, flags, `${VERB[kind]} ${plan.node}`, plan.node))) {
+    if (!started && !(await confirm(ctx, flags, `${VERB[kind]} ${plan.node}`, plan.node))) {
       ctx.exitCode = EXIT.interrupted;
       if (flags.json) summary(ctx, subject, 'cancelled', ctx.exitCode);
       return;
     }
-    const job = await app.start(plan);
+    const job = started ?? (await app.start(plan));
     subject.job = job.id;
     ctx.exitCode = await drive(ctx, app, job, subject, flags, 0);
   });

@@ -102,3 +102,21 @@ describe('retrying a power-on that timed out', () => {
     expect(duplicates(sim)).toEqual([]);
   });
 });
+
+describe('planAndStart (what --yes does)', () => {
+  it('starts what it planned, the plan being the job’s; a blocked plan starts nothing and is not recorded', async () => {
+    const jobsBefore = (await app.jobs({ all: true })).length;
+    const blocked = await app.planAndStart({ kind: 'evacuate', node: 'node1' });
+    expect(blocked.job).toBeUndefined();
+    expect(blocked.plan.blockers.map((b) => b.code)).toContain('master-node');
+    expect(await app.jobs({ all: true })).toHaveLength(jobsBefore);
+
+    const { plan, job } = await app.planAndStart({ kind: 'evacuate', node: 'node4', options: { allowFailover: true } });
+    expect(job).toBeDefined();
+    expect(job!.plan).toEqual(plan);
+    const done = await finished(app, job!.id);
+    expect(done.job.state, done.text).toBe('succeeded');
+    const back = await runJob('return', 'node4', { migrateBack: true });
+    expect(back.job.state, back.text).toBe('succeeded');
+  });
+});
