@@ -7,7 +7,7 @@ import { currentOperator, describeOperator } from '../config/operator.js';
 import type { ClusterConfig, Config } from '../config/schema.js';
 import { RapiClient } from '../ganeti/client.js';
 import { RapiError } from '../ganeti/errors.js';
-import type { RapiNode } from '../ganeti/types.js';
+import type { RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
 import { findNode, planEvacuation, planPowerOff, planReturn, roleWord, type PlanInput } from '../plan/planner.js';
 import type { Plan, PlanOptions } from '../plan/types.js';
 import type { IpmitoolDriver } from '../power/ipmi.js';
@@ -358,18 +358,36 @@ class App implements NodevacApp {
   // ---- planning ----------------------------------------------------------------------------------
 
   async plan(request: PlanRequest): Promise<Plan> {
-    const { cluster, node } = await this.locateNode(request.node, request.cluster, 0);
+    const { cluster, node, reads } = await this.locateForPlan(request);
     // Planned from the node list just fetched to find the node (not read twice); start() re-plans from new reads.
-    return this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000);
+    return this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000, reads);
   }
 
-  private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions, nodesMaxAgeMs = 0): Promise<Plan> {
+  /** What a plan reads of a cluster besides its nodes. */
+  private clusterReads(cluster: string): Promise<[RapiClusterInfo, string[], RapiInstance[]]> {
     const h = this.cluster(cluster);
-    const [info, features, nodes, instances, lock, jobs] = await Promise.all([
-      h.client.info(),
-      h.client.features(),
+    return Promise.all([h.client.info(), h.client.features(), h.client.instances()]);
+  }
+
+  /**
+   * The node's cluster and full name, with the cluster's other reads already under way when the cluster is known
+   * before the node is found (named, or the only one): finding the node and reading the rest take one round trip.
+   */
+  private async locateForPlan(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: ReturnType<App['clusterReads']> }> {
+    const names = this.clusterNames();
+    const known = request.cluster ?? (names.length === 1 ? names[0] : undefined);
+    const reads = known !== undefined && names.includes(known) ? this.clusterReads(known) : undefined;
+    // Not awaited if the node is not found: that error is the one to report.
+    reads?.catch(() => undefined);
+    const { cluster, node } = await this.locateNode(request.node, request.cluster, 0);
+    return { cluster, node, reads: cluster === known ? reads : undefined };
+  }
+
+  private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions, nodesMaxAgeMs = 0, reads?: ReturnType<App['clusterReads']>): Promise<Plan> {
+    const h = this.cluster(cluster);
+    const [[info, features, instances], nodes, lock, jobs] = await Promise.all([
+      reads ?? this.clusterReads(cluster),
       this.nodes(cluster, nodesMaxAgeMs),
-      h.client.instances(),
       this.store.getLock(lockKey(cluster, node)),
       this.store.listJobs(),
     ]);
@@ -441,10 +459,11 @@ class App implements NodevacApp {
   }
 
   async planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }> {
-    const { cluster, node } = await this.locateNode(request.node, request.cluster, 0);
-    // Planned under the start lock from reads made just now: nothing to re-validate, so planned once.
+    const { cluster, node, reads } = await this.locateForPlan(request);
+    // Planned under the start lock from reads made just now (the jobs of the store read under it): nothing to
+    // re-validate, so planned once.
     return this.underStartLock(cluster, async () => {
-      const plan = await this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000);
+      const plan = await this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000, reads);
       return plan.blockers.length ? { plan } : { plan, job: await this.createJob(plan) };
     });
   }
@@ -539,6 +558,7 @@ class App implements NodevacApp {
     let after = opts.after ?? 0;
     let wake: (() => void) | undefined;
     let nudged = false;
+    let quietFinal = 0;
     // A job driven by this process wakes its watchers at once; others' jobs are polled.
     const nudge = () => {
       nudged = true;
@@ -555,14 +575,19 @@ class App implements NodevacApp {
           after = e.seq;
           onEvent(e, job);
         }
-        if (FINAL.has(job.state) && events.length === 0) return job;
+        if (FINAL.has(job.state)) {
+          // Done once its closing event is delivered; a final state reached without one (a failed job marked
+          // cancelled) once nothing more comes.
+          if (events.some((e) => (e.type === 'job' || e.type === 'error') && e.state === job.state)) return job;
+          if (events.length === 0 && ++quietFinal >= 2) return job;
+        }
         if (stopped) return job;
         if (nudged) {
           nudged = false;
           continue;
         }
         await new Promise<void>((r) => {
-          const t = setTimeout(r, 250);
+          const t = setTimeout(r, FINAL.has(job.state) ? 50 : 250);
           wake = () => {
             clearTimeout(t);
             r();

@@ -178,7 +178,7 @@ export class JobRunner {
     const nodeState = state === 'succeeded' ? '' : await this.describeNode();
     const message = state === 'succeeded' ? `${this.job.kind} of ${this.job.node} done` : `${this.job.kind} of ${this.job.node} ${state}: ${error}${nodeState ? ` — ${nodeState}` : ''}`;
     await this.setJob({ state, error, result, progress: state === 'succeeded' ? 1 : this.job.progress });
-    await this.emit(state === 'succeeded' ? 'job' : 'error', message, { state });
+    // The closing event comes last: whoever waits for it may act on the node at once (lock released, audited).
     await this.deps.store.appendAudit({
       time: new Date().toISOString(),
       operator: this.deps.operator,
@@ -190,6 +190,7 @@ export class JobRunner {
       detail: error ? `${error}${nodeState ? ` — ${nodeState}` : ''}` : undefined,
     });
     await this.deps.store.releaseLock(lockKey(this.job.cluster, this.job.node), this.deps.lockToken);
+    await this.emit(state === 'succeeded' ? 'job' : 'error', message, { state });
   }
 
   /** The node's resulting state, so nothing is left unexplained. */
