@@ -139,9 +139,8 @@ describe("SIGKILL while the job's first Ganeti job still waits in Ganeti's queue
     duplicated = duplicates(w.sim);
   });
 
-  // Known bug (reported): the tag submission does not carry `job=<id>` in its reason (RapiClient.withReason and
-  // the arrow-function field addNodeTags, see test/security/attribution.test.ts), so the adopter cannot find the
-  // queued tag job and submits it again. Remove `.fails` once src/ganeti/client.ts is fixed.
+  // The queued tag job carries `job=<id>` in its reason (submissions are methods, so withReason's client reaches
+  // them; see test/security/attribution.test.ts): the adopter finds it instead of submitting it again.
   it('the tag job is submitted once', () => {
     expect(duplicated).toEqual([]);
   });
