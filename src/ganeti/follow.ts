@@ -4,6 +4,7 @@ import { safeText } from '../util/quote.js';
 import type { RapiClient } from './client.js';
 import { RapiError, describeOpError } from './errors.js';
 import { JOB_FINAL, type JobStatus, type OplogEntry, type RapiJob } from './types.js';
+import { sleep } from '../util/sleep.js';
 
 export interface JobOutcome {
   id: number;
@@ -176,16 +177,4 @@ async function resilient<T>(call: () => Promise<T>, opts: FollowOptions): Promis
 
 function checkAbort(signal?: AbortSignal) {
   if (signal?.aborted) throw new FollowAborted('stopped following');
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

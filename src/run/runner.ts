@@ -10,6 +10,7 @@ import { powerOff, waitForPower } from '../power/policy.js';
 import { PowerError, type PowerDriver, type Reachability } from '../power/types.js';
 import type { InstanceAction, StepKind } from '../plan/types.js';
 import type { JobEvent, JobRecord, Operator, StepRecord, Store } from '../store/types.js';
+import { sleep } from '../util/sleep.js';
 
 export const MAINTENANCE_TAG = 'nodevac:maintenance';
 
@@ -51,17 +52,6 @@ export class StepError extends Error {
     super(message);
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export class JobRunner {
   private job: JobRecord;
