@@ -10,7 +10,8 @@ main(async () => {
   // One unmeasured run so the file system cache holds the modules, as for any second invocation.
   check(await timed(process.execPath, nodevac('--version')), 'nodevac --version');
   const s = [];
-  for (let i = 0; i < RUNS; i++) s.push(check(await timed(process.execPath, nodevac('--version')), 'nodevac --version').ms / 1000);
+  for (let i = 0; i < RUNS; i++)
+    s.push(check(await timed(process.execPath, nodevac('--version')), 'nodevac --version').ms / 1000);
   const m = median(s);
   return [row('cold start (--version)', Math.round(m * 1000) / 1000, 's', TARGET, m <= 0.25, spread(s, 's', 3))];
 });

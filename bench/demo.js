@@ -20,7 +20,8 @@ const run = promisify(execFile);
 const shown = (screen) => /> ams\s+3\.0\.2/.test(screen) && /\bfra\s+3\.0\.2/.test(screen);
 
 main(async () => {
-  if (spawnSync('sh', ['-c', 'command -v tmux']).status !== 0) return [skipped(FIGURE, TARGET, 'tmux is not installed (apt-get install tmux)')];
+  if (spawnSync('sh', ['-c', 'command -v tmux']).status !== 0)
+    return [skipped(FIGURE, TARGET, 'tmux is not installed (apt-get install tmux)')];
   if (!cliBuilt()) return [skipped(FIGURE, TARGET, 'dist/cli/main.js not built yet')];
   const socket = `nodevac-bench-${process.pid}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nodevac-bench-demo-'));
@@ -33,14 +34,28 @@ main(async () => {
     const status = path.join(dir, `status${i}`);
     const vars = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const t0 = performance.now();
-    await tmux('new-session', '-d', '-s', session, '-x', String(COLUMNS), '-y', String(ROWS), '-c', ROOT, ...vars, `env -u NODEVAC_CONFIG ${BIN} demo; echo $? > ${status}`);
+    await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      String(COLUMNS),
+      '-y',
+      String(ROWS),
+      '-c',
+      ROOT,
+      ...vars,
+      `env -u NODEVAC_CONFIG ${BIN} demo; echo $? > ${status}`,
+    );
     let screen = '';
     for (let tries = 0; tries < 1200 && !shown(screen); tries++) {
       screen = (await tmux('capture-pane', '-p', '-t', session)).stdout;
       if (!shown(screen)) await sleep(25);
     }
     const ms = performance.now() - t0;
-    if (!shown(screen)) throw new Error(`nodevac demo showed no clusters list within 30 s; the terminal shows:\n${screen}`);
+    if (!shown(screen))
+      throw new Error(`nodevac demo showed no clusters list within 30 s; the terminal shows:\n${screen}`);
     await tmux('send-keys', '-t', session, 'q');
     for (let tries = 0; tries < 400 && !existsSync(status); tries++) await sleep(25);
     const code = existsSync(status) ? readFileSync(status, 'utf8').trim() : 'no exit within 10 s';
@@ -52,7 +67,16 @@ main(async () => {
     const s = [];
     for (let i = 1; i <= RUNS; i++) s.push(await once(i));
     const m = median(s);
-    return [row(FIGURE, Math.round(m * 100) / 100, 's', TARGET, m < 2, `${spread(s, 's', 2)}; \`bin/nodevac.js demo\` in tmux at ${COLUMNS}x${ROWS}, start → the clusters list with ams and fra (capture-pane every 25 ms)`)];
+    return [
+      row(
+        FIGURE,
+        Math.round(m * 100) / 100,
+        's',
+        TARGET,
+        m < 2,
+        `${spread(s, 's', 2)}; \`bin/nodevac.js demo\` in tmux at ${COLUMNS}x${ROWS}, start → the clusters list with ams and fra (capture-pane every 25 ms)`,
+      ),
+    ];
   } finally {
     await tmux('kill-server').catch(() => undefined);
     // tmux leaves its socket file behind when killed.

@@ -30,7 +30,16 @@ main(async () => {
   const { config } = loadConfig(LAB_CONFIG, {});
   const c = config.clusters[0];
   const client = new RapiClient(
-    { name: c.name, host: c.host, port: c.port, user: c.user, password: c.password, tls: c.tls, timeoutSeconds: c.timeoutSeconds, connections: config.limits.rapiConnections },
+    {
+      name: c.name,
+      host: c.host,
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      tls: c.tls,
+      timeoutSeconds: c.timeoutSeconds,
+      connections: config.limits.rapiConnections,
+    },
     { operator: 'bench-script' },
   );
   const redisUrl = config.store && 'redis' in config.store ? config.store.redis : undefined;
@@ -48,11 +57,17 @@ main(async () => {
     for (;;) {
       const info = await client.info();
       const node = await client.node(NODE);
-      const mine = (await client.instances()).filter((i) => i.pnode === NODE).map((i) => i.name).sort();
+      const mine = (await client.instances())
+        .filter((i) => i.pnode === NODE)
+        .map((i) => i.name)
+        .sort();
       const active = (await client.jobsBulk()).filter((j) => ['queued', 'waiting', 'running'].includes(j.status));
       const busy =
         active.length > 0
-          ? `${active.length} Ganeti job(s) running on the lab (${active.map((j) => j.summary?.[0] ?? j.id).slice(0, 3).join(', ')})`
+          ? `${active.length} Ganeti job(s) running on the lab (${active
+              .map((j) => j.summary?.[0] ?? j.id)
+              .slice(0, 3)
+              .join(', ')})`
           : info.master === NODE || node.drained || node.offline || mine.join(',') !== HOME.join(',')
             ? `node3 is not as the lab leaves it (${info.master === NODE ? 'master' : node.offline ? 'offline' : node.drained ? 'drained' : `holding ${mine.join(', ') || 'nothing'}`})`
             : '';
@@ -92,7 +107,14 @@ main(async () => {
         Array.from({ length: Math.min(config.limits.movesPerEvacuation, queue.length) }, async () => {
           while (queue.length) {
             const inst = queue.shift();
-            jobs.push(await follow(await client.migrateInstance(inst.name, { allowFailover: inst.admin_state !== 'up', iallocator: clusterIallocator })));
+            jobs.push(
+              await follow(
+                await client.migrateInstance(inst.name, {
+                  allowFailover: inst.admin_state !== 'up',
+                  iallocator: clusterIallocator,
+                }),
+              ),
+            );
             await client.instance(inst.name);
           }
         }),
@@ -111,11 +133,16 @@ main(async () => {
         jobs.push(await follow(await client.modifyNode(NODE, { drained: false })));
         node = await client.node(NODE);
       }
-      if (wasCandidate && !node.master_candidate) jobs.push(await follow(await client.modifyNode(NODE, { master_candidate: true })));
+      if (wasCandidate && !node.master_candidate)
+        jobs.push(await follow(await client.modifyNode(NODE, { master_candidate: true })));
       for (const name of HOME) {
         const inst = await client.instance(name);
         if (inst.pnode === NODE) continue;
-        jobs.push(await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' })));
+        jobs.push(
+          await follow(
+            await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' }),
+          ),
+        );
       }
       jobs.push(await follow(await client.deleteNodeTags(NODE, [scriptTag])));
       return jobs;
@@ -179,13 +206,22 @@ main(async () => {
     await checkHome();
     await checkAlone(w0, w2);
     const ids = [...out, ...back];
-    return { evacuate: (t1 - t0) / 1000, restore: (t2 - t1) / 1000, total: (t2 - t0) / 1000, jobs: ids.length, ...(await jobStats(ids, w0, w2)) };
+    return {
+      evacuate: (t1 - t0) / 1000,
+      restore: (t2 - t1) / 1000,
+      total: (t2 - t0) / 1000,
+      jobs: ids.length,
+      ...(await jobStats(ids, w0, w2)),
+    };
   };
 
   const checkHome = async () => {
     const node = await client.node(NODE);
     const away = (await client.instances()).filter((i) => HOME.includes(i.name) && i.pnode !== NODE).map((i) => i.name);
-    if (node.offline || node.drained || away.length) throw new Error(`after a run ${NODE} is ${node.offline ? 'offline' : node.drained ? 'drained' : 'online'} and ${away.join(', ') || 'nothing'} is away`);
+    if (node.offline || node.drained || away.length)
+      throw new Error(
+        `after a run ${NODE} is ${node.offline ? 'offline' : node.drained ? 'drained' : 'online'} and ${away.join(', ') || 'nothing'} is away`,
+      );
   };
 
   /** Throws LabBusy when Ganeti received a job that is not ours between `from` and `to` (epoch ms). */
@@ -194,7 +230,13 @@ main(async () => {
       const at = j.received_ts ? (j.received_ts[0] + j.received_ts[1] / 1e6) * 1000 : 0;
       return at >= from && at <= to && !ours.has(j.id);
     });
-    if (foreign.length) throw new LabBusy(`${foreign.length} other Ganeti job(s) ran on the lab meanwhile (${foreign.map((j) => j.summary?.[0] ?? j.id).slice(0, 3).join(', ')})`);
+    if (foreign.length)
+      throw new LabBusy(
+        `${foreign.length} other Ganeti job(s) ran on the lab meanwhile (${foreign
+          .map((j) => j.summary?.[0] ?? j.id)
+          .slice(0, 3)
+          .join(', ')})`,
+      );
   };
 
   let runs;
@@ -202,7 +244,14 @@ main(async () => {
   try {
     for (;;) {
       const busy = await quiet();
-      if (busy) return [skipped(FIGURE, TARGET, `lab not quiet within ${WAIT_S} s, ${spoilt ? `last attempt discarded (${spoilt})` : 'not touched'}: ${busy}`)];
+      if (busy)
+        return [
+          skipped(
+            FIGURE,
+            TARGET,
+            `lab not quiet within ${WAIT_S} s, ${spoilt ? `last attempt discarded (${spoilt})` : 'not touched'}: ${busy}`,
+          ),
+        ];
       try {
         runs = { nodevac: [], script: [] };
         for (let i = 0; i < PAIRS; i++) {
@@ -219,7 +268,9 @@ main(async () => {
       }
     }
   } finally {
-    await restoreLab(client, follow, wasCandidate, ourTags()).catch((err) => process.stderr.write(`restoring the lab failed: ${err.message}\n`));
+    await restoreLab(client, follow, wasCandidate, ourTags()).catch((err) =>
+      process.stderr.write(`restoring the lab failed: ${err.message}\n`),
+    );
     await app.close();
     client.close();
     if (redisUrl) await dropNamespace(redisUrl, namespace).catch(() => undefined);
@@ -234,7 +285,11 @@ main(async () => {
       .map((op) => `${op.replace(/^OP_/, '')} ${median(xs.map((x) => x.byOp[op] ?? 0)).toFixed(1)}`)
       .join(', ');
   const describe = (name, xs, halves) =>
-    `${name} ${spread(xs.map((x) => x.total), 's', 1)} [${halves} ${per(xs, 'evacuate')} + ${per(xs, 'restore')} s; ${xs[0].jobs} Ganeti jobs busy ${per(xs, 'busy')} s, ` +
+    `${name} ${spread(
+      xs.map((x) => x.total),
+      's',
+      1,
+    )} [${halves} ${per(xs, 'evacuate')} + ${per(xs, 'restore')} s; ${xs[0].jobs} Ganeti jobs busy ${per(xs, 'busy')} s, ` +
     `own time between them ${per(xs, 'gaps')} s; job seconds by opcode: ${ops(xs)}]`;
   const detail =
     `median of ${ratios.length} alternated pairs (ratios ${ratios.map((x) => x.toFixed(3)).join(', ')}); ` +
@@ -257,7 +312,8 @@ async function restoreLab(client, follow, wasCandidate, ourTags) {
   if (wasCandidate && !node.master_candidate) await follow(await client.modifyNode(NODE, { master_candidate: true }));
   for (const name of HOME) {
     const inst = await client.instance(name);
-    if (inst.pnode !== NODE) await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' }));
+    if (inst.pnode !== NODE)
+      await follow(await client.migrateInstance(name, { targetNode: NODE, allowFailover: inst.admin_state !== 'up' }));
   }
   const tags = (await client.node(NODE)).tags.filter((t) => ourTags.includes(t));
   if (tags.length) await follow(await client.deleteNodeTags(NODE, tags));
@@ -269,7 +325,8 @@ async function dropNamespace(url, namespace) {
   await redis.connect();
   try {
     const keys = [];
-    for await (const batch of redis.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) keys.push(...(Array.isArray(batch) ? batch : [batch]));
+    for await (const batch of redis.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 }))
+      keys.push(...(Array.isArray(batch) ? batch : [batch]));
     if (keys.length) await redis.del(keys);
   } finally {
     await redis.quit();

@@ -16,7 +16,16 @@ main(async () => {
   const sim = await startSimulator({ inventory: 'small' });
   try {
     const c = sim.config().clusters[0];
-    const endpoint = { name: c.name, host: c.host, port: c.port, user: c.user, password: c.password, tls: c.tls, timeoutSeconds: 30, connections: 4 };
+    const endpoint = {
+      name: c.name,
+      host: c.host,
+      port: c.port,
+      user: c.user,
+      password: c.password,
+      tls: c.tls,
+      timeoutSeconds: 30,
+      connections: 4,
+    };
     const nodevac = new RapiClient(endpoint, { operator: 'bench' });
     // The baseline is another tool: its own client, so neither waits on the other's connections.
     const baseline = new RapiClient(endpoint, { operator: 'bench-poll' });
@@ -33,7 +42,8 @@ main(async () => {
         const polled = (async () => {
           for (;;) {
             const job = await baseline.job(id);
-            if (['success', 'error', 'canceled'].includes(job.status)) return { at: performance.now(), status: job.status };
+            if (['success', 'error', 'canceled'].includes(job.status))
+              return { at: performance.now(), status: job.status };
             await sleep(POLL_MS);
           }
         })();
@@ -41,7 +51,8 @@ main(async () => {
         while (!queue.get(id).final) queue.advance(id);
         const doneAt = performance.now();
         const [f, p] = await Promise.all([followed, polled]);
-        if (f.status !== 'success' || p.status !== 'success') throw new Error(`job ${id} ended ${f.status}/${p.status}`);
+        if (f.status !== 'success' || p.status !== 'success')
+          throw new Error(`job ${id} ended ${f.status}/${p.status}`);
         follow.push(f.at - doneAt);
         poll.push(p.at - doneAt);
       }
@@ -52,8 +63,22 @@ main(async () => {
     }
     const m = median(follow);
     return [
-      row('job-done detection (follower)', Math.round(m * 10) / 10, 'ms', `≤ ${TARGET_MS} ms median`, m <= TARGET_MS, `${spread(follow, 'ms', 1)}; simulator in-process, job finished at a random 0.5–5.5 s`),
-      row('job-done detection (5 s poll, nodEvac)', Math.round(median(poll)), 'ms', 'for comparison', null, `${spread(poll)}; same runs; follower ${Math.round(median(poll) / Math.max(m, 0.1))}x faster by medians`),
+      row(
+        'job-done detection (follower)',
+        Math.round(m * 10) / 10,
+        'ms',
+        `≤ ${TARGET_MS} ms median`,
+        m <= TARGET_MS,
+        `${spread(follow, 'ms', 1)}; simulator in-process, job finished at a random 0.5–5.5 s`,
+      ),
+      row(
+        'job-done detection (5 s poll, nodEvac)',
+        Math.round(median(poll)),
+        'ms',
+        'for comparison',
+        null,
+        `${spread(poll)}; same runs; follower ${Math.round(median(poll) / Math.max(m, 0.1))}x faster by medians`,
+      ),
     ];
   } finally {
     await sim.close();

@@ -101,7 +101,14 @@ export function timed(command, args, opts = {}) {
         let peak = null;
         if (rssFile && existsSync(rssFile)) peak = JSON.parse(readFileSync(rssFile, 'utf8'));
         if (tmp) rmSync(tmp, { recursive: true, force: true });
-        resolve({ ms, code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), peak });
+        resolve({
+          ms,
+          code,
+          signal,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          peak,
+        });
       });
     });
   });
@@ -126,7 +133,12 @@ export function writeConfig(config) {
 
 /** Environment for a CLI run: the given configuration, and state and home kept out of the user's. */
 export function cliEnv(configFile, dir) {
-  return { NODEVAC_CONFIG: configFile, XDG_STATE_HOME: path.join(dir, 'xdg-state'), XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), NO_COLOR: '1' };
+  return {
+    NODEVAC_CONFIG: configFile,
+    XDG_STATE_HOME: path.join(dir, 'xdg-state'),
+    XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
+    NO_COLOR: '1',
+  };
 }
 
 export function cliBuilt() {

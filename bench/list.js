@@ -5,7 +5,22 @@
 // Beside the CLI, the app facade alone (bench/list-facade.js) lists the same world, to tell the CLI's own
 // cost from the core's.
 import path from 'node:path';
-import { check, cliBuilt, cliEnv, dist, main, median, NODE_FLAGS, nodevac, ROOT, row, skipped, spread, timed, writeConfig } from './lib.js';
+import {
+  check,
+  cliBuilt,
+  cliEnv,
+  dist,
+  main,
+  median,
+  NODE_FLAGS,
+  nodevac,
+  ROOT,
+  row,
+  skipped,
+  spread,
+  timed,
+  writeConfig,
+} from './lib.js';
 
 const SMALL_RUNS = Number(process.env.NODEVAC_BENCH_LIST_RUNS ?? 10);
 const SCALE_RUNS = Number(process.env.NODEVAC_BENCH_SCALE_RUNS ?? 5);
@@ -27,9 +42,15 @@ async function withSim(scale, fn) {
 async function cliRuns(cfg, n, expected, rss) {
   const runs = [];
   for (let i = 0; i < n; i++) {
-    const r = check(await timed(process.execPath, nodevac('nodes', '--json'), { env: cliEnv(cfg.file, cfg.dir), rss }), 'nodevac nodes --json');
+    const r = check(
+      await timed(process.execPath, nodevac('nodes', '--json'), { env: cliEnv(cfg.file, cfg.dir), rss }),
+      'nodevac nodes --json',
+    );
     const listed = JSON.parse(r.stdout);
-    if (!Array.isArray(listed) || listed.length !== expected) throw new Error(`nodevac nodes --json listed ${Array.isArray(listed) ? listed.length : typeof listed} rows, expected ${expected}`);
+    if (!Array.isArray(listed) || listed.length !== expected)
+      throw new Error(
+        `nodevac nodes --json listed ${Array.isArray(listed) ? listed.length : typeof listed} rows, expected ${expected}`,
+      );
     runs.push(r);
   }
   return runs;
@@ -38,7 +59,10 @@ async function cliRuns(cfg, n, expected, rss) {
 async function facadeRuns(cfg, n, expected) {
   const runs = [];
   for (let i = 0; i < n; i++) {
-    const r = check(await timed(process.execPath, [...NODE_FLAGS, FACADE], { env: cliEnv(cfg.file, cfg.dir), rss: true }), 'bench/list-facade.js');
+    const r = check(
+      await timed(process.execPath, [...NODE_FLAGS, FACADE], { env: cliEnv(cfg.file, cfg.dir), rss: true }),
+      'bench/list-facade.js',
+    );
     const out = JSON.parse(r.stdout);
     if (out.rows !== expected) throw new Error(`the facade listed ${out.rows} nodes, expected ${expected}`);
     runs.push({ ...out, ms: r.ms, mb: r.peak?.mb });
@@ -60,7 +84,16 @@ main(async () => {
       if (!haveCli) return [skipped('CLI list (1 x 50, cold)', target, 'dist/cli/main.js not built yet')];
       const runs = await cliRuns(cfg, SMALL_RUNS, 50, false);
       const s = runs.map((r) => r.ms / 1000);
-      return [row('CLI list (1 x 50, cold)', round(median(s), 3), 's', target, median(s) <= 0.6, `${spread(s, 's', 3)}; wall time of the process`)];
+      return [
+        row(
+          'CLI list (1 x 50, cold)',
+          round(median(s), 3),
+          's',
+          target,
+          median(s) <= 0.6,
+          `${spread(s, 's', 3)}; wall time of the process`,
+        ),
+      ];
     })),
   );
 
@@ -76,16 +109,40 @@ main(async () => {
         const s = runs.map((r) => r.ms / 1000);
         const mb = runs.map((r) => r.peak.mb);
         out.push(
-          row('list at scale (10 x 500): time', round(median(s), 3), 's', '≤ 1 s median', median(s) <= 1, `${spread(s, 's', 3)}; ${facadeNote}`),
-          row('list at scale (10 x 500): RSS', Math.round(Math.max(...mb)), 'MB', '≤ 150 MB', Math.max(...mb) <= 150, `peak RSS (VmHWM) of the nodevac process, max of ${mb.length} runs; ${spread(mb, 'MB')}`),
+          row(
+            'list at scale (10 x 500): time',
+            round(median(s), 3),
+            's',
+            '≤ 1 s median',
+            median(s) <= 1,
+            `${spread(s, 's', 3)}; ${facadeNote}`,
+          ),
+          row(
+            'list at scale (10 x 500): RSS',
+            Math.round(Math.max(...mb)),
+            'MB',
+            '≤ 150 MB',
+            Math.max(...mb) <= 150,
+            `peak RSS (VmHWM) of the nodevac process, max of ${mb.length} runs; ${spread(mb, 'MB')}`,
+          ),
         );
       } else {
         const why = `dist/cli/main.js not built yet; ${facadeNote}`;
-        out.push(skipped('list at scale (10 x 500): time', '≤ 1 s median', why), skipped('list at scale (10 x 500): RSS', '≤ 150 MB', why));
+        out.push(
+          skipped('list at scale (10 x 500): time', '≤ 1 s median', why),
+          skipped('list at scale (10 x 500): RSS', '≤ 150 MB', why),
+        );
       }
       const max = maxConnections(sim);
       out.push(
-        row('RAPI connections (scale run)', max, 'conns', `≤ ${bound} (configured)`, max <= bound, `most concurrent connections the simulator saw on one cluster, over ${haveCli ? 'the CLI and ' : ''}facade runs (one nodevac at a time)`),
+        row(
+          'RAPI connections (scale run)',
+          max,
+          'conns',
+          `≤ ${bound} (configured)`,
+          max <= bound,
+          `most concurrent connections the simulator saw on one cluster, over ${haveCli ? 'the CLI and ' : ''}facade runs (one nodevac at a time)`,
+        ),
       );
       return out;
     })),

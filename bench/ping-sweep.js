@@ -34,7 +34,9 @@ main(async () => {
   const { PingReachability, systemPing } = await dist('power/reach.js');
   const { configSchema } = await dist('config/schema.js');
   // The configuration's defaults, not numbers of our own.
-  const { reach } = configSchema.parse({ clusters: [{ name: 'x', host: 'x', user: 'x', password: 'x', tls: { insecure: true } }] });
+  const { reach } = configSchema.parse({
+    clusters: [{ name: 'x', host: 'x', user: 'x', password: 'x', tls: { insecure: true } }],
+  });
   const settings = { timeoutSeconds: reach.timeoutSeconds, concurrency: reach.concurrency };
   const addresses = [];
   for (let i = 0; addresses.length < 1000; i++) addresses.push(`127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
@@ -43,9 +45,25 @@ main(async () => {
   const fallback = await sweeps(new PingReachability(settings, systemPing, null), addresses, Math.min(SWEEPS, 3));
   const warn = (down) => (down ? `; ${down} answers were "down" (loopback always answers: check ping)` : '');
   const m = median(shipped.times);
-  const how = version ? `fping ${version}, one process per 128 addresses` : 'fping not installed: the system ping per address';
+  const how = version
+    ? `fping ${version}, one process per 128 addresses`
+    : 'fping not installed: the system ping per address';
   return [
-    row('ping sweep (1 000 addresses)', Math.round(m * 100) / 100, 's', `≤ ${TARGET_S} s`, m <= TARGET_S && shipped.down === 0, `${spread(shipped.times, 's', 2)}; ${how}; concurrency ${reach.concurrency}, timeout ${reach.timeoutSeconds} s${warn(shipped.down)}`),
-    row('ping sweep without fping', Math.round(median(fallback.times) * 100) / 100, 's', 'for comparison', null, `${spread(fallback.times, 's', 2)}; the fallback: the system ping once per address, ${reach.concurrency} at once${warn(fallback.down)}`),
+    row(
+      'ping sweep (1 000 addresses)',
+      Math.round(m * 100) / 100,
+      's',
+      `≤ ${TARGET_S} s`,
+      m <= TARGET_S && shipped.down === 0,
+      `${spread(shipped.times, 's', 2)}; ${how}; concurrency ${reach.concurrency}, timeout ${reach.timeoutSeconds} s${warn(shipped.down)}`,
+    ),
+    row(
+      'ping sweep without fping',
+      Math.round(median(fallback.times) * 100) / 100,
+      's',
+      'for comparison',
+      null,
+      `${spread(fallback.times, 's', 2)}; the fallback: the system ping once per address, ${reach.concurrency} at once${warn(fallback.down)}`,
+    ),
   ];
 });

@@ -21,7 +21,10 @@ const RESULTS = path.join(ROOT, 'bench', 'results.json');
 
 function runScript(name) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bench', `${name}.js`)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bench', `${name}.js`)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
@@ -35,7 +38,16 @@ function runScript(name) {
         // reported below
       }
       const why = Buffer.concat(err).toString('utf8').trim().split('\n').filter(Boolean);
-      resolve([{ figure: `${name} (failed)`, value: null, unit: '', target: '', met: false, detail: `bench/${name}.js exited ${code}: ${why.slice(0, 3).join(' | ') || 'no output'}` }]);
+      resolve([
+        {
+          figure: `${name} (failed)`,
+          value: null,
+          unit: '',
+          target: '',
+          met: false,
+          detail: `bench/${name}.js exited ${code}: ${why.slice(0, 3).join(' | ') || 'no output'}`,
+        },
+      ]);
     });
   });
 }
@@ -58,7 +70,9 @@ function markdown(results) {
     '',
     '| figure | value | target | met | how / detail |',
     '| --- | --- | --- | --- | --- |',
-    ...results.rows.map((r) => `| ${r.figure} | ${shown(r)} | ${r.target} | ${verdict(r.met)} | ${r.detail.replace(/\|/g, '\\|')} |`),
+    ...results.rows.map(
+      (r) => `| ${r.figure} | ${shown(r)} | ${r.target} | ${verdict(r.met)} | ${r.detail.replace(/\|/g, '\\|')} |`,
+    ),
   ];
   return out.join('\n');
 }

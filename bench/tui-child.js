@@ -73,14 +73,17 @@ const stdout = new FakeStdout();
 const stdin = new FakeStdin();
 const t0 = performance.now();
 const loaded = stdout.until((text) => /\b1 of 5000\b/.test(text), 60_000);
-const ink = render(createElement(App, { app, kiosk: false, onQuit: () => undefined, initial: [{ name: 'nodes', cluster }] }), {
-  stdout,
-  stdin,
-  stderr: new FakeStdout(),
-  // runTui's options (src/tui/main.tsx).
-  exitOnCtrlC: false,
-  patchConsole: true,
-});
+const ink = render(
+  createElement(App, { app, kiosk: false, onQuit: () => undefined, initial: [{ name: 'nodes', cluster }] }),
+  {
+    stdout,
+    stdin,
+    stderr: new FakeStdout(),
+    // runTui's options (src/tui/main.tsx).
+    exitOnCtrlC: false,
+    patchConsole: true,
+  },
+);
 const loadMs = (await loaded) - t0;
 
 const latencies = [];

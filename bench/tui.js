@@ -11,21 +11,38 @@ const PRESSES = Number(process.env.NODEVAC_BENCH_TUI_PRESSES ?? 50);
 
 /** The standalone simulator (dist/sim/main.js) until it prints its one JSON line. */
 async function startSim(args) {
-  const child = spawn(process.execPath, [path.join(DIST, 'sim', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(DIST, 'sim', 'main.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const errors = [];
   child.stderr.on('data', (d) => errors.push(d));
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the simulator exited ${code}: ${Buffer.concat(errors).toString().trim()}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the simulator exited ${code}: ${Buffer.concat(errors).toString().trim()}`)),
+    );
   });
-  return { info: JSON.parse(line), stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
+  return {
+    info: JSON.parse(line),
+    stop: () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+      ),
+  };
 }
 
 main(async () => {
   const sim = await startSim(['--scale', '1,5000,10000']);
   const cfg = writeConfig(sim.info.config);
   const child = async (env, size = '160x50', flags = NODE_FLAGS) => {
-    const r = check(await timed(process.execPath, [...flags, path.join(ROOT, 'bench', 'tui-child.js'), sim.info.clusters[0].name, String(PRESSES), size], { env: { ...cliEnv(cfg.file, cfg.dir), ...env }, rss: true }), 'bench/tui-child.js');
+    const r = check(
+      await timed(
+        process.execPath,
+        [...flags, path.join(ROOT, 'bench', 'tui-child.js'), sim.info.clusters[0].name, String(PRESSES), size],
+        { env: { ...cliEnv(cfg.file, cfg.dir), ...env }, rss: true },
+      ),
+      'bench/tui-child.js',
+    );
     return { ...JSON.parse(r.stdout.trim().split('\n').pop()), mb: r.peak.mb };
   };
   try {
@@ -40,11 +57,46 @@ main(async () => {
     const m = median(shipped.latencies);
     const mode = `node ${NODE_FLAGS.join(' ')}, NODE_ENV=${process.env.NODE_ENV ?? 'production'}${process.env.NODE_ENV ? ' (from the environment)' : ' (as bin/nodevac.js sets it)'}`;
     return [
-      row('TUI keypress → frame (5 000 nodes)', Math.round(m * 10) / 10, 'ms', '≤ 30 ms median', m <= 30, `${spread(shipped.latencies, 'ms', 1)}; ${mode}; real Ink, fake 160x50 terminal, background refresh every 3 s; first screen after ${Math.round(shipped.loadMs)} ms`),
-      row('TUI RSS (5 000 nodes)', Math.round(shipped.mb), 'MB', '≤ 200 MB', shipped.mb <= 200, `peak RSS (VmHWM) of the TUI process after load and ${PRESSES} keypresses; JS heap in use at the end ${Math.round(shipped.heapMB)} MB`),
-      row('TUI with React development build', Math.round(median(dev.latencies) * 10) / 10, 'ms', 'for comparison', null, `${spread(dev.latencies, 'ms', 1)}; NODE_ENV=development; peak RSS ${Math.round(dev.mb)} MB, heap at the end ${Math.round(dev.heapMB)} MB`),
-      row('TUI without the heap option', Math.round(plain.mb), 'MB', 'for comparison', null, `peak RSS of the same run with node's default heap growth (\`node bin/nodevac.js\`); ${spread(plain.latencies, 'ms', 1)}`),
-      row('TUI at 80x24', Math.round(median(small.latencies) * 10) / 10, 'ms', 'for comparison', null, `${spread(small.latencies, 'ms', 1)}; peak RSS ${Math.round(small.mb)} MB`),
+      row(
+        'TUI keypress → frame (5 000 nodes)',
+        Math.round(m * 10) / 10,
+        'ms',
+        '≤ 30 ms median',
+        m <= 30,
+        `${spread(shipped.latencies, 'ms', 1)}; ${mode}; real Ink, fake 160x50 terminal, background refresh every 3 s; first screen after ${Math.round(shipped.loadMs)} ms`,
+      ),
+      row(
+        'TUI RSS (5 000 nodes)',
+        Math.round(shipped.mb),
+        'MB',
+        '≤ 200 MB',
+        shipped.mb <= 200,
+        `peak RSS (VmHWM) of the TUI process after load and ${PRESSES} keypresses; JS heap in use at the end ${Math.round(shipped.heapMB)} MB`,
+      ),
+      row(
+        'TUI with React development build',
+        Math.round(median(dev.latencies) * 10) / 10,
+        'ms',
+        'for comparison',
+        null,
+        `${spread(dev.latencies, 'ms', 1)}; NODE_ENV=development; peak RSS ${Math.round(dev.mb)} MB, heap at the end ${Math.round(dev.heapMB)} MB`,
+      ),
+      row(
+        'TUI without the heap option',
+        Math.round(plain.mb),
+        'MB',
+        'for comparison',
+        null,
+        `peak RSS of the same run with node's default heap growth (\`node bin/nodevac.js\`); ${spread(plain.latencies, 'ms', 1)}`,
+      ),
+      row(
+        'TUI at 80x24',
+        Math.round(median(small.latencies) * 10) / 10,
+        'ms',
+        'for comparison',
+        null,
+        `${spread(small.latencies, 'ms', 1)}; peak RSS ${Math.round(small.mb)} MB`,
+      ),
     ];
   } finally {
     cfg.cleanup();

@@ -61,7 +61,11 @@ const GROUPS_MAX_AGE_MS = 60_000;
 export async function createApp(setup: AppSetup): Promise<NodevacApp> {
   const { config } = setup;
   const env = setup.env ?? process.env;
-  const store = setup.store ?? (await openStore(config.store && 'redis' in config.store ? { redis: config.store.redis } : { dir: config.store?.dir }));
+  const store =
+    setup.store ??
+    (await openStore(
+      config.store && 'redis' in config.store ? { redis: config.store.redis } : { dir: config.store?.dir },
+    ));
   return new App(config, env, store, setup.runner ?? {});
 }
 
@@ -116,7 +120,13 @@ class App implements NodevacApp {
     const get = () =>
       (reach ??= sim
         ? import('../sim/remote.js').then((m) => new m.SimReachability({ url: sim.url, fingerprint }))
-        : import('../power/reach.js').then((m) => new m.PingReachability({ timeoutSeconds: config.reach.timeoutSeconds, concurrency: config.reach.concurrency })));
+        : import('../power/reach.js').then(
+            (m) =>
+              new m.PingReachability({
+                timeoutSeconds: config.reach.timeoutSeconds,
+                concurrency: config.reach.concurrency,
+              }),
+          ));
     this.reach = { ping: async (a) => (await get()).ping(a), sweep: async (a) => (await get()).sweep(a) };
   }
 
@@ -130,7 +140,11 @@ class App implements NodevacApp {
     const existing = this.clusters.get(name);
     if (existing) return existing;
     const cfg = this.config.clusters.find((c) => c.name === name);
-    if (!cfg) throw new NodeLookupError(`no cluster named ${quote(name)} in the configuration (clusters: ${this.clusterNames().join(', ')})`, []);
+    if (!cfg)
+      throw new NodeLookupError(
+        `no cluster named ${quote(name)} in the configuration (clusters: ${this.clusterNames().join(', ')})`,
+        [],
+      );
     const client = new RapiClient(
       {
         name: cfg.name,
@@ -144,7 +158,12 @@ class App implements NodevacApp {
       },
       { operator: this.operator.name },
     );
-    const handle: ClusterHandle = { config: cfg, client, power: this.makePower(cfg), queue: new PQueue({ concurrency: this.config.limits.evacuationsPerCluster }) };
+    const handle: ClusterHandle = {
+      config: cfg,
+      client,
+      power: this.makePower(cfg),
+      queue: new PQueue({ concurrency: this.config.limits.evacuationsPerCluster }),
+    };
     this.clusters.set(name, handle);
     return handle;
   }
@@ -154,17 +173,34 @@ class App implements NodevacApp {
     const over = cfg.ipmi ?? {};
     const secretSpec = over.password || over.passwordFile || over.passwordEnv ? over : base;
     // The password is read only when a power action needs it.
-    const password = () => (secretSpec ? resolveSecret(secretSpec, over === secretSpec ? `clusters[].ipmi` : 'ipmi', this.env) : '');
+    const password = () =>
+      secretSpec ? resolveSecret(secretSpec, over === secretSpec ? `clusters[].ipmi` : 'ipmi', this.env) : '';
     const user = over.user ?? base?.user ?? '';
     const sim = this.config.simulator;
     if (sim) {
       let driver: SimPowerDriver | undefined;
-      const get = async () => (driver ??= new (await import('../sim/remote.js')).SimPowerDriver({ url: sim.url, fingerprint: fingerprintOf(sim.tls), user, password: password() }));
-      return { status: async (b) => (await get()).status(b), on: async (b) => (await get()).on(b), off: async (b, m) => (await get()).off(b, m) };
+      const get = async () =>
+        (driver ??= new (await import('../sim/remote.js')).SimPowerDriver({
+          url: sim.url,
+          fingerprint: fingerprintOf(sim.tls),
+          user,
+          password: password(),
+        }));
+      return {
+        status: async (b) => (await get()).status(b),
+        on: async (b) => (await get()).on(b),
+        off: async (b, m) => (await get()).off(b, m),
+      };
     }
     let driver: IpmitoolDriver | undefined;
     const get = async () => {
-      if (!base && !cfg.ipmi) throw new RapiError('bad-request', cfg.name, 'no "ipmi" section in the configuration', 'add ipmi.user and its password to power nodes');
+      if (!base && !cfg.ipmi)
+        throw new RapiError(
+          'bad-request',
+          cfg.name,
+          'no "ipmi" section in the configuration',
+          'add ipmi.user and its password to power nodes',
+        );
       return (driver ??= new (await import('../power/ipmi.js')).IpmitoolDriver({
         user,
         password: password(),
@@ -176,7 +212,11 @@ class App implements NodevacApp {
         command: base?.command,
       }));
     };
-    return { status: async (b) => (await get()).status(b), on: async (b) => (await get()).on(b), off: async (b, m) => (await get()).off(b, m) };
+    return {
+      status: async (b) => (await get()).status(b),
+      on: async (b) => (await get()).on(b),
+      off: async (b, m) => (await get()).off(b, m),
+    };
   }
 
   private async nodes(cluster: string, maxAgeMs = 2000): Promise<RapiNode[]> {
@@ -211,21 +251,43 @@ class App implements NodevacApp {
 
   async clusterStatus(name: string): Promise<ClusterStatus> {
     const h = this.cluster(name);
-    const running = (await this.store.listJobs().catch(() => [])).filter((j) => j.cluster === name && !FINAL.has(j.state)).length;
-    const base: ClusterStatus = { name, host: h.config.host, readOnly: h.config.readOnly, insecure: 'insecure' in h.config.tls, reachable: false, runningJobs: running };
+    const running = (await this.store.listJobs().catch(() => [])).filter(
+      (j) => j.cluster === name && !FINAL.has(j.state),
+    ).length;
+    const base: ClusterStatus = {
+      name,
+      host: h.config.host,
+      readOnly: h.config.readOnly,
+      insecure: 'insecure' in h.config.tls,
+      reachable: false,
+      runningJobs: running,
+    };
     try {
       const [info, nodes] = await Promise.all([h.client.info(), this.nodes(name, 0)]);
       const up = nodes.filter((n) => !n.offline && n.mtotal !== null).length;
-      return { ...base, reachable: true, version: info.software_version, master: info.master, nodesUp: up, nodesTotal: nodes.length };
+      return {
+        ...base,
+        reachable: true,
+        version: info.software_version,
+        master: info.master,
+        nodesUp: up,
+        nodesTotal: nodes.length,
+      };
     } catch (err) {
       const e = err as RapiError;
       return { ...base, error: { message: e.message, hint: e.hint ?? '' } };
     }
   }
 
-  async listNodes(cluster?: string, opts: { waitForPing?: boolean; onClusterError?: (cluster: string, error: Error) => void } = {}): Promise<NodeRow[]> {
+  async listNodes(
+    cluster?: string,
+    opts: { waitForPing?: boolean; onClusterError?: (cluster: string, error: Error) => void } = {},
+  ): Promise<NodeRow[]> {
     const names = cluster ? [cluster] : this.clusterNames();
-    const [jobs, locks] = await Promise.all([this.store.listJobs().catch(() => [] as JobRecord[]), this.store.listLocks().catch(() => [] as LockRecord[])]);
+    const [jobs, locks] = await Promise.all([
+      this.store.listJobs().catch(() => [] as JobRecord[]),
+      this.store.listLocks().catch(() => [] as LockRecord[]),
+    ]);
     const settled = await Promise.allSettled(
       names.map(async (c) => {
         // The cluster first: an unknown name must reject this call, not leave nodes()'s rejection unhandled.
@@ -238,7 +300,9 @@ class App implements NodevacApp {
       }),
     );
     // One unreachable cluster must not hide the others; it is reported, and fails the call only if all do.
-    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ cluster: names[i]!, error: r.reason as Error }] : []));
+    const failed = settled.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ cluster: names[i]!, error: r.reason as Error }] : [],
+    );
     if (failed.length === names.length && failed[0]) throw failed[0].error;
     for (const f of failed) opts.onClusterError?.(f.cluster, f.error);
     const all = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
@@ -247,7 +311,9 @@ class App implements NodevacApp {
     const bmcOf = (n: RapiNode) => n.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length) ?? null;
     // Nodes that do not answer ping: their BMC says whether they are off.
     const powerOfDown = () =>
-      this.powerSweep(all.filter(({ n }) => this.ping.get(addr(n))?.up === false).map(({ c, n }) => ({ cluster: c, bmc: bmcOf(n) })));
+      this.powerSweep(
+        all.filter(({ n }) => this.ping.get(addr(n))?.up === false).map(({ c, n }) => ({ cluster: c, bmc: bmcOf(n) })),
+      );
     const addresses = all.map(({ n }) => addr(n));
     if (opts.waitForPing || all.some(({ n }) => !this.ping.has(addr(n)))) {
       await this.sweep(addresses);
@@ -258,7 +324,9 @@ class App implements NodevacApp {
       const p = this.ping.get(addr(n));
       const bmc = bmcOf(n);
       const pw = bmc ? this.powerCache.get(bmc) : undefined;
-      const job = jobs.filter((j) => j.cluster === c && j.node === n.name).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      const job = jobs
+        .filter((j) => j.cluster === c && j.node === n.name)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
       const lock = locks.find((l) => l.key === lockKey(c, n.name) && l.expiresAt > now);
       const row: NodeRow = {
         cluster: c,
@@ -275,7 +343,8 @@ class App implements NodevacApp {
         memoryFree: n.mfree,
         memoryTotal: n.mtotal,
       };
-      if (job && !FINAL.has(job.state)) row.job = { id: job.id, kind: job.kind, state: job.state, owner: job.owner.name };
+      if (job && !FINAL.has(job.state))
+        row.job = { id: job.id, kind: job.kind, state: job.state, owner: job.owner.name };
       if (lock) row.lock = { owner: describeOperator(lock.owner), since: lock.since, jobId: lock.jobId };
       return row;
     });
@@ -318,7 +387,11 @@ class App implements NodevacApp {
     return this.locateNode(name, cluster);
   }
 
-  private async locateNode(name: string, cluster?: string, nodesMaxAgeMs?: number): Promise<{ cluster: string; node: string }> {
+  private async locateNode(
+    name: string,
+    cluster?: string,
+    nodesMaxAgeMs?: number,
+  ): Promise<{ cluster: string; node: string }> {
     const names = cluster ? [cluster] : this.clusterNames();
     if (cluster) this.cluster(cluster);
     const found: { cluster: string; name: string }[] = [];
@@ -336,9 +409,13 @@ class App implements NodevacApp {
       }),
     );
     if (found.length === 1) return { cluster: found[0]!.cluster, node: found[0]!.name };
-    if (found.length > 1) throw new NodeLookupError(`${quote(name)} matches nodes in several clusters; name one with --cluster`, found);
+    if (found.length > 1)
+      throw new NodeLookupError(`${quote(name)} matches nodes in several clusters; name one with --cluster`, found);
     const unreachable = errors.length ? ` (could not ask: ${errors.join('; ')})` : '';
-    throw new NodeLookupError(`no node ${quote(name)} in ${cluster ? `cluster ${cluster}` : 'any configured cluster'}${unreachable}`, near);
+    throw new NodeLookupError(
+      `no node ${quote(name)} in ${cluster ? `cluster ${cluster}` : 'any configured cluster'}${unreachable}`,
+      near,
+    );
   }
 
   async nodeDetail(cluster: string, node: string): Promise<NodeDetail> {
@@ -352,7 +429,15 @@ class App implements NodevacApp {
     const row = rows.find((r) => r.name === node);
     const n = (await this.nodes(cluster)).find((x) => x.name === node);
     if (!row || !n) throw new NodeLookupError(`no node ${quote(node)} in cluster ${cluster}`, []);
-    return { cluster, row, node: n, instances: instances.filter((i) => i.pnode === node || i.snodes.includes(node)), tags: n.tags, plan, history };
+    return {
+      cluster,
+      row,
+      node: n,
+      instances: instances.filter((i) => i.pnode === node || i.snodes.includes(node)),
+      tags: n.tags,
+      plan,
+      history,
+    };
   }
 
   // ---- planning ----------------------------------------------------------------------------------
@@ -373,7 +458,9 @@ class App implements NodevacApp {
    * The node's cluster and full name, with the cluster's other reads already under way when the cluster is known
    * before the node is found (named, or the only one): finding the node and reading the rest take one round trip.
    */
-  private async locateForPlan(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: ReturnType<App['clusterReads']> }> {
+  private async locateForPlan(
+    request: PlanRequest,
+  ): Promise<{ cluster: string; node: string; reads?: ReturnType<App['clusterReads']> }> {
     const names = this.clusterNames();
     const known = request.cluster ?? (names.length === 1 ? names[0] : undefined);
     const reads = known !== undefined && names.includes(known) ? this.clusterReads(known) : undefined;
@@ -383,7 +470,14 @@ class App implements NodevacApp {
     return { cluster, node, reads: cluster === known ? reads : undefined };
   }
 
-  private async planFor(cluster: string, node: string, kind: Plan['kind'], options: PlanOptions, nodesMaxAgeMs = 0, reads?: ReturnType<App['clusterReads']>): Promise<Plan> {
+  private async planFor(
+    cluster: string,
+    node: string,
+    kind: Plan['kind'],
+    options: PlanOptions,
+    nodesMaxAgeMs = 0,
+    reads?: ReturnType<App['clusterReads']>,
+  ): Promise<Plan> {
     const h = this.cluster(cluster);
     const [[info, features, instances], nodes, lock, jobs] = await Promise.all([
       reads ?? this.clusterReads(cluster),
@@ -398,14 +492,25 @@ class App implements NodevacApp {
       nodes,
       instances,
       node,
-      options: kind === 'return' ? { ...options, powerOn: false } : kind === 'poweron' ? { ...options, powerOn: true } : options,
+      options:
+        kind === 'return'
+          ? { ...options, powerOn: false }
+          : kind === 'poweron'
+            ? { ...options, powerOn: true }
+            : options,
       lock: lock && lock.expiresAt > Date.now() ? lock : undefined,
       readOnly: h.config.readOnly || this.config.kiosk.enabled === true ? h.config.readOnly : false,
       bmcTagPrefix: this.config.ipmi?.tagPrefix ?? 'ipmi:',
       now: new Date().toISOString(),
       activeJobs: jobs
         .filter((j) => j.cluster === cluster && !FINAL.has(j.state))
-        .map((j) => ({ id: j.id, kind: j.kind, node: j.node, owner: describeOperator(j.owner), instances: j.plan.instances.map((a) => a.instance) })),
+        .map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          node: j.node,
+          owner: describeOperator(j.owner),
+          instances: j.plan.instances.map((a) => a.instance),
+        })),
     };
     let plan: Plan;
     if (kind === 'evacuate') plan = planEvacuation(input);
@@ -414,10 +519,13 @@ class App implements NodevacApp {
       const evac = lastEvacuation(jobs, cluster, node);
       plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
     }
-    if ('insecure' in h.config.tls) plan.warnings.push({ code: 'insecure-tls', message: `cluster ${cluster}: TLS certificate not verified (insecure: true in the configuration)` });
+    if ('insecure' in h.config.tls)
+      plan.warnings.push({
+        code: 'insecure-tls',
+        message: `cluster ${cluster}: TLS certificate not verified (insecure: true in the configuration)`,
+      });
     return plan;
   }
-
 
   // ---- running -----------------------------------------------------------------------------------
 
@@ -431,10 +539,24 @@ class App implements NodevacApp {
     const key = `${cluster}#start`;
     const token = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      const got = await this.store.acquireLock({ key, token, jobId: '-', owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() }, START_LOCK_MS);
+      const got = await this.store.acquireLock(
+        {
+          key,
+          token,
+          jobId: '-',
+          owner: this.operator,
+          pid: process.pid,
+          host: hostname(),
+          since: new Date().toISOString(),
+        },
+        START_LOCK_MS,
+      );
       if (got.acquired) break;
       if (attempt >= 100) {
-        throw new NodeLockedError(`another nodevac (${describeOperator(got.holder.owner)}) is starting a job on cluster ${cluster}; try again in a moment`, got.holder);
+        throw new NodeLockedError(
+          `another nodevac (${describeOperator(got.holder.owner)}) is starting a job on cluster ${cluster}; try again in a moment`,
+          got.holder,
+        );
       }
       await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 50)));
     }
@@ -453,7 +575,10 @@ class App implements NodevacApp {
       const holder = await this.store.getLock(lockKey(plan.cluster, plan.node));
       if (locked && holder) throw new NodeLockedError(locked.message, holder);
       await this.audit_(plan, 'refused', blockers.map((b) => b.message).join('; '));
-      throw new PlanRefusedError(`${plan.kind} of ${plan.node} refused: ${blockers.map((b) => b.message).join('; ')}`, fresh.blockers.length ? fresh : plan);
+      throw new PlanRefusedError(
+        `${plan.kind} of ${plan.node} refused: ${blockers.map((b) => b.message).join('; ')}`,
+        fresh.blockers.length ? fresh : plan,
+      );
     }
     return this.createJob(plan);
   }
@@ -463,7 +588,14 @@ class App implements NodevacApp {
     // Planned under the start lock from reads made just now (the jobs of the store read under it): nothing to
     // re-validate, so planned once.
     return this.underStartLock(cluster, async () => {
-      const plan = await this.planFor(cluster, node, request.kind, { ...DEFAULT_OPTIONS, ...request.options }, 2000, reads);
+      const plan = await this.planFor(
+        cluster,
+        node,
+        request.kind,
+        { ...DEFAULT_OPTIONS, ...request.options },
+        2000,
+        reads,
+      );
       return plan.blockers.length ? { plan } : { plan, job: await this.createJob(plan) };
     });
   }
@@ -474,14 +606,28 @@ class App implements NodevacApp {
     const token = randomUUID();
     const now = new Date().toISOString();
     const got = await this.store.acquireLock(
-      { key: lockKey(plan.cluster, plan.node), token, jobId: id, owner: this.operator, pid: process.pid, host: hostname(), since: now },
+      {
+        key: lockKey(plan.cluster, plan.node),
+        token,
+        jobId: id,
+        owner: this.operator,
+        pid: process.pid,
+        host: hostname(),
+        since: now,
+      },
       this.settings.leaseMs,
     );
     if (!got.acquired) {
       const h = got.holder;
-      throw new NodeLockedError(`${plan.node} is being worked on by ${describeOperator(h.owner)} since ${h.since.slice(11, 16)} UTC, job ${h.jobId}`, h);
+      throw new NodeLockedError(
+        `${plan.node} is being worked on by ${describeOperator(h.owner)} since ${h.since.slice(11, 16)} UTC, job ${h.jobId}`,
+        h,
+      );
     }
-    const evac = plan.kind === 'poweron' || plan.kind === 'return' ? lastEvacuation(await this.store.listJobs(), plan.cluster, plan.node) : undefined;
+    const evac =
+      plan.kind === 'poweron' || plan.kind === 'return'
+        ? lastEvacuation(await this.store.listJobs(), plan.cluster, plan.node)
+        : undefined;
     const job: JobRecord = {
       id,
       kind: plan.kind,
@@ -536,13 +682,29 @@ class App implements NodevacApp {
     this.running.add(p);
   }
 
-  private audit_(plan: Plan, result: 'started' | 'refused' | 'cancelled' | 'adopted' | 'info', detail: string, jobId?: string) {
-    return this.store.appendAudit({ time: new Date().toISOString(), operator: this.operator, action: plan.kind, cluster: plan.cluster, node: plan.node, jobId, result, detail });
+  private audit_(
+    plan: Plan,
+    result: 'started' | 'refused' | 'cancelled' | 'adopted' | 'info',
+    detail: string,
+    jobId?: string,
+  ) {
+    return this.store.appendAudit({
+      time: new Date().toISOString(),
+      operator: this.operator,
+      action: plan.kind,
+      cluster: plan.cluster,
+      node: plan.node,
+      jobId,
+      result,
+      detail,
+    });
   }
 
   async jobs(opts: { all?: boolean } = {}): Promise<JobRecord[]> {
     const jobs = (await this.store.listJobs()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    return opts.all ? jobs : jobs.filter((j) => !FINAL.has(j.state) || Date.now() - Date.parse(j.updatedAt) < 24 * 3600_000);
+    return opts.all
+      ? jobs
+      : jobs.filter((j) => !FINAL.has(j.state) || Date.now() - Date.parse(j.updatedAt) < 24 * 3600_000);
   }
 
   job(id: string) {
@@ -619,7 +781,13 @@ class App implements NodevacApp {
         await this.store.putJob(job);
       }
     } else {
-      await this.store.appendEvent({ jobId: id, time: new Date().toISOString(), type: 'job', state: 'cancel-requested', message: `cancel requested by ${describeOperator(this.operator)}` });
+      await this.store.appendEvent({
+        jobId: id,
+        time: new Date().toISOString(),
+        type: 'job',
+        state: 'cancel-requested',
+        message: `cancel requested by ${describeOperator(this.operator)}`,
+      });
     }
     await this.audit_(job.plan, 'cancelled', `cancel of job ${id} requested`, id);
   }
@@ -629,16 +797,46 @@ class App implements NodevacApp {
     if (!job) throw new NodeLookupError(`no job ${id}`, []);
     // A job still marked running whose driver died or lost the store is retried too: the lock below refuses
     // while a live driver holds its lease.
-    if (job.state === 'succeeded') throw new PlanRefusedError(`job ${id} succeeded: only failed, cancelled or abandoned jobs can be retried`, job.plan);
-    if (this.runners.has(id)) throw new PlanRefusedError(`job ${id} is ${job.state}, driven by this nodevac: only failed, cancelled or abandoned jobs can be retried`, job.plan);
-    if (this.config.clusters.find((c) => c.name === job.cluster)?.readOnly) throw new PlanRefusedError(`job ${id} is on cluster ${job.cluster}, configured read-only (kiosk) here: nodevac changes nothing there`, job.plan);
+    if (job.state === 'succeeded')
+      throw new PlanRefusedError(
+        `job ${id} succeeded: only failed, cancelled or abandoned jobs can be retried`,
+        job.plan,
+      );
+    if (this.runners.has(id))
+      throw new PlanRefusedError(
+        `job ${id} is ${job.state}, driven by this nodevac: only failed, cancelled or abandoned jobs can be retried`,
+        job.plan,
+      );
+    if (this.config.clusters.find((c) => c.name === job.cluster)?.readOnly)
+      throw new PlanRefusedError(
+        `job ${id} is on cluster ${job.cluster}, configured read-only (kiosk) here: nodevac changes nothing there`,
+        job.plan,
+      );
     const token = randomUUID();
     const got = await this.store.acquireLock(
-      { key: lockKey(job.cluster, job.node), token, jobId: id, owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() },
+      {
+        key: lockKey(job.cluster, job.node),
+        token,
+        jobId: id,
+        owner: this.operator,
+        pid: process.pid,
+        host: hostname(),
+        since: new Date().toISOString(),
+      },
       this.settings.leaseMs,
     );
-    if (!got.acquired) throw new NodeLockedError(`${job.node} is being worked on by ${describeOperator(got.holder.owner)}, job ${got.holder.jobId}`, got.holder);
-    await this.store.appendEvent({ jobId: id, time: new Date().toISOString(), type: 'job', state: 'retry-requested', message: `retry by ${describeOperator(this.operator)}` });
+    if (!got.acquired)
+      throw new NodeLockedError(
+        `${job.node} is being worked on by ${describeOperator(got.holder.owner)}, job ${got.holder.jobId}`,
+        got.holder,
+      );
+    await this.store.appendEvent({
+      jobId: id,
+      time: new Date().toISOString(),
+      type: 'job',
+      state: 'retry-requested',
+      message: `retry by ${describeOperator(this.operator)}`,
+    });
     job.cancelRequested = false;
     job.state = 'pending';
     job.error = undefined;
@@ -672,12 +870,28 @@ class App implements NodevacApp {
         if (lock && lock.jobId !== job.id) continue;
         const token = randomUUID();
         const got = await this.store
-          .acquireLock({ key, token, jobId: job.id, owner: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() }, this.settings.leaseMs)
+          .acquireLock(
+            {
+              key,
+              token,
+              jobId: job.id,
+              owner: this.operator,
+              pid: process.pid,
+              host: hostname(),
+              since: new Date().toISOString(),
+            },
+            this.settings.leaseMs,
+          )
           .catch(() => undefined);
         if (!got?.acquired) continue;
         const fresh = (await this.store.getJob(job.id)) ?? job;
         await this.audit_(fresh.plan, 'adopted', `job ${job.id} adopted by ${describeOperator(this.operator)}`, job.id);
-        await this.store.appendEvent({ jobId: job.id, time: new Date().toISOString(), type: 'log', message: `adopted by ${describeOperator(this.operator)} (pid ${process.pid})` });
+        await this.store.appendEvent({
+          jobId: job.id,
+          time: new Date().toISOString(),
+          type: 'log',
+          message: `adopted by ${describeOperator(this.operator)} (pid ${process.pid})`,
+        });
         onAdopt?.(fresh);
         this.drive(fresh, token);
       }
@@ -697,7 +911,9 @@ class App implements NodevacApp {
 }
 
 function lastEvacuation(jobs: JobRecord[], cluster: string, node: string): JobRecord | undefined {
-  return jobs.filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  return jobs
+    .filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }
 
 function fingerprintOf(tls: { fingerprint?: string } | object): string {

@@ -115,7 +115,10 @@ export interface NodevacApp {
    * Nodes of one cluster or all, fresh from Ganeti. Ping comes from the background sweep: the first call
    * (and any with waitForPing) waits for a sweep, later ones return the last results and sweep behind.
    */
-  listNodes(cluster?: string, opts?: { waitForPing?: boolean; onClusterError?: (cluster: string, error: Error) => void }): Promise<NodeRow[]>;
+  listNodes(
+    cluster?: string,
+    opts?: { waitForPing?: boolean; onClusterError?: (cluster: string, error: Error) => void },
+  ): Promise<NodeRow[]>;
   resolveNode(name: string, cluster?: string): Promise<{ cluster: string; node: string }>;
   nodeDetail(cluster: string, node: string): Promise<NodeDetail>;
   /** Pure planning against fresh Ganeti data (includes lock, read-only and insecure-TLS checks). */

@@ -20,7 +20,12 @@ export interface RunFlags {
 /** Seconds after a first Ctrl-C during which a second one offers to cancel instead of detaching. */
 const SECOND_CTRL_C_MS = 3000;
 
-const VERB: Record<PlanKind, string> = { evacuate: 'evacuate', poweroff: 'power off', poweron: 'power on and return', return: 'return to service' };
+const VERB: Record<PlanKind, string> = {
+  evacuate: 'evacuate',
+  poweroff: 'power off',
+  poweron: 'power on and return',
+  return: 'return to service',
+};
 
 type Status = 'succeeded' | 'failed' | 'refused' | 'cancelled' | 'detached';
 
@@ -32,18 +37,34 @@ interface Subject {
 }
 
 function summary(ctx: Context, s: Subject, status: Status, exitCode: number, extra: Record<string, unknown> = {}) {
-  ctx.line('summary', { status, job: s.job, kind: s.kind, cluster: s.cluster ?? null, node: s.node, exitCode, ...extra });
+  ctx.line('summary', {
+    status,
+    job: s.job,
+    kind: s.kind,
+    cluster: s.cluster ?? null,
+    node: s.node,
+    exitCode,
+    ...extra,
+  });
 }
 
 /** In JSON mode the stream ends with a summary even when an error ends the command; the error itself goes to stderr. */
-async function withSummary(ctx: Context, json: boolean | undefined, subject: Subject, body: () => Promise<void>): Promise<void> {
+async function withSummary(
+  ctx: Context,
+  json: boolean | undefined,
+  subject: Subject,
+  body: () => Promise<void>,
+): Promise<void> {
   try {
     await body();
   } catch (err) {
     if (json) {
       const e = explain(err, (_c, t) => t);
       const refused = err instanceof PlanRefusedError || err instanceof NodeLockedError || e.code === EXIT.usage;
-      summary(ctx, subject, refused ? 'refused' : 'failed', e.code, { error: e.message, ...(err instanceof PlanRefusedError ? { blockers: err.plan.blockers } : {}) });
+      summary(ctx, subject, refused ? 'refused' : 'failed', e.code, {
+        error: e.message,
+        ...(err instanceof PlanRefusedError ? { blockers: err.plan.blockers } : {}),
+      });
     }
     throw err;
   }
@@ -53,7 +74,10 @@ async function withSummary(ctx: Context, json: boolean | undefined, subject: Sub
 async function confirm(ctx: Context, flags: RunFlags, what: string, node: string): Promise<boolean> {
   if (flags.yes) return true;
   if (!ctx.interactive) {
-    throw usageError(`refusing to ${what} without confirmation: there is no terminal to ask on`, 'add --yes to confirm (check the plan first with `nodevac plan`)');
+    throw usageError(
+      `refusing to ${what} without confirmation: there is no terminal to ask on`,
+      'add --yes to confirm (check the plan first with `nodevac plan`)',
+    );
   }
   const answer = await ask(`Type the node name (${short(node)}) to ${what}, or press Enter or Escape to cancel: `);
   if (answer === node || answer === short(node)) return true;
@@ -61,13 +85,22 @@ async function confirm(ctx: Context, flags: RunFlags, what: string, node: string
   return false;
 }
 
-export async function runPlanned(ctx: Context, globals: GlobalOptions, kind: PlanKind, node: string, options: Partial<PlanOptions>, flags: RunFlags): Promise<void> {
+export async function runPlanned(
+  ctx: Context,
+  globals: GlobalOptions,
+  kind: PlanKind,
+  node: string,
+  options: Partial<PlanOptions>,
+  flags: RunFlags,
+): Promise<void> {
   const subject: Subject = { job: null, kind, cluster: globals.cluster, node };
   await withSummary(ctx, flags.json, subject, async () => {
     const app = await ctx.app(globals);
     const request = { kind, node, cluster: globals.cluster, options };
     // With --yes nobody reads the plan before it starts: it is planned once, under the start lock, and started.
-    const { plan, job: started } = flags.yes ? await app.planAndStart(request) : { plan: await app.plan(request), job: undefined };
+    const { plan, job: started } = flags.yes
+      ? await app.planAndStart(request)
+      : { plan: await app.plan(request), job: undefined };
     Object.assign(subject, { cluster: plan.cluster, node: plan.node });
     if (flags.json) ctx.line('plan', { plan });
     else ctx.print(planText(plan, ctx.paint));
@@ -75,7 +108,9 @@ export async function runPlanned(ctx: Context, globals: GlobalOptions, kind: Pla
       const locked = plan.blockers.some((b) => b.code === 'node-locked');
       ctx.exitCode = locked ? EXIT.locked : EXIT.refused;
       if (flags.json) summary(ctx, subject, 'refused', ctx.exitCode, { blockers: plan.blockers });
-      ctx.note(`nodevac: ${kind} of ${plan.node} refused: ${plan.blockers.length} blocker${plan.blockers.length === 1 ? '' : 's'} (listed above); nothing was done`);
+      ctx.note(
+        `nodevac: ${kind} of ${plan.node} refused: ${plan.blockers.length} blocker${plan.blockers.length === 1 ? '' : 's'} (listed above); nothing was done`,
+      );
       return;
     }
     if (!started && !(await confirm(ctx, flags, `${VERB[kind]} ${plan.node}`, plan.node))) {
@@ -96,9 +131,16 @@ export async function retryJob(ctx: Context, globals: GlobalOptions, id: string,
   await withSummary(ctx, flags.json, subject, async () => {
     // The facade decides what can be retried (also a running job nobody drives any more).
     if (job.state === 'succeeded') {
-      throw new CliError(`job ${id} is ${job.state}: only a failed, cancelled or abandoned job can be retried`, EXIT.refused, job.state === 'succeeded' ? [] : [`follow it: nodevac job ${id} --follow`]);
+      throw new CliError(
+        `job ${id} is ${job.state}: only a failed, cancelled or abandoned job can be retried`,
+        EXIT.refused,
+        job.state === 'succeeded' ? [] : [`follow it: nodevac job ${id} --follow`],
+      );
     }
-    if (!flags.json) ctx.print(`Job ${id}: ${job.kind} of ${job.node} ${job.state} at step ${job.cursor + 1} of ${job.plan.steps.length} (${job.plan.steps[job.cursor]?.title ?? 'end'})${job.error ? `: ${job.error}` : ''}`);
+    if (!flags.json)
+      ctx.print(
+        `Job ${id}: ${job.kind} of ${job.node} ${job.state} at step ${job.cursor + 1} of ${job.plan.steps.length} (${job.plan.steps[job.cursor]?.title ?? 'end'})${job.error ? `: ${job.error}` : ''}`,
+      );
     if (!(await confirm(ctx, flags, `retry job ${id} (${job.kind} of ${job.node}) from that step`, job.node))) {
       ctx.exitCode = EXIT.interrupted;
       if (flags.json) summary(ctx, subject, 'cancelled', ctx.exitCode);
@@ -125,7 +167,10 @@ export async function cancelJob(ctx: Context, globals: GlobalOptions, id: string
   await app.cancel(id);
   if (flags.json) ctx.json({ job: id, state: job.state, cancelRequested: true });
   else if (job.state === 'failed') ctx.print(`job ${id} marked cancelled (it had failed; nothing was running)`);
-  else ctx.print(`cancel of job ${id} requested: its driver submits nothing new and cancels queued Ganeti jobs; running ones finish. Follow: nodevac job ${id} --follow`);
+  else
+    ctx.print(
+      `cancel of job ${id} requested: its driver submits nothing new and cancels queued Ganeti jobs; running ones finish. Follow: nodevac job ${id} --follow`,
+    );
 }
 
 async function mustJob(app: NodevacApp, id: string): Promise<JobRecord> {
@@ -135,7 +180,14 @@ async function mustJob(app: NodevacApp, id: string): Promise<JobRecord> {
 }
 
 /** A job this process started: --detach leaves it at once, otherwise it is followed to its end. */
-async function drive(ctx: Context, app: NodevacApp, job: JobRecord, subject: Subject, flags: RunFlags, after: number): Promise<number> {
+async function drive(
+  ctx: Context,
+  app: NodevacApp,
+  job: JobRecord,
+  subject: Subject,
+  flags: RunFlags,
+  after: number,
+): Promise<number> {
   if (flags.json) ctx.line('started', { job: job.id, kind: job.kind, cluster: job.cluster, node: job.node });
   else ctx.note(`job ${job.id} started`);
   if (flags.detach) {
@@ -151,7 +203,9 @@ function detachNotice(ctx: Context, id: string, driven: boolean) {
     ctx.note(`stopped following job ${id}; it goes on. Follow it again: nodevac job ${id} --follow`);
     return;
   }
-  ctx.note(`detached from job ${id}: this nodevac stops driving it and releases its lock, so a running \`nodevac worker\` (or another nodevac that adopts jobs) takes it over within seconds.`);
+  ctx.note(
+    `detached from job ${id}: this nodevac stops driving it and releases its lock, so a running \`nodevac worker\` (or another nodevac that adopts jobs) takes it over within seconds.`,
+  );
   ctx.note(`  follow it:              nodevac job ${id} --follow`);
   ctx.note(`  if no worker is running, start one: nodevac worker`);
 }
@@ -167,7 +221,13 @@ export interface FollowOptions {
  * Streams a job's events until it ends. Terminal: concise lines; pipe: one timestamped line per event;
  * --json: NDJSON (the events as recorded) ending with a summary. Returns the exit code.
  */
-export function follow(ctx: Context, app: NodevacApp, id: string, subject: Subject, opts: FollowOptions): Promise<number> {
+export function follow(
+  ctx: Context,
+  app: NodevacApp,
+  id: string,
+  subject: Subject,
+  opts: FollowOptions,
+): Promise<number> {
   const tty = ctx.out.isTTY === true && !opts.json;
   // On a terminal the running step and Ganeti's log lines share one line that the next event replaces:
   // what stays on screen is what got done, yet the screen is live.
@@ -216,14 +276,18 @@ export function follow(ctx: Context, app: NodevacApp, id: string, subject: Subje
       if (signal !== 'SIGINT' || !opts.driven || !ctx.interactive || cancelledHere) return detach();
       if (window === undefined) {
         clearTransient();
-        ctx.note(`\nDetaching from job ${id} — press Ctrl-C again within ${SECOND_CTRL_C_MS / 1000} s to cancel the job instead.`);
+        ctx.note(
+          `\nDetaching from job ${id} — press Ctrl-C again within ${SECOND_CTRL_C_MS / 1000} s to cancel the job instead.`,
+        );
         window = setTimeout(detach, SECOND_CTRL_C_MS);
         return;
       }
       clearTimeout(window);
       clearTransient();
       asking = true;
-      void ask(`Cancel job ${id} (${subject.kind} of ${short(subject.node)})? Type "cancel" to cancel it, Enter to detach: `).then(async (answer) => {
+      void ask(
+        `Cancel job ${id} (${subject.kind} of ${short(subject.node)})? Type "cancel" to cancel it, Enter to detach: `,
+      ).then(async (answer) => {
         asking = false;
         if (answer !== 'cancel') return detach();
         try {
@@ -266,20 +330,29 @@ function finish(ctx: Context, job: JobRecord, subject: Subject, opts: FollowOpti
           : EXIT.failed;
   const status: Status = job.state === 'succeeded' ? 'succeeded' : job.state === 'cancelled' ? 'cancelled' : 'failed';
   if (opts.json) {
-    summary(ctx, subject, status, code, { state: job.state, result: job.result ?? null, error: job.error ?? null, progress: job.progress });
+    summary(ctx, subject, status, code, {
+      state: job.state,
+      result: job.result ?? null,
+      error: job.error ?? null,
+      progress: job.progress,
+    });
     return code;
   }
   if (job.state === 'succeeded') {
     ctx.print(`${ctx.paint('green', '✓')} ${job.kind} of ${job.node} done (job ${job.id})`);
     return code;
   }
-  ctx.note(`${ctx.paintErr('red', 'nodevac:')} job ${job.id} (${job.kind} of ${job.node}) ${job.state}${job.error ? `: ${job.error}` : ''}`);
+  ctx.note(
+    `${ctx.paintErr('red', 'nodevac:')} job ${job.id} (${job.kind} of ${job.node}) ${job.state}${job.error ? `: ${job.error}` : ''}`,
+  );
   const step = job.plan.steps[job.cursor];
   if (job.result === 'deadline') {
-    ctx.note(`  the deadline passed${step ? ` before step ${job.cursor + 1} (${step.title})` : ''}; the node stays as it is now`);
+    ctx.note(
+      `  the deadline passed${step ? ` before step ${job.cursor + 1} (${step.title})` : ''}; the node stays as it is now`,
+    );
     ctx.note(`  start again with a later --deadline, or bring the node back: nodevac return ${short(job.node)}`);
-  }
-  else if (job.state === 'failed') ctx.note(`  after fixing the cause, continue from step ${job.cursor + 1} with: nodevac retry ${job.id}`);
+  } else if (job.state === 'failed')
+    ctx.note(`  after fixing the cause, continue from step ${job.cursor + 1} with: nodevac retry ${job.id}`);
   ctx.note(`  what happened: nodevac job ${job.id}`);
   return code;
 }

@@ -21,8 +21,20 @@ export function who(op: Operator): string {
   return op.from ? `${op.name}@${op.from}` : `${op.name}@${op.host}`;
 }
 
-const ROLE_COLOR: Record<string, Color | null> = { master: 'cyan', 'master-candidate': null, regular: null, drained: 'yellow', offline: 'red' };
-const STATE_COLOR: Record<string, Color | null> = { succeeded: 'green', failed: 'red', cancelled: 'yellow', running: 'cyan', pending: null };
+const ROLE_COLOR: Record<string, Color | null> = {
+  master: 'cyan',
+  'master-candidate': null,
+  regular: null,
+  drained: 'yellow',
+  offline: 'red',
+};
+const STATE_COLOR: Record<string, Color | null> = {
+  succeeded: 'green',
+  failed: 'red',
+  cancelled: 'yellow',
+  running: 'cyan',
+  pending: null,
+};
 
 export function clustersTable(list: ClusterStatus[], paint: Paint): string {
   const rows: Cell[][] = list.map((c) => [
@@ -47,7 +59,11 @@ export function nodesTable(rows: NodeRow[], paint: Paint): string {
     String(r.secondaryInstances),
     [r.ping, r.ping === 'up' ? 'green' : r.ping === 'down' ? 'red' : 'dim'],
     [r.power, r.power === 'off' ? 'red' : r.power === 'unknown' ? 'dim' : null],
-    r.job ? `${r.job.kind} ${r.job.state} (${r.job.id}, ${r.job.owner})` : r.lock ? `locked by ${r.lock.owner} (job ${r.lock.jobId})` : '',
+    r.job
+      ? `${r.job.kind} ${r.job.state} (${r.job.id}, ${r.job.owner})`
+      : r.lock
+        ? `locked by ${r.lock.owner} (job ${r.lock.jobId})`
+        : '',
   ]);
   return table(['CLUSTER', 'NODE', 'ROLE', 'PRI', 'SEC', 'PING', 'POWER', 'JOB'], cells, paint);
 }
@@ -75,8 +91,16 @@ function actionText(a: InstanceAction): string {
 
 export function planText(plan: Plan, paint: Paint): string {
   const out: string[] = [];
-  const verb = { evacuate: 'Evacuate', poweroff: 'Power off', poweron: plan.options.returnToService ? 'Power on and return' : 'Power on', return: 'Return to service' }[plan.kind];
-  out.push(paint('bold', `${verb} ${plan.node}`) + `  (cluster ${plan.cluster}, role ${plan.nodeRole}, BMC ${plan.bmc === null ? 'none' : safeText(plan.bmc, 300)})`);
+  const verb = {
+    evacuate: 'Evacuate',
+    poweroff: 'Power off',
+    poweron: plan.options.returnToService ? 'Power on and return' : 'Power on',
+    return: 'Return to service',
+  }[plan.kind];
+  out.push(
+    paint('bold', `${verb} ${plan.node}`) +
+      `  (cluster ${plan.cluster}, role ${plan.nodeRole}, BMC ${plan.bmc === null ? 'none' : safeText(plan.bmc, 300)})`,
+  );
   const opts = optionWords(plan.kind, plan.options);
   if (opts.length) out.push(`options: ${opts.join('; ')}`);
   if (plan.instances.length) {
@@ -85,7 +109,10 @@ export function planText(plan: Plan, paint: Paint): string {
       a.instance,
       a.relation,
       a.template,
-      [actionText(a), a.action === 'blocked' ? 'red' : a.action === 'failover' || a.action === 'shutdown' ? 'yellow' : null],
+      [
+        actionText(a),
+        a.action === 'blocked' ? 'red' : a.action === 'failover' || a.action === 'shutdown' ? 'yellow' : null,
+      ],
       safeText(a.why, 500),
     ]);
     out.push(indent(table(['INSTANCE', 'AS', 'TEMPLATE', 'ACTION', 'WHY'], rows, paint)).trimEnd());
@@ -131,15 +158,30 @@ export function jobsTable(jobs: JobRecord[], paint: Paint): string {
 export function jobText(job: JobRecord, paint: Paint): string {
   const out: string[] = [];
   out.push(paint('bold', `Job ${job.id}: ${job.kind} of ${job.node}`) + ` (cluster ${job.cluster})`);
-  out.push(`state:    ${paint(STATE_COLOR[job.state] ?? 'bold', job.state)}${job.result && job.result !== job.state ? ` (${job.result})` : ''}, ${Math.round(job.progress * 100)}% done`);
+  out.push(
+    `state:    ${paint(STATE_COLOR[job.state] ?? 'bold', job.state)}${job.result && job.result !== job.state ? ` (${job.result})` : ''}, ${Math.round(job.progress * 100)}% done`,
+  );
   out.push(`owner:    ${who(job.owner)}, started ${stamp(job.createdAt)}, updated ${stamp(job.updatedAt)}`);
-  if (job.driver) out.push(`driver:   ${who(job.driver.operator)} pid ${job.driver.pid} on ${job.driver.host} since ${stamp(job.driver.since)}`);
+  if (job.driver)
+    out.push(
+      `driver:   ${who(job.driver.operator)} pid ${job.driver.pid} on ${job.driver.host} since ${stamp(job.driver.since)}`,
+    );
   if (job.cancelRequested) out.push(`cancel:   requested`);
   if (job.error) out.push(`error:    ${paint('red', safeText(job.error))}`);
   out.push('', paint('bold', 'Steps:'));
   job.plan.steps.forEach((s, i) => {
     const mark =
-      i < job.cursor ? paint('green', '✓') : i === job.cursor ? (job.state === 'running' ? paint('cyan', '▸') : job.state === 'succeeded' ? paint('green', '✓') : job.state === 'pending' ? ' ' : paint('red', '✗')) : ' ';
+      i < job.cursor
+        ? paint('green', '✓')
+        : i === job.cursor
+          ? job.state === 'running'
+            ? paint('cyan', '▸')
+            : job.state === 'succeeded'
+              ? paint('green', '✓')
+              : job.state === 'pending'
+                ? ' '
+                : paint('red', '✗')
+          : ' ';
     out.push(`  ${mark} ${String(i + 1).padStart(2)}. ${safeText(s.title)}`);
   });
   if (job.instances.length) {

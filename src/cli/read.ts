@@ -12,7 +12,8 @@ import { table, type Cell } from './style.js';
 export async function clusters(ctx: Context, globals: GlobalOptions): Promise<void> {
   const app = await ctx.app(globals);
   const names = globals.cluster ? [globals.cluster] : app.clusterNames();
-  if (globals.cluster && !app.clusterNames().includes(globals.cluster)) throw unknownCluster(globals.cluster, app.clusterNames());
+  if (globals.cluster && !app.clusterNames().includes(globals.cluster))
+    throw unknownCluster(globals.cluster, app.clusterNames());
   const list = await Promise.all(names.map((n) => app.clusterStatus(n)));
   if (globals.json) ctx.json(list);
   else ctx.print(clustersTable(list, ctx.paint));
@@ -31,16 +32,25 @@ function unknownCluster(name: string, known: string[]) {
 /** Case-insensitive: the name, the role, or "ping:down" / "power:off" style words. */
 function matches(row: NodeRow, text: string): boolean {
   const t = text.toLowerCase();
-  const words = [row.name, row.role, `ping:${row.ping}`, `power:${row.power}`, row.job ? `job:${row.job.kind}` : '', row.lock ? 'locked' : ''];
+  const words = [
+    row.name,
+    row.role,
+    `ping:${row.ping}`,
+    `power:${row.power}`,
+    row.job ? `job:${row.job.kind}` : '',
+    row.lock ? 'locked' : '',
+  ];
   return words.some((w) => w.toLowerCase().includes(t));
 }
 
 export async function nodes(ctx: Context, globals: GlobalOptions, opts: { filter?: string }): Promise<void> {
   const app = await ctx.app(globals);
-  if (globals.cluster && !app.clusterNames().includes(globals.cluster)) throw unknownCluster(globals.cluster, app.clusterNames());
+  if (globals.cluster && !app.clusterNames().includes(globals.cluster))
+    throw unknownCluster(globals.cluster, app.clusterNames());
   let rows = await app.listNodes(globals.cluster, {
     waitForPing: true,
-    onClusterError: (cluster, error) => ctx.note(`nodevac: warning: cluster ${cluster} not listed: ${safeText(error.message)}`),
+    onClusterError: (cluster, error) =>
+      ctx.note(`nodevac: warning: cluster ${cluster} not listed: ${safeText(error.message)}`),
   });
   if (opts.filter) rows = rows.filter((r) => matches(r, opts.filter!));
   if (globals.json) ctx.json(rows);
@@ -73,7 +83,13 @@ export async function show(ctx: Context, globals: GlobalOptions, node: string): 
     const rows: Cell[][] = d.instances.map((i) => {
       const relation = i.pnode === r.name ? 'primary' : 'secondary';
       const a = action.get(`${i.name}/${relation}`);
-      return [i.name, relation, i.disk_template, i.status, a ? `${a.action}${a.target ? ` → ${short(a.target)}` : ''}` : '-'];
+      return [
+        i.name,
+        relation,
+        i.disk_template,
+        i.status,
+        a ? `${a.action}${a.target ? ` → ${short(a.target)}` : ''}` : '-',
+      ];
     });
     ctx.print(`\n${p('bold', 'Instances')} (and what an evacuation would do):`);
     ctx.print(table(['INSTANCE', 'AS', 'TEMPLATE', 'STATUS', 'ON EVACUATION'], rows, p));
@@ -88,21 +104,34 @@ export async function show(ctx: Context, globals: GlobalOptions, node: string): 
   }
 }
 
-export async function plan(ctx: Context, globals: GlobalOptions, node: string, kind: PlanKind, options: Partial<PlanOptions>): Promise<void> {
+export async function plan(
+  ctx: Context,
+  globals: GlobalOptions,
+  node: string,
+  kind: PlanKind,
+  options: Partial<PlanOptions>,
+): Promise<void> {
   const app = await ctx.app(globals);
   const result = await app.plan({ kind, node, cluster: globals.cluster, options });
   if (globals.json) ctx.json(result);
   else ctx.print(planText(result, ctx.paint));
-  if (result.blockers.length) ctx.exitCode = result.blockers.some((b) => b.code === 'node-locked') ? EXIT.locked : EXIT.refused;
+  if (result.blockers.length)
+    ctx.exitCode = result.blockers.some((b) => b.code === 'node-locked') ? EXIT.locked : EXIT.refused;
 }
 
-export async function jobs(ctx: Context, globals: GlobalOptions, opts: { all?: boolean; watch?: boolean }): Promise<void> {
+export async function jobs(
+  ctx: Context,
+  globals: GlobalOptions,
+  opts: { all?: boolean; watch?: boolean },
+): Promise<void> {
   const app = await ctx.app(globals);
-  const list = async () => (await app.jobs({ all: opts.all })).filter((j) => !globals.cluster || j.cluster === globals.cluster);
+  const list = async () =>
+    (await app.jobs({ all: opts.all })).filter((j) => !globals.cluster || j.cluster === globals.cluster);
   const render = (js: JobRecord[]) => {
     if (globals.json) return ctx.line('jobs', { jobs: js });
     if (ctx.out.isTTY && opts.watch) ctx.out.write('\x1b[H\x1b[2J');
-    if (js.length === 0) ctx.print(opts.all ? 'no jobs recorded' : 'no jobs in the last 24 hours (--all shows older ones)');
+    if (js.length === 0)
+      ctx.print(opts.all ? 'no jobs recorded' : 'no jobs in the last 24 hours (--all shows older ones)');
     else ctx.print(jobsTable(js, ctx.paint));
   };
   if (!opts.watch) {
@@ -147,23 +176,39 @@ export async function job(ctx: Context, globals: GlobalOptions, id: string, opts
     ctx.print(jobText(record, ctx.paint));
     const events = await app.events(id);
     if (events.length) {
-      ctx.print(ctx.paint('bold', `Last events${events.length > 15 ? ` (15 of ${events.length}; --follow shows all)` : ''}:`));
-      for (const e of events.slice(-15)) ctx.print(`  ${stamp(e.time)} ${e.type}${e.state ? `:${e.state}` : ''} ${safeText(e.message)}`);
+      ctx.print(
+        ctx.paint('bold', `Last events${events.length > 15 ? ` (15 of ${events.length}; --follow shows all)` : ''}:`),
+      );
+      for (const e of events.slice(-15))
+        ctx.print(`  ${stamp(e.time)} ${e.type}${e.state ? `:${e.state}` : ''} ${safeText(e.message)}`);
     }
     return;
   }
   const driven = app.drivenJobs().includes(id);
-  ctx.exitCode = await follow(ctx, app, id, { job: id, kind: record.kind, cluster: record.cluster, node: record.node }, { json: globals.json, driven, after: 0 });
+  ctx.exitCode = await follow(
+    ctx,
+    app,
+    id,
+    { job: id, kind: record.kind, cluster: record.cluster, node: record.node },
+    { json: globals.json, driven, after: 0 },
+  );
 }
 
-export async function audit(ctx: Context, globals: GlobalOptions, opts: { node?: string; limit?: string }): Promise<void> {
+export async function audit(
+  ctx: Context,
+  globals: GlobalOptions,
+  opts: { node?: string; limit?: string },
+): Promise<void> {
   const limit = opts.limit === undefined ? 50 : Number(opts.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit ${opts.limit}: expected a whole number of entries, at least 1`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw usageError(`--limit ${opts.limit}: expected a whole number of entries, at least 1`);
   const app = await ctx.app(globals);
   // Entries carry full node names; a short name (node3, node3.ams) matches without asking Ganeti.
   const n = opts.node;
   const all = await app.audit({ cluster: globals.cluster });
-  const entries = (n ? all.filter((e) => e.node !== undefined && (e.node === n || e.node.startsWith(`${n}.`))) : all).slice(-limit);
+  const entries = (
+    n ? all.filter((e) => e.node !== undefined && (e.node === n || e.node.startsWith(`${n}.`))) : all
+  ).slice(-limit);
   if (globals.json) return ctx.json(entries);
   if (entries.length === 0) ctx.print(n ? `no audit entries for ${n}` : 'no audit entries');
   else ctx.print(auditTable(entries, ctx.paint));
@@ -171,21 +216,35 @@ export async function audit(ctx: Context, globals: GlobalOptions, opts: { node?:
 
 export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { connect?: boolean }): Promise<void> {
   // Loaded here rather than through the context: the warnings belong in this report, on stdout.
-  const loaded = ctx.demo ? await ctx.config(globals) : (await import('../config/load.js')).loadConfig(globals.config, ctx.env);
+  const loaded = ctx.demo
+    ? await ctx.config(globals)
+    : (await import('../config/load.js')).loadConfig(globals.config, ctx.env);
   const cfg = loaded.config;
-  const store = cfg.store && 'redis' in cfg.store ? `redis ${(await import('../store/index.js')).maskRedisUrl(cfg.store.redis)}` : `local directory ${cfg.store?.dir ?? '(default: ~/.local/state/nodevac)'}`;
+  const store =
+    cfg.store && 'redis' in cfg.store
+      ? `redis ${(await import('../store/index.js')).maskRedisUrl(cfg.store.redis)}`
+      : `local directory ${cfg.store?.dir ?? '(default: ~/.local/state/nodevac)'}`;
   const report: Record<string, unknown> = {
     file: loaded.file,
     source: loaded.source,
     valid: true,
-    clusters: cfg.clusters.map((c) => ({ name: c.name, host: c.host, port: c.port, readOnly: c.readOnly, tls: Object.keys(c.tls)[0] })),
+    clusters: cfg.clusters.map((c) => ({
+      name: c.name,
+      host: c.host,
+      port: c.port,
+      readOnly: c.readOnly,
+      tls: Object.keys(c.tls)[0],
+    })),
     store,
     warnings: loaded.warnings,
   };
   const lines = [
     `configuration: ${loaded.file} (found through ${loaded.source})`,
     `valid: ${cfg.clusters.length} cluster${cfg.clusters.length === 1 ? '' : 's'}`,
-    ...cfg.clusters.map((c) => `  ${c.name}  ${c.host}:${c.port}${c.readOnly ? '  read-only' : ''}${'insecure' in c.tls ? '  TLS NOT VERIFIED (insecure)' : ''}`),
+    ...cfg.clusters.map(
+      (c) =>
+        `  ${c.name}  ${c.host}:${c.port}${c.readOnly ? '  read-only' : ''}${'insecure' in c.tls ? '  TLS NOT VERIFIED (insecure)' : ''}`,
+    ),
     `store: ${store}`,
     `ipmi: ${cfg.ipmi ? `user ${cfg.ipmi.user}, ${cfg.ipmi.interface}, power off ${cfg.ipmi.powerOff}` : 'not configured (nodes cannot be powered off or on)'}`,
     ...loaded.warnings.map((w) => `${ctx.paint('yellow', 'warning:')} ${w}`),
@@ -204,13 +263,27 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
     const e = err as Error & { hint?: string };
     storeError = e.hint ? `${e.message} (${e.hint})` : e.message;
   }
-  report.connect = { clusters: statuses, store: storeError === null ? { reachable: true } : { reachable: false, error: storeError } };
+  report.connect = {
+    clusters: statuses,
+    store: storeError === null ? { reachable: true } : { reachable: false, error: storeError },
+  };
   if (statuses.some((s) => !s.reachable) || storeError !== null) ctx.exitCode = EXIT.failed;
   if (globals.json) return ctx.json(report);
   for (const s of statuses) {
-    if (s.reachable) lines.push(`${ctx.paint('green', '✓')} ${s.name}: Ganeti ${s.version ?? '?'}, master ${s.master ?? '?'}, ${s.nodesUp}/${s.nodesTotal} nodes up`);
-    else lines.push(`${ctx.paint('red', '✗')} ${s.name}: ${s.error?.message ?? 'unreachable'}`, ...(s.error?.hint ? [`    ${s.error.hint}`] : []));
+    if (s.reachable)
+      lines.push(
+        `${ctx.paint('green', '✓')} ${s.name}: Ganeti ${s.version ?? '?'}, master ${s.master ?? '?'}, ${s.nodesUp}/${s.nodesTotal} nodes up`,
+      );
+    else
+      lines.push(
+        `${ctx.paint('red', '✗')} ${s.name}: ${s.error?.message ?? 'unreachable'}`,
+        ...(s.error?.hint ? [`    ${s.error.hint}`] : []),
+      );
   }
-  lines.push(storeError === null ? `${ctx.paint('green', '✓')} store reachable` : `${ctx.paint('red', '✗')} store: ${storeError}`);
+  lines.push(
+    storeError === null
+      ? `${ctx.paint('green', '✓')} store reachable`
+      : `${ctx.paint('red', '✗')} store: ${storeError}`,
+  );
   ctx.print(lines.join('\n'));
 }

@@ -22,7 +22,10 @@ interface Explained {
 }
 
 export function blockerLines(blockers: Blocker[], paint: Paint): string[] {
-  return blockers.flatMap((b) => [`${paint('red', '✗')} ${safeText(b.message)}`, `    ${paint('dim', '→')} ${safeText(b.fix)}`]);
+  return blockers.flatMap((b) => [
+    `${paint('red', '✗')} ${safeText(b.message)}`,
+    `    ${paint('dim', '→')} ${safeText(b.fix)}`,
+  ]);
 }
 
 /** A hint that may span lines (ipmitool's output): one safe line each, the following ones indented, at most 20. */
@@ -47,13 +50,18 @@ function explainRaw(err: unknown, paint: Paint): Explained {
   // ConfigError is matched by name: its module pulls in the schema, which --version must not load.
   if (err instanceof Error && err.name === 'ConfigError') {
     const problems = (err as Error & { problems?: unknown }).problems;
-    return { code: EXIT.usage, message: err.message, hints: Array.isArray(problems) ? problems.map((p) => `- ${String(p)}`) : [] };
+    return {
+      code: EXIT.usage,
+      message: err.message,
+      hints: Array.isArray(problems) ? problems.map((p) => `- ${String(p)}`) : [],
+    };
   }
   if (err instanceof NodeLookupError) {
     const hints: string[] = [];
     if (err.candidates.length) {
       hints.push('did you mean:', ...err.candidates.map((c) => `  ${c.name}  (cluster ${c.cluster})`));
-      if (new Set(err.candidates.map((c) => c.cluster)).size > 1) hints.push('name the cluster with --cluster NAME, or type the full node name');
+      if (new Set(err.candidates.map((c) => c.cluster)).size > 1)
+        hints.push('name the cluster with --cluster NAME, or type the full node name');
       else hints.push('type more of the name, or the full node name');
     } else if (/^no job /.test(err.message)) {
       hints.push('`nodevac jobs --all` lists the jobs');
@@ -64,7 +72,14 @@ function explainRaw(err: unknown, paint: Paint): Explained {
   }
   if (err instanceof NodeLockedError) {
     const h = err.holder;
-    return { code: EXIT.locked, message: err.message, hints: [`\`nodevac job ${h.jobId}\` shows that job; wait for it to end or ask its owner`, 'a lock whose holder died expires by itself and its job is then adopted'] };
+    return {
+      code: EXIT.locked,
+      message: err.message,
+      hints: [
+        `\`nodevac job ${h.jobId}\` shows that job; wait for it to end or ask its owner`,
+        'a lock whose holder died expires by itself and its job is then adopted',
+      ],
+    };
   }
   if (err instanceof PlanRefusedError) {
     return { code: EXIT.refused, message: err.message, hints: blockerLines(err.plan.blockers, paint) };
@@ -78,9 +93,17 @@ function explainRaw(err: unknown, paint: Paint): Explained {
   if (err instanceof Error && typeof (err as Error & { hint?: unknown }).hint === 'string') {
     return { code: EXIT.failed, message: err.message, hints: [(err as Error & { hint: string }).hint] };
   }
-  if (err instanceof GanetiJobError) return { code: EXIT.failed, message: `${err.cluster}: Ganeti job ${err.jobId} failed: ${err.message}`, hints: [] };
+  if (err instanceof GanetiJobError)
+    return { code: EXIT.failed, message: `${err.cluster}: Ganeti job ${err.jobId} failed: ${err.message}`, hints: [] };
   const message = err instanceof Error ? err.message : String(err);
-  return { code: EXIT.failed, message: `unexpected error: ${message}`, hints: ['this is a bug in nodevac: please report it with the command you ran (NODEVAC_DEBUG=1 shows where it happened)'], bug: true };
+  return {
+    code: EXIT.failed,
+    message: `unexpected error: ${message}`,
+    hints: [
+      'this is a bug in nodevac: please report it with the command you ran (NODEVAC_DEBUG=1 shows where it happened)',
+    ],
+    bug: true,
+  };
 }
 
 /** Prints the error on stderr and returns the exit code. */
@@ -88,6 +111,15 @@ export function report(err: unknown, ctx: Context): number {
   const e = explain(err, ctx.paintErr);
   ctx.note(`${ctx.paintErr('red', 'nodevac:')} ${safeText(e.message)}`);
   for (const h of e.hints) ctx.note(`  ${h}`);
-  if (ctx.env.NODEVAC_DEBUG && err instanceof Error && err.stack) ctx.note(ctx.paintErr('dim', err.stack.split('\n').map((l) => safeText(l)).join('\n')));
+  if (ctx.env.NODEVAC_DEBUG && err instanceof Error && err.stack)
+    ctx.note(
+      ctx.paintErr(
+        'dim',
+        err.stack
+          .split('\n')
+          .map((l) => safeText(l))
+          .join('\n'),
+      ),
+    );
   return e.code;
 }

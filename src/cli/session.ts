@@ -26,12 +26,17 @@ async function loadTui(): Promise<RunTui> {
     const e = err as NodeJS.ErrnoException;
     if (e.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('tui/main.js')) throw err;
   }
-  throw new CliError('the terminal UI is not part of this build', EXIT.failed, ['every command works without it: nodevac --help lists them']);
+  throw new CliError('the terminal UI is not part of this build', EXIT.failed, [
+    'every command works without it: nodevac --help lists them',
+  ]);
 }
 
 function needTerminal(what: string): void {
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-    throw usageError(`${what} opens the terminal UI, which needs a terminal`, 'in scripts, use the commands: nodevac --help lists them');
+    throw usageError(
+      `${what} opens the terminal UI, which needs a terminal`,
+      'in scripts, use the commands: nodevac --help lists them',
+    );
   }
 }
 
@@ -41,7 +46,9 @@ export async function tui(ctx: Context, globals: GlobalOptions): Promise<void> {
   const loaded = await ctx.config(globals);
   const app = await ctx.app(globals);
   const kiosk = globals.kiosk === true || loaded.config.kiosk.enabled;
-  await withTuiSignals(ctx, kiosk, () => runTui(app, { kiosk, idleLogoutSeconds: loaded.config.kiosk.idleLogoutSeconds }));
+  await withTuiSignals(ctx, kiosk, () =>
+    runTui(app, { kiosk, idleLogoutSeconds: loaded.config.kiosk.idleLogoutSeconds }),
+  );
 }
 
 /** The TUI reads Ctrl-C as a key; a SIGINT from elsewhere is ignored in kiosk mode, SIGTERM always ends. */
@@ -97,7 +104,9 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
       ctx.exitCode = await runCli(inner, args);
     } else if (runTui) {
       const kiosk = globals.kiosk === true;
-      await withTuiSignals(ctx, kiosk, () => runTui(app!, { kiosk, idleLogoutSeconds: config.kiosk.idleLogoutSeconds }));
+      await withTuiSignals(ctx, kiosk, () =>
+        runTui(app!, { kiosk, idleLogoutSeconds: config.kiosk.idleLogoutSeconds }),
+      );
     } else {
       ctx.print(DEMO_INTRO);
       ctx.print(nodesTable(await app.listNodes(undefined, { waitForPing: true }), ctx.paint));
@@ -115,16 +124,30 @@ export async function worker(ctx: Context, globals: GlobalOptions): Promise<void
     else ctx.print(`${new Date().toISOString()} ${message}`);
   };
   const watches = new Map<string, JobWatch>();
-  log('worker', `worker started: ${who(app.operator)}, pid ${process.pid}, clusters ${app.clusterNames().join(', ')}; adopting jobs whose driver stopped (SIGTERM or Ctrl-C stops)`);
+  log(
+    'worker',
+    `worker started: ${who(app.operator)}, pid ${process.pid}, clusters ${app.clusterNames().join(', ')}; adopting jobs whose driver stopped (SIGTERM or Ctrl-C stops)`,
+  );
   app.startWorker((job) => {
-    log('adopted', `adopted job ${job.id}: ${job.kind} of ${job.node} (cluster ${job.cluster}) at step ${job.cursor + 1}`, { job: job.id });
+    log(
+      'adopted',
+      `adopted job ${job.id}: ${job.kind} of ${job.node} (cluster ${job.cluster}) at step ${job.cursor + 1}`,
+      { job: job.id },
+    );
     void (async () => {
       const seen = await app.events(job.id);
-      const w = app.watch(job.id, (e) => (globals.json ? ctx.out.write(`${safeJson(e)}\n`) : ctx.print(eventLogLine(e))), { after: seen[seen.length - 1]?.seq ?? 0 });
+      const w = app.watch(
+        job.id,
+        (e) => (globals.json ? ctx.out.write(`${safeJson(e)}\n`) : ctx.print(eventLogLine(e))),
+        { after: seen[seen.length - 1]?.seq ?? 0 },
+      );
       watches.set(job.id, w);
       const final = await w.done;
       watches.delete(job.id);
-      log('finished', `job ${job.id} ${final.state}${final.error ? `: ${final.error}` : ''}`, { job: job.id, state: final.state });
+      log('finished', `job ${job.id} ${final.state}${final.error ? `: ${final.error}` : ''}`, {
+        job: job.id,
+        state: final.state,
+      });
     })().catch((err: unknown) => log('error', `job ${job.id}: ${(err as Error).message}`, { job: job.id }));
   });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -135,5 +158,8 @@ export async function worker(ctx: Context, globals: GlobalOptions): Promise<void
   });
   const driven = app.drivenJobs();
   for (const w of watches.values()) w.stop();
-  log('stopping', `${signal}: stopping${driven.length ? `; releasing job${driven.length === 1 ? '' : 's'} ${driven.join(', ')} for another worker` : ''}`);
+  log(
+    'stopping',
+    `${signal}: stopping${driven.length ? `; releasing job${driven.length === 1 ? '' : 's'} ${driven.join(', ')} for another worker` : ''}`,
+  );
 }

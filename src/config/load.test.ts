@@ -3,10 +3,26 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, candidates, findConfig, loadConfig, parseConfig, permissionWarnings, resolveSecret } from './load.js';
+import {
+  ConfigError,
+  candidates,
+  findConfig,
+  loadConfig,
+  parseConfig,
+  permissionWarnings,
+  resolveSecret,
+} from './load.js';
 
-const GOOD = { clusters: [{ name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', passwordEnv: 'RAPI_PW', tls: { insecure: true } }] };
-const INLINE = { clusters: [{ name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', password: 'hunter2-rapi', tls: { insecure: true } }] };
+const GOOD = {
+  clusters: [
+    { name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', passwordEnv: 'RAPI_PW', tls: { insecure: true } },
+  ],
+};
+const INLINE = {
+  clusters: [
+    { name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', password: 'hunter2-rapi', tls: { insecure: true } },
+  ],
+};
 const ETC = '/etc/nodevac/config.json';
 
 let dir: string;
@@ -37,8 +53,12 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('discovery', () => {
   it('looks in --config, else $NODEVAC_CONFIG, else $XDG_CONFIG_HOME or ~/.config, then /etc', () => {
-    expect(candidates('/x/explicit.json', { NODEVAC_CONFIG: '/x/env.json', HOME: '/home/a' })).toEqual([{ file: '/x/explicit.json', source: '--config' }]);
-    expect(candidates(undefined, { NODEVAC_CONFIG: '/x/env.json', XDG_CONFIG_HOME: '/x/xdg', HOME: '/home/a' })).toEqual([{ file: '/x/env.json', source: '$NODEVAC_CONFIG' }]);
+    expect(candidates('/x/explicit.json', { NODEVAC_CONFIG: '/x/env.json', HOME: '/home/a' })).toEqual([
+      { file: '/x/explicit.json', source: '--config' },
+    ]);
+    expect(
+      candidates(undefined, { NODEVAC_CONFIG: '/x/env.json', XDG_CONFIG_HOME: '/x/xdg', HOME: '/home/a' }),
+    ).toEqual([{ file: '/x/env.json', source: '$NODEVAC_CONFIG' }]);
     expect(candidates(undefined, { XDG_CONFIG_HOME: '/x/xdg', HOME: '/home/a' })).toEqual([
       { file: '/x/xdg/nodevac/config.json', source: '$XDG_CONFIG_HOME' },
       { file: ETC, source: '/etc' },
@@ -48,7 +68,10 @@ describe('discovery', () => {
       { file: ETC, source: '/etc' },
     ]);
     // An empty variable counts as unset.
-    expect(candidates('', { NODEVAC_CONFIG: '', XDG_CONFIG_HOME: '', HOME: '/home/a' })[0]).toEqual({ file: '/home/a/.config/nodevac/config.json', source: '~/.config' });
+    expect(candidates('', { NODEVAC_CONFIG: '', XDG_CONFIG_HOME: '', HOME: '/home/a' })[0]).toEqual({
+      file: '/home/a/.config/nodevac/config.json',
+      source: '~/.config',
+    });
   });
 
   it('the first existing candidate wins, in that order', () => {
@@ -59,16 +82,23 @@ describe('discovery', () => {
     const env = { NODEVAC_CONFIG: byEnv, XDG_CONFIG_HOME: join(dir, 'xdg'), HOME: join(dir, 'home') };
     expect(findConfig(explicit, env)).toEqual({ file: explicit, source: '--config' });
     expect(findConfig(undefined, env)).toEqual({ file: byEnv, source: '$NODEVAC_CONFIG' });
-    expect(findConfig(undefined, { ...env, NODEVAC_CONFIG: undefined })).toEqual({ file: xdg, source: '$XDG_CONFIG_HOME' });
+    expect(findConfig(undefined, { ...env, NODEVAC_CONFIG: undefined })).toEqual({
+      file: xdg,
+      source: '$XDG_CONFIG_HOME',
+    });
     expect(findConfig(undefined, { HOME: join(dir, 'home') })).toEqual({ file: home, source: '~/.config' });
     // $XDG_CONFIG_HOME set but holding no nodevac config: ~/.config is not consulted (XDG replaces it).
     rmSync(xdg);
-    expect(candidates(undefined, { XDG_CONFIG_HOME: join(dir, 'xdg'), HOME: join(dir, 'home') }).map((c) => c.file)).not.toContain(home);
+    expect(
+      candidates(undefined, { XDG_CONFIG_HOME: join(dir, 'xdg'), HOME: join(dir, 'home') }).map((c) => c.file),
+    ).not.toContain(home);
   });
 
   it.skipIf(existsSync(ETC))('nothing found: the error lists every place looked at and how to start', () => {
     const err = configError(() => findConfig(undefined, { XDG_CONFIG_HOME: join(dir, 'none'), HOME: dir }));
-    expect(err.message).toBe(`no configuration file found; looked in ${join(dir, 'none', 'nodevac', 'config.json')}, ${ETC}`);
+    expect(err.message).toBe(
+      `no configuration file found; looked in ${join(dir, 'none', 'nodevac', 'config.json')}, ${ETC}`,
+    );
     expect(err.problems.join('\n')).toContain('config.example.json');
     expect(err.problems.join('\n')).toContain('--config FILE');
   });
@@ -110,16 +140,21 @@ describe('loadConfig', () => {
   });
 
   const root = process.getuid?.() === 0;
-  if (root) console.log('running as root: skipping the unreadable-file (EACCES) case, root reads any file whatever its mode');
+  if (root)
+    console.log('running as root: skipping the unreadable-file (EACCES) case, root reads any file whatever its mode');
   it.skipIf(root)('an unreadable file says permission denied', () => {
     const file = write('c.json', GOOD, 0o000);
     const err = configError(() => loadConfig(file, {}));
-    expect(err.message).toBe(`${file}: cannot read the configuration: permission denied (check the file mode and owner)`);
+    expect(err.message).toBe(
+      `${file}: cannot read the configuration: permission denied (check the file mode and owner)`,
+    );
   });
 
   it('invalid JSON names the line and the column', () => {
     const file = write('c.json', '{\n  "clusters": [\n  }\n');
-    expect(configError(() => loadConfig(file, {})).message).toBe(`${file}: invalid JSON at line 3, column 3: value expected`);
+    expect(configError(() => loadConfig(file, {})).message).toBe(
+      `${file}: invalid JSON at line 3, column 3: value expected`,
+    );
   });
 
   it.each([
@@ -142,7 +177,9 @@ describe('loadConfig', () => {
 
   it('permission warnings: group-readable, private, and no inline password', () => {
     const config = parseConfig(JSON.stringify(INLINE), 'x');
-    expect(permissionWarnings(write('g.json', INLINE, 0o640), config)).toEqual([`${join(dir, 'g.json')} holds passwords and can be read by its group: run chmod 600 ${join(dir, 'g.json')}`]);
+    expect(permissionWarnings(write('g.json', INLINE, 0o640), config)).toEqual([
+      `${join(dir, 'g.json')} holds passwords and can be read by its group: run chmod 600 ${join(dir, 'g.json')}`,
+    ]);
     expect(permissionWarnings(write('p.json', INLINE, 0o600), config)).toEqual([]);
     expect(permissionWarnings(write('n.json', GOOD, 0o644), parseConfig(JSON.stringify(GOOD), 'x'))).toEqual([]);
   });
@@ -150,8 +187,13 @@ describe('loadConfig', () => {
   it('inline passwords in the ipmi section or a cluster override count too', () => {
     const ipmi = { ...GOOD, ipmi: { user: 'ADMIN', password: 'bmc-secret' } };
     expect(permissionWarnings(write('i.json', ipmi, 0o644), parseConfig(JSON.stringify(ipmi), 'x'))).toHaveLength(1);
-    const override = { clusters: [{ ...GOOD.clusters[0], ipmi: { password: 'bmc-secret' } }], ipmi: { user: 'ADMIN', passwordEnv: 'BMC_PW' } };
-    expect(permissionWarnings(write('o.json', override, 0o604), parseConfig(JSON.stringify(override), 'x'))).toHaveLength(1);
+    const override = {
+      clusters: [{ ...GOOD.clusters[0], ipmi: { password: 'bmc-secret' } }],
+      ipmi: { user: 'ADMIN', passwordEnv: 'BMC_PW' },
+    };
+    expect(
+      permissionWarnings(write('o.json', override, 0o604), parseConfig(JSON.stringify(override), 'x')),
+    ).toHaveLength(1);
   });
 });
 
@@ -165,7 +207,9 @@ describe('resolveSecret', () => {
   });
 
   it('from a file: its first line, without the line end', () => {
-    expect(resolveSecret({ passwordFile: write('pw', 'from-file \r\nsecond line\n') }, 'clusters[0]', {})).toBe('from-file');
+    expect(resolveSecret({ passwordFile: write('pw', 'from-file \r\nsecond line\n') }, 'clusters[0]', {})).toBe(
+      'from-file',
+    );
     expect(resolveSecret({ passwordFile: write('pw2', 'no-newline') }, 'clusters[0]', {})).toBe('no-newline');
   });
 
@@ -179,10 +223,16 @@ describe('resolveSecret', () => {
 
   it('a missing, empty or unreadable file, and none configured', () => {
     const missing = join(dir, 'nope');
-    expect(configError(() => resolveSecret({ passwordFile: missing }, 'ipmi', {})).message).toBe(`ipmi.passwordFile: cannot read ${missing}: no such file`);
+    expect(configError(() => resolveSecret({ passwordFile: missing }, 'ipmi', {})).message).toBe(
+      `ipmi.passwordFile: cannot read ${missing}: no such file`,
+    );
     const empty = write('empty', '\nnot-the-first-line\n');
-    expect(configError(() => resolveSecret({ passwordFile: empty }, 'ipmi', {})).message).toBe(`ipmi.passwordFile: ${empty} is empty`);
-    expect(configError(() => resolveSecret({ passwordFile: dir }, 'ipmi', {})).message).toBe(`ipmi.passwordFile: cannot read ${dir}: is a directory`);
+    expect(configError(() => resolveSecret({ passwordFile: empty }, 'ipmi', {})).message).toBe(
+      `ipmi.passwordFile: ${empty} is empty`,
+    );
+    expect(configError(() => resolveSecret({ passwordFile: dir }, 'ipmi', {})).message).toBe(
+      `ipmi.passwordFile: cannot read ${dir}: is a directory`,
+    );
     expect(configError(() => resolveSecret({}, 'clusters[0]', {})).message).toBe('clusters[0]: no password configured');
   });
 
@@ -193,10 +243,22 @@ describe('resolveSecret', () => {
     const attempts: (() => unknown)[] = [
       () => resolveSecret({ passwordEnv: 'UNSET' }, 'clusters[0]', { OTHER: secret }),
       () => resolveSecret({ passwordFile: join(file, 'x') }, 'clusters[0]', { P: secret }),
-      () => parseConfig(JSON.stringify({ clusters: [{ ...INLINE.clusters[0], password: secret, passwordEnv: 'P', port: 'x' }] }), 'c.json'),
-      () => parseConfig(JSON.stringify({ clusters: [{ ...GOOD.clusters[0], passwordEnv: undefined, password: 12345678 }] }), 'c.json'),
+      () =>
+        parseConfig(
+          JSON.stringify({ clusters: [{ ...INLINE.clusters[0], password: secret, passwordEnv: 'P', port: 'x' }] }),
+          'c.json',
+        ),
+      () =>
+        parseConfig(
+          JSON.stringify({ clusters: [{ ...GOOD.clusters[0], passwordEnv: undefined, password: 12345678 }] }),
+          'c.json',
+        ),
       () => parseConfig(JSON.stringify({ clusters: { name: 'lab', password: secret } }), 'c.json'),
-      () => parseConfig(JSON.stringify({ clusters: [{ name: 'lab', password: secret }], ipmi: [{ password: secret }] }), 'c.json'),
+      () =>
+        parseConfig(
+          JSON.stringify({ clusters: [{ name: 'lab', password: secret }], ipmi: [{ password: secret }] }),
+          'c.json',
+        ),
       () => parseConfig(JSON.stringify({ clusters: [INLINE.clusters[0]], store: { password: secret } }), 'c.json'),
     ];
     for (const attempt of attempts) {
@@ -204,6 +266,8 @@ describe('resolveSecret', () => {
       messages.push(err.message, ...err.problems);
     }
     expect(messages.filter((m) => m.includes(secret) || m.includes('12345678'))).toEqual([]);
-    expect(messages).toContain('clusters[0].password: expected the password: a non-empty string, got a number (not shown)');
+    expect(messages).toContain(
+      'clusters[0].password: expected the password: a non-empty string, got a number (not shown)',
+    );
   });
 });

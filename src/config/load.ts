@@ -51,10 +51,10 @@ export function findConfig(explicit?: string, env: NodeJS.ProcessEnv = process.e
       throw new ConfigError(`${c.file}: no such configuration file (named by ${c.source})`, [], c.file);
     }
   }
-  throw new ConfigError(
-    `no configuration file found; looked in ${list.map((c) => c.file).join(', ')}`,
-    ['create one from config.example.json, or name it with --config FILE or $NODEVAC_CONFIG', 'to try nodevac without a cluster: nodevac demo'],
-  );
+  throw new ConfigError(`no configuration file found; looked in ${list.map((c) => c.file).join(', ')}`, [
+    'create one from config.example.json, or name it with --config FILE or $NODEVAC_CONFIG',
+    'to try nodevac without a cluster: nodevac demo',
+  ]);
 }
 
 function exists(file: string): boolean {
@@ -73,7 +73,12 @@ export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.e
     text = readFileSync(found.file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' ? 'permission denied (check the file mode and owner)' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+    const why =
+      code === 'EACCES'
+        ? 'permission denied (check the file mode and owner)'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : String(code ?? err);
     throw new ConfigError(`${found.file}: cannot read the configuration: ${why}`, [], found.file);
   }
   const config = parseConfig(text, found.file);
@@ -91,7 +96,11 @@ export function parseConfig(text: string, file: string): Config {
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) => describeIssue(issue, data));
-    throw new ConfigError(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`, problems, file);
+    throw new ConfigError(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`,
+      problems,
+      file,
+    );
   }
   return result.data;
 }
@@ -104,14 +113,17 @@ function locateJsonError(text: string): string {
   const first = errors[0];
   if (!first) return '';
   const before = text.slice(0, first.offset).split('\n');
-  const reason = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const reason = printParseErrorCode(first.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return ` at line ${before.length}, column ${before[before.length - 1]!.length + 1}: ${reason}`;
 }
 
 /** `clusters[1].port` */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  for (const part of path)
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
   return out || '(top level)';
 }
 
@@ -139,13 +151,19 @@ function shown(value: unknown, key?: PropertyKey): string {
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${formatPath([...issue.path, k])}: unknown key (check its spelling against config.example.json)`);
+    return issue.keys.map(
+      (k) => `${formatPath([...issue.path, k])}: unknown key (check its spelling against config.example.json)`,
+    );
   }
   if (issue.code === 'invalid_union') {
     // The alternative whose keys match what was written explains the problem best.
-    const fitting = issue.errors.filter((alt) => alt.length > 0 && alt.every((i) => i.code !== 'unrecognized_keys' && i.path.length > 0));
+    const fitting = issue.errors.filter(
+      (alt) => alt.length > 0 && alt.every((i) => i.code !== 'unrecognized_keys' && i.path.length > 0),
+    );
     if (fitting.length === 1) {
-      return fitting[0]!.flatMap((i) => describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, data));
+      return fitting[0]!.flatMap((i) =>
+        describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, data),
+      );
     }
     return [`${path}: ${issue.message}, got ${shown(valueAt(data, issue.path))}`];
   }
@@ -157,7 +175,9 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
 
 /** A file holding inline secrets must not be readable by group or others. */
 export function permissionWarnings(file: string, config: Config): string[] {
-  const inline = config.clusters.some((c) => c.password !== undefined || c.ipmi?.password !== undefined) || config.ipmi?.password !== undefined;
+  const inline =
+    config.clusters.some((c) => c.password !== undefined || c.ipmi?.password !== undefined) ||
+    config.ipmi?.password !== undefined;
   if (!inline) return [];
   let mode: number;
   try {
@@ -166,7 +186,9 @@ export function permissionWarnings(file: string, config: Config): string[] {
     return [];
   }
   if ((mode & 0o077) === 0) return [];
-  return [`${file} holds passwords and can be read by ${mode & 0o007 ? 'everyone' : 'its group'}: run chmod 600 ${file}`];
+  return [
+    `${file} holds passwords and can be read by ${mode & 0o007 ? 'everyone' : 'its group'}: run chmod 600 ${file}`,
+  ];
 }
 
 /** Reads a secret at the last moment; the value is never stored or logged. */
@@ -189,7 +211,9 @@ export function resolveSecret(spec: SecretSpec, path: string, env: NodeJS.Proces
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ConfigError(`${path}.passwordFile: cannot read ${spec.passwordFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code)}`);
+      throw new ConfigError(
+        `${path}.passwordFile: cannot read ${spec.passwordFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code)}`,
+      );
     }
   }
   throw new ConfigError(`${path}: no password configured`);

@@ -4,18 +4,31 @@ import { z } from 'zod';
 const FINGERPRINT = /^(sha256:)?([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^(sha256:)?[0-9A-Fa-f]{64}$/;
 
 const port = (what: string) =>
-  z.number({ error: `expected ${what}: an integer 1-65535` }).int({ error: `expected ${what}: an integer 1-65535` }).min(1, { error: `expected ${what}: an integer 1-65535` }).max(65535, { error: `expected ${what}: an integer 1-65535` });
+  z
+    .number({ error: `expected ${what}: an integer 1-65535` })
+    .int({ error: `expected ${what}: an integer 1-65535` })
+    .min(1, { error: `expected ${what}: an integer 1-65535` })
+    .max(65535, { error: `expected ${what}: an integer 1-65535` });
 
 const positive = (what: string) =>
   z.number({ error: `expected ${what}: a positive number` }).positive({ error: `expected ${what}: a positive number` });
 
 const count = (what: string, max: number) =>
-  z.number({ error: `expected ${what}: an integer 1-${max}` }).int({ error: `expected ${what}: an integer 1-${max}` }).min(1, { error: `expected ${what}: an integer 1-${max}` }).max(max, { error: `expected ${what}: an integer 1-${max}` });
+  z
+    .number({ error: `expected ${what}: an integer 1-${max}` })
+    .int({ error: `expected ${what}: an integer 1-${max}` })
+    .min(1, { error: `expected ${what}: an integer 1-${max}` })
+    .max(max, { error: `expected ${what}: an integer 1-${max}` });
 
 const range = (what: string, min: number, max: number) =>
-  z.number({ error: `expected ${what}: an integer ${min}-${max}` }).int({ error: `expected ${what}: an integer ${min}-${max}` }).min(min, { error: `expected ${what}: an integer ${min}-${max}` }).max(max, { error: `expected ${what}: an integer ${min}-${max}` });
+  z
+    .number({ error: `expected ${what}: an integer ${min}-${max}` })
+    .int({ error: `expected ${what}: an integer ${min}-${max}` })
+    .min(min, { error: `expected ${what}: an integer ${min}-${max}` })
+    .max(max, { error: `expected ${what}: an integer ${min}-${max}` });
 
-const text = (what: string) => z.string({ error: `expected ${what}: a non-empty string` }).min(1, { error: `expected ${what}: a non-empty string` });
+const text = (what: string) =>
+  z.string({ error: `expected ${what}: a non-empty string` }).min(1, { error: `expected ${what}: a non-empty string` });
 
 /** A secret: inline, from a file (first line), or from an environment variable. Exactly one. */
 const secretFields = {
@@ -40,14 +53,20 @@ function exactlyOneSecret(v: { password?: string; passwordFile?: string; passwor
 /** A per-cluster override may leave the secret to the global section, but may not give two. */
 function atMostOneSecret(v: { password?: string; passwordFile?: string; passwordEnv?: string }, ctx: z.RefinementCtx) {
   const given = ['password', 'passwordFile', 'passwordEnv'].filter((k) => v[k as keyof typeof v] !== undefined);
-  if (given.length > 1) ctx.addIssue({ code: 'custom', message: `expected only one of password, passwordFile or passwordEnv, got ${given.join(' and ')}` });
+  if (given.length > 1)
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected only one of password, passwordFile or passwordEnv, got ${given.join(' and ')}`,
+    });
 }
 
 const tls = z.union(
   [
     z.strictObject({ ca: text('a CA certificate file (PEM)') }),
     z.strictObject({
-      fingerprint: z.string().regex(FINGERPRINT, { error: 'expected a sha256 fingerprint "sha256:AB:CD:…" (32 hex pairs)' }),
+      fingerprint: z
+        .string()
+        .regex(FINGERPRINT, { error: 'expected a sha256 fingerprint "sha256:AB:CD:…" (32 hex pairs)' }),
     }),
     z.strictObject({ insecure: z.literal(true, { error: 'expected insecure: true (or use ca / fingerprint)' }) }),
   ],
@@ -68,7 +87,9 @@ const ipmiOverride = z
 
 export const clusterSchema = z
   .strictObject({
-    name: z.string({ error: 'expected a cluster name' }).regex(NAME, { error: 'expected a short name: letters, digits, . _ - (at most 63)' }),
+    name: z
+      .string({ error: 'expected a cluster name' })
+      .regex(NAME, { error: 'expected a short name: letters, digits, . _ - (at most 63)' }),
     host: text('the RAPI host name or address'),
     port: port('the RAPI port').default(5080),
     user: text('the RAPI user'),
@@ -93,7 +114,9 @@ export const ipmiSchema = z
     timeoutSeconds: positive('a per-call timeout in seconds').default(20),
     retries: range('retries', 0, 10).default(1),
     /** How to power off: ACPI first then hard, ACPI only, or hard only. */
-    powerOff: z.enum(['soft-then-hard', 'soft', 'hard'], { error: 'expected "soft-then-hard", "soft" or "hard"' }).default('soft-then-hard'),
+    powerOff: z
+      .enum(['soft-then-hard', 'soft', 'hard'], { error: 'expected "soft-then-hard", "soft" or "hard"' })
+      .default('soft-then-hard'),
     softOffTimeoutSeconds: positive('seconds to wait for an ACPI shutdown').default(300),
     /** ipmitool binary (a path or a name on PATH). */
     command: text('the ipmitool command').default('ipmitool'),
@@ -116,7 +139,12 @@ export const configSchema = z.strictObject({
       // Clusters are chosen by name (--cluster, locks, audit): two with one name would be ambiguous.
       list.forEach((c, i) => {
         const first = list.findIndex((o) => o.name === c.name);
-        if (first < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `expected a unique name: "${c.name}" is also clusters[${first}].name` });
+        if (first < i)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'name'],
+            message: `expected a unique name: "${c.name}" is also clusters[${first}].name`,
+          });
       });
     }),
   ipmi: ipmiSchema.optional(),

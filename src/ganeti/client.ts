@@ -95,7 +95,10 @@ export class RapiClient {
 
   private readonly hooks: SubmitHooks = {};
 
-  constructor(endpoint: RapiEndpoint, private readonly reason: ReasonSource) {
+  constructor(
+    endpoint: RapiEndpoint,
+    private readonly reason: ReasonSource,
+  ) {
     this.counters = { inFlight: 0, max: 0 };
     this.cluster = endpoint.name;
     this.endpoint = endpoint;
@@ -130,20 +133,33 @@ export class RapiClient {
   nodeTags = async (name: string) => this.read<string[]>(`2/nodes/${seg(name)}/tags`, isStringArray);
   /** /2/query/node: fields not in the bulk list, e.g. `powered`. */
   queryNodes = (fields: string[]) =>
-    this.read<{ fields: unknown[]; data: [number, unknown][][] }>(`2/query/node?fields=${fields.map(encodeURIComponent).join(',')}`, isQueryResult);
+    this.read<{ fields: unknown[]; data: [number, unknown][][] }>(
+      `2/query/node?fields=${fields.map(encodeURIComponent).join(',')}`,
+      isQueryResult,
+    );
 
-  async setNodeRole(name: string, role: Exclude<NodeRoleWord, 'master'>, opts: { force?: boolean; autoPromote?: boolean } = {}) {
+  async setNodeRole(
+    name: string,
+    role: Exclude<NodeRoleWord, 'master'>,
+    opts: { force?: boolean; autoPromote?: boolean } = {},
+  ) {
     const q: Record<string, string> = {};
     if (opts.force) q.force = '1';
     if (opts.autoPromote) q['auto-promote'] = '1';
     return this.submit('PUT', `2/nodes/${seg(name)}/role`, q, role);
   }
 
-  async modifyNode(name: string, body: { drained?: boolean; offline?: boolean; master_candidate?: boolean; auto_promote?: boolean; force?: boolean }) {
+  async modifyNode(
+    name: string,
+    body: { drained?: boolean; offline?: boolean; master_candidate?: boolean; auto_promote?: boolean; force?: boolean },
+  ) {
     return this.submit('POST', `2/nodes/${seg(name)}/modify`, {}, body);
   }
 
-  async evacuateNode(name: string, opts: { mode: EvacuateMode; iallocator?: string; remoteNode?: string; earlyRelease?: boolean }) {
+  async evacuateNode(
+    name: string,
+    opts: { mode: EvacuateMode; iallocator?: string; remoteNode?: string; earlyRelease?: boolean },
+  ) {
     const body: Record<string, unknown> = { mode: opts.mode };
     if (opts.iallocator) body.iallocator = opts.iallocator;
     if (opts.remoteNode) body.remote_node = opts.remoteNode;
@@ -180,7 +196,16 @@ export class RapiClient {
   instances = () => this.read<RapiInstance[]>('2/instances?bulk=1', isInstanceList);
   instance = async (name: string) => this.read<RapiInstance>(`2/instances/${seg(name)}`, isInstance);
 
-  async migrateInstance(name: string, opts: { mode?: 'live' | 'non-live'; allowFailover?: boolean; targetNode?: string; iallocator?: string; cleanup?: boolean } = {}) {
+  async migrateInstance(
+    name: string,
+    opts: {
+      mode?: 'live' | 'non-live';
+      allowFailover?: boolean;
+      targetNode?: string;
+      iallocator?: string;
+      cleanup?: boolean;
+    } = {},
+  ) {
     const body: Record<string, unknown> = {};
     if (opts.mode) body.mode = opts.mode;
     if (opts.allowFailover !== undefined) body.allow_failover = opts.allowFailover;
@@ -190,7 +215,10 @@ export class RapiClient {
     return this.submit('PUT', `2/instances/${seg(name)}/migrate`, {}, body);
   }
 
-  async failoverInstance(name: string, opts: { targetNode?: string; iallocator?: string; ignoreConsistency?: boolean; shutdownTimeout?: number } = {}) {
+  async failoverInstance(
+    name: string,
+    opts: { targetNode?: string; iallocator?: string; ignoreConsistency?: boolean; shutdownTimeout?: number } = {},
+  ) {
     const body: Record<string, unknown> = {};
     if (opts.targetNode) body.target_node = opts.targetNode;
     if (opts.iallocator) body.iallocator = opts.iallocator;
@@ -217,7 +245,13 @@ export class RapiClient {
   async job(id: number): Promise<RapiJob> {
     const job = await this.read<RapiJob>(`2/jobs/${id}`, isJob);
     if (job.status === null) {
-      throw new RapiError('not-found', this.cluster, `${this.cluster}: Ganeti has no job ${id}`, 'it may have been archived; check `gnt-job list` on the master', { path: `/2/jobs/${id}` });
+      throw new RapiError(
+        'not-found',
+        this.cluster,
+        `${this.cluster}: Ganeti has no job ${id}`,
+        'it may have been archived; check `gnt-job list` on the master',
+        { path: `/2/jobs/${id}` },
+      );
     }
     return job;
   }
@@ -229,7 +263,12 @@ export class RapiClient {
    * Long-poll: answers when the job's fields or log change, or null after Ganeti's 10 s.
    * Needs the write right; read-only users fall back to polling.
    */
-  waitForJobChange(id: number, fields: string[], previousInfo: unknown[] | null, previousLogSerial: number | null): Promise<WaitResult> {
+  waitForJobChange(
+    id: number,
+    fields: string[],
+    previousInfo: unknown[] | null,
+    previousLogSerial: number | null,
+  ): Promise<WaitResult> {
     const body = { fields, previous_job_info: previousInfo, previous_log_serial: previousLogSerial };
     return this.request<WaitResult>('GET', `2/jobs/${id}/wait`, {}, body, {
       retry: true,
@@ -239,7 +278,8 @@ export class RapiClient {
   }
 
   /** [cancelled?, Ganeti's message]. Queued and waiting jobs cancel; running ones cannot. */
-  cancelJob = (id: number) => this.request<[boolean, string]>('DELETE', `2/jobs/${id}`, {}, undefined, { retry: false, check: isCancelResult });
+  cancelJob = (id: number) =>
+    this.request<[boolean, string]>('DELETE', `2/jobs/${id}`, {}, undefined, { retry: false, check: isCancelResult });
 
   /** The `reason` every write carries; `sub` makes each submission findable. */
   reasonText(sub: string): string {
@@ -258,16 +298,27 @@ export class RapiClient {
   }
 
   /** Submits a job and returns its id, through an outage, never twice (see submit.ts). */
-  private async submit(method: Method, path: string, query: Record<string, string | string[]>, body?: unknown): Promise<number> {
+  private async submit(
+    method: Method,
+    path: string,
+    query: Record<string, string | string[]>,
+    body?: unknown,
+  ): Promise<number> {
     const reason = this.reasonText(randomUUID().slice(0, 12));
     const signal = this.hooks.signal ? AbortSignal.any([this.closing.signal, this.hooks.signal]) : this.closing.signal;
     const attempts = this.endpoint.submitAttempts ?? 8;
     return submitOnce(
       {
-        send: () => this.request<number>(method, path, { ...query, reason }, body, { retry: false, check: isJobId, coerce: Number }),
+        send: () =>
+          this.request<number>(method, path, { ...query, reason }, body, {
+            retry: false,
+            check: isJobId,
+            coerce: Number,
+          }),
         find: () => this.findSubmission(reason),
         // Jitter only lengthens a pause: a lookup meant for after the settle time must not come early.
-        pause: (ms) => delay(ms * (1 + Math.random() / 4), undefined, { signal }).catch(() => Promise.reject(signal.reason)),
+        pause: (ms) =>
+          delay(ms * (1 + Math.random() / 4), undefined, { signal }).catch(() => Promise.reject(signal.reason)),
         now: () => Date.now(),
         failed: (failure) => this.hooks.onOutage?.(failure),
       },
@@ -295,22 +346,25 @@ export class RapiClient {
     body: unknown,
     opts: { retry: boolean; check: (v: unknown) => v is T; coerce?: (v: unknown) => unknown; timeoutMs?: number },
   ): Promise<T> {
-    return this.queue.add(async () => {
-      const attempts = opts.retry ? (this.endpoint.retries ?? 3) + 1 : 1;
-      let lastError: RapiError | undefined;
-      for (let attempt = 0; attempt < attempts; attempt++) {
-        if (attempt > 0) await sleep(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
-        try {
-          return await this.once<T>(method, path, query, body, opts);
-        } catch (err) {
-          if (!(err instanceof RapiError)) throw err;
-          lastError = err;
-          // A read answered 503 is retried too: only submissions meet a drained or full job queue.
-          if (!err.transient) throw err;
+    return this.queue.add(
+      async () => {
+        const attempts = opts.retry ? (this.endpoint.retries ?? 3) + 1 : 1;
+        let lastError: RapiError | undefined;
+        for (let attempt = 0; attempt < attempts; attempt++) {
+          if (attempt > 0) await sleep(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
+          try {
+            return await this.once<T>(method, path, query, body, opts);
+          } catch (err) {
+            if (!(err instanceof RapiError)) throw err;
+            lastError = err;
+            // A read answered 503 is retried too: only submissions meet a drained or full job queue.
+            if (!err.transient) throw err;
+          }
         }
-      }
-      throw lastError!;
-    }, { signal: this.closing.signal }) as Promise<T>;
+        throw lastError!;
+      },
+      { signal: this.closing.signal },
+    ) as Promise<T>;
   }
 
   private async once<T>(
@@ -334,7 +388,8 @@ export class RapiClient {
         ...(opts.timeoutMs ? { timeout: { request: opts.timeoutMs } } : {}),
       });
       let tooLarge = false;
-      pending.on('downloadProgress', (p) => {
+      // on() returns the same request promise, which is awaited below.
+      void pending.on('downloadProgress', (p) => {
         if (p.transferred > max && !tooLarge) {
           tooLarge = true;
           pending.cancel();
@@ -344,7 +399,11 @@ export class RapiClient {
       try {
         response = await pending;
       } catch (err) {
-        if (tooLarge) throw this.protocol(pathname, `the answer is larger than ${max >= 1048576 ? `${Math.round(max / 1048576)} MiB` : `${max} bytes`}`);
+        if (tooLarge)
+          throw this.protocol(
+            pathname,
+            `the answer is larger than ${max >= 1048576 ? `${Math.round(max / 1048576)} MiB` : `${max} bytes`}`,
+          );
         throw await this.transportError(err, pathname, method);
       }
       const status = response.statusCode;
@@ -354,7 +413,10 @@ export class RapiClient {
       try {
         value = JSON.parse(text);
       } catch {
-        throw this.protocol(pathname, `the answer is not JSON (${text.length} bytes${text.length ? `, starting ${quote(text, 40)}` : ''})`);
+        throw this.protocol(
+          pathname,
+          `the answer is not JSON (${text.length} bytes${text.length ? `, starting ${quote(text, 40)}` : ''})`,
+        );
       }
       if (opts.coerce && typeof value === 'string' && /^\d+$/.test(value)) value = opts.coerce(value);
       if (!opts.check(value)) throw this.protocol(pathname, 'the answer does not have the shape Ganeti sends');
@@ -365,7 +427,13 @@ export class RapiClient {
   }
 
   private protocol(path: string, what: string): RapiError {
-    return new RapiError('protocol', this.cluster, `${this.cluster}: unexpected answer from /${path}: ${what}`, `is ${this.endpoint.host}:${this.endpoint.port} really a Ganeti RAPI (Ganeti ≥ 2.5)?`, { path });
+    return new RapiError(
+      'protocol',
+      this.cluster,
+      `${this.cluster}: unexpected answer from /${path}: ${what}`,
+      `is ${this.endpoint.host}:${this.endpoint.port} really a Ganeti RAPI (Ganeti ≥ 2.5)?`,
+      { path },
+    );
   }
 
   private httpError(status: number, text: string, path: string, method: string): RapiError {
@@ -379,7 +447,11 @@ export class RapiClient {
       if (typeof body.message === 'string') message = ganetiMessage = unescapeGaneti(body.message);
       if (typeof body.explain === 'string') explain = unescapeGaneti(body.explain);
     } catch {
-      message = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+      message = text
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 200);
     }
     const where = `${this.cluster}: ${method} /${path}`;
     const details = { status, code, explain, path, ganetiMessage };
@@ -387,20 +459,58 @@ export class RapiClient {
     const ganeti = message ? `: ${safeText(message, 500)}` : '';
     switch (status) {
       case 401:
-        return new RapiError('auth', this.cluster, `${where}: authentication failed (401)`, `check the RAPI user "${this.endpoint.user}" and its password for "${this.cluster}" (clusters[].user; Ganeti's users file /var/lib/ganeti/rapi/users)`, details);
+        return new RapiError(
+          'auth',
+          this.cluster,
+          `${where}: authentication failed (401)`,
+          `check the RAPI user "${this.endpoint.user}" and its password for "${this.cluster}" (clusters[].user; Ganeti's users file /var/lib/ganeti/rapi/users)`,
+          details,
+        );
       case 403:
-        return new RapiError('forbidden', this.cluster, `${where}: forbidden (403) — the RAPI user "${this.endpoint.user}" has no write right`, `give the user the "write" option in /var/lib/ganeti/rapi/users, or use a user that has it`, details);
+        return new RapiError(
+          'forbidden',
+          this.cluster,
+          `${where}: forbidden (403) — the RAPI user "${this.endpoint.user}" has no write right`,
+          `give the user the "write" option in /var/lib/ganeti/rapi/users, or use a user that has it`,
+          details,
+        );
       case 404:
-        return new RapiError('not-found', this.cluster, `${where}: not found (404)${ganeti && message !== 'Not Found' ? ganeti : ''}`, 'check the node or instance name (`nodevac nodes`)', details);
+        return new RapiError(
+          'not-found',
+          this.cluster,
+          `${where}: not found (404)${ganeti && message !== 'Not Found' ? ganeti : ''}`,
+          'check the node or instance name (`nodevac nodes`)',
+          details,
+        );
       case 400:
       case 415:
-        return new RapiError('bad-request', this.cluster, `${where}: rejected (${status})${ganeti}`, 'Ganeti refused the request as sent; this is a nodevac bug or an unsupported Ganeti version', details);
+        return new RapiError(
+          'bad-request',
+          this.cluster,
+          `${where}: rejected (${status})${ganeti}`,
+          'Ganeti refused the request as sent; this is a nodevac bug or an unsupported Ganeti version',
+          details,
+        );
       case 502:
       case 503:
       case 504:
-        return new RapiError('unavailable', this.cluster, `${where}: Ganeti unavailable (${status})${ganeti}`, status === 503 ? 'the job queue is drained or full: `gnt-cluster queue info` on the master' : 'the RAPI cannot reach the master daemon; check the master (`gnt-cluster verify`)', details);
+        return new RapiError(
+          'unavailable',
+          this.cluster,
+          `${where}: Ganeti unavailable (${status})${ganeti}`,
+          status === 503
+            ? 'the job queue is drained or full: `gnt-cluster queue info` on the master'
+            : 'the RAPI cannot reach the master daemon; check the master (`gnt-cluster verify`)',
+          details,
+        );
       default:
-        return new RapiError('server', this.cluster, `${where}: Ganeti error (${status})${ganeti}`, 'see the RAPI log on the master (/var/log/ganeti/rapi-daemon.log)', details);
+        return new RapiError(
+          'server',
+          this.cluster,
+          `${where}: Ganeti error (${status})${ganeti}`,
+          'see the RAPI log on the master (/var/log/ganeti/rapi-daemon.log)',
+          details,
+        );
     }
   }
 
@@ -409,25 +519,61 @@ export class RapiClient {
     const pin = findCause(err, (c): c is TlsPinError => c instanceof TlsPinError);
     const where = `${this.cluster} (${this.endpoint.host}:${this.endpoint.port})`;
     if (pin) {
-      return new RapiError('tls', this.cluster, `${where}: TLS certificate mismatch: the server presents sha256:${pin.actual}, the configuration pins sha256:${pin.expected}`, `if the cluster's certificate was renewed, check sha256:${pin.actual} on the master (openssl x509 -noout -fingerprint -sha256 -in /var/lib/ganeti/rapi.pem) and update clusters[].tls.fingerprint`, { path, fingerprint: pin.actual });
+      return new RapiError(
+        'tls',
+        this.cluster,
+        `${where}: TLS certificate mismatch: the server presents sha256:${pin.actual}, the configuration pins sha256:${pin.expected}`,
+        `if the cluster's certificate was renewed, check sha256:${pin.actual} on the master (openssl x509 -noout -fingerprint -sha256 -in /var/lib/ganeti/rapi.pem) and update clusters[].tls.fingerprint`,
+        { path, fingerprint: pin.actual },
+      );
     }
     const code = e.code ?? '';
     if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
       const fp = await probeFingerprint(this.endpoint.host, this.endpoint.port).catch(() => null);
-      return new RapiError('tls', this.cluster, `${where}: TLS certificate not trusted (${code}: ${safeText(e.message, 300)})${fp ? `; it presents sha256:${fp}` : ''}`, `Ganeti's own RAPI certificate has no subjectAltName, so hostname checks fail against a CA: pin its fingerprint instead ("tls": {"fingerprint": "sha256:${fp ?? '…'}"}) after checking it on the master`, { path, fingerprint: fp ?? undefined });
+      return new RapiError(
+        'tls',
+        this.cluster,
+        `${where}: TLS certificate not trusted (${code}: ${safeText(e.message, 300)})${fp ? `; it presents sha256:${fp}` : ''}`,
+        `Ganeti's own RAPI certificate has no subjectAltName, so hostname checks fail against a CA: pin its fingerprint instead ("tls": {"fingerprint": "sha256:${fp ?? '…'}"}) after checking it on the master`,
+        { path, fingerprint: fp ?? undefined },
+      );
     }
     if (e instanceof HTTPError) return this.httpError(e.response.statusCode, String(e.response.body), path, method);
     if (code === 'ETIMEDOUT' || e.name === 'TimeoutError') {
-      return new RapiError('timeout', this.cluster, `${where}: no answer within ${this.endpoint.timeoutSeconds} s (${method} /${path})`, 'the RAPI daemon or the master is overloaded or unreachable; check `gnt-cluster getmaster` and the network', { path });
+      return new RapiError(
+        'timeout',
+        this.cluster,
+        `${where}: no answer within ${this.endpoint.timeoutSeconds} s (${method} /${path})`,
+        'the RAPI daemon or the master is overloaded or unreachable; check `gnt-cluster getmaster` and the network',
+        { path },
+      );
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return new RapiError('refused', this.cluster, `${where}: the host name does not resolve (${code})`, `check clusters[].host for "${this.cluster}" and DNS`, { path });
+      return new RapiError(
+        'refused',
+        this.cluster,
+        `${where}: the host name does not resolve (${code})`,
+        `check clusters[].host for "${this.cluster}" and DNS`,
+        { path },
+      );
     }
     if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-      return new RapiError('refused', this.cluster, `${where}: connection refused (${code})`, 'is ganeti-rapi running on the master, and is port 5080 open from here?', { path });
+      return new RapiError(
+        'refused',
+        this.cluster,
+        `${where}: connection refused (${code})`,
+        'is ganeti-rapi running on the master, and is port 5080 open from here?',
+        { path },
+      );
     }
     // The connection broke after the request may have been sent (code -1 marks "outcome unknown").
-    return new RapiError('refused', this.cluster, `${where}: connection lost (${code || safeText(e.message, 300)})`, 'the RAPI closed the connection before answering', { path, code: -1 });
+    return new RapiError(
+      'refused',
+      this.cluster,
+      `${where}: connection lost (${code || safeText(e.message, 300)})`,
+      'the RAPI closed the connection before answering',
+      { path, code: -1 },
+    );
   }
 }
 
@@ -451,14 +597,24 @@ function readCa(endpoint: RapiEndpoint): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new RapiError('tls', endpoint.name, `${endpoint.name}: cannot read the CA file ${file} (${(err as NodeJS.ErrnoException).code})`, 'fix clusters[].tls.ca');
+    throw new RapiError(
+      'tls',
+      endpoint.name,
+      `${endpoint.name}: cannot read the CA file ${file} (${(err as NodeJS.ErrnoException).code})`,
+      'fix clusters[].tls.ca',
+    );
   }
 }
 
 /** The sha256 fingerprint the server presents, so an operator can check it against the master. */
 export function probeFingerprint(host: string, port: number, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: /^[\d.:]+$/.test(host) ? undefined : host });
+    const socket = tls.connect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      servername: /^[\d.:]+$/.test(host) ? undefined : host,
+    });
     const timer = setTimeout(() => socket.destroy(new Error('timeout')), timeoutMs);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
@@ -476,7 +632,12 @@ export function probeFingerprint(host: string, port: number, timeoutMs = 5000): 
 /** A path segment; names that could escape the path are refused before anything is sent. */
 function seg(name: string): string {
   if (!SAFE_NAME.test(name) || name.length > 255) {
-    throw new RapiError('bad-request', '', `not a valid Ganeti name: ${quote(name)}`, 'node and instance names are host names: letters, digits, dots, hyphens');
+    throw new RapiError(
+      'bad-request',
+      '',
+      `not a valid Ganeti name: ${quote(name)}`,
+      'node and instance names are host names: letters, digits, dots, hyphens',
+    );
   }
   return encodeURIComponent(name);
 }
@@ -487,21 +648,41 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
-const isRoleWord = (v: unknown): v is NodeRoleWord => typeof v === 'string' && ['master', 'master-candidate', 'regular', 'drained', 'offline'].includes(v);
+const isRoleWord = (v: unknown): v is NodeRoleWord =>
+  typeof v === 'string' && ['master', 'master-candidate', 'regular', 'drained', 'offline'].includes(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
 const isJobId = (v: unknown): v is number => isNumber(v) && Number.isInteger(v) && v >= 0;
 const isClusterInfo = (v: unknown): v is RapiClusterInfo => isObject(v) && isString(v.name) && isString(v.master);
 const isNode = (v: unknown): v is RapiNode =>
-  isObject(v) && isString(v.name) && isString(v.role) && typeof v.offline === 'boolean' && typeof v.drained === 'boolean' && Array.isArray(v.pinst_list) && Array.isArray(v.sinst_list) && Array.isArray(v.tags);
+  isObject(v) &&
+  isString(v.name) &&
+  isString(v.role) &&
+  typeof v.offline === 'boolean' &&
+  typeof v.drained === 'boolean' &&
+  Array.isArray(v.pinst_list) &&
+  Array.isArray(v.sinst_list) &&
+  Array.isArray(v.tags);
 const isNodeList = (v: unknown): v is RapiNode[] => Array.isArray(v) && v.every(isNode);
 const isGroup = (v: unknown): v is RapiGroup =>
-  isObject(v) && isString(v.name) && isString(v.uuid) && isString(v.alloc_policy) && isStringArray(v.node_list) && isStringArray(v.tags);
+  isObject(v) &&
+  isString(v.name) &&
+  isString(v.uuid) &&
+  isString(v.alloc_policy) &&
+  isStringArray(v.node_list) &&
+  isStringArray(v.tags);
 const isGroupList = (v: unknown): v is RapiGroup[] => Array.isArray(v) && v.every(isGroup);
 const isInstance = (v: unknown): v is RapiInstance =>
-  isObject(v) && isString(v.name) && isString(v.pnode) && Array.isArray(v.snodes) && isString(v.disk_template) && isString(v.admin_state);
+  isObject(v) &&
+  isString(v.name) &&
+  isString(v.pnode) &&
+  Array.isArray(v.snodes) &&
+  isString(v.disk_template) &&
+  isString(v.admin_state);
 const isInstanceList = (v: unknown): v is RapiInstance[] => Array.isArray(v) && v.every(isInstance);
 const isJob = (v: unknown): v is RapiJob => isObject(v) && 'status' in v && 'id' in v;
 const isJobList = (v: unknown): v is RapiJob[] => Array.isArray(v) && v.every(isJob);
-const isWaitResult = (v: unknown): v is WaitResult => v === null || (isObject(v) && Array.isArray(v.job_info) && Array.isArray(v.log_entries));
+const isWaitResult = (v: unknown): v is WaitResult =>
+  v === null || (isObject(v) && Array.isArray(v.job_info) && Array.isArray(v.log_entries));
 const isCancelResult = (v: unknown): v is [boolean, string] => Array.isArray(v) && typeof v[0] === 'boolean';
-const isQueryResult = (v: unknown): v is { fields: unknown[]; data: [number, unknown][][] } => isObject(v) && Array.isArray(v.fields) && Array.isArray(v.data);
+const isQueryResult = (v: unknown): v is { fields: unknown[]; data: [number, unknown][][] } =>
+  isObject(v) && Array.isArray(v.fields) && Array.isArray(v.data);

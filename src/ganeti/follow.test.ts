@@ -1,7 +1,14 @@
 // The job follower against the replay server: long-poll semantics, the polling fallback, outages,
 // log lines streamed once each and in order.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { body, job, sendJson, startReplayServer, type RecordedRequest, type ReplayServer } from '../../test/helpers/fixtures.js';
+import {
+  body,
+  job,
+  sendJson,
+  startReplayServer,
+  type RecordedRequest,
+  type ReplayServer,
+} from '../../test/helpers/fixtures.js';
 import { RapiClient } from './client.js';
 import { FollowAborted, followJob, outcome, type FollowOptions } from './follow.js';
 import type { JobStatus, OplogEntry, RapiJob } from './types.js';
@@ -17,7 +24,8 @@ beforeEach(() => server.reset());
 
 const client = () => new RapiClient(server.endpoint({ retries: 0 }), { operator: 'alice' });
 const waits = () => server.requests.filter((r) => r.path.endsWith('/wait'));
-const waitBody = (r: RecordedRequest) => r.body as { fields: string[]; previous_job_info: unknown; previous_log_serial: number | null };
+const waitBody = (r: RecordedRequest) =>
+  r.body as { fields: string[]; previous_job_info: unknown; previous_log_serial: number | null };
 
 /** Job 17 (fixture 031): a child migration with 13 log lines. */
 const log17 = (job('031').oplog ?? []).flat();
@@ -74,7 +82,11 @@ describe('followJob with /wait', () => {
     server.serve('031');
     const outages: [string, number][] = [];
     let recovered = 0;
-    const out = await followJob(client(), 17, { maxBackoffMs: 5, onOutage: (e, n) => outages.push([e.kind, n]), onRecovered: () => recovered++ });
+    const out = await followJob(client(), 17, {
+      maxBackoffMs: 5,
+      onOutage: (e, n) => outages.push([e.kind, n]),
+      onRecovered: () => recovered++,
+    });
     expect(out.status).toBe('success');
     expect(outages).toEqual([
       ['unavailable', 1],
@@ -116,7 +128,7 @@ describe('followJob by polling', () => {
   /** Job 20 (fixtures 037, 038, 041): queued, running with its first line (as /wait showed it, 039), final with both. */
   function pollSequence(): RapiJob[] {
     const running = job('038');
-    running.oplog = [(body<{ log_entries: OplogEntry[] }>('039')).log_entries];
+    running.oplog = [body<{ log_entries: OplogEntry[] }>('039').log_entries];
     return [job('037'), running, running, job('041')];
   }
 
@@ -134,7 +146,15 @@ describe('followJob by polling', () => {
     const { lines, statuses, opts } = recorder();
     const out = await followJob(client(), 20, { ...opts, pollMs: 1 });
     expect(out.status).toBe('success');
-    expect(out.opresult).toEqual([{ jobs: [[true, 21], [true, 22], [true, 23]] }]);
+    expect(out.opresult).toEqual([
+      {
+        jobs: [
+          [true, 21],
+          [true, 22],
+          [true, 23],
+        ],
+      },
+    ]);
     expect(statuses).toEqual(['queued', 'running', 'success']);
     expect(lines).toEqual(text((job('041').oplog ?? []).flat()));
     expect(waits()).toHaveLength(1);
@@ -148,17 +168,35 @@ describe('outcome', () => {
     j.ops = [...(j.ops ?? []), ...(j.ops ?? [])];
     j.opstatus = ['success', 'error'];
     j.opresult = [[['offline', 'True']], ['OpExecError', ['Could not reach node3', 'environment_error']]];
-    expect(outcome(j).error).toEqual({ errorType: 'OpExecError', message: 'Could not reach node3', ecode: 'environment_error' });
+    expect(outcome(j).error).toEqual({
+      errorType: 'OpExecError',
+      message: 'Could not reach node3',
+      ecode: 'environment_error',
+    });
   });
 
   it('a canceled job says so', () => {
     const j = job('026');
     j.status = 'canceled';
     j.opstatus = ['canceled'];
-    expect(outcome(j)).toMatchObject({ id: 16, status: 'canceled', error: { errorType: 'Canceled', message: 'Ganeti job 16 was canceled', ecode: null } });
+    expect(outcome(j)).toMatchObject({
+      id: 16,
+      status: 'canceled',
+      error: { errorType: 'Canceled', message: 'Ganeti job 16 was canceled', ecode: null },
+    });
   });
 
   it('a successful job has no error', () => {
-    expect(outcome(job('071'))).toEqual({ id: 33, status: 'success', summary: ['NODE_SET_PARAMS(node3.ganeti.test)'], opresult: [[['master_candidate', 'False'], ['drained', 'True']]] });
+    expect(outcome(job('071'))).toEqual({
+      id: 33,
+      status: 'success',
+      summary: ['NODE_SET_PARAMS(node3.ganeti.test)'],
+      opresult: [
+        [
+          ['master_candidate', 'False'],
+          ['drained', 'True'],
+        ],
+      ],
+    });
   });
 });

@@ -69,7 +69,10 @@ export async function followJob(client: RapiClient, id: number, opts: FollowOpti
         result = await resilient(() => client.waitForJobChange(id, ['status'], prevInfo, serial), opts);
       } catch (err) {
         // A read-only user may not long-poll (403); some servers refuse it: poll instead.
-        if (err instanceof RapiError && (err.kind === 'forbidden' || err.kind === 'bad-request' || err.kind === 'server')) {
+        if (
+          err instanceof RapiError &&
+          (err.kind === 'forbidden' || err.kind === 'bad-request' || err.kind === 'server')
+        ) {
           useWait = false;
           continue;
         }
@@ -115,7 +118,11 @@ export interface TreeOutcome {
  * Follows a node-level job and every child it spawned. The parent succeeds even when every child
  * fails (observed on the lab), so the children are what must be judged.
  */
-export async function followJobTree(client: RapiClient, id: number, opts: FollowOptions & { concurrency?: number } = {}): Promise<TreeOutcome> {
+export async function followJobTree(
+  client: RapiClient,
+  id: number,
+  opts: FollowOptions & { concurrency?: number } = {},
+): Promise<TreeOutcome> {
   const parent = await followJob(client, id, opts);
   const kids = parent.status === 'success' ? childJobs(parent) : [];
   if (kids.length) opts.onChildren?.(id, kids);

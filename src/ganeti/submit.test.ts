@@ -6,20 +6,60 @@ import { classifySubmitFailure, submitOnce, type SubmitPolicy } from './submit.j
 
 const POLICY: SubmitPolicy = { sends: 4, lookups: 3, settleMs: 30_000, baseMs: 500, capMs: 8000 };
 
-const ganeti = (status: number, message: string) => new RapiError('unavailable', 'c1', `c1: POST /2/nodes/n/evacuate: Ganeti unavailable (${status}): ${message}`, 'check the master', { status, code: status, ganetiMessage: message });
-const proxy = (status: number) => new RapiError('unavailable', 'c1', `c1: POST /2/nodes/n/evacuate: Ganeti unavailable (${status}): ${status} Bad Gateway nginx`, 'check the master', { status, code: status });
-const dropped = () => new RapiError('refused', 'c1', 'c1 (h:5080): connection lost (ECONNRESET)', 'the RAPI closed the connection before answering', { code: -1 });
-const refused = () => new RapiError('refused', 'c1', 'c1 (h:5080): connection refused (ECONNREFUSED)', 'is ganeti-rapi running?');
-const timeout = () => new RapiError('timeout', 'c1', 'c1 (h:5080): no answer within 30 s (POST /2/nodes/n/evacuate)', 'overloaded?');
-const http = (kind: RapiError['kind'], status: number) => new RapiError(kind, 'c1', `c1: POST /x: (${status})`, 'hint', { status, code: status });
+const ganeti = (status: number, message: string) =>
+  new RapiError(
+    'unavailable',
+    'c1',
+    `c1: POST /2/nodes/n/evacuate: Ganeti unavailable (${status}): ${message}`,
+    'check the master',
+    { status, code: status, ganetiMessage: message },
+  );
+const proxy = (status: number) =>
+  new RapiError(
+    'unavailable',
+    'c1',
+    `c1: POST /2/nodes/n/evacuate: Ganeti unavailable (${status}): ${status} Bad Gateway nginx`,
+    'check the master',
+    { status, code: status },
+  );
+const dropped = () =>
+  new RapiError(
+    'refused',
+    'c1',
+    'c1 (h:5080): connection lost (ECONNRESET)',
+    'the RAPI closed the connection before answering',
+    { code: -1 },
+  );
+const refused = () =>
+  new RapiError('refused', 'c1', 'c1 (h:5080): connection refused (ECONNREFUSED)', 'is ganeti-rapi running?');
+const timeout = () =>
+  new RapiError('timeout', 'c1', 'c1 (h:5080): no answer within 30 s (POST /2/nodes/n/evacuate)', 'overloaded?');
+const http = (kind: RapiError['kind'], status: number) =>
+  new RapiError(kind, 'c1', `c1: POST /x: (${status})`, 'hint', { status, code: status });
 
 describe('classifySubmitFailure', () => {
   it.each<[string, RapiError, string]>([
     ['connection refused', refused(), 'not-sent'],
-    ["the RAPI's 502: no master daemon", ganeti(502, "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query"), 'not-sent'],
-    ["the RAPI's 502 from SubmitJob", ganeti(502, 'Master seems to be unreachable: /var/run/ganeti/socket/ganeti-query'), 'not-sent'],
-    ["the RAPI's 504: luxi connect timed out", ganeti(504, 'Timeout while talking to the master daemon: Connect timed out'), 'not-sent'],
-    ["the RAPI's 504: luxi read timed out", ganeti(504, 'Timeout while talking to the master daemon: Receive timeout: timed out'), 'unknown'],
+    [
+      "the RAPI's 502: no master daemon",
+      ganeti(502, "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query"),
+      'not-sent',
+    ],
+    [
+      "the RAPI's 502 from SubmitJob",
+      ganeti(502, 'Master seems to be unreachable: /var/run/ganeti/socket/ganeti-query'),
+      'not-sent',
+    ],
+    [
+      "the RAPI's 504: luxi connect timed out",
+      ganeti(504, 'Timeout while talking to the master daemon: Connect timed out'),
+      'not-sent',
+    ],
+    [
+      "the RAPI's 504: luxi read timed out",
+      ganeti(504, 'Timeout while talking to the master daemon: Receive timeout: timed out'),
+      'unknown',
+    ],
     ['a proxy 502', proxy(502), 'unknown'],
     ['a proxy 503', proxy(503), 'unknown'],
     ['a proxy 504', proxy(504), 'unknown'],
@@ -86,7 +126,12 @@ describe('submitOnce', () => {
   });
 
   it('a refusal is never retried nor looked up', async () => {
-    for (const err of [http('bad-request', 400), http('forbidden', 403), http('server', 409), ganeti(503, 'Job queue is drained, cannot submit')]) {
+    for (const err of [
+      http('bad-request', 400),
+      http('forbidden', 403),
+      http('server', 409),
+      ganeti(503, 'Job queue is drained, cannot submit'),
+    ]) {
       const { io, log } = scripted([err]);
       expect(await rejection(submitOnce(io, POLICY))).toBe(err);
       expect(log).toHaveLength(1);
@@ -109,7 +154,13 @@ describe('submitOnce', () => {
   it('the race: not listed at first (luxid still writing the job file), listed later: adopted, never resent', async () => {
     const { io, log } = scripted([proxy(504)], [null, null, null, 16]);
     expect(await submitOnce(io, POLICY)).toBe(16);
-    expect(log).toEqual(['0 send → unavailable', '500 find → null', '1500 find → null', '3500 find → null', '7500 find → 16']);
+    expect(log).toEqual([
+      '0 send → unavailable',
+      '500 find → null',
+      '1500 find → null',
+      '3500 find → null',
+      '7500 find → 16',
+    ]);
   });
 
   it('sent again only once a job list read a settle time after the failure still lacks the job', async () => {
@@ -147,8 +198,12 @@ describe('submitOnce', () => {
     const { io, log } = scripted([noMaster, noMaster, noMaster, noMaster]);
     const err = await rejection(submitOnce(io, POLICY));
     expect(err.kind).toBe('unavailable');
-    expect(err.message).toBe("c1: POST /2/nodes/n/evacuate: Ganeti unavailable (502): Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query — not submitted after 4 attempts in 4 s");
-    expect(err.hint).toMatch(/^nothing reached Ganeti's job queue, so trying again is safe once the RAPI answers; check the master$/);
+    expect(err.message).toBe(
+      "c1: POST /2/nodes/n/evacuate: Ganeti unavailable (502): Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query — not submitted after 4 attempts in 4 s",
+    );
+    expect(err.hint).toMatch(
+      /^nothing reached Ganeti's job queue, so trying again is safe once the RAPI answers; check the master$/,
+    );
     expect(log).toHaveLength(4);
   });
 

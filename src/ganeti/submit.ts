@@ -25,8 +25,10 @@ export function classifySubmitFailure(err: RapiError): SubmitFailure {
       // Ganeti's own messages (lib/rapi/baserlib.py GetClient, SubmitJob); anything else came from a proxy.
       const ganeti = err.details.ganetiMessage ?? '';
       if (err.details.status === 503 && /^Job queue is (drained|full)/.test(ganeti)) return 'rejected';
-      if (err.details.status === 502 && /^(Can't connect to master daemon|Master seems to be unreachable)/.test(ganeti)) return 'not-sent';
-      if (err.details.status === 504 && /^Timeout while talking to the master daemon: Connect timed out/.test(ganeti)) return 'not-sent';
+      if (err.details.status === 502 && /^(Can't connect to master daemon|Master seems to be unreachable)/.test(ganeti))
+        return 'not-sent';
+      if (err.details.status === 504 && /^Timeout while talking to the master daemon: Connect timed out/.test(ganeti))
+        return 'not-sent';
       return 'unknown';
     }
     default:
@@ -121,7 +123,7 @@ function lost(failure: RapiError, lookup: unknown): RapiError {
     'lost',
     failure.cluster,
     `${failure.message}; whether Ganeti queued the job is unknown: its job list could not be read (${why})`,
-    "Ganeti may have the job: `nodevac retry` finds it by its reason before submitting anything; `gnt-job list` on the master shows it",
+    'Ganeti may have the job: `nodevac retry` finds it by its reason before submitting anything; `gnt-job list` on the master shows it',
     failure.details,
   );
 }

@@ -7,10 +7,17 @@ export type NodeRoleLetter = 'M' | 'C' | 'R' | 'D' | 'O';
 export type NodeRoleWord = 'master' | 'master-candidate' | 'regular' | 'drained' | 'offline';
 
 export type DiskTemplate =
-  | 'diskless' | 'file' | 'sharedfile' | 'plain' | 'blockdev' | 'drbd' | 'rbd' | 'ext' | 'gluster';
+  'diskless' | 'file' | 'sharedfile' | 'plain' | 'blockdev' | 'drbd' | 'rbd' | 'ext' | 'gluster';
 
 export const INTERNALLY_MIRRORED: readonly DiskTemplate[] = ['drbd'];
-export const EXTERNALLY_MIRRORED: readonly DiskTemplate[] = ['diskless', 'blockdev', 'ext', 'sharedfile', 'rbd', 'gluster'];
+export const EXTERNALLY_MIRRORED: readonly DiskTemplate[] = [
+  'diskless',
+  'blockdev',
+  'ext',
+  'sharedfile',
+  'rbd',
+  'gluster',
+];
 export const NON_MIRRORED: readonly DiskTemplate[] = ['plain', 'file'];
 
 export interface RapiNode {
@@ -62,8 +69,15 @@ export interface RapiGroup {
 
 export type AdminState = 'up' | 'down' | 'offline';
 export type InstanceStatus =
-  | 'running' | 'ADMIN_down' | 'ADMIN_offline' | 'ERROR_down' | 'ERROR_up' | 'ERROR_nodedown'
-  | 'ERROR_nodeoffline' | 'USER_down' | 'ERROR_wrongnode';
+  | 'running'
+  | 'ADMIN_down'
+  | 'ADMIN_offline'
+  | 'ERROR_down'
+  | 'ERROR_up'
+  | 'ERROR_nodedown'
+  | 'ERROR_nodeoffline'
+  | 'USER_down'
+  | 'ERROR_wrongnode';
 
 export interface RapiInstance {
   name: string;
@@ -73,7 +87,14 @@ export interface RapiInstance {
   pnode: string;
   snodes: string[];
   disk_template: DiskTemplate;
-  beparams: { memory?: number; maxmem?: number; minmem?: number; vcpus?: number; always_failover?: boolean; [k: string]: unknown };
+  beparams: {
+    memory?: number;
+    maxmem?: number;
+    minmem?: number;
+    vcpus?: number;
+    always_failover?: boolean;
+    [k: string]: unknown;
+  };
   oper_ram: number | null;
   tags: string[];
   uuid: string;

@@ -21,7 +21,11 @@ const FIX_POOL =
  * nodes' free memory left after the known moves, and each such instance on at least one of them.
  * A node whose mfree is null (no live data: offline or not answering) cannot be counted.
  */
-export function checkMemory(demands: readonly MemoryDemand[], nodes: readonly RapiNode[], eligible: readonly RapiNode[]): Blocker[] {
+export function checkMemory(
+  demands: readonly MemoryDemand[],
+  nodes: readonly RapiNode[],
+  eligible: readonly RapiNode[],
+): Blocker[] {
   const blockers: Blocker[] = [];
   const needed = demands.filter((d) => d.memory > 0);
   const fixed = new Map<string, MemoryDemand[]>();
@@ -72,7 +76,10 @@ export function checkMemory(demands: readonly MemoryDemand[], nodes: readonly Ra
       fix: FIX_POOL,
     });
   }
-  const largest = room.reduce<{ name: string; free: number } | null>((best, r) => (best === null || r.free > best.free ? r : best), null);
+  const largest = room.reduce<{ name: string; free: number } | null>(
+    (best, r) => (best === null || r.free > best.free ? r : best),
+    null,
+  );
   for (const d of pooled) {
     if (largest !== null && d.memory <= largest.free) continue;
     blockers.push({

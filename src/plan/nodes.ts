@@ -99,7 +99,9 @@ export function bmcHosts(node: RapiNode, prefix: string = DEFAULT_BMC_TAG_PREFIX
  */
 export function eligibleTargets(nodes: readonly RapiNode[], node: RapiNode): RapiNode[] {
   return nodes
-    .filter((n) => n.name !== node.name && !n.offline && !n.drained && n.vm_capable && n['group.uuid'] === node['group.uuid'])
+    .filter(
+      (n) => n.name !== node.name && !n.offline && !n.drained && n.vm_capable && n['group.uuid'] === node['group.uuid'],
+    )
     .sort((a, b) => byName(a.name, b.name));
 }
 

@@ -72,7 +72,15 @@ function mkInst(short: string, pnode: string, template: DiskTemplate, over: Part
     snodes: [],
     disk_template: template,
     'disk.sizes': template === 'diskless' ? [] : [1024],
-    beparams: { minmem: mem, maxmem: mem, vcpus: 1, auto_balance: true, always_failover: false, spindle_use: 1, memory: mem },
+    beparams: {
+      minmem: mem,
+      maxmem: mem,
+      vcpus: 1,
+      auto_balance: true,
+      always_failover: false,
+      spindle_use: 1,
+      memory: mem,
+    },
     hvparams: {},
     oper_state: running,
     oper_ram: running ? mem : null,
@@ -186,7 +194,9 @@ describe('roleWord', () => {
     expect(roleWord(mkNode('node1', { role: 'C' }), 'node1' + D)).toBe('master');
     expect(roleWord(mkNode('node2'), 'node1' + D)).toBe('master-candidate');
     expect(roleWord(mkNode('node2', { role: 'R', master_candidate: false }), 'node1' + D)).toBe('regular');
-    expect(roleWord(mkNode('node2', { role: 'D', drained: true, master_candidate: false }), 'node1' + D)).toBe('drained');
+    expect(roleWord(mkNode('node2', { role: 'D', drained: true, master_candidate: false }), 'node1' + D)).toBe(
+      'drained',
+    );
     expect(roleWord(mkNode('node2', { offline: true }), 'node1' + D)).toBe('offline');
   });
 });
@@ -223,7 +233,8 @@ describe('findNode', () => {
 
 describe('isMirrored / planHasBlockers', () => {
   it('knows which templates can leave the node', () => {
-    for (const t of ['drbd', 'diskless', 'sharedfile', 'rbd', 'blockdev', 'ext', 'gluster'] as DiskTemplate[]) expect(isMirrored(t)).toBe(true);
+    for (const t of ['drbd', 'diskless', 'sharedfile', 'rbd', 'blockdev', 'ext', 'gluster'] as DiskTemplate[])
+      expect(isMirrored(t)).toBe(true);
     for (const t of ['plain', 'file'] as DiskTemplate[]) expect(isMirrored(t)).toBe(false);
   });
 
@@ -303,8 +314,17 @@ describe('planEvacuation: the lab', () => {
 
 describe('plans from the recorded lab answers (test/fixtures/rapi)', () => {
   const body = <T>(file: string): T =>
-    (JSON.parse(readFileSync(new URL(`../../test/fixtures/rapi/${file}`, import.meta.url), 'utf8')) as { response: { body: T } }).response.body;
-  const recorded = (nodes: RapiNode[], node: string, options: Partial<PlanOptions> = {}, instances = '011-instances-bulk.json'): PlanInput => ({
+    (
+      JSON.parse(readFileSync(new URL(`../../test/fixtures/rapi/${file}`, import.meta.url), 'utf8')) as {
+        response: { body: T };
+      }
+    ).response.body;
+  const recorded = (
+    nodes: RapiNode[],
+    node: string,
+    options: Partial<PlanOptions> = {},
+    instances = '011-instances-bulk.json',
+  ): PlanInput => ({
     cluster: 'lab',
     info: body<RapiClusterInfo>('007-info.json'),
     features: body<string[]>('008-features.json'),
@@ -323,7 +343,12 @@ describe('plans from the recorded lab answers (test/fixtures/rapi)', () => {
       ['vm2a' + D, 'diskless', 'migrate'],
       ['vm2b' + D, 'sharedfile', 'migrate'],
     ]);
-    expect(plan).toMatchObject({ nodeRole: 'master-candidate', nodeAddress: '198.51.100.12', bmc: 'node2-bmc' + D, iallocator: 'hail' });
+    expect(plan).toMatchObject({
+      nodeRole: 'master-candidate',
+      nodeAddress: '198.51.100.12',
+      bmc: 'node2-bmc' + D,
+      iallocator: 'hail',
+    });
   });
 
   it('blocks the master node1', () => {
@@ -332,7 +357,9 @@ describe('plans from the recorded lab answers (test/fixtures/rapi)', () => {
 
   it('powers off the emptied node2, and refuses the offline node2 that still held four instances', () => {
     const after = '098-instances-bulk-node2-offline.json';
-    expect(planPowerOff(recorded(body<RapiNode[]>('105-nodes-bulk-final.json'), 'node2' + D, {}, after)).blockers).toEqual([]);
+    expect(
+      planPowerOff(recorded(body<RapiNode[]>('105-nodes-bulk-final.json'), 'node2' + D, {}, after)).blockers,
+    ).toEqual([]);
     // The node record (pinst_cnt) counts, even when the instance list was read at another moment.
     const offline = online().map((n) => (n.name === 'node2' + D ? body<RapiNode>('088-node2-offline.json') : n));
     const plan = planPowerOff(recorded(offline, 'node2' + D, {}, after));
@@ -345,13 +372,22 @@ describe('planEvacuation: instance actions', () => {
   it('live-migrates a running DRBD primary to its secondary, which keeps redundancy degraded without --full', () => {
     const plan = planEvacuation(world({ instances: [drbd('db1', 'node2', 'node3', { oper_ram: 300 })] }));
     expect(plan.blockers).toEqual([]);
-    expect(actionOf(plan, 'db1')).toMatchObject({ relation: 'primary', action: 'migrate-to-secondary', target: 'node3' + D, memory: 300 });
+    expect(actionOf(plan, 'db1')).toMatchObject({
+      relation: 'primary',
+      action: 'migrate-to-secondary',
+      target: 'node3' + D,
+      memory: 300,
+    });
     expect(warning(plan, 'redundancy-degraded', 'db1').message).toContain('node2' + D);
-    expect(plan.steps.find((s) => s.kind === 'verify-empty')!.title).toBe('Verify node2 holds no primary instances (1 DRBD secondary stays)');
+    expect(plan.steps.find((s) => s.kind === 'verify-empty')!.title).toBe(
+      'Verify node2 holds no primary instances (1 DRBD secondary stays)',
+    );
   });
 
   it('migrates an externally mirrored primary to the explicit target node', () => {
-    const plan = planEvacuation(world({ instances: [mkInst('web', 'node2', 'rbd')], options: { targetNode: 'node3' + D } }));
+    const plan = planEvacuation(
+      world({ instances: [mkInst('web', 'node2', 'rbd')], options: { targetNode: 'node3' + D } }),
+    );
     expect(plan.blockers).toEqual([]);
     expect(actionOf(plan, 'web')).toMatchObject({ action: 'migrate', target: 'node3' + D });
   });
@@ -383,11 +419,15 @@ describe('planEvacuation: instance actions', () => {
     expect(blocker(refused, 'failover-needed')).toMatchObject({ instance: 'legacy' + D });
     expect(actionOf(refused, 'legacy').action).toBe('blocked');
 
-    const allowed = planEvacuation(world({ instances: [inst, mkInst('web', 'node2', 'diskless')], options: { allowFailover: true } }));
+    const allowed = planEvacuation(
+      world({ instances: [inst, mkInst('web', 'node2', 'diskless')], options: { allowFailover: true } }),
+    );
     expect(allowed.blockers).toEqual([]);
     expect(actionOf(allowed, 'legacy')).toMatchObject({ action: 'failover', memory: 1024 });
     expect(warning(allowed, 'downtime', 'legacy').message).toMatch(/downtime/);
-    expect(allowed.steps.find((s) => s.kind === 'move-primaries')!.title).toBe('Move 2 primaries (1 live-migrated, 1 failed over)');
+    expect(allowed.steps.find((s) => s.kind === 'move-primaries')!.title).toBe(
+      'Move 2 primaries (1 live-migrated, 1 failed over)',
+    );
   });
 
   it('needs a failover for an instance marked up that is not running', () => {
@@ -405,15 +445,27 @@ describe('planEvacuation: instance actions', () => {
     expect(blocker(refused, 'non-mirrored-running').fix).toContain('--shutdown-non-mirrored');
     expect(actionOf(refused, 'scratch').action).toBe('blocked');
 
-    const allowed = planEvacuation(world({ instances: [inst, mkInst('files', 'node2', 'file')], options: { shutdownNonMirrored: true } }));
+    const allowed = planEvacuation(
+      world({ instances: [inst, mkInst('files', 'node2', 'file')], options: { shutdownNonMirrored: true } }),
+    );
     expect(allowed.blockers).toEqual([]);
     expect(actionOf(allowed, 'scratch')).toMatchObject({ action: 'shutdown', target: null, memory: 0 });
-    expect(stepKinds(allowed)).toEqual(['lock', 'tag', 'drain', 'shutdown-non-mirrored', 'verify-empty', 'offline', 'unlock']);
+    expect(stepKinds(allowed)).toEqual([
+      'lock',
+      'tag',
+      'drain',
+      'shutdown-non-mirrored',
+      'verify-empty',
+      'offline',
+      'unlock',
+    ]);
     expect(allowed.steps[3]!.title).toBe('Shut down 2 non-mirrored instances (restarted on return)');
   });
 
   it('leaves a stopped non-mirrored instance where it is', () => {
-    const plan = planEvacuation(world({ instances: [mkInst('old', 'node2', 'file', { admin_state: 'down', status: 'ADMIN_down' })] }));
+    const plan = planEvacuation(
+      world({ instances: [mkInst('old', 'node2', 'file', { admin_state: 'down', status: 'ADMIN_down' })] }),
+    );
     expect(plan.blockers).toEqual([]);
     expect(actionOf(plan, 'old')).toMatchObject({ action: 'leave-stopped', memory: 0 });
     expect(warning(plan, 'instance-down', 'old').message).toMatch(/stays stopped/);
@@ -440,7 +492,16 @@ describe('planEvacuation: instance actions', () => {
     expect(actionOf(plan, 'db3')).toMatchObject({ action: 'replace-secondary', target: null, memory: 0 });
     expect(actionOf(plan, 'db1').why).toMatch(/moves too/);
     expect(warningCodes(plan)).not.toContain('redundancy-degraded');
-    expect(stepKinds(plan)).toEqual(['lock', 'tag', 'drain', 'move-primaries', 'move-secondaries', 'verify-empty', 'offline', 'unlock']);
+    expect(stepKinds(plan)).toEqual([
+      'lock',
+      'tag',
+      'drain',
+      'move-primaries',
+      'move-secondaries',
+      'verify-empty',
+      'offline',
+      'unlock',
+    ]);
     expect(plan.steps[4]!.title).toBe('Move 2 DRBD secondaries off node2');
     expect(plan.steps[5]!.title).toBe('Verify node2 holds no instances');
   });
@@ -458,7 +519,9 @@ describe('planEvacuation: instance actions', () => {
   });
 
   it('refuses a non-DRBD instance that lists the node as secondary', () => {
-    const plan = planEvacuation(world({ instances: [mkInst('odd', 'node3', 'sharedfile', { snodes: ['node2' + D] })] }));
+    const plan = planEvacuation(
+      world({ instances: [mkInst('odd', 'node3', 'sharedfile', { snodes: ['node2' + D] })] }),
+    );
     expect(codes(plan)).toEqual(['unexpected-secondary']);
     expect(actionOf(plan, 'odd')).toMatchObject({ relation: 'secondary', action: 'blocked' });
   });
@@ -480,9 +543,14 @@ describe('planEvacuation: blockers', () => {
       mkNode('node3', { drained: true, role: 'D', master_candidate: false }),
       mkNode('node4', { offline: true }),
     ];
-    const plan = planEvacuation(world({ nodes, instances: [drbd('db1', 'node2', 'node3'), drbd('db2', 'node2', 'node4')] }));
+    const plan = planEvacuation(
+      world({ nodes, instances: [drbd('db1', 'node2', 'node3'), drbd('db2', 'node2', 'node4')] }),
+    );
     expect(codes(plan)).toEqual(['drbd-peer-unavailable', 'drbd-peer-unavailable']);
-    expect(plan.blockers[0]).toMatchObject({ instance: 'db1' + D, message: `db1${D} (drbd) has its secondary node3${D} drained: it can only move to its secondary` });
+    expect(plan.blockers[0]).toMatchObject({
+      instance: 'db1' + D,
+      message: `db1${D} (drbd) has its secondary node3${D} drained: it can only move to its secondary`,
+    });
     expect(plan.blockers[0]!.fix).toMatch(/undrain/);
     expect(plan.blockers[1]!.message).toMatch(/offline/);
     expect(actionOf(plan, 'db1').action).toBe('blocked');
@@ -496,9 +564,13 @@ describe('planEvacuation: blockers', () => {
 
   it('checks the DRBD secondary can hold what migrates onto it', () => {
     const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2'), mkNode('node3', { mfree: 400 })];
-    const plan = planEvacuation(world({ nodes, instances: [drbd('db1', 'node2', 'node3'), drbd('db2', 'node2', 'node3')] }));
+    const plan = planEvacuation(
+      world({ nodes, instances: [drbd('db1', 'node2', 'node3'), drbd('db2', 'node2', 'node3')] }),
+    );
     expect(codes(plan)).toEqual(['insufficient-memory']);
-    expect(plan.blockers[0]!.message).toBe(`node3${D} has 400 MiB free but 512 MiB must move onto it: db1${D} (256 MiB), db2${D} (256 MiB)`);
+    expect(plan.blockers[0]!.message).toBe(
+      `node3${D} has 400 MiB free but 512 MiB must move onto it: db1${D} (256 MiB), db2${D} (256 MiB)`,
+    );
   });
 
   it('cannot count a target whose free memory is unknown', () => {
@@ -523,12 +595,17 @@ describe('planEvacuation: blockers', () => {
     expect(plan.blockers[0]!.message).toBe(
       `the instances the iallocator must place need 768 MiB, the eligible nodes have 600 MiB free in total (node5${D} not counted: free memory unknown)`,
     );
-    expect(plan.blockers[1]).toMatchObject({ instance: 'big' + D, message: `big${D} needs 512 MiB but no eligible node has that much free (most: node1${D}, 300 MiB)` });
+    expect(plan.blockers[1]).toMatchObject({
+      instance: 'big' + D,
+      message: `big${D} needs 512 MiB but no eligible node has that much free (most: node1${D}, 300 MiB)`,
+    });
   });
 
   it('counts what DRBD moves onto a node before the iallocator placement', () => {
     const nodes = [mkNode('node1', { role: 'M', mfree: 0 }), mkNode('node2'), mkNode('node3', { mfree: 400 })];
-    const plan = planEvacuation(world({ nodes, instances: [drbd('db1', 'node2', 'node3'), mkInst('web', 'node2', 'diskless')] }));
+    const plan = planEvacuation(
+      world({ nodes, instances: [drbd('db1', 'node2', 'node3'), mkInst('web', 'node2', 'diskless')] }),
+    );
     expect(codes(plan)).toEqual(['insufficient-memory', 'insufficient-memory']);
     expect(plan.blockers[0]!.message).toMatch(/need 256 MiB, the eligible nodes have 144 MiB free/);
   });
@@ -542,7 +619,9 @@ describe('planEvacuation: blockers', () => {
 
   it('needs an iallocator when a move has no known target', () => {
     const noDefault = { info: { default_iallocator: '' } };
-    const plan = planEvacuation(world({ ...noDefault, instances: [mkInst('web', 'node2', 'diskless'), drbd('db1', 'node2', 'node3')] }));
+    const plan = planEvacuation(
+      world({ ...noDefault, instances: [mkInst('web', 'node2', 'diskless'), drbd('db1', 'node2', 'node3')] }),
+    );
     expect(plan.iallocator).toBeNull();
     expect(codes(plan)).toEqual(['no-iallocator']);
     expect(blocker(plan, 'no-iallocator').message).toContain('web' + D);
@@ -550,10 +629,14 @@ describe('planEvacuation: blockers', () => {
     // DRBD primaries go to their secondary: no iallocator needed.
     expect(planEvacuation(world({ ...noDefault, instances: [drbd('db1', 'node2', 'node3')] })).blockers).toEqual([]);
     // --full replaces the secondary of a migrated DRBD primary: that needs one.
-    expect(codes(planEvacuation(world({ ...noDefault, instances: [drbd('db1', 'node2', 'node3')], options: { full: true } })))).toEqual([
-      'no-iallocator',
-    ]);
-    const given = planEvacuation(world({ ...noDefault, instances: [mkInst('web', 'node2', 'diskless')], options: { iallocator: 'hail' } }));
+    expect(
+      codes(
+        planEvacuation(world({ ...noDefault, instances: [drbd('db1', 'node2', 'node3')], options: { full: true } })),
+      ),
+    ).toEqual(['no-iallocator']);
+    const given = planEvacuation(
+      world({ ...noDefault, instances: [mkInst('web', 'node2', 'diskless')], options: { iallocator: 'hail' } }),
+    );
     expect(given.blockers).toEqual([]);
     expect(given.iallocator).toBe('hail');
   });
@@ -561,11 +644,16 @@ describe('planEvacuation: blockers', () => {
   it('refuses a bad explicit target', () => {
     const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2'), mkNode('node3', { drained: true })];
     const inst = [mkInst('web', 'node2', 'diskless')];
-    expect(blocker(planEvacuation(world({ nodes, instances: inst, options: { targetNode: 'node3' + D } })), 'invalid-target').message).toBe(
-      `target node node3${D} is drained and cannot receive instances`,
-    );
-    expect(codes(planEvacuation(world({ instances: inst, options: { targetNode: 'node2' + D } })))).toEqual(['invalid-target']);
-    expect(codes(planEvacuation(world({ instances: inst, options: { targetNode: 'node9' + D } })))).toEqual(['invalid-target']);
+    expect(
+      blocker(planEvacuation(world({ nodes, instances: inst, options: { targetNode: 'node3' + D } })), 'invalid-target')
+        .message,
+    ).toBe(`target node node3${D} is drained and cannot receive instances`);
+    expect(codes(planEvacuation(world({ instances: inst, options: { targetNode: 'node2' + D } })))).toEqual([
+      'invalid-target',
+    ]);
+    expect(codes(planEvacuation(world({ instances: inst, options: { targetNode: 'node9' + D } })))).toEqual([
+      'invalid-target',
+    ]);
   });
 
   it('needs the RAPI features of Ganeti 2.5', () => {
@@ -579,10 +667,16 @@ describe('planEvacuation: blockers', () => {
   it('refuses a node another job holds, naming who, from where, since when and the job', () => {
     const plan = planEvacuation(world({ rest: { lock } }));
     expect(codes(plan)).toEqual(['node-locked']);
-    expect(plan.blockers[0]!.message).toBe(`node2${D} is being worked on by alice (ssh from 10.0.0.7) since 14:02 UTC, job 7f3a`);
+    expect(plan.blockers[0]!.message).toBe(
+      `node2${D} is being worked on by alice (ssh from 10.0.0.7) since 14:02 UTC, job 7f3a`,
+    );
     expect(JSON.stringify(plan)).not.toContain('secret-token');
-    const local = planEvacuation(world({ rest: { lock: { ...lock, owner: { ...lock.owner, from: null }, since: '2026-03-01T09:05:00.000Z' } } }));
-    expect(local.blockers[0]!.message).toBe(`node2${D} is being worked on by alice (on jump1) since 2026-03-01 09:05 UTC, job 7f3a`);
+    const local = planEvacuation(
+      world({ rest: { lock: { ...lock, owner: { ...lock.owner, from: null }, since: '2026-03-01T09:05:00.000Z' } } }),
+    );
+    expect(local.blockers[0]!.message).toBe(
+      `node2${D} is being worked on by alice (on jump1) since 2026-03-01 09:05 UTC, job 7f3a`,
+    );
   });
 
   it('ignores a lock whose lease expired', () => {
@@ -592,7 +686,10 @@ describe('planEvacuation: blockers', () => {
   it('refuses everything on a read-only cluster', () => {
     const plan = planEvacuation(world({ rest: { readOnly: true } }));
     expect(codes(plan)).toEqual(['read-only']);
-    expect(codes(planEvacuation(world({ node: 'xyzzy', rest: { readOnly: true } })))).toEqual(['unknown-node', 'read-only']);
+    expect(codes(planEvacuation(world({ node: 'xyzzy', rest: { readOnly: true } })))).toEqual([
+      'unknown-node',
+      'read-only',
+    ]);
   });
 
   it('needs an ipmi tag to power off, and only one', () => {
@@ -602,7 +699,9 @@ describe('planEvacuation: blockers', () => {
     expect(plan.bmc).toBeNull();
     expect(blocker(plan, 'no-bmc-tag')).toMatchObject({ fix: `gnt-node add-tags node2${D} ipmi:<bmc-host>` });
     const twice = [mkNode('node1', { role: 'M' }), mkNode('node2', { tags: ['ipmi:a', 'ipmi:b'] }), mkNode('node3')];
-    expect(blocker(planEvacuation(world({ nodes: twice, options: { powerOff: true } })), 'no-bmc-tag').message).toMatch(/2 ipmi: tags \(a, b\)/);
+    expect(blocker(planEvacuation(world({ nodes: twice, options: { powerOff: true } })), 'no-bmc-tag').message).toMatch(
+      /2 ipmi: tags \(a, b\)/,
+    );
   });
 
   it('reads the BMC with a configured tag prefix', () => {
@@ -615,7 +714,12 @@ describe('planEvacuation: blockers', () => {
 
 describe('planEvacuation: warnings and steps', () => {
   it('warns when draining a master candidate makes Ganeti promote another node', () => {
-    const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2'), mkNode('node3'), mkNode('node4', { role: 'R', master_candidate: false })];
+    const nodes = [
+      mkNode('node1', { role: 'M' }),
+      mkNode('node2'),
+      mkNode('node3'),
+      mkNode('node4', { role: 'R', master_candidate: false }),
+    ];
     const plan = planEvacuation(world({ nodes, info: { candidate_pool_size: 3 } }));
     expect(warningCodes(plan)).toEqual(['auto-promote']);
     expect(plan.warnings[0]!.message).toMatch(/leaves 2 candidates where the pool wants 3/);
@@ -626,12 +730,22 @@ describe('planEvacuation: warnings and steps', () => {
   });
 
   it('warns that a drained node stays drained and an offline node stays offline; the steps stay', () => {
-    const drained = planEvacuation(world({ nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { drained: true, role: 'D', master_candidate: false }), mkNode('node3')] }));
+    const drained = planEvacuation(
+      world({
+        nodes: [
+          mkNode('node1', { role: 'M' }),
+          mkNode('node2', { drained: true, role: 'D', master_candidate: false }),
+          mkNode('node3'),
+        ],
+      }),
+    );
     expect(warningCodes(drained)).toEqual(['already-drained']);
     expect(drained.nodeRole).toBe('drained');
     expect(drained.steps[2]).toEqual({ kind: 'drain', title: 'Drain node2 (already drained)' });
 
-    const offline = planEvacuation(world({ nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')] }));
+    const offline = planEvacuation(
+      world({ nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')] }),
+    );
     expect(warningCodes(offline)).toEqual(['already-offline']);
     expect(offline.nodeRole).toBe('offline');
     expect(stepKinds(offline)).toContain('offline');
@@ -649,7 +763,11 @@ describe('planEvacuation: warnings and steps', () => {
   it('orders every step of a full evacuation with power-off', () => {
     const plan = planEvacuation(
       world({
-        instances: [mkInst('web', 'node2', 'diskless'), mkInst('scratch', 'node2', 'plain'), drbd('db3', 'node3', 'node2')],
+        instances: [
+          mkInst('web', 'node2', 'diskless'),
+          mkInst('scratch', 'node2', 'plain'),
+          drbd('db3', 'node3', 'node2'),
+        ],
         nodes: [mkNode('node1', { role: 'M' }), mkNode('node2'), mkNode('node3'), mkNode('node4')],
         options: { full: true, powerOff: true, shutdownNonMirrored: true },
       }),
@@ -690,13 +808,28 @@ describe('planReturn', () => {
         options: { powerOn: true, migrateBack: true },
       }),
       stopped: ['scratch' + D, 'gone' + D],
-      moved: { ['db1' + D]: 'node2' + D, ['web' + D]: 'node2' + D, ['db9' + D]: 'node2' + D, ['vanished' + D]: 'node2' + D },
+      moved: {
+        ['db1' + D]: 'node2' + D,
+        ['web' + D]: 'node2' + D,
+        ['db9' + D]: 'node2' + D,
+        ['vanished' + D]: 'node2' + D,
+      },
     };
     const plan = planReturn(input);
     expect(plan.kind).toBe('poweron');
     expect(plan.blockers).toEqual([]);
     expect(plan.nodeRole).toBe('offline');
-    expect(stepKinds(plan)).toEqual(['lock', 'power-on', 'wait-ping', 'de-offline', 'undrain', 'restart-instances', 'migrate-back', 'untag', 'unlock']);
+    expect(stepKinds(plan)).toEqual([
+      'lock',
+      'power-on',
+      'wait-ping',
+      'de-offline',
+      'undrain',
+      'restart-instances',
+      'migrate-back',
+      'untag',
+      'unlock',
+    ]);
     expect(plan.steps.find((s) => s.kind === 'wait-ping')!.title).toBe('Wait until node2 answers ping (198.51.100.12)');
     expect(plan.instances.map((a) => [a.instance, a.action, a.target])).toEqual([
       ['scratch' + D, 'start', null],
@@ -711,7 +844,10 @@ describe('planReturn', () => {
 
   it('without power-on or migrate-back: kind return, no power-on, no migrate-back, no BMC needed', () => {
     const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true, tags: [] }), mkNode('node3')];
-    const plan = planReturn({ ...world({ nodes, instances: [mkInst('web', 'node3', 'diskless')] }), moved: { ['web' + D]: 'node2' + D } });
+    const plan = planReturn({
+      ...world({ nodes, instances: [mkInst('web', 'node3', 'diskless')] }),
+      moved: { ['web' + D]: 'node2' + D },
+    });
     expect(plan.kind).toBe('return');
     expect(plan.blockers).toEqual([]);
     expect(stepKinds(plan)).toEqual(['lock', 'wait-ping', 'de-offline', 'undrain', 'untag', 'unlock']);
@@ -727,7 +863,10 @@ describe('planReturn', () => {
     const plan = planReturn({ ...world({ nodes: offlineNode2(), instances, options: { migrateBack: true } }), moved });
     expect(plan.instances.map((a) => [a.instance, a.action])).toEqual([['down' + D, 'failover']]);
     expect(warning(plan, 'not-migrated-back', 'legacy').message).toMatch(/--allow-failover/);
-    const allowed = planReturn({ ...world({ nodes: offlineNode2(), instances, options: { migrateBack: true, allowFailover: true } }), moved });
+    const allowed = planReturn({
+      ...world({ nodes: offlineNode2(), instances, options: { migrateBack: true, allowFailover: true } }),
+      moved,
+    });
     expect(actionOf(allowed, 'legacy')).toMatchObject({ action: 'failover', target: 'node2' + D, memory: 512 });
     expect(warning(allowed, 'downtime', 'legacy').message).toMatch(/downtime/);
   });
@@ -753,7 +892,9 @@ describe('planPowerOff', () => {
   });
 
   it('skips the offline step for an offline node', () => {
-    const plan = planPowerOff(world({ nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')] }));
+    const plan = planPowerOff(
+      world({ nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')] }),
+    );
     expect(plan.blockers).toEqual([]);
     expect(stepKinds(plan)).toEqual(['lock', 'power-off', 'verify-off', 'unlock']);
     expect(warningCodes(plan)).toEqual(['already-offline']);
@@ -764,7 +905,12 @@ describe('planPowerOff', () => {
     const plan = planPowerOff(world({ instances }));
     expect(codes(plan)).toEqual(['not-empty']);
     expect(plan.blockers[0]!.message).toBe(`node2${D} still has 1 primary instance: web${D}`);
-    const offline = planPowerOff(world({ instances, nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')] }));
+    const offline = planPowerOff(
+      world({
+        instances,
+        nodes: [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')],
+      }),
+    );
     expect(codes(offline)).toEqual(['not-empty']);
   });
 
@@ -777,8 +923,15 @@ describe('planPowerOff', () => {
   });
 
   it('warns about DRBD secondaries left behind and a candidate promotion', () => {
-    const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2'), mkNode('node3'), mkNode('node4', { role: 'R', master_candidate: false })];
-    const plan = planPowerOff(world({ nodes, instances: [drbd('db3', 'node3', 'node2')], info: { candidate_pool_size: 3 } }));
+    const nodes = [
+      mkNode('node1', { role: 'M' }),
+      mkNode('node2'),
+      mkNode('node3'),
+      mkNode('node4', { role: 'R', master_candidate: false }),
+    ];
+    const plan = planPowerOff(
+      world({ nodes, instances: [drbd('db3', 'node3', 'node2')], info: { candidate_pool_size: 3 } }),
+    );
     expect(plan.blockers).toEqual([]);
     expect(actionOf(plan, 'db3').action).toBe('leave-secondary');
     expect(warningCodes(plan)).toEqual(['redundancy-degraded', 'auto-promote']);
@@ -800,7 +953,9 @@ describe('poweron --no-return', () => {
     expect(plan.blockers).toEqual([]);
     expect(stepKinds(plan)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
     expect(plan.instances).toEqual([]);
-    expect(warning(plan, 'stays-offline').message).toBe(`node2${D} is powered on but stays offline (--no-return); nodevac return node2${D} brings it back into service`);
+    expect(warning(plan, 'stays-offline').message).toBe(
+      `node2${D} is powered on but stays offline (--no-return); nodevac return node2${D} brings it back into service`,
+    );
   });
 });
 
@@ -812,8 +967,12 @@ describe('the BMC tag', () => {
       const off = planPowerOff(world({ nodes: withTag(tag) }));
       expect(codes(off), tag).toEqual(['bad-bmc-tag']);
       expect(off.bmc).toBeNull();
-      expect(blocker(off, 'bad-bmc-tag').message).toBe(`node2${D}'s tag ${JSON.stringify(tag)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`);
-      expect(codes(planEvacuation(world({ nodes: withTag(tag), options: { powerOff: true } })))).toEqual(['bad-bmc-tag']);
+      expect(blocker(off, 'bad-bmc-tag').message).toBe(
+        `node2${D}'s tag ${JSON.stringify(tag)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`,
+      );
+      expect(codes(planEvacuation(world({ nodes: withTag(tag), options: { powerOff: true } })))).toEqual([
+        'bad-bmc-tag',
+      ]);
       expect(codes(planReturn(world({ nodes: withTag(tag), options: { powerOn: true } })))).toEqual(['bad-bmc-tag']);
     }
   });
@@ -823,13 +982,20 @@ describe('the BMC tag', () => {
   });
 
   it('accepts host names and IP addresses', () => {
-    for (const tag of ['ipmi:node2-bmc.example.org', 'ipmi:10.0.0.2', 'ipmi:fe80::1']) expect(planPowerOff(world({ nodes: withTag(tag) })).blockers, tag).toEqual([]);
+    for (const tag of ['ipmi:node2-bmc.example.org', 'ipmi:10.0.0.2', 'ipmi:fe80::1'])
+      expect(planPowerOff(world({ nodes: withTag(tag) })).blockers, tag).toEqual([]);
   });
 });
 
 describe('instances shared with another active job', () => {
   const instances = [drbd('db', 'node2', 'node3'), mkInst('web', 'node3', 'diskless')];
-  const other = { id: 'abcd1234', kind: 'evacuate' as const, node: 'node3' + D, owner: 'alice (on jump1)', instances: ['db' + D, 'web' + D] };
+  const other = {
+    id: 'abcd1234',
+    kind: 'evacuate' as const,
+    node: 'node3' + D,
+    owner: 'alice (on jump1)',
+    instances: ['db' + D, 'web' + D],
+  };
 
   it('blocks every kind of job that would touch an instance another job on another node is handling', () => {
     const evac = planEvacuation(world({ instances, rest: { activeJobs: [other] } }));
@@ -840,11 +1006,17 @@ describe('instances shared with another active job', () => {
       message: `db${D} is also part of job abcd1234 (evacuate of node3${D} by alice (on jump1)), which is still active`,
       fix: 'wait for job abcd1234 to finish (nodevac job abcd1234 --follow), then plan again',
     });
-    expect(codes(planPowerOff(world({ instances: [drbd('db', 'node3', 'node2')], rest: { activeJobs: [other] } })))).toEqual(['instance-busy']);
+    expect(
+      codes(planPowerOff(world({ instances: [drbd('db', 'node3', 'node2')], rest: { activeJobs: [other] } }))),
+    ).toEqual(['instance-busy']);
   });
 
   it('ignores jobs on the same node (its lock decides) and jobs sharing nothing', () => {
-    expect(planEvacuation(world({ instances, rest: { activeJobs: [{ ...other, node: 'node2' + D }] } })).blockers).toEqual([]);
-    expect(planEvacuation(world({ instances, rest: { activeJobs: [{ ...other, instances: ['web' + D] }] } })).blockers).toEqual([]);
+    expect(
+      planEvacuation(world({ instances, rest: { activeJobs: [{ ...other, node: 'node2' + D }] } })).blockers,
+    ).toEqual([]);
+    expect(
+      planEvacuation(world({ instances, rest: { activeJobs: [{ ...other, instances: ['web' + D] }] } })).blockers,
+    ).toEqual([]);
   });
 });

@@ -121,7 +121,10 @@ export function planEvacuation(input: PlanInput): Plan {
   }
   // A DRBD primary migrated to its secondary leaves this node as its new secondary; with --full that one moves too.
   const drbdPrimariesMoved = plan.instances.filter(
-    (a) => a.relation === 'primary' && a.template === 'drbd' && (a.action === 'migrate-to-secondary' || a.action === 'failover'),
+    (a) =>
+      a.relation === 'primary' &&
+      a.template === 'drbd' &&
+      (a.action === 'migrate-to-secondary' || a.action === 'failover'),
   );
   if (options.full && options.targetNode === null && drbdPrimariesMoved.length > 0) {
     needIallocator.push(...drbdPrimariesMoved.map((a) => a.instance));
@@ -137,16 +140,27 @@ export function planEvacuation(input: PlanInput): Plan {
   plan.blockers.push(...checkMemory(demands, nodes, eligibleTargets(nodes, node)));
   refuseBusyInstances(plan, input);
 
-  if (node.drained) plan.warnings.push({ code: 'already-drained', message: `${name} is already drained: the drain step changes nothing` });
+  if (node.drained)
+    plan.warnings.push({
+      code: 'already-drained',
+      message: `${name} is already drained: the drain step changes nothing`,
+    });
   if (node.offline) {
-    plan.warnings.push({ code: 'already-offline', message: `${name} is already offline: the offline step changes nothing` });
+    plan.warnings.push({
+      code: 'already-offline',
+      message: `${name} is already offline: the offline step changes nothing`,
+    });
   }
   if (!node.offline && !node.drained) warnAutoPromote(plan, nodes, node, input.info.candidate_pool_size, 'draining');
 
   const moves = plan.instances.filter((a) => a.relation === 'primary' && isMove(a.action));
   const shutdowns = plan.instances.filter((a) => a.action === 'shutdown');
-  const secondaryMoves = plan.instances.filter((a) => a.action === 'replace-secondary').length + (options.full ? drbdPrimariesMoved.length : 0);
-  const staying = plan.instances.filter((a) => a.action === 'leave-secondary').length + (options.full ? 0 : drbdPrimariesMoved.length);
+  const secondaryMoves =
+    plan.instances.filter((a) => a.action === 'replace-secondary').length +
+    (options.full ? drbdPrimariesMoved.length : 0);
+  const staying =
+    plan.instances.filter((a) => a.action === 'leave-secondary').length +
+    (options.full ? 0 : drbdPrimariesMoved.length);
 
   const steps: PlanStep[] = [
     step('lock', `Lock ${short} for this job`),
@@ -155,10 +169,17 @@ export function planEvacuation(input: PlanInput): Plan {
   ];
   if (moves.length > 0) steps.push(step('move-primaries', movePrimariesTitle(moves)));
   if (shutdowns.length > 0) {
-    steps.push(step('shutdown-non-mirrored', `Shut down ${count(shutdowns.length, 'non-mirrored instance')} (restarted on return)`));
+    steps.push(
+      step(
+        'shutdown-non-mirrored',
+        `Shut down ${count(shutdowns.length, 'non-mirrored instance')} (restarted on return)`,
+      ),
+    );
   }
   if (options.full && secondaryMoves > 0) {
-    steps.push(step('move-secondaries', `Move ${count(secondaryMoves, 'DRBD secondary', 'DRBD secondaries')} off ${short}`));
+    steps.push(
+      step('move-secondaries', `Move ${count(secondaryMoves, 'DRBD secondary', 'DRBD secondaries')} off ${short}`),
+    );
   }
   steps.push(
     step(
@@ -205,7 +226,11 @@ export function planReturn(input: ReturnInput): Plan {
   for (const wanted of unique([...(input.stopped ?? [])]).sort(byName)) {
     const inst = instances.find((i) => i.name === wanted);
     if (!inst) {
-      plan.warnings.push({ code: 'instance-missing', instance: wanted, message: `${wanted} was shut down by the evacuation but no longer exists` });
+      plan.warnings.push({
+        code: 'instance-missing',
+        instance: wanted,
+        message: `${wanted} was shut down by the evacuation but no longer exists`,
+      });
       continue;
     }
     starts.push({
@@ -237,9 +262,13 @@ export function planReturn(input: ReturnInput): Plan {
   steps.push(
     step('wait-ping', `Wait until ${short} answers ping (${node.pip})`),
     step('de-offline', node.offline ? `Bring ${short} back online` : `Bring ${short} back online (not offline)`),
-    step('undrain', node.drained || node.offline ? `Undrain ${short} (accept instances again)` : `Undrain ${short} (not drained)`),
+    step(
+      'undrain',
+      node.drained || node.offline ? `Undrain ${short} (accept instances again)` : `Undrain ${short} (not drained)`,
+    ),
   );
-  if (starts.length > 0) steps.push(step('restart-instances', `Start ${count(starts.length, 'instance')} nodevac shut down`));
+  if (starts.length > 0)
+    steps.push(step('restart-instances', `Start ${count(starts.length, 'instance')} nodevac shut down`));
   if (backs.length > 0) steps.push(step('migrate-back', `Move ${count(backs.length, 'instance')} back to ${short}`));
   steps.push(step('untag', `Remove ${short}'s maintenance tag`), step('unlock', `Unlock ${short}`));
   plan.steps = steps;
@@ -270,7 +299,12 @@ export function planPowerOff(input: PlanInput): Plan {
     });
   }
   for (const inst of primaries) {
-    plan.instances.push({ ...describe(inst, 'primary'), action: 'blocked', target: null, why: `${name} is its primary node: it would stop with the node` });
+    plan.instances.push({
+      ...describe(inst, 'primary'),
+      action: 'blocked',
+      target: null,
+      why: `${name} is its primary node: it would stop with the node`,
+    });
   }
   for (const inst of instances.filter((i) => i.pnode !== name && i.snodes.includes(name))) {
     plan.instances.push(keepOrRefuseSecondary(plan, inst, name));
@@ -291,7 +325,13 @@ export function planPowerOff(input: PlanInput): Plan {
 
 // --- evacuation, per instance ---------------------------------------------------------------------------------
 
-function evacuatePrimary(plan: Plan, input: PlanInput, nodes: RapiNode[], node: RapiNode, inst: RapiInstance): InstanceAction {
+function evacuatePrimary(
+  plan: Plan,
+  input: PlanInput,
+  nodes: RapiNode[],
+  node: RapiNode,
+  inst: RapiInstance,
+): InstanceAction {
   const { options } = input;
   const name = node.name;
   const base = describe(inst, 'primary');
@@ -300,8 +340,17 @@ function evacuatePrimary(plan: Plan, input: PlanInput, nodes: RapiNode[], node: 
 
   if (kind === 'none') {
     if (!up) {
-      plan.warnings.push({ code: 'instance-down', instance: inst.name, message: `${inst.name} is down (${inst.status}): it stays stopped on ${name} while the node is away` });
-      return { ...base, action: 'leave-stopped', target: null, why: `${inst.disk_template} disks cannot leave ${name}, and it is not running` };
+      plan.warnings.push({
+        code: 'instance-down',
+        instance: inst.name,
+        message: `${inst.name} is down (${inst.status}): it stays stopped on ${name} while the node is away`,
+      });
+      return {
+        ...base,
+        action: 'leave-stopped',
+        target: null,
+        why: `${inst.disk_template} disks cannot leave ${name}, and it is not running`,
+      };
     }
     if (options.shutdownNonMirrored) {
       return {
@@ -317,7 +366,12 @@ function evacuatePrimary(plan: Plan, input: PlanInput, nodes: RapiNode[], node: 
       message: `${inst.name} runs on ${name} with ${inst.disk_template} disks, which cannot be moved to another node`,
       fix: `pass --shutdown-non-mirrored to shut it down for the maintenance (it is restarted on return), or move it yourself (gnt-instance move / export) and plan again`,
     });
-    return { ...base, action: 'blocked', target: null, why: `running with ${inst.disk_template} disks: it can neither move nor stay up` };
+    return {
+      ...base,
+      action: 'blocked',
+      target: null,
+      why: `running with ${inst.disk_template} disks: it can neither move nor stay up`,
+    };
   }
 
   let target: string | null = options.targetNode;
@@ -367,7 +421,12 @@ function evacuatePrimary(plan: Plan, input: PlanInput, nodes: RapiNode[], node: 
       instance: inst.name,
       message: `${inst.name} is down (${inst.status}): Ganeti fails it over to ${where} instead of migrating it; no downtime since it is not running`,
     });
-    return { ...base, action: 'failover', target, why: `it is stopped, so it is failed over (not started) to ${where}${then}` };
+    return {
+      ...base,
+      action: 'failover',
+      target,
+      why: `it is stopped, so it is failed over (not started) to ${where}${then}`,
+    };
   }
   const notRunning = inst.status !== 'running';
   const alwaysFailover = inst.beparams.always_failover === true;
@@ -384,12 +443,25 @@ function evacuatePrimary(plan: Plan, input: PlanInput, nodes: RapiNode[], node: 
           ? `pass --allow-failover (make sure ${name} really is not running it), or shut it down (gnt-instance shutdown ${inst.name}) and plan again`
           : `pass --allow-failover to accept the downtime, or plan a window with its users`,
       });
-      return { ...base, action: 'blocked', target, why: `${notRunning ? 'not running' : 'always_failover'}: a failover is needed and not allowed` };
+      return {
+        ...base,
+        action: 'blocked',
+        target,
+        why: `${notRunning ? 'not running' : 'always_failover'}: a failover is needed and not allowed`,
+      };
     }
     plan.warnings.push(
       notRunning
-        ? { code: 'instance-down', instance: inst.name, message: `${reason}: Ganeti fails it over and starts it on ${where}` }
-        : { code: 'downtime', instance: inst.name, message: `${inst.name} is failed over to ${where}: it is shut down on ${name} and booted there (downtime)` },
+        ? {
+            code: 'instance-down',
+            instance: inst.name,
+            message: `${reason}: Ganeti fails it over and starts it on ${where}`,
+          }
+        : {
+            code: 'downtime',
+            instance: inst.name,
+            message: `${inst.name} is failed over to ${where}: it is shut down on ${name} and booted there (downtime)`,
+          },
     );
     return { ...base, memory: maxMemory(inst), action: 'failover', target, why: `${reason}; failover allowed${then}` };
   }
@@ -409,7 +481,13 @@ function secondaryAfterwards(full: boolean, name: string): string {
   return full ? `; ${name} then is its secondary, which moves too (--full)` : `; ${name} stays its secondary`;
 }
 
-function evacuateSecondary(plan: Plan, input: PlanInput, nodes: RapiNode[], node: RapiNode, inst: RapiInstance): InstanceAction {
+function evacuateSecondary(
+  plan: Plan,
+  input: PlanInput,
+  nodes: RapiNode[],
+  node: RapiNode,
+  inst: RapiInstance,
+): InstanceAction {
   const { options } = input;
   const name = node.name;
   if (inst.disk_template !== 'drbd' || !options.full) return keepOrRefuseSecondary(plan, inst, name);
@@ -451,7 +529,12 @@ function keepOrRefuseSecondary(plan: Plan, inst: RapiInstance, name: string): In
       instance: inst.name,
       message: `${inst.name} keeps ${name} as its DRBD secondary: it runs without redundancy on ${inst.pnode} while ${name} is away`,
     });
-    return { ...base, action: 'leave-secondary', target: null, why: `drbd secondary left on ${name} (no --full): redundancy degraded until it returns` };
+    return {
+      ...base,
+      action: 'leave-secondary',
+      target: null,
+      why: `drbd secondary left on ${name} (no --full): redundancy degraded until it returns`,
+    };
   }
   plan.blockers.push({
     code: 'unexpected-secondary',
@@ -464,16 +547,30 @@ function keepOrRefuseSecondary(plan: Plan, inst: RapiInstance, name: string): In
 
 // --- return, per instance -------------------------------------------------------------------------------------
 
-function migrateBack(plan: Plan, input: ReturnInput, instances: RapiInstance[], node: RapiNode, wanted: string): InstanceAction | null {
+function migrateBack(
+  plan: Plan,
+  input: ReturnInput,
+  instances: RapiInstance[],
+  node: RapiNode,
+  wanted: string,
+): InstanceAction | null {
   const name = node.name;
   const inst = instances.find((i) => i.name === wanted);
   if (!inst) {
-    plan.warnings.push({ code: 'instance-missing', instance: wanted, message: `${wanted} was moved off ${name} but no longer exists` });
+    plan.warnings.push({
+      code: 'instance-missing',
+      instance: wanted,
+      message: `${wanted} was moved off ${name} but no longer exists`,
+    });
     return null;
   }
   if (inst.pnode === name) return null;
   const stays = (why: string) => {
-    plan.warnings.push({ code: 'not-migrated-back', instance: inst.name, message: `${inst.name} stays on ${inst.pnode}: ${why}` });
+    plan.warnings.push({
+      code: 'not-migrated-back',
+      instance: inst.name,
+      message: `${inst.name} stays on ${inst.pnode}: ${why}`,
+    });
     return null;
   };
   const kind = mirrorKind(inst.disk_template);
@@ -484,19 +581,43 @@ function migrateBack(plan: Plan, input: ReturnInput, instances: RapiInstance[], 
   const base = describe(inst, 'primary');
   const how = kind === 'internal' ? 'migrate-to-secondary' : 'migrate';
   if (inst.admin_state !== 'up') {
-    plan.warnings.push({ code: 'instance-down', instance: inst.name, message: `${inst.name} is down (${inst.status}): it is failed over back to ${name}, not started` });
-    return { ...base, action: 'failover', target: name, why: `moved off ${name} by the evacuation; stopped, so failed over back` };
+    plan.warnings.push({
+      code: 'instance-down',
+      instance: inst.name,
+      message: `${inst.name} is down (${inst.status}): it is failed over back to ${name}, not started`,
+    });
+    return {
+      ...base,
+      action: 'failover',
+      target: name,
+      why: `moved off ${name} by the evacuation; stopped, so failed over back`,
+    };
   }
   const notRunning = inst.status !== 'running';
   if (notRunning || inst.beparams.always_failover === true) {
     const reason = notRunning ? `it is marked up but not running (${inst.status})` : 'it has always_failover set';
-    if (!input.options.allowFailover) return stays(`${reason}, so moving it back takes a failover; pass --allow-failover to move it`);
+    if (!input.options.allowFailover)
+      return stays(`${reason}, so moving it back takes a failover; pass --allow-failover to move it`);
     plan.warnings.push(
       notRunning
-        ? { code: 'instance-down', instance: inst.name, message: `${inst.name}: ${reason}; it is failed over to ${name} and started there` }
-        : { code: 'downtime', instance: inst.name, message: `${inst.name} is failed over back to ${name}: shut down on ${inst.pnode} and booted there (downtime)` },
+        ? {
+            code: 'instance-down',
+            instance: inst.name,
+            message: `${inst.name}: ${reason}; it is failed over to ${name} and started there`,
+          }
+        : {
+            code: 'downtime',
+            instance: inst.name,
+            message: `${inst.name} is failed over back to ${name}: shut down on ${inst.pnode} and booted there (downtime)`,
+          },
     );
-    return { ...base, memory: maxMemory(inst), action: 'failover', target: name, why: `moved off ${name} by the evacuation; ${reason}, failover allowed` };
+    return {
+      ...base,
+      memory: maxMemory(inst),
+      action: 'failover',
+      target: name,
+      why: `moved off ${name} by the evacuation; ${reason}, failover allowed`,
+    };
   }
   return {
     ...base,
@@ -542,7 +663,10 @@ function start(input: PlanInput, kind: PlanKind): { plan: Plan; node?: RapiNode 
         candidates.length > 0
           ? `cluster ${input.cluster} has no node ${input.node}; did you mean ${candidates.join(' or ')}?`
           : `cluster ${input.cluster} has no node ${input.node}`,
-      fix: candidates.length > 0 ? `use the full node name, e.g. ${candidates[0]}` : `check the name against gnt-node list (or nodevac nodes)`,
+      fix:
+        candidates.length > 0
+          ? `use the full node name, e.g. ${candidates[0]}`
+          : `check the name against gnt-node list (or nodevac nodes)`,
     });
     if (input.readOnly) plan.blockers.push(readOnlyBlocker(input.cluster));
   }
@@ -648,7 +772,10 @@ function warnAutoPromote(plan: Plan, nodes: RapiNode[], node: RapiNode, poolSize
 }
 
 function powerOffSteps(short: string, bmc: string | null): PlanStep[] {
-  return [step('power-off', `Power off ${short} through its BMC ${bmc ?? '(none)'}`), step('verify-off', `Verify ${short} is powered off`)];
+  return [
+    step('power-off', `Power off ${short} through its BMC ${bmc ?? '(none)'}`),
+    step('verify-off', `Verify ${short} is powered off`),
+  ];
 }
 
 function movePrimariesTitle(moves: InstanceAction[]): string {
@@ -663,8 +790,18 @@ function isMove(action: InstanceAction['action']): boolean {
   return action === 'migrate-to-secondary' || action === 'migrate' || action === 'failover';
 }
 
-function describe(inst: RapiInstance, relation: InstanceAction['relation']): Omit<InstanceAction, 'action' | 'target' | 'why'> {
-  return { instance: inst.name, relation, template: inst.disk_template, adminState: inst.admin_state, status: inst.status, memory: 0 };
+function describe(
+  inst: RapiInstance,
+  relation: InstanceAction['relation'],
+): Omit<InstanceAction, 'action' | 'target' | 'why'> {
+  return {
+    instance: inst.name,
+    relation,
+    template: inst.disk_template,
+    adminState: inst.admin_state,
+    status: inst.status,
+    memory: 0,
+  };
 }
 
 /** A live migration needs what the instance uses now (hail migrates without runtime changes). */

@@ -28,7 +28,9 @@ export function assertBmcHost(host: string): void {
  * Throws PowerError('bad-bmc') when several tags name different BMCs: guessing could power off the wrong machine.
  */
 export function bmcFromTags(tags: readonly string[], prefix = 'ipmi:'): string | null {
-  const hosts = [...new Set(tags.filter((t) => t.startsWith(prefix) && t.length > prefix.length).map((t) => t.slice(prefix.length)))];
+  const hosts = [
+    ...new Set(tags.filter((t) => t.startsWith(prefix) && t.length > prefix.length).map((t) => t.slice(prefix.length))),
+  ];
   if (hosts.length > 1) {
     throw new PowerError(
       'bad-bmc',

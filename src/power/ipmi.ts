@@ -93,10 +93,25 @@ export class IpmitoolDriver implements PowerDriver {
     const s = this.settings;
     const command = s.command ?? 'ipmitool';
     const args = [
-      '-I', s.interface, '-C', String(s.cipherSuite), '-H', bmc, '-p', String(s.port), '-U', s.user,
+      '-I',
+      s.interface,
+      '-C',
+      String(s.cipherSuite),
+      '-H',
+      bmc,
+      '-p',
+      String(s.port),
+      '-U',
+      s.user,
       // -E: the password comes from IPMI_PASSWORD, never from argv (visible to every user in /proc).
-      '-E', '-R', String(this.retries), '-N', String(this.retryIntervalSeconds),
-      'chassis', 'power', action,
+      '-E',
+      '-R',
+      String(this.retries),
+      '-N',
+      String(this.retryIntervalSeconds),
+      'chassis',
+      'power',
+      action,
     ];
     const child = $({
       env: { ...process.env, IPMI_PASSWORD: s.password },

@@ -77,7 +77,10 @@ export async function powerOff(
 ): Promise<PowerOffResult> {
   const { mode, softTimeoutMs, pollMs, hardTimeoutMs = 30_000, onStep } = options;
   const started = clock.now();
-  const done = (result: Omit<PowerOffResult, 'elapsedMs'>): PowerOffResult => ({ ...result, elapsedMs: clock.now() - started });
+  const done = (result: Omit<PowerOffResult, 'elapsedMs'>): PowerOffResult => ({
+    ...result,
+    elapsedMs: clock.now() - started,
+  });
 
   if ((await driver.status(bmc)) === 'off') return done({ method: 'already-off', softTried: false });
 

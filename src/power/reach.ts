@@ -13,7 +13,8 @@ export type Probe = (address: string, timeoutSeconds: number) => Promise<boolean
 
 // RFC 1123 host name: labels of letters, digits and inner hyphens; so no leading '-' (a ping option) and no
 // shell or quoting characters.
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 export function isValidAddress(address: string): boolean {
   return isIP(address) !== 0 || HOST_NAME.test(address);
@@ -60,11 +61,29 @@ export const fping: BulkProbe = (addresses, timeoutSeconds) => {
     execFile('fping', args, { timeout, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
       const code = error ? error.code : 0;
       if (typeof code === 'number' && FPING_ANSWERED.has(code)) {
-        resolve(new Set(stdout.split('\n').map((line) => line.trim()).filter(Boolean)));
+        resolve(
+          new Set(
+            stdout
+              .split('\n')
+              .map((line) => line.trim())
+              .filter(Boolean),
+          ),
+        );
         return;
       }
-      const why = code === 'ENOENT' ? 'not installed' : error?.killed ? `no answer within ${timeout} ms` : `exit ${code ?? error?.signal}: ${stderr.trim()}`;
-      reject(new PowerError(code === 'ENOENT' ? 'missing-tool' : 'unexpected', `fping failed (${why})`, 'Install it: apt-get install fping'));
+      const why =
+        code === 'ENOENT'
+          ? 'not installed'
+          : error?.killed
+            ? `no answer within ${timeout} ms`
+            : `exit ${code ?? error?.signal}: ${stderr.trim()}`;
+      reject(
+        new PowerError(
+          code === 'ENOENT' ? 'missing-tool' : 'unexpected',
+          `fping failed (${why})`,
+          'Install it: apt-get install fping',
+        ),
+      );
     });
   });
 };
@@ -103,7 +122,9 @@ export class PingReachability implements Reachability {
   async sweep(addresses: readonly string[]): Promise<Map<string, boolean>> {
     const unique = [...new Set(addresses)];
     const queue = new PQueue({ concurrency: Math.max(1, this.settings.concurrency) });
-    const up = this.bulk ? await this.bulkSweep(this.bulk, unique.filter(isValidAddress), queue).catch(() => undefined) : undefined;
+    const up = this.bulk
+      ? await this.bulkSweep(this.bulk, unique.filter(isValidAddress), queue).catch(() => undefined)
+      : undefined;
     if (up) return new Map(unique.map((address) => [address, up.has(address)]));
     const answers = await Promise.all(unique.map((address) => queue.add(() => this.ping(address))));
     return new Map(unique.map((address, i) => [address, answers[i] ?? false]));
@@ -113,7 +134,9 @@ export class PingReachability implements Reachability {
   private async bulkSweep(bulk: BulkProbe, valid: string[], queue: PQueue): Promise<Set<string>> {
     const chunks: string[][] = [];
     for (let i = 0; i < valid.length; i += FPING_CHUNK) chunks.push(valid.slice(i, i + FPING_CHUNK));
-    const answered = await Promise.all(chunks.map((chunk) => queue.add(() => bulk(chunk, this.settings.timeoutSeconds))));
+    const answered = await Promise.all(
+      chunks.map((chunk) => queue.add(() => bulk(chunk, this.settings.timeoutSeconds))),
+    );
     return new Set(answered.flatMap((set) => [...set]));
   }
 }

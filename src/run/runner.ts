@@ -101,7 +101,9 @@ export class JobRunner {
     const seen = await store.events(this.job.id);
     this.scannedSeq = seen.length ? seen[seen.length - 1]!.seq : 0;
     // The latest of cancel / retry requests decides.
-    const request = seen.filter((e) => e.type === 'job' && (e.state === 'cancel-requested' || e.state === 'retry-requested')).pop();
+    const request = seen
+      .filter((e) => e.type === 'job' && (e.state === 'cancel-requested' || e.state === 'retry-requested'))
+      .pop();
     this.job.cancelRequested = request?.state === 'cancel-requested';
     this.startHeartbeat();
     try {
@@ -114,7 +116,11 @@ export class JobRunner {
 
   private async runSteps(): Promise<JobRecord> {
     await this.setJob({ state: 'running', error: undefined, result: undefined });
-    await this.emit('job', `${this.job.kind} of ${this.job.node} running (driven by ${this.deps.operator.name} on ${this.deps.operator.host})`, { state: 'running' });
+    await this.emit(
+      'job',
+      `${this.job.kind} of ${this.job.node} running (driven by ${this.deps.operator.name} on ${this.deps.operator.host})`,
+      { state: 'running' },
+    );
 
     try {
       for (; this.job.cursor < this.steps.length; this.job.cursor++) {
@@ -124,10 +130,19 @@ export class JobRunner {
         const step = this.steps[this.job.cursor]!;
         if (step.state === 'done' || step.state === 'skipped') continue;
         const resumed = step.state !== 'pending';
-        await this.setStep(step, { state: 'running', startedAt: step.startedAt ?? new Date().toISOString(), message: undefined });
+        await this.setStep(step, {
+          state: 'running',
+          startedAt: step.startedAt ?? new Date().toISOString(),
+          message: undefined,
+        });
         const note = await this.execute(step, resumed);
-        await this.setStep(step, { state: note === 'skipped' ? 'skipped' : 'done', endedAt: new Date().toISOString(), message: typeof note === 'string' && note !== 'skipped' ? note : undefined });
-        this.job.progress = this.steps.filter((s) => s.state === 'done' || s.state === 'skipped').length / this.steps.length;
+        await this.setStep(step, {
+          state: note === 'skipped' ? 'skipped' : 'done',
+          endedAt: new Date().toISOString(),
+          message: typeof note === 'string' && note !== 'skipped' ? note : undefined,
+        });
+        this.job.progress =
+          this.steps.filter((s) => s.state === 'done' || s.state === 'skipped').length / this.steps.length;
         await this.setJob({ cursor: this.job.cursor + 1 });
         this.job.cursor--; // the loop increments
       }
@@ -135,10 +150,15 @@ export class JobRunner {
     } catch (err) {
       let failure = this.toStepError(err);
       // A Ganeti job cancelled on our request ends the step as cancelled, not failed.
-      if (this.job.cancelRequested && failure.reason === 'failed') failure = new StepError(`cancelled by request (${failure.message})`, 'cancelled');
+      if (this.job.cancelRequested && failure.reason === 'failed')
+        failure = new StepError(`cancelled by request (${failure.message})`, 'cancelled');
       const step = this.steps[this.job.cursor];
       if (step && step.state === 'running') {
-        await this.setStep(step, { state: failure.reason === 'cancelled' ? 'cancelled' : 'failed', endedAt: new Date().toISOString(), message: failure.message });
+        await this.setStep(step, {
+          state: failure.reason === 'cancelled' ? 'cancelled' : 'failed',
+          endedAt: new Date().toISOString(),
+          message: failure.message,
+        });
       }
       if (failure.reason === 'lease-lost') {
         // Another process took the job over: it is its job now; write nothing more.
@@ -166,7 +186,10 @@ export class JobRunner {
   private async finish(state: JobRecord['state'], error: string | undefined, result: string) {
     this.stopHeartbeat();
     const nodeState = state === 'succeeded' ? '' : await this.describeNode();
-    const message = state === 'succeeded' ? `${this.job.kind} of ${this.job.node} done` : `${this.job.kind} of ${this.job.node} ${state}: ${error}${nodeState ? ` — ${nodeState}` : ''}`;
+    const message =
+      state === 'succeeded'
+        ? `${this.job.kind} of ${this.job.node} done`
+        : `${this.job.kind} of ${this.job.node} ${state}: ${error}${nodeState ? ` — ${nodeState}` : ''}`;
     await this.setJob({ state, error, result, progress: state === 'succeeded' ? 1 : this.job.progress });
     // The closing event comes last: whoever waits for it may act on the node at once (lock released, audited).
     await this.deps.store.appendAudit({
@@ -187,7 +210,15 @@ export class JobRunner {
   private async describeNode(): Promise<string> {
     try {
       const n = await this.client.node(this.job.node);
-      const role = n.offline ? 'offline' : n.drained ? 'drained' : n.role === 'C' ? 'master candidate' : n.role === 'M' ? 'master' : 'regular';
+      const role = n.offline
+        ? 'offline'
+        : n.drained
+          ? 'drained'
+          : n.role === 'C'
+            ? 'master candidate'
+            : n.role === 'M'
+              ? 'master'
+              : 'regular';
       return `node ${this.job.node} is ${role} with ${n.pinst_cnt} primary and ${n.sinst_cnt} secondary instance(s)`;
     } catch {
       return '';
@@ -277,7 +308,11 @@ export class JobRunner {
     if (this.detached) return;
     Object.assign(step, patch);
     await this.deps.store.putSteps(this.job.id, this.steps);
-    if (patch.state) await this.emit('step', `${step.title}: ${patch.state}${patch.message ? ` — ${patch.message}` : ''}`, { step: step.kind, state: patch.state });
+    if (patch.state)
+      await this.emit('step', `${step.title}: ${patch.state}${patch.message ? ` — ${patch.message}` : ''}`, {
+        step: step.kind,
+        state: patch.state,
+      });
   }
 
   /** An event nothing waits for (Ganeti's log lines, outage notes): when the store cannot take it, it is lost, not thrown. */
@@ -286,7 +321,13 @@ export class JobRunner {
   }
 
   private async emit(type: JobEvent['type'], message: string, extra: Partial<JobEvent> = {}) {
-    const event = await this.deps.store.appendEvent({ jobId: this.job.id, time: new Date().toISOString(), type, message, ...extra });
+    const event = await this.deps.store.appendEvent({
+      jobId: this.job.id,
+      time: new Date().toISOString(),
+      type,
+      message,
+      ...extra,
+    });
     this.deps.onEvent?.(event);
   }
 
@@ -296,7 +337,11 @@ export class JobRunner {
     if (instance) this.setInstance(instance, { ganetiJob: id, state: 'running' });
     await this.deps.store.putSteps(this.job.id, this.steps);
     await this.setJob({});
-    await this.emit('log', `Ganeti job ${id} submitted${instance ? ` for ${instance}` : ''}`, { ganetiJob: id, instance, step: step.kind });
+    await this.emit('log', `Ganeti job ${id} submitted${instance ? ` for ${instance}` : ''}`, {
+      ganetiJob: id,
+      instance,
+      step: step.kind,
+    });
   }
 
   private setInstance(name: string, patch: Partial<JobRecord['instances'][number]>) {
@@ -317,7 +362,13 @@ export class JobRunner {
         onRecovered: () => this.note('log', 'Ganeti reachable again', { step: step.kind }),
       });
       if (out.status !== 'success') {
-        throw new GanetiJobError(this.job.cluster, id, out.error?.errorType ?? 'Error', out.error?.message ?? `job ${out.status}`, out.error?.ecode ?? null);
+        throw new GanetiJobError(
+          this.job.cluster,
+          id,
+          out.error?.errorType ?? 'Error',
+          out.error?.message ?? `job ${out.status}`,
+          out.error?.ecode ?? null,
+        );
       }
       return out;
     } finally {
@@ -346,7 +397,12 @@ export class JobRunner {
    * found by its record or by the reason it carries. Jobs that failed or were cancelled do not count: a retry
    * submits those again.
    */
-  private async submittedBefore(step: StepRecord, instance: string | null, opId: string, match: (op: Record<string, unknown>) => boolean = () => true): Promise<number | null> {
+  private async submittedBefore(
+    step: StepRecord,
+    instance: string | null,
+    opId: string,
+    match: (op: Record<string, unknown>) => boolean = () => true,
+  ): Promise<number | null> {
     const mark = `:job=${this.job.id}:`;
     const jobs = await this.read(() => this.client.jobsBulk());
     for (const job of [...jobs].sort((a, b) => b.id - a.id)) {
@@ -357,9 +413,16 @@ export class JobRunner {
         if (!instance && (op.node_name ?? op.name) !== this.job.node) continue; // tag ops name the node as "name"
         if (!match(op)) continue;
         const trail = op.reason;
-        if (Array.isArray(trail) && trail.some((r) => Array.isArray(r) && typeof r[1] === 'string' && r[1].includes(mark))) {
+        if (
+          Array.isArray(trail) &&
+          trail.some((r) => Array.isArray(r) && typeof r[1] === 'string' && r[1].includes(mark))
+        ) {
           if (!step.ganetiJobs.includes(job.id)) await this.recordGanetiJob(step, job.id, instance ?? undefined);
-          else await this.emit('log', `re-attached to Ganeti job ${job.id}${instance ? ` for ${instance}` : ''}`, { ganetiJob: job.id, instance: instance ?? undefined });
+          else
+            await this.emit('log', `re-attached to Ganeti job ${job.id}${instance ? ` for ${instance}` : ''}`, {
+              ganetiJob: job.id,
+              instance: instance ?? undefined,
+            });
           return job.id;
         }
       }
@@ -405,7 +468,8 @@ export class JobRunner {
         return value;
       } catch (err) {
         if (!(err instanceof RapiError) || !err.transient) throw err;
-        if (attempt === 0) await this.emit('warning', `Ganeti unreachable, waiting: ${err.message}`).catch(() => undefined);
+        if (attempt === 0)
+          await this.emit('warning', `Ganeti unreachable, waiting: ${err.message}`).catch(() => undefined);
         await sleep(Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)), this.abort.signal);
         this.checkStop();
         this.checkDeadline();
@@ -438,19 +502,30 @@ export class JobRunner {
   /** drained / offline: one flag at a time; auto_promote so a master candidate can leave the pool. */
   private async stepFlag(step: StepRecord, resumed: boolean, flag: 'drained' | 'offline', value: boolean) {
     const node = (!resumed && this.takeVerified()) || (await this.node());
-    if (flag === 'drained' && value && (node.drained || node.offline)) return node.offline ? 'already offline' : 'already drained';
+    if (flag === 'drained' && value && (node.drained || node.offline))
+      return node.offline ? 'already offline' : 'already drained';
     if (flag === 'offline' && value && node.offline) return 'already offline';
     if (flag === 'offline' && value) {
       const left = this.leftOn(node);
       if (left.length) throw new StepError(`refusing to offline ${this.job.node}: it still holds ${left.join(', ')}`);
     }
-    const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op[flag] === value) : null;
-    const id = before ?? (await this.submit(step, () => this.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate })));
+    const before = resumed
+      ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op[flag] === value)
+      : null;
+    const id =
+      before ??
+      (await this.submit(step, () =>
+        this.client.modifyNode(this.job.node, { [flag]: value, auto_promote: node.master_candidate }),
+      ));
     await this.follow(id, step);
   }
 
   private primaryMoves(): InstanceAction[] {
-    return this.job.plan.instances.filter((a) => a.relation === 'primary' && (a.action === 'migrate-to-secondary' || a.action === 'migrate' || a.action === 'failover'));
+    return this.job.plan.instances.filter(
+      (a) =>
+        a.relation === 'primary' &&
+        (a.action === 'migrate-to-secondary' || a.action === 'migrate' || a.action === 'failover'),
+    );
   }
 
   private async stepMovePrimaries(step: StepRecord, resumed: boolean) {
@@ -460,55 +535,66 @@ export class JobRunner {
     const failures: string[] = [];
     const { options, iallocator } = this.job.plan;
     for (const action of actions) {
-      void queue.add(async () => {
-        if (failures.length > 0 || this.stopReason || this.job.cancelRequested) {
-          this.setInstance(action.instance, { state: 'cancelled', message: 'not started: the step stopped' });
-          return;
-        }
-        const inst = fresh.get(action.instance);
-        if (!inst) {
-          this.setInstance(action.instance, { state: 'done', message: 'no longer exists' });
-          return;
-        }
-        if (inst.pnode !== this.job.node) {
-          this.job.moved[action.instance] ??= this.job.node;
-          this.setInstance(action.instance, { state: 'done', node: inst.pnode });
-          return;
-        }
-        try {
-          const op = action.action === 'failover' ? 'OP_INSTANCE_FAILOVER' : 'OP_INSTANCE_MIGRATE';
-          const before = resumed ? await this.submittedBefore(step, action.instance, op) : null;
-          const target = options.targetNode ?? undefined;
-          const alloc = action.target || target ? undefined : (iallocator ?? undefined);
-          const external = action.template !== 'drbd';
-          const id =
-            before ??
-            (await this.submit(
-              step,
-              () =>
-                action.action === 'failover'
-                  ? this.client.failoverInstance(action.instance, external ? { targetNode: target, iallocator: alloc } : {})
-                  : this.client.migrateInstance(action.instance, {
-                      allowFailover: options.allowFailover || inst.admin_state !== 'up',
-                      ...(external ? { targetNode: target, iallocator: alloc } : {}),
-                    }),
-              action.instance,
-            ));
-          this.job.moved[action.instance] = this.job.node;
-          await this.follow(id, step, action.instance);
-          const now = await this.read(() => this.client.instance(action.instance));
-          this.setInstance(action.instance, { state: 'done', node: now.pnode });
-          await this.emit('instance', `${action.instance} now on ${now.pnode}`, { instance: action.instance, state: 'done' });
-        } catch (err) {
-          const e = this.toStepError(err);
-          failures.push(`${action.instance}: ${e.message}`);
-          this.setInstance(action.instance, { state: 'failed', message: e.message });
-          await this.emit('error', `${action.instance}: ${e.message}`, { instance: action.instance, state: 'failed' });
-        }
-        await this.setJob({});
-        // A record the store could not take is not the move's outcome (that is in `failures`); the step's own
-        // writes meet the same store next.
-      }).catch(() => undefined);
+      void queue
+        .add(async () => {
+          if (failures.length > 0 || this.stopReason || this.job.cancelRequested) {
+            this.setInstance(action.instance, { state: 'cancelled', message: 'not started: the step stopped' });
+            return;
+          }
+          const inst = fresh.get(action.instance);
+          if (!inst) {
+            this.setInstance(action.instance, { state: 'done', message: 'no longer exists' });
+            return;
+          }
+          if (inst.pnode !== this.job.node) {
+            this.job.moved[action.instance] ??= this.job.node;
+            this.setInstance(action.instance, { state: 'done', node: inst.pnode });
+            return;
+          }
+          try {
+            const op = action.action === 'failover' ? 'OP_INSTANCE_FAILOVER' : 'OP_INSTANCE_MIGRATE';
+            const before = resumed ? await this.submittedBefore(step, action.instance, op) : null;
+            const target = options.targetNode ?? undefined;
+            const alloc = action.target || target ? undefined : (iallocator ?? undefined);
+            const external = action.template !== 'drbd';
+            const id =
+              before ??
+              (await this.submit(
+                step,
+                () =>
+                  action.action === 'failover'
+                    ? this.client.failoverInstance(
+                        action.instance,
+                        external ? { targetNode: target, iallocator: alloc } : {},
+                      )
+                    : this.client.migrateInstance(action.instance, {
+                        allowFailover: options.allowFailover || inst.admin_state !== 'up',
+                        ...(external ? { targetNode: target, iallocator: alloc } : {}),
+                      }),
+                action.instance,
+              ));
+            this.job.moved[action.instance] = this.job.node;
+            await this.follow(id, step, action.instance);
+            const now = await this.read(() => this.client.instance(action.instance));
+            this.setInstance(action.instance, { state: 'done', node: now.pnode });
+            await this.emit('instance', `${action.instance} now on ${now.pnode}`, {
+              instance: action.instance,
+              state: 'done',
+            });
+          } catch (err) {
+            const e = this.toStepError(err);
+            failures.push(`${action.instance}: ${e.message}`);
+            this.setInstance(action.instance, { state: 'failed', message: e.message });
+            await this.emit('error', `${action.instance}: ${e.message}`, {
+              instance: action.instance,
+              state: 'failed',
+            });
+          }
+          await this.setJob({});
+          // A record the store could not take is not the move's outcome (that is in `failures`); the step's own
+          // writes meet the same store next.
+        })
+        .catch(() => undefined);
     }
     await queue.onIdle();
     this.checkStop();
@@ -526,7 +612,17 @@ export class JobRunner {
         continue;
       }
       const before = resumed ? await this.submittedBefore(step, action.instance, 'OP_INSTANCE_SHUTDOWN') : null;
-      const id = before ?? (await this.submit(step, () => this.client.shutdownInstance(action.instance, { noRemember: true, timeout: this.deps.settings.shutdownSeconds }), action.instance));
+      const id =
+        before ??
+        (await this.submit(
+          step,
+          () =>
+            this.client.shutdownInstance(action.instance, {
+              noRemember: true,
+              timeout: this.deps.settings.shutdownSeconds,
+            }),
+          action.instance,
+        ));
       await this.follow(id, step, action.instance);
       this.setInstance(action.instance, { state: 'done', message: 'shut down; restarted on return' });
       await this.setJob({});
@@ -545,10 +641,16 @@ export class JobRunner {
     const id =
       before ??
       (await this.submit(step, () =>
-        this.client.evacuateNode(this.job.node, options.targetNode ? { mode: 'secondary-only', remoteNode: options.targetNode } : { mode: 'secondary-only', iallocator: iallocator ?? undefined }),
+        this.client.evacuateNode(
+          this.job.node,
+          options.targetNode
+            ? { mode: 'secondary-only', remoteNode: options.targetNode }
+            : { mode: 'secondary-only', iallocator: iallocator ?? undefined },
+        ),
       ));
     // One Ganeti evacuation moves them all: each secondary's item follows that job.
-    for (const a of this.job.plan.instances) if (a.action === 'replace-secondary') this.setInstance(a.instance, { state: 'running', ganetiJob: id });
+    for (const a of this.job.plan.instances)
+      if (a.action === 'replace-secondary') this.setInstance(a.instance, { state: 'running', ganetiJob: id });
     await this.setJob({});
     this.pending.add(id);
     const tree = await followJobTree(this.client, id, {
@@ -560,7 +662,13 @@ export class JobRunner {
       },
     }).finally(() => this.pending.delete(id));
     const failed = [tree.parent, ...tree.children].filter((j) => j.status !== 'success');
-    const error = failed.length || tree.rejected.length ? failed.map((j) => `Ganeti job ${j.id}: ${j.error?.message ?? j.status}`).concat(tree.rejected).join('; ') : undefined;
+    const error =
+      failed.length || tree.rejected.length
+        ? failed
+            .map((j) => `Ganeti job ${j.id}: ${j.error?.message ?? j.status}`)
+            .concat(tree.rejected)
+            .join('; ')
+        : undefined;
     await this.settleSecondaries(error);
     if (error !== undefined) throw new StepError(error);
   }
@@ -593,7 +701,9 @@ export class JobRunner {
 
   private leftOn(node: RapiNode, instances?: RapiInstance[]): string[] {
     const mayStay = new Set(
-      this.job.plan.instances.filter((a) => a.action === 'shutdown' || a.action === 'leave-stopped').map((a) => a.instance),
+      this.job.plan.instances
+        .filter((a) => a.action === 'shutdown' || a.action === 'leave-stopped')
+        .map((a) => a.instance),
     );
     const running = new Set((instances ?? []).filter(isRunning).map((i) => i.name));
     const primaries = node.pinst_list.filter((i) => !mayStay.has(i) || (instances !== undefined && running.has(i)));
@@ -603,7 +713,8 @@ export class JobRunner {
   private async stepVerifyEmpty() {
     const [node, instances] = await Promise.all([this.node(), this.read(() => this.client.instances())]);
     const left = this.leftOn(node, instances);
-    if (left.length) throw new StepError(`${this.job.node} still holds ${left.join(', ')}; it stays drained and online`);
+    if (left.length)
+      throw new StepError(`${this.job.node} still holds ${left.join(', ')}; it stays drained and online`);
     this.verified = { node, forStep: this.job.cursor + 1 };
     const stopped = node.pinst_list.length;
     const parts = [stopped ? `${stopped} stopped non-mirrored instance(s) stay with the node` : 'no running primaries'];
@@ -613,7 +724,8 @@ export class JobRunner {
 
   private requireBmc(): string {
     const bmc = this.job.plan.bmc;
-    if (!bmc) throw new StepError(`${this.job.node} has no BMC tag: gnt-node add-tags ${this.job.node} ipmi:<bmc-host>`);
+    if (!bmc)
+      throw new StepError(`${this.job.node} has no BMC tag: gnt-node add-tags ${this.job.node} ipmi:<bmc-host>`);
     return bmc;
   }
 
@@ -627,7 +739,11 @@ export class JobRunner {
       mode: s.powerOffMode,
       softTimeoutMs: s.softOffMs,
       pollMs: s.pollMs,
-      onStep: (what) => this.note('log', what === 'soft-requested' ? `ACPI shutdown requested from ${bmc}` : `hard power off through ${bmc}`),
+      onStep: (what) =>
+        this.note(
+          'log',
+          what === 'soft-requested' ? `ACPI shutdown requested from ${bmc}` : `hard power off through ${bmc}`,
+        ),
     });
     return result.method === 'already-off' ? 'already off' : `powered off (${result.method})`;
   }
@@ -639,7 +755,10 @@ export class JobRunner {
     const address = this.job.plan.nodeAddress;
     const until = Date.now() + s.pingDownMs;
     while (await this.deps.reach.ping(address)) {
-      if (Date.now() > until) throw new StepError(`${bmc} reports off but ${address} still answers ping: check that the tag names the right BMC`);
+      if (Date.now() > until)
+        throw new StepError(
+          `${bmc} reports off but ${address} still answers ping: check that the tag names the right BMC`,
+        );
       await sleep(s.pollMs, this.abort.signal);
       this.checkStop();
     }
@@ -667,7 +786,11 @@ export class JobRunner {
     const until = Date.now() + this.deps.settings.bootMs;
     while (!(await this.deps.reach.ping(address))) {
       this.checkDeadline();
-      if (Date.now() > until) throw new StepError(`${this.job.node} (${address}) did not answer ping within ${Math.round(this.deps.settings.bootMs / 1000)} s after power on; it stays offline`, 'deadline');
+      if (Date.now() > until)
+        throw new StepError(
+          `${this.job.node} (${address}) did not answer ping within ${Math.round(this.deps.settings.bootMs / 1000)} s after power on; it stays offline`,
+          'deadline',
+        );
       await sleep(this.deps.settings.pollMs, this.abort.signal);
       this.checkStop();
     }
@@ -682,14 +805,20 @@ export class JobRunner {
       const node = await this.node();
       if (!node.offline) return 'online';
       try {
-        const before = first ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.offline === false) : null;
+        const before = first
+          ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.offline === false)
+          : null;
         first = false;
         const id = before ?? (await this.submit(step, () => this.client.modifyNode(this.job.node, { offline: false })));
         await this.follow(id, step);
         return;
       } catch (err) {
         if (!(err instanceof GanetiJobError)) throw err;
-        if (Date.now() > until) throw new StepError(`${this.job.node}'s node daemon did not answer in time: ${err.message}; it stays offline`, 'deadline');
+        if (Date.now() > until)
+          throw new StepError(
+            `${this.job.node}'s node daemon did not answer in time: ${err.message}; it stays offline`,
+            'deadline',
+          );
         await this.emit('log', `node daemon not answering yet (${err.message}); retrying`);
         await sleep(Math.max(this.deps.settings.pollMs, 1000), this.abort.signal);
         this.checkStop();
@@ -701,18 +830,28 @@ export class JobRunner {
   private async stepUndrain(step: StepRecord, resumed: boolean) {
     let node = await this.node();
     if (node.drained) {
-      const before = resumed ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.drained === false) : null;
+      const before = resumed
+        ? await this.submittedBefore(step, null, 'OP_NODE_SET_PARAMS', (op) => op.drained === false)
+        : null;
       const id = before ?? (await this.submit(step, () => this.client.modifyNode(this.job.node, { drained: false })));
       await this.follow(id, step);
       node = await this.node();
     }
     const former = this.job.plan.nodeRole;
     if (former === 'master-candidate' && !node.master_candidate) {
-      await this.follow(await this.submit(step, () => this.client.modifyNode(this.job.node, { master_candidate: true })), step);
+      await this.follow(
+        await this.submit(step, () => this.client.modifyNode(this.job.node, { master_candidate: true })),
+        step,
+      );
       return 'master candidate again';
     }
     if (former === 'regular' && node.master_candidate) {
-      await this.follow(await this.submit(step, () => this.client.modifyNode(this.job.node, { master_candidate: false, auto_promote: true })), step);
+      await this.follow(
+        await this.submit(step, () =>
+          this.client.modifyNode(this.job.node, { master_candidate: false, auto_promote: true }),
+        ),
+        step,
+      );
       return 'regular again';
     }
   }
@@ -738,7 +877,9 @@ export class JobRunner {
 
   /** Moves back what the return plan lists (the planner already left out what cannot go back, with a warning). */
   private async stepMigrateBack(step: StepRecord, resumed: boolean) {
-    const actions = this.job.plan.instances.filter((a) => a.action === 'migrate-to-secondary' || a.action === 'migrate');
+    const actions = this.job.plan.instances.filter(
+      (a) => a.action === 'migrate-to-secondary' || a.action === 'migrate',
+    );
     if (!this.job.plan.options.migrateBack || actions.length === 0) return 'skipped';
     const failures: string[] = [];
     for (const action of actions) {
@@ -752,13 +893,25 @@ export class JobRunner {
       if (inst.pnode === this.job.node) continue;
       const drbd = inst.disk_template === 'drbd';
       if (drbd && !inst.snodes.includes(this.job.node)) {
-        await this.emit('warning', `${name} stays on ${inst.pnode}: its secondary is no longer ${this.job.node}`, { instance: name });
+        await this.emit('warning', `${name} stays on ${inst.pnode}: its secondary is no longer ${this.job.node}`, {
+          instance: name,
+        });
         continue;
       }
       try {
         const before = resumed ? await this.submittedBefore(step, name, 'OP_INSTANCE_MIGRATE') : null;
         const allowFailover = inst.admin_state !== 'up';
-        const id = before ?? (await this.submit(step, () => this.client.migrateInstance(name, drbd ? { allowFailover } : { targetNode: this.job.node, allowFailover }), name));
+        const id =
+          before ??
+          (await this.submit(
+            step,
+            () =>
+              this.client.migrateInstance(
+                name,
+                drbd ? { allowFailover } : { targetNode: this.job.node, allowFailover },
+              ),
+            name,
+          ));
         await this.follow(id, step, name);
         this.setInstance(name, { state: 'done', node: this.job.node });
       } catch (err) {

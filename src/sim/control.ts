@@ -41,14 +41,18 @@ export class ControlService {
       .then((raw) => this.process(req, raw))
       .then(
         (r) => send(res, r),
-        (err: unknown) => send(res, reply(500, { error: 'unexpected', message: err instanceof Error ? err.message : String(err) })),
+        (err: unknown) =>
+          send(res, reply(500, { error: 'unexpected', message: err instanceof Error ? err.message : String(err) })),
       );
   }
 
   private process(req: IncomingMessage, raw: Buffer): Reply {
     const url = new URL(req.url ?? '/', 'https://control.invalid');
     const method = req.method ?? 'GET';
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     let body: unknown = null;
     if (raw.length > 0) {
       try {
@@ -60,40 +64,53 @@ export class ControlService {
     const given = credentials(req);
     const authorised = given !== null && given.user === this.bmc.user && given.password === this.bmc.password;
     try {
-      if (parts[0] === 'ping' && parts.length === 2 && method === 'GET') return reply(200, { alive: this.world.ping(parts[1] ?? '') });
+      if (parts[0] === 'ping' && parts.length === 2 && method === 'GET')
+        return reply(200, { alive: this.world.ping(parts[1] ?? '') });
       if (parts[0] === 'ping' && parts.length === 1 && method === 'POST') {
         const addresses = (body as { addresses?: unknown } | null)?.addresses;
-        if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string')) return reply(400, { error: 'bad-request', message: 'expected {"addresses": [...]}' });
+        if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string'))
+          return reply(400, { error: 'bad-request', message: 'expected {"addresses": [...]}' });
         return reply(200, { alive: Object.fromEntries(addresses.map((a: string) => [a, this.world.ping(a)])) });
       }
       if (parts[0] === 'bmc' && parts.length === 3 && parts[2] === 'power') {
         const host = parts[1] ?? '';
         const creds = given ?? { user: '', password: '' };
-        if (method === 'GET') return reply(200, { state: bmcCommand(this.world, this.bmc, creds, host, { action: 'status' }) });
+        if (method === 'GET')
+          return reply(200, { state: bmcCommand(this.world, this.bmc, creds, host, { action: 'status' }) });
         if (method === 'POST') {
           const b = (body ?? {}) as { action?: unknown; mode?: unknown };
-          if (b.action === 'on') return reply(200, { state: bmcCommand(this.world, this.bmc, creds, host, { action: 'on' }) });
+          if (b.action === 'on')
+            return reply(200, { state: bmcCommand(this.world, this.bmc, creds, host, { action: 'on' }) });
           if (b.action === 'off' && (b.mode === 'soft' || b.mode === 'hard')) {
-            return reply(200, { state: bmcCommand(this.world, this.bmc, creds, host, { action: 'off', mode: b.mode }) });
+            return reply(200, {
+              state: bmcCommand(this.world, this.bmc, creds, host, { action: 'off', mode: b.mode }),
+            });
           }
-          return reply(400, { error: 'bad-request', message: 'expected {"action": "on"} or {"action": "off", "mode": "soft"|"hard"}' });
+          return reply(400, {
+            error: 'bad-request',
+            message: 'expected {"action": "on"} or {"action": "off", "mode": "soft"|"hard"}',
+          });
         }
       }
       if (parts[0] === 'faults' && parts.length === 1) {
-        if (!authorised) return reply(401, { error: 'auth', message: 'the control endpoint needs the BMC user and password' });
+        if (!authorised)
+          return reply(401, { error: 'auth', message: 'the control endpoint needs the BMC user and password' });
         const faults = this.world.faults;
         if (method === 'POST') faults.set((body ?? {}) as Partial<FaultSettings>);
         else if (method === 'DELETE') faults.clear();
-        else if (method !== 'GET') return reply(405, { error: 'bad-request', message: `${method} is not supported on /faults` });
+        else if (method !== 'GET')
+          return reply(405, { error: 'bad-request', message: `${method} is not supported on /faults` });
         return reply(200, faults.get());
       }
       if (parts[0] === 'stats' && parts.length === 1 && method === 'GET') {
-        if (!authorised) return reply(401, { error: 'auth', message: 'the control endpoint needs the BMC user and password' });
+        if (!authorised)
+          return reply(401, { error: 'auth', message: 'the control endpoint needs the BMC user and password' });
         return reply(200, this.stats());
       }
       return reply(404, { error: 'not-found', message: `no control resource ${method} ${url.pathname}` });
     } catch (err) {
-      if (err instanceof PowerError) return reply(STATUS[err.kind] ?? 500, { error: err.kind, message: err.message, hint: err.hint });
+      if (err instanceof PowerError)
+        return reply(STATUS[err.kind] ?? 500, { error: err.kind, message: err.message, hint: err.hint });
       if (err instanceof FaultError) return reply(400, { error: 'bad-request', message: err.message });
       throw err;
     }

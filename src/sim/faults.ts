@@ -63,26 +63,40 @@ export class FaultError extends Error {
 
 function checkSettings(s: Partial<FaultSettings>): void {
   const rate = (v: unknown, what: string) => {
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1))) throw new FaultError(`${what} must be a number from 0 to 1`);
+    if (v !== undefined && (typeof v !== 'number' || !(v >= 0 && v <= 1)))
+      throw new FaultError(`${what} must be a number from 0 to 1`);
   };
   rate(s.errorRate, 'errorRate');
   rate(s.dropRate, 'dropRate');
   rate(s.lostAnswerRate, 'lostAnswerRate');
-  if (s.latencyMs !== undefined && (typeof s.latencyMs !== 'number' || !(s.latencyMs >= 0))) throw new FaultError('latencyMs must be a number >= 0');
-  if (s.seed !== undefined && (typeof s.seed !== 'number' || !Number.isInteger(s.seed))) throw new FaultError('seed must be an integer');
-  if (s.queueDrained !== undefined && typeof s.queueDrained !== 'boolean') throw new FaultError('queueDrained must be true or false');
+  if (s.latencyMs !== undefined && (typeof s.latencyMs !== 'number' || !(s.latencyMs >= 0)))
+    throw new FaultError('latencyMs must be a number >= 0');
+  if (s.seed !== undefined && (typeof s.seed !== 'number' || !Number.isInteger(s.seed)))
+    throw new FaultError('seed must be an integer');
+  if (s.queueDrained !== undefined && typeof s.queueDrained !== 'boolean')
+    throw new FaultError('queueDrained must be true or false');
   for (const key of ['failMigration', 'neverBoot', 'unreachableBmcs'] as const) {
     const v = s[key];
-    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw new FaultError(`${key} must be a list of names`);
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
+      throw new FaultError(`${key} must be a list of names`);
   }
-  if (s.clusters !== undefined && s.clusters !== null && !(Array.isArray(s.clusters) && s.clusters.every((x) => typeof x === 'string'))) {
+  if (
+    s.clusters !== undefined &&
+    s.clusters !== null &&
+    !(Array.isArray(s.clusters) && s.clusters.every((x) => typeof x === 'string'))
+  ) {
     throw new FaultError('clusters must be null or a list of cluster names');
   }
-  if (s.methods !== undefined && s.methods !== null && !(Array.isArray(s.methods) && s.methods.every((x) => typeof x === 'string'))) {
+  if (
+    s.methods !== undefined &&
+    s.methods !== null &&
+    !(Array.isArray(s.methods) && s.methods.every((x) => typeof x === 'string'))
+  ) {
     throw new FaultError('methods must be null or a list of HTTP methods');
   }
   const known = new Set(Object.keys(NONE));
-  for (const key of Object.keys(s)) if (!known.has(key)) throw new FaultError(`unknown fault setting ${JSON.stringify(key)}`);
+  for (const key of Object.keys(s))
+    if (!known.has(key)) throw new FaultError(`unknown fault setting ${JSON.stringify(key)}`);
 }
 
 export class FaultState implements SimFaults {
@@ -90,7 +104,12 @@ export class FaultState implements SimFaults {
   private random = mulberry32(NONE.seed);
 
   get(): FaultSettings {
-    return { ...this.current, failMigration: [...this.current.failMigration], neverBoot: [...this.current.neverBoot], unreachableBmcs: [...this.current.unreachableBmcs] };
+    return {
+      ...this.current,
+      failMigration: [...this.current.failMigration],
+      neverBoot: [...this.current.neverBoot],
+      unreachableBmcs: [...this.current.unreachableBmcs],
+    };
   }
 
   set(settings: Partial<FaultSettings>): void {

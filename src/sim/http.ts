@@ -39,7 +39,11 @@ export class HttpError extends Error {
 
 export function errorReply(err: HttpError): Reply {
   const explain = RESPONSES[err.code]?.[1] ?? 'Unknown';
-  return { status: err.code, body: pyJson({ code: err.code, message: htmlEscape(err.message), explain }), headers: err.headers };
+  return {
+    status: err.code,
+    body: pyJson({ code: err.code, message: htmlEscape(err.message), explain }),
+    headers: err.headers,
+  };
 }
 
 export function jsonReply(body: string): Reply {

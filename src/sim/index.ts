@@ -118,7 +118,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     softOffDelayMs: opts.softOffDelayMs ?? 800,
     waitTimeoutMs: opts.waitTimeoutMs ?? 10_000,
   };
-  const users = opts.users ?? { read: { user: 'nodevac-ro', password: 'nodevac-sim' }, write: { user: 'nodevac', password: 'nodevac-sim' } };
+  const users = opts.users ?? {
+    read: { user: 'nodevac-ro', password: 'nodevac-sim' },
+    write: { user: 'nodevac', password: 'nodevac-sim' },
+  };
   const bmc = opts.bmc ?? { user: 'ADMIN', password: 'nodevac-bmc-sim' };
   const host = opts.host ?? '127.0.0.1';
   const faults = new FaultState();
@@ -148,7 +151,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const service = new RapiService(world, cluster, queue, rapiUsers);
       services.push(service);
       // While the master node is down there is no RAPI: connections are reset at once.
-      const l = await listen(host, cert, (req, res) => service.handle(req, res), () => cluster.master.daemonUp);
+      const l = await listen(
+        host,
+        cert,
+        (req, res) => service.handle(req, res),
+        () => cluster.master.daemonUp,
+      );
       listeners.push(l);
       endpoints.push({ name: cluster.name, host, port: l.port, url: `https://${host}:${l.port}` });
     }
@@ -197,8 +205,24 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     controlUrl,
     fingerprint,
     config: () => ({
-      clusters: endpoints.map((e) => ({ name: e.name, host: e.host, port: e.port, user: users.write.user, password: users.write.password, tls: { ...tls } })),
-      ipmi: { user: bmc.user, password: bmc.password, interface: 'lanplus', cipherSuite: 3, port: 623, tagPrefix: 'ipmi:', timeoutSeconds: 20, retries: 1 },
+      clusters: endpoints.map((e) => ({
+        name: e.name,
+        host: e.host,
+        port: e.port,
+        user: users.write.user,
+        password: users.write.password,
+        tls: { ...tls },
+      })),
+      ipmi: {
+        user: bmc.user,
+        password: bmc.password,
+        interface: 'lanplus',
+        cipherSuite: 3,
+        port: 623,
+        tagPrefix: 'ipmi:',
+        timeoutSeconds: 20,
+        retries: 1,
+      },
       simulator: { url: controlUrl, tls: { ...tls } },
     }),
     world,

@@ -135,7 +135,10 @@ export function labInventory(): Inventory {
   }));
   const instances: InventoryInstance[] = [];
   for (const n of [1, 2, 3]) {
-    for (const [suffix, template] of [['a', 'diskless'], ['b', 'sharedfile']] as const) {
+    for (const [suffix, template] of [
+      ['a', 'diskless'],
+      ['b', 'sharedfile'],
+    ] as const) {
       const short = `vm${n}${suffix}`;
       instances.push({
         name: `${short}.ganeti.test`,
@@ -190,15 +193,34 @@ export function smallInventory(): Inventory {
       {
         name: 'small',
         candidatePoolSize: 10,
-        nodes: [node(1, { master: true, masterCandidate: true }), node(2, { masterCandidate: true }), node(3, { masterCandidate: true }), node(4, { masterCandidate: true })],
+        nodes: [
+          node(1, { master: true, masterCandidate: true }),
+          node(2, { masterCandidate: true }),
+          node(3, { masterCandidate: true }),
+          node(4, { masterCandidate: true }),
+        ],
         instances: [
           { name: `web1.${d}`, pnode: `node1.${d}`, snode: `node2.${d}`, diskTemplate: 'drbd', memoryMb: 4 * GIB },
           { name: `web2.${d}`, pnode: `node2.${d}`, snode: `node3.${d}`, diskTemplate: 'drbd', memoryMb: 4 * GIB },
-          { name: `db1.${d}`, pnode: `node2.${d}`, snode: `node4.${d}`, diskTemplate: 'drbd', memoryMb: 8 * GIB, disksMb: [50 * GIB] },
+          {
+            name: `db1.${d}`,
+            pnode: `node2.${d}`,
+            snode: `node4.${d}`,
+            diskTemplate: 'drbd',
+            memoryMb: 8 * GIB,
+            disksMb: [50 * GIB],
+          },
           { name: `cache1.${d}`, pnode: `node3.${d}`, diskTemplate: 'plain', memoryMb: 2 * GIB },
           { name: `proxy1.${d}`, pnode: `node2.${d}`, diskTemplate: 'diskless', memoryMb: 1 * GIB },
           { name: `files1.${d}`, pnode: `node4.${d}`, diskTemplate: 'sharedfile', memoryMb: 2 * GIB },
-          { name: `build1.${d}`, pnode: `node3.${d}`, snode: `node4.${d}`, diskTemplate: 'drbd', memoryMb: 2 * GIB, adminState: 'down' },
+          {
+            name: `build1.${d}`,
+            pnode: `node3.${d}`,
+            snode: `node4.${d}`,
+            diskTemplate: 'drbd',
+            memoryMb: 2 * GIB,
+            adminState: 'down',
+          },
         ],
       },
     ],
@@ -225,7 +247,14 @@ export function demoInventory(): Inventory {
     bmc: `node${n}-bmc.ams.sim`,
     ...extra,
   });
-  const amsInst = (name: string, p: number, s: number | null, template: DiskTemplate, memGib: number, extra: Partial<InventoryInstance> = {}): InventoryInstance => ({
+  const amsInst = (
+    name: string,
+    p: number,
+    s: number | null,
+    template: DiskTemplate,
+    memGib: number,
+    extra: Partial<InventoryInstance> = {},
+  ): InventoryInstance => ({
     name: `${name}.${ams}`,
     pnode: `node${p}.${ams}`,
     ...(s === null ? {} : { snode: `node${s}.${ams}` }),
@@ -249,7 +278,14 @@ export function demoInventory(): Inventory {
     bmc: `node${n}-bmc.fra.sim`,
     ...extra,
   });
-  const fraInst = (name: string, p: number, s: number | null, template: DiskTemplate, memGib: number, extra: Partial<InventoryInstance> = {}): InventoryInstance => ({
+  const fraInst = (
+    name: string,
+    p: number,
+    s: number | null,
+    template: DiskTemplate,
+    memGib: number,
+    extra: Partial<InventoryInstance> = {},
+  ): InventoryInstance => ({
     name: `${name}.${fra}`,
     pnode: `node${p}.${fra}`,
     ...(s === null ? {} : { snode: `node${s}.${fra}` }),
@@ -357,7 +393,18 @@ export function demoInventory(): Inventory {
 /** A generated world: `clusters` clusters of `nodes` nodes and `instances` instances each. */
 export function scaleInventory(scale: { clusters: number; nodes: number; instances: number }): Inventory {
   const clusters: InventoryCluster[] = [];
-  const templates: DiskTemplate[] = ['drbd', 'drbd', 'drbd', 'drbd', 'drbd', 'drbd', 'drbd', 'rbd', 'plain', 'diskless'];
+  const templates: DiskTemplate[] = [
+    'drbd',
+    'drbd',
+    'drbd',
+    'drbd',
+    'drbd',
+    'drbd',
+    'drbd',
+    'rbd',
+    'plain',
+    'diskless',
+  ];
   for (let c = 1; c <= scale.clusters; c++) {
     const cname = `c${String(c).padStart(2, '0')}`;
     const domain = `${cname}.example.org`;

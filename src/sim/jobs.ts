@@ -359,7 +359,8 @@ export class JobQueue extends EventEmitter {
   }
 
   private fail(job: SimJob, err: unknown): void {
-    const encoded = err instanceof OpError ? err.encode() : ['OpExecError', [err instanceof Error ? err.message : String(err)]];
+    const encoded =
+      err instanceof OpError ? err.encode() : ['OpExecError', [err instanceof Error ? err.message : String(err)]];
     this.finish(job, 'error', encoded);
   }
 

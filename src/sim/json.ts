@@ -17,7 +17,8 @@ export function pyJson(value: unknown): string {
   for (let i = 0; i < json.length; i++) {
     const c = json.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 44 || c === 58) {
@@ -26,7 +27,9 @@ export function pyJson(value: unknown): string {
     }
   }
   out += json.slice(last);
-  return NON_ASCII.test(out) ? out.replace(NON_ASCII_ALL, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')) : out;
+  return NON_ASCII.test(out)
+    ? out.replace(NON_ASCII_ALL, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'))
+    : out;
 }
 
 /** A pre-serialised JSON fragment that pyJson-built bodies can splice in unchanged. */

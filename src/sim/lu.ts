@@ -34,7 +34,11 @@ function checkFreeMemory(node: SimNode, reason: string, requested: number): void
   const err = node.rpcError;
   if (err !== null) throw prereq(`Can't get data from node ${node.name}: ${err}`, 'environment_error');
   const free = node.memoryFree;
-  if (requested > free) throw prereq(`Not enough memory on node ${node.name} for ${reason}: needed ${requested} MiB, available ${free} MiB`, 'insufficient_resources');
+  if (requested > free)
+    throw prereq(
+      `Not enough memory on node ${node.name} for ${reason}: needed ${requested} MiB, available ${free} MiB`,
+      'insufficient_resources',
+    );
 }
 
 function checkNotDrained(node: SimNode): void {
@@ -48,7 +52,10 @@ function checkOnline(node: SimNode): void {
 /** CheckInstanceState(INSTANCE_ONLINE). */
 function checkInstanceOnline(inst: SimInstance): void {
   if (inst.adminState === 'offline') {
-    throw prereq(`Instance '${inst.name}' is marked to be offline, can't use instance from outside up, down states`, 'wrong_state');
+    throw prereq(
+      `Instance '${inst.name}' is marked to be offline, can't use instance from outside up, down states`,
+      'wrong_state',
+    );
   }
 }
 
@@ -89,7 +96,10 @@ function decideSelfPromotion(cluster: SimCluster): boolean {
 
 /** IAllocator input gathering: every node that is not offline must answer (masterd/iallocator.py). */
 function iallocatorPreflight(cluster: SimCluster, name: string): void {
-  if (name !== 'hail') throw execError(`Failure while running the iallocator script: iallocator module '${name}' not found in the search path`);
+  if (name !== 'hail')
+    throw execError(
+      `Failure while running the iallocator script: iallocator module '${name}' not found in the search path`,
+    );
   for (const n of cluster.nodeList()) {
     const err = n.connectError;
     if (!n.offline && err !== null) throw execError(`Can't get data for node ${n.name}: ${err}`);
@@ -98,12 +108,18 @@ function iallocatorPreflight(cluster: SimCluster, name: string): void {
 
 /** Nodes hail may pick for an instance whose primary is `home`: only its node group (htools tryNodeEvac). */
 function hailCandidates(home: SimNode, exclude: readonly SimNode[]): SimNode[] {
-  return home.cluster.nodeList().filter((n) => n.group === home.group && !n.offline && !n.drained && n.vmCapable && !exclude.includes(n));
+  return home.cluster
+    .nodeList()
+    .filter((n) => n.group === home.group && !n.offline && !n.drained && n.vmCapable && !exclude.includes(n));
 }
 
 type Planned = Map<SimNode, number>;
 
-function hailPickByMemory(inst: SimInstance, candidates: SimNode[], planned: Planned): { node: SimNode } | { fail: string } {
+function hailPickByMemory(
+  inst: SimInstance,
+  candidates: SimNode[],
+  planned: Planned,
+): { node: SimNode } | { fail: string } {
   const need = inst.adminState === 'offline' ? 0 : inst.memory;
   let best: { node: SimNode; left: number } | null = null;
   let fails = '';
@@ -120,7 +136,11 @@ function hailPickByMemory(inst: SimInstance, candidates: SimNode[], planned: Pla
   return { node: best.node };
 }
 
-function hailPickByDisk(inst: SimInstance, candidates: SimNode[], planned: Planned): { node: SimNode } | { fail: string } {
+function hailPickByDisk(
+  inst: SimInstance,
+  candidates: SimNode[],
+  planned: Planned,
+): { node: SimNode } | { fail: string } {
   const need = inst.diskUsage;
   let best: { node: SimNode; left: number } | null = null;
   let fails = '';
@@ -141,7 +161,8 @@ function hailPickByDisk(inst: SimInstance, candidates: SimNode[], planned: Plann
 function checkIallocatorOrNode(ctx: LuContext, nodeField: string): void {
   const node = ctx.op.get(nodeField);
   const ialloc = ctx.op.str('iallocator');
-  if (node !== undefined && ialloc !== undefined) throw prereq('Do not specify both, iallocator and node', 'wrong_input');
+  if (node !== undefined && ialloc !== undefined)
+    throw prereq('Do not specify both, iallocator and node', 'wrong_input');
   if ((node === undefined && ialloc === undefined) || ialloc === '.') ctx.op.set('iallocator', 'hail');
 }
 
@@ -160,10 +181,25 @@ const ROLE_FLAGS: Record<Role, [boolean, boolean, boolean]> = {
 function* nodeSetParams(ctx: LuContext) {
   const { op, cluster } = ctx;
   const node = expandNode(ctx, 'node_name', 'node_uuid');
-  const mods = ['offline', 'master_candidate', 'drained', 'master_capable', 'vm_capable', 'secondary_ip', 'ndparams', 'hv_state', 'disk_state'].map((k) => op.get(k));
+  const mods = [
+    'offline',
+    'master_candidate',
+    'drained',
+    'master_capable',
+    'vm_capable',
+    'secondary_ip',
+    'ndparams',
+    'hv_state',
+    'disk_state',
+  ].map((k) => op.get(k));
   if (mods.every((v) => v === undefined)) throw prereq('Please pass at least one modification', 'wrong_input');
-  if (mods.filter((v) => v === true).length > 1) throw prereq("Can't set the node into more than one state at the same time", 'wrong_input');
-  const mightDemote = op.get('master_candidate') === false || op.get('offline') === true || op.get('drained') === true || op.get('master_capable') === false;
+  if (mods.filter((v) => v === true).length > 1)
+    throw prereq("Can't set the node into more than one state at the same time", 'wrong_input');
+  const mightDemote =
+    op.get('master_candidate') === false ||
+    op.get('offline') === true ||
+    op.get('drained') === true ||
+    op.get('master_capable') === false;
   const lockAll = op.get('auto_promote') === true && mightDemote;
   yield { locks: lockAll ? allNodeLocks(cluster) : [nodeLock(node)] };
 
@@ -180,11 +216,20 @@ function* nodeSetParams(ctx: LuContext) {
   if (node.masterCandidate && mightDemote && !lockAll) {
     const { now, should } = mcStats(cluster, [node]);
     if (now < should) {
-      throw prereq('Not enough master candidates, please pass auto promote option to allow promotion (--auto-promote or RAPI auto_promote=True)', 'wrong_state');
+      throw prereq(
+        'Not enough master candidates, please pass auto promote option to allow promotion (--auto-promote or RAPI auto_promote=True)',
+        'wrong_state',
+      );
     }
   }
   const oldFlags: [boolean, boolean, boolean] = [node.masterCandidate, node.drained, node.offline];
-  const oldRole: Role = node.masterCandidate ? 'candidate' : node.drained ? 'drained' : node.offline ? 'offline' : 'regular';
+  const oldRole: Role = node.masterCandidate
+    ? 'candidate'
+    : node.drained
+      ? 'drained'
+      : node.offline
+        ? 'offline'
+        : 'regular';
   for (const [i, attr] of FLAGS.entries()) {
     if (op.get(attr) === false && oldFlags[i] === false) {
       ctx.info(`Ignoring request to unset flag ${attr}, already unset`);
@@ -192,9 +237,16 @@ function* nodeSetParams(ctx: LuContext) {
     }
   }
   if (op.get('powered') !== undefined) {
-    throw prereq(`Unable to change powered state for node ${node.name} as it does not support out-of-band handling`, 'wrong_state');
+    throw prereq(
+      `Unable to change powered state for node ${node.name} as it does not support out-of-band handling`,
+      'wrong_state',
+    );
   }
-  if (op.get('drained') === false || op.get('offline') === false || (op.get('master_capable') === true && !node.masterCapable)) {
+  if (
+    op.get('drained') === false ||
+    op.get('offline') === false ||
+    (op.get('master_capable') === true && !node.masterCapable)
+  ) {
     if (decideSelfPromotion(cluster)) {
       op.set('master_candidate', true);
       ctx.info('Auto-promoting node to master candidate');
@@ -212,12 +264,18 @@ function* nodeSetParams(ctx: LuContext) {
   else newRole = oldRole;
   if (oldRole === 'offline' && newRole !== oldRole) {
     const err = node.connectError;
-    if (err !== null) throw prereq(`Node ${node.name} is being de-offlined but fails to report its version: ${err}`, 'wrong_state');
-    ctx.warn('Transitioning node from offline to online state without using re-add. Please make sure the node is healthy!');
+    if (err !== null)
+      throw prereq(`Node ${node.name} is being de-offlined but fails to report its version: ${err}`, 'wrong_state');
+    ctx.warn(
+      'Transitioning node from offline to online state without using re-add. Please make sure the node is healthy!',
+    );
   }
   const sip = op.str('secondary_ip');
   if (sip !== undefined && sip !== node.pip && !(op.get('force') === true && node.isMaster)) {
-    throw prereq('Changing the secondary ip on a single-homed cluster requires the --force option to be passed, and the target node to be the master', 'wrong_input');
+    throw prereq(
+      'Changing the secondary ip on a single-homed cluster requires the --force option to be passed, and the target node to be the master',
+      'wrong_input',
+    );
   }
   if (op.get('dry_run') === true) return null;
   yield;
@@ -239,7 +297,8 @@ function* nodeSetParams(ctx: LuContext) {
   bumpNode(ctx, node);
   if (newRole !== oldRole) {
     const newFlags = ROLE_FLAGS[newRole];
-    for (const [i, attr] of FLAGS.entries()) if (oldFlags[i] !== newFlags[i]) result.push([attr, newFlags[i] ? 'True' : 'False']);
+    for (const [i, attr] of FLAGS.entries())
+      if (oldFlags[i] !== newFlags[i]) result.push([attr, newFlags[i] ? 'True' : 'False']);
     [node.masterCandidate, node.drained, node.offline] = newFlags;
     bumpNode(ctx, node);
     if (lockAll) adjustCandidatePool(ctx, node);
@@ -262,9 +321,11 @@ function adjustCandidatePool(ctx: LuContext, except: SimNode): void {
     promoted.push(n);
     now++;
   }
-  if (promoted.length > 0) ctx.info(`Promoted nodes to master candidate role: ${promoted.map((n) => n.name).join(', ')}`);
+  if (promoted.length > 0)
+    ctx.info(`Promoted nodes to master candidate role: ${promoted.map((n) => n.name).join(', ')}`);
   const after = mcStats(cluster, [except]);
-  if (after.now > after.should) ctx.info(`Note: more nodes are candidates (${after.now}) than desired (${after.should})`);
+  if (after.now > after.should)
+    ctx.info(`Note: more nodes are candidates (${after.now}) than desired (${after.should})`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -301,7 +362,8 @@ function* nodeEvacuate(ctx: LuContext) {
   if (op.get('remote_node') !== undefined) {
     remote = expandNode(ctx, 'remote_node', 'remote_node_uuid');
     if (remote === node) throw prereq('Can not use evacuated node as a new secondary node', 'wrong_input');
-    if (op.get('mode') !== 'secondary-only') throw prereq('Without the use of an iallocator only secondary instances can be evacuated', 'wrong_input');
+    if (op.get('mode') !== 'secondary-only')
+      throw prereq('Without the use of an iallocator only secondary instances can be evacuated', 'wrong_input');
   }
   const mode = op.get('mode');
   if (mode === 'all') {
@@ -312,7 +374,9 @@ function* nodeEvacuate(ctx: LuContext) {
   }
   const pick = () => cluster.configOrder(mode === 'primary-only' ? node.primaries : node.secondaries);
   const locked = pick();
-  yield { locks: [...locked.map(instanceLock), nodeLock(node, true), ...(remote !== null ? [nodeLock(remote, true)] : [])] };
+  yield {
+    locks: [...locked.map(instanceLock), nodeLock(node, true), ...(remote !== null ? [nodeLock(remote, true)] : [])],
+  };
 
   const instances = pick();
   if (instances.length > 0) {
@@ -321,7 +385,11 @@ function* nodeEvacuate(ctx: LuContext) {
   } else ctx.info(`No instances to evacuate from node '${node.name}'`);
   if (remote !== null) {
     for (const i of instances) {
-      if (i.pnode === remote) throw prereq(`Node ${remote.name} is the primary node of instance ${i.name}, cannot use it as secondary`, 'wrong_input');
+      if (i.pnode === remote)
+        throw prereq(
+          `Node ${remote.name} is the primary node of instance ${i.name}, cannot use it as secondary`,
+          'wrong_input',
+        );
     }
   }
   if (op.get('dry_run') === true) return null;
@@ -365,7 +433,9 @@ function* nodeEvacuate(ctx: LuContext) {
           }
         }
       } else if (!inst.internallyMirrored) {
-        failed.push(`${inst.name} (Instances with disk template '${inst.diskTemplate}' can't execute change secondary)`);
+        failed.push(
+          `${inst.name} (Instances with disk template '${inst.diskTemplate}' can't execute change secondary)`,
+        );
       } else {
         const r = hailPickByDisk(inst, hailCandidates(inst.pnode, [node, inst.pnode]), planned);
         if ('fail' in r) failed.push(`${inst.name} (${r.fail})`);
@@ -419,7 +489,12 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
   const ignoreConsistency = failoverOp && op.get('ignore_consistency') === true;
   const needsAllocator = inst.externallyMirrored && target === null;
   yield {
-    locks: [instanceLock(inst), ...(needsAllocator ? allNodeLocks(cluster) : [...inst.nodes, ...(target !== null ? [target] : [])].map((n) => nodeLock(n)))],
+    locks: [
+      instanceLock(inst),
+      ...(needsAllocator
+        ? allNodeLocks(cluster)
+        : [...inst.nodes, ...(target !== null ? [target] : [])].map((n) => nodeLock(n))),
+    ],
   };
 
   // CheckPrereq
@@ -430,7 +505,10 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     failover = true;
   }
   if (!inst.internallyMirrored && !inst.externallyMirrored) {
-    throw prereq(`Instance's disk layout '${inst.diskTemplate}' does not allow ${failover ? 'failovers' : 'migrations'}`, 'wrong_state');
+    throw prereq(
+      `Instance's disk layout '${inst.diskTemplate}' does not allow ${failover ? 'failovers' : 'migrations'}`,
+      'wrong_state',
+    );
   }
   const source = inst.pnode;
   if (inst.externallyMirrored) {
@@ -439,11 +517,16 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     if (ialloc !== undefined) {
       iallocatorPreflight(cluster, ialloc);
       const r = hailPickByMemory(inst, hailCandidates(source, [source]), new Map());
-      if ('fail' in r) throw prereq(`Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`, 'insufficient_resources');
+      if ('fail' in r)
+        throw prereq(
+          `Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`,
+          'insufficient_resources',
+        );
       target = r.node;
       ctx.info(`Selected nodes for instance ${inst.name} via iallocator ${ialloc}: ${target.name}`);
     }
-    if (target === source) throw prereq(`Cannot migrate instance ${inst.name} to its primary (${source.name})`, 'wrong_state');
+    if (target === source)
+      throw prereq(`Cannot migrate instance ${inst.name} to its primary (${source.name})`, 'wrong_state');
   } else {
     const secondary = inst.snode;
     if (secondary === null) throw execError(`No secondary node but using drbd disk types`);
@@ -457,7 +540,8 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
   }
   if (target === null) throw execError('No target node');
   const dest: SimNode = target;
-  if (!cleanup && (!failover || inst.adminState === 'up')) checkFreeMemory(dest, `migrating instance ${inst.name}`, inst.minMemory);
+  if (!cleanup && (!failover || inst.adminState === 'up'))
+    checkFreeMemory(dest, `migrating instance ${inst.name}`, inst.minMemory);
   else ctx.info('Not checking memory on the secondary node as instance will not be started');
   if (!cleanup && !failover && inst.alwaysFailover) {
     ctx.info('Instance configured to always failover; fallback to failover');
@@ -474,7 +558,8 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     }
   }
   if (!failover) {
-    if (op.get('live') !== undefined && op.get('mode') !== undefined) throw prereq("Only one of the 'live' and 'mode' parameters are accepted", 'wrong_input');
+    if (op.get('live') !== undefined && op.get('mode') !== undefined)
+      throw prereq("Only one of the 'live' and 'mode' parameters are accepted", 'wrong_input');
     if (op.get('live') !== undefined) {
       op.set('mode', op.get('live') === true ? 'live' : 'non-live');
       op.set('live', undefined);
@@ -543,7 +628,8 @@ function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     ctx.log('* changing disks into single-master mode');
     ctx.log('* wait until resync is done');
   } else ctx.log(`* opening instance disks on node ${dest.name} in exclusive mode`);
-  if (inst.diskTemplate === 'rbd' || inst.diskTemplate === 'ext') ctx.log(`* unmapping instance's disks ${inst.disks.map(() => 'None').join(', ')} from ${source.name}`);
+  if (inst.diskTemplate === 'rbd' || inst.diskTemplate === 'ext')
+    ctx.log(`* unmapping instance's disks ${inst.disks.map(() => 'None').join(', ')} from ${source.name}`);
   ctx.log('* done');
   return null;
 }
@@ -557,19 +643,25 @@ function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest:
   const srcErr = source.rpcError;
   if (srcErr !== null) {
     if (ignoreConsistency || source.offline) {
-      ctx.warn(`Could not shutdown instance ${inst.name} on node ${source.name}, proceeding anyway; please make sure node ${source.name} is down; error details: ${srcErr}`);
+      ctx.warn(
+        `Could not shutdown instance ${inst.name} on node ${source.name}, proceeding anyway; please make sure node ${source.name} is down; error details: ${srcErr}`,
+      );
     } else throw execError(`Could not shutdown instance ${inst.name} on node ${source.name}: ${srcErr}`);
   }
   yield;
   if (inst.externallyMirrored) {
     ctx.log(`* closing instance disks on node ${source.name}`);
     if (srcErr !== null) {
-      if (source.offline || ignoreConsistency) ctx.warn(`Could not close instance disks on node ${source.name}, proceeding anyway`);
+      if (source.offline || ignoreConsistency)
+        ctx.warn(`Could not close instance disks on node ${source.name}, proceeding anyway`);
       else throw execError(`Cannot close instance disks on node ${source.name}: ${srcErr}`);
     }
   }
   ctx.log("* deactivating the instance's disks on source node");
-  if (srcErr !== null) inst.disks.forEach((_, idx) => ctx.warn(`Could not shutdown block device disk/${idx} on node ${source.name}: ${srcErr}`));
+  if (srcErr !== null)
+    inst.disks.forEach((_, idx) =>
+      ctx.warn(`Could not shutdown block device disk/${idx} on node ${source.name}: ${srcErr}`),
+    );
   inst.running = false;
   world.placeInstance(inst, dest, inst.internallyMirrored ? source : null);
   bumpInstance(ctx, inst, 2);
@@ -654,19 +746,34 @@ function* instanceStartup(ctx: LuContext) {
 function* replaceDisks(ctx: LuContext) {
   const { op, cluster } = ctx;
   const inst = expandInstance(ctx);
-  if (op.get('mode') !== 'replace_new_secondary') throw prereq(`Only replacing the secondary node is simulated (mode ${String(op.get('mode'))})`, 'wrong_input');
+  if (op.get('mode') !== 'replace_new_secondary')
+    throw prereq(`Only replacing the secondary node is simulated (mode ${String(op.get('mode'))})`, 'wrong_input');
   let remote: SimNode | null = null;
   if (op.get('remote_node') !== undefined) remote = expandNode(ctx, 'remote_node', 'remote_node_uuid');
-  else if (op.get('iallocator') === undefined) throw prereq('When changing the secondary either an iallocator script must be used or the new node given', 'wrong_input');
-  yield { locks: [instanceLock(inst), ...(remote === null ? allNodeLocks(cluster) : [...inst.nodes, remote].map((n) => nodeLock(n)))] };
+  else if (op.get('iallocator') === undefined)
+    throw prereq(
+      'When changing the secondary either an iallocator script must be used or the new node given',
+      'wrong_input',
+    );
+  yield {
+    locks: [
+      instanceLock(inst),
+      ...(remote === null ? allNodeLocks(cluster) : [...inst.nodes, remote].map((n) => nodeLock(n))),
+    ],
+  };
 
-  if (!inst.internallyMirrored || inst.snode === null) throw prereq('Can only run replace disks for DRBD8-based instances', 'wrong_input');
+  if (!inst.internallyMirrored || inst.snode === null)
+    throw prereq('Can only run replace disks for DRBD8-based instances', 'wrong_input');
   const oldSecondary = inst.snode;
   if (remote === null) {
     const ialloc = op.str('iallocator') ?? 'hail';
     iallocatorPreflight(cluster, ialloc);
     const r = hailPickByDisk(inst, hailCandidates(inst.pnode, [inst.pnode, oldSecondary]), new Map());
-    if ('fail' in r) throw prereq(`Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`, 'insufficient_resources');
+    if ('fail' in r)
+      throw prereq(
+        `Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`,
+        'insufficient_resources',
+      );
     remote = r.node;
     op.set('remote_node', remote.name);
     op.set('remote_node_uuid', remote.uuid);
@@ -674,11 +781,15 @@ function* replaceDisks(ctx: LuContext) {
   }
   const newNode: SimNode = remote;
   if (newNode === inst.pnode) throw prereq('The specified node is the primary node of the instance', 'wrong_input');
-  if (newNode === oldSecondary) throw prereq('The specified node is already the secondary node of the instance', 'wrong_input');
+  if (newNode === oldSecondary)
+    throw prereq('The specified node is already the secondary node of the instance', 'wrong_input');
   checkOnline(newNode);
   checkNotDrained(newNode);
   if (newNode.live && newNode.diskFree < inst.diskUsage) {
-    throw prereq(`Not enough disk space on target node ${newNode.name}: required ${inst.diskUsage} MiB, available ${newNode.diskFree} MiB`, 'insufficient_resources');
+    throw prereq(
+      `Not enough disk space on target node ${newNode.name}: required ${inst.diskUsage} MiB, available ${newNode.diskFree} MiB`,
+      'insufficient_resources',
+    );
   }
   if (op.get('dry_run') === true) return null;
   yield;
@@ -724,7 +835,8 @@ function validateTag(tag: string): void {
 
 function* tags(ctx: LuContext, add: boolean) {
   const { op } = ctx;
-  if (op.get('kind') !== 'node') throw prereq(`Tags of kind ${String(op.get('kind'))} are not simulated`, 'wrong_input');
+  if (op.get('kind') !== 'node')
+    throw prereq(`Tags of kind ${String(op.get('kind'))} are not simulated`, 'wrong_input');
   const name = op.str('name') ?? '';
   const node = ctx.cluster.findNode(name);
   if (node === undefined) throw prereq(`Node '${name}' not known`, 'unknown_entity');
@@ -733,7 +845,8 @@ function* tags(ctx: LuContext, add: boolean) {
   list.forEach(validateTag);
   if (!add) {
     const missing = [...new Set(list)].filter((t) => !node.tags.has(t)).sort();
-    if (missing.length > 0) throw prereq(`Tag(s) ${missing.map((t) => `'${t}'`).join(', ')} not found`, 'unknown_entity');
+    if (missing.length > 0)
+      throw prereq(`Tag(s) ${missing.map((t) => `'${t}'`).join(', ')} not found`, 'unknown_entity');
   } else if (new Set([...node.tags, ...list]).size > 4096) throw execError('Error while setting tag: Too many tags');
   if (op.get('dry_run') === true) return null;
   yield;

@@ -13,7 +13,8 @@ class UsageError extends Error {}
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} expects a number >= 0, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} expects a number >= 0, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -44,12 +45,14 @@ function options(argv: string[]): { sim: SimOptions; configOut: string | undefin
   if (v.help === true) throw new UsageError('');
   const sim: SimOptions = {};
   if (v.inventory !== undefined) {
-    if (v.inventory !== 'demo' && v.inventory !== 'small') throw new UsageError(`--inventory expects demo or small, got ${JSON.stringify(v.inventory)}`);
+    if (v.inventory !== 'demo' && v.inventory !== 'small')
+      throw new UsageError(`--inventory expects demo or small, got ${JSON.stringify(v.inventory)}`);
     sim.inventory = v.inventory;
   }
   if (v.scale !== undefined) {
     const parts = v.scale.split(',').map(Number);
-    if (parts.length !== 3 || !parts.every((p) => Number.isInteger(p) && p > 0)) throw new UsageError(`--scale expects CLUSTERS,NODES,INSTANCES (whole numbers), got ${JSON.stringify(v.scale)}`);
+    if (parts.length !== 3 || !parts.every((p) => Number.isInteger(p) && p > 0))
+      throw new UsageError(`--scale expects CLUSTERS,NODES,INSTANCES (whole numbers), got ${JSON.stringify(v.scale)}`);
     sim.scale = { clusters: parts[0] ?? 1, nodes: parts[1] ?? 1, instances: parts[2] ?? 0 };
   }
   const set = <K extends keyof SimOptions>(key: K, value: SimOptions[K] | undefined) => {

@@ -41,8 +41,14 @@ const isString: Check = (v) => typeof v === 'string';
 const isDict: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isList: Check = (v) => Array.isArray(v);
 const isStringList: Check = (v) => Array.isArray(v) && v.every(isString);
-const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
-const maybe = (c: Check): Check => (v) => v === null || v === undefined || c(v);
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v);
+const maybe =
+  (c: Check): Check =>
+  (v) =>
+    v === null || v === undefined || c(v);
 
 interface ParamDef {
   name: string;
@@ -214,13 +220,21 @@ export const OPS = {
     id: 'OP_TAGS_SET',
     cls: 'OpTagsSet',
     dsc: null,
-    params: [req('kind', oneOf('cluster', 'node', 'instance', 'nodegroup', 'network')), req('tags', isStringList), opt('name', isString)],
+    params: [
+      req('kind', oneOf('cluster', 'node', 'instance', 'nodegroup', 'network')),
+      req('tags', isStringList),
+      opt('name', isString),
+    ],
   },
   OP_TAGS_DEL: {
     id: 'OP_TAGS_DEL',
     cls: 'OpTagsDel',
     dsc: null,
-    params: [req('kind', oneOf('cluster', 'node', 'instance', 'nodegroup', 'network')), req('tags', isStringList), opt('name', isString)],
+    params: [
+      req('kind', oneOf('cluster', 'node', 'instance', 'nodegroup', 'network')),
+      req('tags', isStringList),
+      opt('name', isString),
+    ],
   },
 } satisfies Record<string, OpDef>;
 
@@ -292,7 +306,8 @@ function setRepr(keys: string[]): string {
 export function fillOpcode(def: OpDef, body: unknown, statics: Record<string, unknown>): OpInput {
   let params: Record<string, unknown> = {};
   if (body !== null && body !== undefined) {
-    if (typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(`Body contents: Type is '${pyTypeName(body)}', but 'dict' is expected`);
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw new BadRequest(`Body contents: Type is '${pyTypeName(body)}', but 'dict' is expected`);
     params = { ...(body as Record<string, unknown>) };
   }
   const overwritten = Object.keys(params).filter((k) => k in statics);
@@ -300,12 +315,15 @@ export function fillOpcode(def: OpDef, body: unknown, statics: Record<string, un
   params = { ...params, ...statics };
   const all = [...COMMON, ...def.params];
   for (const key of Object.keys(params)) {
-    if (!all.some((p) => p.name === key)) throw new BadRequest(`Invalid body parameters: Object ${def.cls} doesn't support the parameter '${key}'`);
+    if (!all.some((p) => p.name === key))
+      throw new BadRequest(`Invalid body parameters: Object ${def.cls} doesn't support the parameter '${key}'`);
   }
   for (const p of all) {
     const value = key(params, p.name) ? params[p.name] : p.def;
     if (!p.check(value)) {
-      throw new BadRequest(`Invalid body parameters: ${pyExceptionStr([`Parameter '${def.id}.${p.name}' fails validation`, 'wrong_input'])}`);
+      throw new BadRequest(
+        `Invalid body parameters: ${pyExceptionStr([`Parameter '${def.id}.${p.name}' fails validation`, 'wrong_input'])}`,
+      );
     }
   }
   return new OpInput(def, params);

@@ -11,14 +11,33 @@ export interface BmcCredentials {
 export type BmcAction = { action: 'status' } | { action: 'on' } | { action: 'off'; mode: OffMode };
 
 /** One BMC command: checks that the BMC exists and answers, and the credentials, then acts. */
-export function bmcCommand(world: SimWorld, expected: BmcCredentials, given: BmcCredentials, bmc: string, cmd: BmcAction): PowerState {
+export function bmcCommand(
+  world: SimWorld,
+  expected: BmcCredentials,
+  given: BmcCredentials,
+  bmc: string,
+  cmd: BmcAction,
+): PowerState {
   const node: SimNode | undefined = world.nodeByBmc(bmc);
-  if (node === undefined) throw new PowerError('unknown-host', `BMC ${bmc} does not resolve`, "Check the node's ipmi: tag and that the BMC name is in DNS.");
+  if (node === undefined)
+    throw new PowerError(
+      'unknown-host',
+      `BMC ${bmc} does not resolve`,
+      "Check the node's ipmi: tag and that the BMC name is in DNS.",
+    );
   if (world.faults.current.unreachableBmcs.includes(bmc)) {
-    throw new PowerError('unreachable', `BMC ${bmc} does not answer`, 'Check that the BMC is cabled, powered (standby) and reachable from this host.');
+    throw new PowerError(
+      'unreachable',
+      `BMC ${bmc} does not answer`,
+      'Check that the BMC is cabled, powered (standby) and reachable from this host.',
+    );
   }
   if (given.user !== expected.user || given.password !== expected.password) {
-    throw new PowerError('auth', `BMC ${bmc} rejected the IPMI user or password`, 'Check ipmi.user and the IPMI password in the configuration.');
+    throw new PowerError(
+      'auth',
+      `BMC ${bmc} rejected the IPMI user or password`,
+      'Check ipmi.user and the IPMI password in the configuration.',
+    );
   }
   if (cmd.action === 'on') world.powerOn(node);
   else if (cmd.action === 'off') world.powerOff(node, cmd.mode);

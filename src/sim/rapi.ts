@@ -8,7 +8,18 @@ import { errorReply, HttpError, jsonReply, readBody, send, type Reply } from './
 import { JOB_FIELDS, nsNow, type JobQueue, type SimJob } from './jobs.js';
 import { pyExceptionStr, pyJson, pyTypeName } from './json.js';
 import { BadRequest, fillOpcode, OPS, type OpDef } from './ops.js';
-import { clusterInfo, groupBody, groupsBulkBody, instanceBody, instancesBulkBody, nodeBody, nodesBulkBody, QUERY_RESOURCES, queryResource, roleWord } from './render.js';
+import {
+  clusterInfo,
+  groupBody,
+  groupsBulkBody,
+  instanceBody,
+  instancesBulkBody,
+  nodeBody,
+  nodesBulkBody,
+  QUERY_RESOURCES,
+  queryResource,
+  roleWord,
+} from './render.js';
 import type { SimCluster, SimWorld } from './world.js';
 
 export interface RapiUser {
@@ -71,7 +82,19 @@ interface Route {
 
 const NAME = '([\\w._-]+)';
 const FEATURES = ['node-migrate-reqv1', 'instance-reinstall-reqv1', 'node-evac-res1', 'instance-create-reqv1'];
-const VALID_QUERY_RESOURCES = ['cluster', 'node', 'instance', 'group', 'network', 'os', 'extstorage', 'export', 'lock', 'job', 'filter'];
+const VALID_QUERY_RESOURCES = [
+  'cluster',
+  'node',
+  'instance',
+  'group',
+  'network',
+  'os',
+  'extstorage',
+  'export',
+  'lock',
+  'job',
+  'filter',
+];
 
 function parseQuery(search: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -94,7 +117,13 @@ function intArg(r: RapiRequest, name: string, def = 0): number {
 const strArg = (r: RapiRequest, name: string): string | undefined => r.query.get(name)?.[0];
 
 export class RapiService {
-  readonly stats: SimClusterStats = { requests: 0, submissions: [], injected: [], openConnections: 0, maxConcurrentConnections: 0 };
+  readonly stats: SimClusterStats = {
+    requests: 0,
+    submissions: [],
+    injected: [],
+    openConnections: 0,
+    maxConcurrentConnections: 0,
+  };
   private readonly routes: Route[];
   private readonly waiters = new Set<() => void>();
 
@@ -118,10 +147,25 @@ export class RapiService {
         re: n('/role'),
         methods: { GET: { fn: (r) => this.getRole(r) }, PUT: { fn: (r) => this.putRole(r) } },
       },
-      { re: n('/modify'), methods: { POST: { fn: (r) => this.submit(r, 'nodes_name_modify', OPS.OP_NODE_SET_PARAMS, r.body, { node_name: r.items[0] }) } } },
+      {
+        re: n('/modify'),
+        methods: {
+          POST: {
+            fn: (r) => this.submit(r, 'nodes_name_modify', OPS.OP_NODE_SET_PARAMS, r.body, { node_name: r.items[0] }),
+          },
+        },
+      },
       {
         re: n('/evacuate'),
-        methods: { POST: { fn: (r) => this.submit(r, 'nodes_name_evacuate', OPS.OP_NODE_EVACUATE, r.body, { node_name: r.items[0], dry_run: intArg(r, 'dry-run') !== 0 }) } },
+        methods: {
+          POST: {
+            fn: (r) =>
+              this.submit(r, 'nodes_name_evacuate', OPS.OP_NODE_EVACUATE, r.body, {
+                node_name: r.items[0],
+                dry_run: intArg(r, 'dry-run') !== 0,
+              }),
+          },
+        },
       },
       { re: n('/migrate'), methods: { POST: { fn: (r) => this.nodeMigrate(r) } } },
       {
@@ -136,8 +180,26 @@ export class RapiService {
       { re: new RegExp(`^/2/groups/${NAME}$`), methods: { GET: { fn: (r) => this.group(r) } } },
       { re: /^\/2\/instances$/, methods: { GET: { fn: (r) => this.instances(r) } } },
       { re: i(''), methods: { GET: { fn: (r) => this.instance(r) } } },
-      { re: i('/migrate'), methods: { PUT: { fn: (r) => this.submit(r, 'instances_name_migrate', OPS.OP_INSTANCE_MIGRATE, r.body, { instance_name: r.items[0] }) } } },
-      { re: i('/failover'), methods: { PUT: { fn: (r) => this.submit(r, 'instances_name_failover', OPS.OP_INSTANCE_FAILOVER, r.body, { instance_name: r.items[0] }) } } },
+      {
+        re: i('/migrate'),
+        methods: {
+          PUT: {
+            fn: (r) =>
+              this.submit(r, 'instances_name_migrate', OPS.OP_INSTANCE_MIGRATE, r.body, { instance_name: r.items[0] }),
+          },
+        },
+      },
+      {
+        re: i('/failover'),
+        methods: {
+          PUT: {
+            fn: (r) =>
+              this.submit(r, 'instances_name_failover', OPS.OP_INSTANCE_FAILOVER, r.body, {
+                instance_name: r.items[0],
+              }),
+          },
+        },
+      },
       {
         re: i('/shutdown'),
         methods: {
@@ -157,19 +219,28 @@ export class RapiService {
           PUT: {
             // rlib2 ignores the startup body: only the query arguments count.
             fn: (r) =>
-              this.submit(r, 'instances_name_startup', OPS.OP_INSTANCE_STARTUP, {}, {
-                instance_name: r.items[0],
-                force: intArg(r, 'force') !== 0,
-                dry_run: intArg(r, 'dry-run') !== 0,
-                no_remember: intArg(r, 'no_remember') !== 0,
-              }),
+              this.submit(
+                r,
+                'instances_name_startup',
+                OPS.OP_INSTANCE_STARTUP,
+                {},
+                {
+                  instance_name: r.items[0],
+                  force: intArg(r, 'force') !== 0,
+                  dry_run: intArg(r, 'dry-run') !== 0,
+                  no_remember: intArg(r, 'no_remember') !== 0,
+                },
+              ),
           },
         },
       },
       { re: /^\/2\/jobs$/, methods: { GET: { fn: (r) => this.jobs(r) } } },
       {
         re: /^\/2\/jobs\/(\d+)$/,
-        methods: { GET: { fn: (r) => this.job(r) }, DELETE: { fn: (r) => jsonReply(pyJson(this.queue.cancel(Number(r.items[0])))) } },
+        methods: {
+          GET: { fn: (r) => this.job(r) },
+          DELETE: { fn: (r) => jsonReply(pyJson(this.queue.cancel(Number(r.items[0])))) },
+        },
       },
       { re: /^\/2\/jobs\/(\d+)\/wait$/, methods: { GET: { fn: (r) => this.wait(r), write: true } } },
       {
@@ -183,7 +254,12 @@ export class RapiService {
     this.stats.requests++;
     const faults = this.world.faults;
     const decision = faults.decide(this.cluster.name, (req.method ?? 'GET').toUpperCase());
-    if (decision !== 'ok') this.stats.injected.push({ method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', fault: decision });
+    if (decision !== 'ok')
+      this.stats.injected.push({
+        method: req.method ?? '',
+        path: (req.url ?? '').split('?')[0] ?? '',
+        fault: decision,
+      });
     if (decision === 'drop' || !this.cluster.master.daemonUp) {
       // A dropped connection, or no RAPI at all while the master node is down (the cluster IP is gone).
       req.socket.destroy();
@@ -193,13 +269,20 @@ export class RapiService {
       .then(async (raw) => {
         const latency = faults.appliesTo(this.cluster.name) ? faults.current.latencyMs : 0;
         if (latency > 0) await new Promise<void>((resolve) => this.world.timers.set(resolve, latency));
-        if (decision === 502) return errorReply(new HttpError(502, "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query"));
+        if (decision === 502)
+          return errorReply(new HttpError(502, "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query"));
         if (decision === 504) return errorReply(new HttpError(504));
         return this.process(req, raw);
       })
       .then(
         (reply) => (decision === 'lose' ? req.socket.destroy() : send(res, reply)),
-        (err: unknown) => send(res, errorReply(err instanceof HttpError ? err : new HttpError(500, err instanceof Error ? err.message : String(err)))),
+        (err: unknown) =>
+          send(
+            res,
+            errorReply(
+              err instanceof HttpError ? err : new HttpError(500, err instanceof Error ? err.message : String(err)),
+            ),
+          ),
       );
   }
 
@@ -233,7 +316,14 @@ export class RapiService {
         }
       }
       const items = route.re.exec(url.pathname)?.slice(1) ?? [];
-      return await spec.fn({ method: method as Method, path: url.pathname, query: parseQuery(url.search), body, user: user.name, items: items.map(decodeURIComponent) });
+      return await spec.fn({
+        method: method as Method,
+        path: url.pathname,
+        query: parseQuery(url.search),
+        body,
+        user: user.name,
+        items: items.map(decodeURIComponent),
+      });
     } catch (err) {
       if (err instanceof HttpError) return errorReply(err);
       if (err instanceof BadRequest) return errorReply(new HttpError(400, err.message));
@@ -271,10 +361,12 @@ export class RapiService {
   private submit(r: RapiRequest, resource: string, def: OpDef, body: unknown, statics: Record<string, unknown>): Reply {
     let opBody = body;
     // baserlib._GetDepends: "depends" from the request body survives handlers that build their own body.
-    if (isDict(opBody) && isDict(r.body) && Array.isArray(r.body.depends) && r.body.depends.length > 0) opBody = { ...opBody, depends: r.body.depends };
+    if (isDict(opBody) && isDict(r.body) && Array.isArray(r.body.depends) && r.body.depends.length > 0)
+      opBody = { ...opBody, depends: r.body.depends };
     const op = fillOpcode(def, opBody, { ...this.commonStatic(r, resource), ...statics });
     const faults = this.world.faults;
-    if (faults.appliesTo(this.cluster.name) && faults.current.queueDrained) throw new HttpError(503, 'Job queue is drained, cannot submit');
+    if (faults.appliesTo(this.cluster.name) && faults.current.queueDrained)
+      throw new HttpError(503, 'Job queue is drained, cannot submit');
     const job = this.queue.submit(op);
     this.stats.submissions.push({
       method: r.method,
@@ -290,7 +382,8 @@ export class RapiService {
   }
 
   private putRole(r: RapiRequest): Reply {
-    if (typeof r.body !== 'string') throw new HttpError(400, `Body contents: Type is '${pyTypeName(r.body)}', but 'str' is expected`);
+    if (typeof r.body !== 'string')
+      throw new HttpError(400, `Body contents: Type is '${pyTypeName(r.body)}', but 'str' is expected`);
     const flags: Record<string, Record<string, boolean | null>> = {
       regular: { master_candidate: false, offline: false, drained: false },
       'master-candidate': { master_candidate: true, offline: null, drained: null },
@@ -299,12 +392,18 @@ export class RapiService {
     };
     const f = flags[r.body];
     if (f === undefined) throw new HttpError(400, `Can't set '${r.body}' role`);
-    return this.submit(r, 'nodes_name_role', OPS.OP_NODE_SET_PARAMS, {}, {
-      node_name: r.items[0],
-      ...f,
-      force: intArg(r, 'force') !== 0,
-      auto_promote: intArg(r, 'auto-promote') !== 0,
-    });
+    return this.submit(
+      r,
+      'nodes_name_role',
+      OPS.OP_NODE_SET_PARAMS,
+      {},
+      {
+        node_name: r.items[0],
+        ...f,
+        force: intArg(r, 'force') !== 0,
+        auto_promote: intArg(r, 'auto-promote') !== 0,
+      },
+    );
   }
 
   private nodeMigrate(r: RapiRequest): Reply {
@@ -312,20 +411,31 @@ export class RapiService {
     // the mode comes from the query string.
     let data: unknown = r.body;
     if (r.query.size > 0) {
-      if (r.query.has('live') && r.query.has('mode')) throw new HttpError(400, "Only one of 'live' and 'mode' should be passed");
-      const mode = r.query.has('live') ? (intArg(r, 'live', 1) !== 0 ? 'live' : 'non-live') : (strArg(r, 'mode') ?? null);
+      if (r.query.has('live') && r.query.has('mode'))
+        throw new HttpError(400, "Only one of 'live' and 'mode' should be passed");
+      const mode = r.query.has('live')
+        ? intArg(r, 'live', 1) !== 0
+          ? 'live'
+          : 'non-live'
+        : (strArg(r, 'mode') ?? null);
       data = { mode };
     }
     return this.submit(r, 'nodes_name_migrate', OPS.OP_NODE_MIGRATE, data, { node_name: r.items[0] });
   }
 
   private tags(r: RapiRequest, def: OpDef): Reply {
-    return this.submit(r, 'nodes_name_tags', def, {}, {
-      kind: 'node',
-      name: r.items[0],
-      tags: r.query.get('tag') ?? [],
-      dry_run: intArg(r, 'dry-run') !== 0,
-    });
+    return this.submit(
+      r,
+      'nodes_name_tags',
+      def,
+      {},
+      {
+        kind: 'node',
+        name: r.items[0],
+        tags: r.query.get('tag') ?? [],
+        dry_run: intArg(r, 'dry-run') !== 0,
+      },
+    );
   }
 
   // ---- reads
@@ -393,7 +503,8 @@ export class RapiService {
     const id = Number(r.items[0]);
     const job = this.queue.get(id);
     // Ganeti 3.0 answers an unknown job with every field null (observed on the lab), not 404.
-    if (job === undefined) return jsonReply(pyJson(Object.fromEntries(JOB_FIELDS.map((f) => [f, f === 'id' ? id : null]))));
+    if (job === undefined)
+      return jsonReply(pyJson(Object.fromEntries(JOB_FIELDS.map((f) => [f, f === 'id' ? id : null]))));
     return jsonReply(pyJson(job.toJSON()));
   }
 
@@ -405,7 +516,10 @@ export class RapiService {
     if (!(QUERY_RESOURCES as readonly string[]).includes(resource)) {
       if (VALID_QUERY_RESOURCES.includes(resource)) throw new HttpError(404);
       const req = pyJson([resource, fields, null]).replace(/, /g, ',');
-      throw new HttpError(502, `Failed to parse request: Cannot convert value '${req}', error: Can't parse value '${resource}' as neitherQueryTypeLuxi nor QueryTypeOp`);
+      throw new HttpError(
+        502,
+        `Failed to parse request: Cannot convert value '${req}', error: Can't parse value '${resource}' as neitherQueryTypeLuxi nor QueryTypeOp`,
+      );
     }
     return jsonReply(pyJson(queryResource(this.cluster, resource as (typeof QUERY_RESOURCES)[number], fields)));
   }
@@ -420,14 +534,22 @@ export class RapiService {
     // rlib2 indexes the body with ["fields"]: anything but a dict fails like Python does.
     if (!isDict(body)) {
       const t = pyTypeName(body);
-      throw new HttpError(500, t === 'list' ? 'list indices must be integers or slices, not str' : t === 'str' ? "string indices must be integers, not 'str'" : `'${t}' object is not subscriptable`);
+      throw new HttpError(
+        500,
+        t === 'list'
+          ? 'list indices must be integers or slices, not str'
+          : t === 'str'
+            ? "string indices must be integers, not 'str'"
+            : `'${t}' object is not subscriptable`,
+      );
     }
     if (!('fields' in body)) throw new HttpError(400, "Required parameter 'fields' is missing");
     const fields = body.fields;
     const prevInfo = body.previous_job_info ?? null;
     const prevSerial = body.previous_log_serial ?? null;
     if (!Array.isArray(fields)) throw new HttpError(400, "The 'fields' parameter should be a list");
-    if (!(prevInfo === null || Array.isArray(prevInfo))) throw new HttpError(400, "The 'previous_job_info' parameter should be a list");
+    if (!(prevInfo === null || Array.isArray(prevInfo)))
+      throw new HttpError(400, "The 'previous_job_info' parameter should be a list");
     if (!(prevSerial === null || (typeof prevSerial === 'number' && Number.isInteger(prevSerial)))) {
       throw new HttpError(400, "The 'previous_log_serial' parameter should be a number");
     }

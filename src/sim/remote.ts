@@ -32,16 +32,34 @@ function powerError(err: unknown, url: string, bmc: string | null): PowerError {
   if (err instanceof HTTPError) {
     const body = (err.response.body ?? {}) as { error?: string; message?: string; hint?: string };
     const kind = KIND_BY_STATUS[err.response.statusCode] ?? 'unexpected';
-    return new PowerError(kind, body.message ?? `the simulator answered HTTP ${err.response.statusCode}`, body.hint ?? 'See the simulator output.', kind === 'unexpected' ? JSON.stringify(body) : undefined);
+    return new PowerError(
+      kind,
+      body.message ?? `the simulator answered HTTP ${err.response.statusCode}`,
+      body.hint ?? 'See the simulator output.',
+      kind === 'unexpected' ? JSON.stringify(body) : undefined,
+    );
   }
   const cause = err instanceof RequestError ? (err.cause ?? err) : err;
   if (cause instanceof TlsPinError) {
-    return new PowerError('unexpected', `the simulator at ${url} presented another certificate`, 'Use the fingerprint printed by the running simulator (config "simulator.tls").', cause.message);
+    return new PowerError(
+      'unexpected',
+      `the simulator at ${url} presented another certificate`,
+      'Use the fingerprint printed by the running simulator (config "simulator.tls").',
+      cause.message,
+    );
   }
   if (err instanceof RequestError && err.code === 'ETIMEDOUT') {
-    return new PowerError('timeout', `no answer from the simulated BMC${bmc === null ? '' : ` ${bmc}`} in time`, 'Check that the simulator is running and not overloaded.');
+    return new PowerError(
+      'timeout',
+      `no answer from the simulated BMC${bmc === null ? '' : ` ${bmc}`} in time`,
+      'Check that the simulator is running and not overloaded.',
+    );
   }
-  return new PowerError('unreachable', `the simulator at ${url} does not answer`, 'Is the simulator (nodevac demo) still running? Check "simulator.url" in the configuration.');
+  return new PowerError(
+    'unreachable',
+    `the simulator at ${url} does not answer`,
+    'Is the simulator (nodevac demo) still running? Check "simulator.url" in the configuration.',
+  );
 }
 
 export class SimPowerDriver implements PowerDriver {
@@ -52,16 +70,22 @@ export class SimPowerDriver implements PowerDriver {
   }
 
   async status(bmc: string): Promise<PowerState> {
-    const body = await this.call(bmc, () => this.http.get(`bmc/${encodeURIComponent(bmc)}/power`).json<{ state: PowerState }>());
+    const body = await this.call(bmc, () =>
+      this.http.get(`bmc/${encodeURIComponent(bmc)}/power`).json<{ state: PowerState }>(),
+    );
     return body.state;
   }
 
   async on(bmc: string): Promise<void> {
-    await this.call(bmc, () => this.http.post(`bmc/${encodeURIComponent(bmc)}/power`, { json: { action: 'on' } }).json());
+    await this.call(bmc, () =>
+      this.http.post(`bmc/${encodeURIComponent(bmc)}/power`, { json: { action: 'on' } }).json(),
+    );
   }
 
   async off(bmc: string, mode: OffMode): Promise<void> {
-    await this.call(bmc, () => this.http.post(`bmc/${encodeURIComponent(bmc)}/power`, { json: { action: 'off', mode } }).json());
+    await this.call(bmc, () =>
+      this.http.post(`bmc/${encodeURIComponent(bmc)}/power`, { json: { action: 'off', mode } }).json(),
+    );
   }
 
   private async call<T>(bmc: string, fn: () => Promise<T>): Promise<T> {

@@ -1,6 +1,14 @@
 // Read-side answers: nodes, instances, cluster info and /2/query, in Ganeti's field order. Bulk listings are
 // spliced from per-object fragments cached by revision, so a 500-node listing costs a string join.
-import { DATA_COLLECTOR_INTERVAL, DATA_COLLECTORS, DISKPARAMS, HVPARAMS, IPOLICY_MINMAX, IPOLICY_STD, NDPARAMS } from './defaults.js';
+import {
+  DATA_COLLECTOR_INTERVAL,
+  DATA_COLLECTORS,
+  DISKPARAMS,
+  HVPARAMS,
+  IPOLICY_MINMAX,
+  IPOLICY_STD,
+  NDPARAMS,
+} from './defaults.js';
 import { niceCompare, pyJson, pyJsonArray } from './json.js';
 import type { SimCluster, SimGroup, SimInstance, SimNode } from './world.js';
 
@@ -56,7 +64,10 @@ export function nodeBody(n: SimNode): string {
   return pyJson({ ...nodeObject(n), secondary_ip: n.sip });
 }
 
-const bulkCache = new WeakMap<SimCluster, { nodes?: { rev: number; body: string }; instances?: { rev: number; body: string } }>();
+const bulkCache = new WeakMap<
+  SimCluster,
+  { nodes?: { rev: number; body: string }; instances?: { rev: number; body: string } }
+>();
 
 function cacheOf(c: SimCluster) {
   let entry = bulkCache.get(c);
@@ -103,7 +114,15 @@ function instanceJson(i: SimInstance): string {
     'disk.uuids': i.disks.map((d) => d.uuid),
     'disk.names': i.disks.map(() => null),
     // rlib2._UpdateBeparams adds "memory" (= maxmem) for old clients.
-    beparams: { minmem: i.minMemory, maxmem: i.memory, vcpus: i.vcpus, auto_balance: true, always_failover: i.alwaysFailover, spindle_use: 1, memory: i.memory },
+    beparams: {
+      minmem: i.minMemory,
+      maxmem: i.memory,
+      vcpus: i.vcpus,
+      auto_balance: true,
+      always_failover: i.alwaysFailover,
+      spindle_use: 1,
+      memory: i.memory,
+    },
   };
   const tail = {
     oper_state: live ? i.running : null,
@@ -130,12 +149,19 @@ export function instanceBody(i: SimInstance): string {
 
 export function instancesBulkBody(c: SimCluster): string {
   const cache = cacheOf(c);
-  if (cache.instances?.rev !== c.rev) cache.instances = { rev: c.rev, body: pyJsonArray(c.instanceList().map(instanceBody)) };
+  if (cache.instances?.rev !== c.rev)
+    cache.instances = { rev: c.rev, body: pyJsonArray(c.instanceList().map(instanceBody)) };
   return cache.instances.body;
 }
 
 function clusterIpolicy(c: SimCluster): Record<string, unknown> {
-  return { minmax: IPOLICY_MINMAX, std: IPOLICY_STD, 'spindle-ratio': 32, 'vcpu-ratio': 4, 'disk-templates': c.enabledDiskTemplates };
+  return {
+    minmax: IPOLICY_MINMAX,
+    std: IPOLICY_STD,
+    'spindle-ratio': 32,
+    'vcpu-ratio': 4,
+    'disk-templates': c.enabledDiskTemplates,
+  };
 }
 
 /** A node group's G_FIELDS (rlib2), in that order. No group-level parameters: the merged ones are the cluster's. */
@@ -193,7 +219,9 @@ export function clusterInfo(c: SimCluster): Record<string, unknown> {
     enabled_hypervisors: [hv],
     hvparams: HVPARAMS,
     os_hvp: {},
-    beparams: { default: { minmem: 128, maxmem: 128, vcpus: 1, auto_balance: true, always_failover: false, spindle_use: 1 } },
+    beparams: {
+      default: { minmem: 128, maxmem: 128, vcpus: 1, auto_balance: true, always_failover: false, spindle_use: 1 },
+    },
     osparams: {},
     ipolicy: clusterIpolicy(c),
     nicparams: { default: { mode: 'bridged', link: hv === 'kvm' ? 'br0' : 'gntbr0', vlan: '' } },
@@ -260,8 +288,18 @@ const nodeLive =
 const NODE_QUERY: Record<string, QField<SimNode>> = {
   name: { title: 'Node', kind: 'text', doc: 'Node name', get: (n) => ok(n.name) },
   drained: { title: 'Drained', kind: 'bool', doc: 'Whether node is drained', get: (n) => ok(n.drained) },
-  master_candidate: { title: 'MasterC', kind: 'bool', doc: 'Whether node is a master candidate', get: (n) => ok(n.masterCandidate) },
-  master_capable: { title: 'MasterCapable', kind: 'bool', doc: 'Whether node can become a master candidate', get: (n) => ok(n.masterCapable) },
+  master_candidate: {
+    title: 'MasterC',
+    kind: 'bool',
+    doc: 'Whether node is a master candidate',
+    get: (n) => ok(n.masterCandidate),
+  },
+  master_capable: {
+    title: 'MasterCapable',
+    kind: 'bool',
+    doc: 'Whether node can become a master candidate',
+    get: (n) => ok(n.masterCapable),
+  },
   offline: { title: 'Offline', kind: 'bool', doc: 'Whether node is marked offline', get: (n) => ok(n.offline) },
   vm_capable: { title: 'VMCapable', kind: 'bool', doc: 'Whether node can host instances', get: (n) => ok(n.vmCapable) },
   pip: { title: 'PrimaryIP', kind: 'text', doc: 'Primary IP address', get: (n) => ok(n.pip) },
@@ -270,10 +308,30 @@ const NODE_QUERY: Record<string, QField<SimNode>> = {
   group: { title: 'Group', kind: 'text', doc: 'Node group', get: (n) => ok(n.group.name) },
   'group.uuid': { title: 'GroupUUID', kind: 'text', doc: 'UUID of node group', get: (n) => ok(n.group.uuid) },
   ndparams: { title: 'NodeParameters', kind: 'other', doc: 'Merged node parameters', get: (n) => ok(n.ndparams) },
-  pinst_cnt: { title: 'Pinst', kind: 'number', doc: 'Number of instances with this node as primary', get: (n) => ok(n.primaries.size) },
-  sinst_cnt: { title: 'Sinst', kind: 'number', doc: 'Number of instances with this node as secondary', get: (n) => ok(n.secondaries.size) },
-  pinst_list: { title: 'PriInstances', kind: 'other', doc: 'List of instances with this node as primary', get: (n) => ok(names(n.primaries)) },
-  sinst_list: { title: 'SecInstances', kind: 'other', doc: 'List of instances with this node as secondary', get: (n) => ok(names(n.secondaries)) },
+  pinst_cnt: {
+    title: 'Pinst',
+    kind: 'number',
+    doc: 'Number of instances with this node as primary',
+    get: (n) => ok(n.primaries.size),
+  },
+  sinst_cnt: {
+    title: 'Sinst',
+    kind: 'number',
+    doc: 'Number of instances with this node as secondary',
+    get: (n) => ok(n.secondaries.size),
+  },
+  pinst_list: {
+    title: 'PriInstances',
+    kind: 'other',
+    doc: 'List of instances with this node as primary',
+    get: (n) => ok(names(n.primaries)),
+  },
+  sinst_list: {
+    title: 'SecInstances',
+    kind: 'other',
+    doc: 'List of instances with this node as secondary',
+    get: (n) => ok(names(n.secondaries)),
+  },
   role: {
     title: 'Role',
     kind: 'text',
@@ -283,18 +341,63 @@ const NODE_QUERY: Record<string, QField<SimNode>> = {
   // No out-of-band program is configured, so Ganeti reports "powered" as unavailable (as on the lab).
   powered: { title: 'Powered', kind: 'bool', doc: 'Whether node is thought to be powered on', get: () => [3, null] },
   ctotal: { title: 'CTotal', kind: 'number', doc: 'Number of logical processors', get: nodeLive((n) => n.ctotal) },
-  cnos: { title: 'CNOs', kind: 'number', doc: 'Number of logical processors used by the node OS (dom0 for Xen)', get: nodeLive((n) => n.ctotal) },
-  cnodes: { title: 'CNodes', kind: 'number', doc: 'Number of NUMA domains on node (if exported by hypervisor)', get: nodeLive((n) => n.cnodes) },
-  csockets: { title: 'CSockets', kind: 'number', doc: 'Number of physical CPU sockets (if exported by hypervisor)', get: nodeLive((n) => n.csockets) },
-  dfree: { title: 'DFree', kind: 'unit', doc: 'Available storage space on storage unit', get: nodeLive((n) => n.diskFree) },
-  dtotal: { title: 'DTotal', kind: 'unit', doc: 'Total storage space on storage unit for instance disk allocation', get: nodeLive((n) => n.dtotal) },
-  mfree: { title: 'MFree', kind: 'unit', doc: 'Memory available for instance allocations', get: nodeLive((n) => n.memoryFree) },
-  mnode: { title: 'MNode', kind: 'unit', doc: 'Amount of memory used by node (dom0 for Xen)', get: nodeLive((n) => n.mnode) },
-  mtotal: { title: 'MTotal', kind: 'unit', doc: 'Total amount of memory of physical machine', get: nodeLive((n) => n.mtotal) },
+  cnos: {
+    title: 'CNOs',
+    kind: 'number',
+    doc: 'Number of logical processors used by the node OS (dom0 for Xen)',
+    get: nodeLive((n) => n.ctotal),
+  },
+  cnodes: {
+    title: 'CNodes',
+    kind: 'number',
+    doc: 'Number of NUMA domains on node (if exported by hypervisor)',
+    get: nodeLive((n) => n.cnodes),
+  },
+  csockets: {
+    title: 'CSockets',
+    kind: 'number',
+    doc: 'Number of physical CPU sockets (if exported by hypervisor)',
+    get: nodeLive((n) => n.csockets),
+  },
+  dfree: {
+    title: 'DFree',
+    kind: 'unit',
+    doc: 'Available storage space on storage unit',
+    get: nodeLive((n) => n.diskFree),
+  },
+  dtotal: {
+    title: 'DTotal',
+    kind: 'unit',
+    doc: 'Total storage space on storage unit for instance disk allocation',
+    get: nodeLive((n) => n.dtotal),
+  },
+  mfree: {
+    title: 'MFree',
+    kind: 'unit',
+    doc: 'Memory available for instance allocations',
+    get: nodeLive((n) => n.memoryFree),
+  },
+  mnode: {
+    title: 'MNode',
+    kind: 'unit',
+    doc: 'Amount of memory used by node (dom0 for Xen)',
+    get: nodeLive((n) => n.mnode),
+  },
+  mtotal: {
+    title: 'MTotal',
+    kind: 'unit',
+    doc: 'Total amount of memory of physical machine',
+    get: nodeLive((n) => n.mtotal),
+  },
   ctime: { title: 'CTime', kind: 'timestamp', doc: 'Creation timestamp', get: (n) => ok(n.ctime) },
   mtime: { title: 'MTime', kind: 'timestamp', doc: 'Modification timestamp', get: (n) => ok(n.mtime) },
   uuid: { title: 'UUID', kind: 'text', doc: 'Node UUID', get: (n) => ok(n.uuid) },
-  serial_no: { title: 'SerialNo', kind: 'number', doc: 'Node object serial number, incremented on each modification', get: (n) => ok(n.serial) },
+  serial_no: {
+    title: 'SerialNo',
+    kind: 'number',
+    doc: 'Node object serial number, incremented on each modification',
+    get: (n) => ok(n.serial),
+  },
   tags: { title: 'Tags', kind: 'other', doc: 'Tags', get: (n) => ok([...n.tags].sort()) },
 };
 
@@ -307,8 +410,18 @@ const INSTANCE_QUERY: Record<string, QField<SimInstance>> = {
   name: { title: 'Instance', kind: 'text', doc: 'Instance name', get: (i) => ok(i.name) },
   admin_state: { title: 'InstanceState', kind: 'text', doc: 'Desired state of instance', get: (i) => ok(i.adminState) },
   pnode: { title: 'Primary_node', kind: 'text', doc: 'Primary node', get: (i) => ok(i.pnode.name) },
-  snodes: { title: 'Secondary_Nodes', kind: 'other', doc: 'Secondary nodes; usually this will just be one node', get: (i) => ok(i.snode === null ? [] : [i.snode.name]) },
-  disk_template: { title: 'Disk_template', kind: 'text', doc: "Instance disk template", get: (i) => ok(i.diskTemplate) },
+  snodes: {
+    title: 'Secondary_Nodes',
+    kind: 'other',
+    doc: 'Secondary nodes; usually this will just be one node',
+    get: (i) => ok(i.snode === null ? [] : [i.snode.name]),
+  },
+  disk_template: {
+    title: 'Disk_template',
+    kind: 'text',
+    doc: 'Instance disk template',
+    get: (i) => ok(i.diskTemplate),
+  },
   status: { title: 'Status', kind: 'text', doc: 'Instance status', get: (i) => ok(i.status) },
   oper_state: {
     title: 'Running',
@@ -316,8 +429,18 @@ const INSTANCE_QUERY: Record<string, QField<SimInstance>> = {
     doc: 'Actual state of instance',
     get: (i) => (i.pnode.offline ? [4, null] : !i.pnode.daemonUp ? [2, null] : ok(i.running)),
   },
-  oper_ram: { title: 'Memory', kind: 'unit', doc: 'Actual memory usage as seen by hypervisor', get: instLive((i) => i.memory) },
-  oper_vcpus: { title: 'VCPUs', kind: 'number', doc: 'Actual number of VCPUs as seen by hypervisor', get: instLive((i) => i.vcpus) },
+  oper_ram: {
+    title: 'Memory',
+    kind: 'unit',
+    doc: 'Actual memory usage as seen by hypervisor',
+    get: instLive((i) => i.memory),
+  },
+  oper_vcpus: {
+    title: 'VCPUs',
+    kind: 'number',
+    doc: 'Actual number of VCPUs as seen by hypervisor',
+    get: instLive((i) => i.vcpus),
+  },
   'be/memory': { title: 'ConfigMaxMem', kind: 'unit', doc: 'The "maxmem" backend parameter', get: (i) => ok(i.memory) },
   tags: { title: 'Tags', kind: 'other', doc: 'Tags', get: (i) => ok([...i.tags].sort()) },
   uuid: { title: 'UUID', kind: 'text', doc: 'Instance UUID', get: (i) => ok(i.uuid) },
@@ -328,7 +451,9 @@ function query<T>(defs: Record<string, QField<T>>, items: T[], fields: string[])
     data: items.map((x) => fields.map((f) => defs[f]?.get(x) ?? [1, null])),
     fields: fields.map((f) => {
       const d = defs[f];
-      return d === undefined ? { name: f, title: f, kind: 'unknown', doc: `Unknown field '${f}'` } : { name: f, title: d.title, kind: d.kind, doc: d.doc };
+      return d === undefined
+        ? { name: f, title: f, kind: 'unknown', doc: `Unknown field '${f}'` }
+        : { name: f, title: d.title, kind: d.kind, doc: d.doc };
     }),
   };
 }
@@ -336,6 +461,12 @@ function query<T>(defs: Record<string, QField<T>>, items: T[], fields: string[])
 /** The /2/query resources the simulator answers; other valid Ganeti resources are not simulated. */
 export const QUERY_RESOURCES = ['node', 'instance'] as const;
 
-export function queryResource(c: SimCluster, resource: (typeof QUERY_RESOURCES)[number], fields: string[]): Record<string, unknown> {
-  return resource === 'node' ? query(NODE_QUERY, c.nodeList(), fields) : query(INSTANCE_QUERY, c.instanceList(), fields);
+export function queryResource(
+  c: SimCluster,
+  resource: (typeof QUERY_RESOURCES)[number],
+  fields: string[],
+): Record<string, unknown> {
+  return resource === 'node'
+    ? query(NODE_QUERY, c.nodeList(), fields)
+    : query(INSTANCE_QUERY, c.instanceList(), fields);
 }

@@ -21,10 +21,13 @@ export interface SimTiming {
 export class Timers {
   private readonly live = new Set<NodeJS.Timeout>();
   set(fn: () => void, ms: number): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.live.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.live.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.live.add(t);
     return t;
   }
@@ -98,7 +101,9 @@ export class SimGroup {
 
   /** Its nodes in configuration (UUID) order, as Ganeti lists a group's node_list. */
   nodeList(): SimNode[] {
-    return [...this.cluster.nodes.values()].filter((n) => n.group === this).sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+    return [...this.cluster.nodes.values()]
+      .filter((n) => n.group === this)
+      .sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
   }
 }
 
@@ -146,7 +151,8 @@ export class SimNode {
   ) {
     this.name = inv.name;
     const group = inv.group === undefined ? cluster.groups.values().next().value : cluster.groups.get(inv.group);
-    if (group === undefined) throw new Error(`inventory: node ${inv.name} names unknown node group ${String(inv.group)}`);
+    if (group === undefined)
+      throw new Error(`inventory: node ${inv.name} names unknown node group ${String(inv.group)}`);
     this.group = group;
     this.uuid = inv.uuid ?? seededUuid(`node:${cluster.name}:${inv.name}`);
     this.pip = inv.pip;
@@ -212,13 +218,16 @@ export class SimNode {
   /** The error text of an RPC to this node, or null when it answers. */
   get rpcError(): string | null {
     if (this.offline) return 'Node is marked offline';
-    if (!this.daemonUp) return `Error 7: Failed to connect to ${this.pip} port 1811 after 3063 ms: Couldn't connect to server`;
+    if (!this.daemonUp)
+      return `Error 7: Failed to connect to ${this.pip} port 1811 after 3063 ms: Couldn't connect to server`;
     return null;
   }
 
   /** Like rpcError, for calls Ganeti also makes to offline nodes (e.g. the version call when de-offlining). */
   get connectError(): string | null {
-    return this.daemonUp ? null : `Error 7: Failed to connect to ${this.pip} port 1811 after 3063 ms: Couldn't connect to server`;
+    return this.daemonUp
+      ? null
+      : `Error 7: Failed to connect to ${this.pip} port 1811 after 3063 ms: Couldn't connect to server`;
   }
 }
 
@@ -259,8 +268,10 @@ export class SimInstance {
       if (s === undefined) throw new Error(`inventory: instance ${inv.name} names unknown secondary node ${inv.snode}`);
       this.snode = s;
     }
-    if (inv.diskTemplate === 'drbd' && this.snode === null) throw new Error(`inventory: DRBD instance ${inv.name} needs a secondary node`);
-    if (inv.diskTemplate !== 'drbd' && this.snode !== null) throw new Error(`inventory: only DRBD instances have a secondary node (${inv.name})`);
+    if (inv.diskTemplate === 'drbd' && this.snode === null)
+      throw new Error(`inventory: DRBD instance ${inv.name} needs a secondary node`);
+    if (inv.diskTemplate !== 'drbd' && this.snode !== null)
+      throw new Error(`inventory: only DRBD instances have a secondary node (${inv.name})`);
     this.name = inv.name;
     this.givenUuid = inv.uuid;
     this.diskTemplate = inv.diskTemplate;
@@ -282,7 +293,8 @@ export class SimInstance {
 
   // Identifiers are derived on first use: a generated world of 100 000 instances starts faster.
   private readonly givenUuid: string | undefined;
-  private ids: { uuid: string; disks: { size: number; uuid: string }[]; macs: string[]; nicUuids: string[] } | null = null;
+  private ids: { uuid: string; disks: { size: number; uuid: string }[]; macs: string[]; nicUuids: string[] } | null =
+    null;
   private get identity() {
     if (this.ids === null) {
       const uuid = this.givenUuid ?? seededUuid(`instance:${this.cluster.name}:${this.name}`);
@@ -376,7 +388,8 @@ export class SimCluster {
     if (inv.enabledDiskTemplates === undefined) for (const i of inv.instances) templates.add(i.diskTemplate);
     this.enabledDiskTemplates = [...templates];
     (inv.groups ?? [{ name: 'default' }]).forEach((g, idx) => {
-      if (this.groups.has(g.name)) throw new Error(`inventory: node group ${g.name} appears twice in cluster ${inv.name}`);
+      if (this.groups.has(g.name))
+        throw new Error(`inventory: node group ${g.name} appears twice in cluster ${inv.name}`);
       this.groups.set(g.name, new SimGroup(this, g, idx));
     });
     for (const n of inv.nodes) {
@@ -386,9 +399,11 @@ export class SimCluster {
       if (n.master === true) this.master = node;
     }
     const masters = inv.nodes.filter((n) => n.master === true);
-    if (masters.length !== 1) throw new Error(`inventory: cluster ${inv.name} needs exactly one master node, has ${masters.length}`);
+    if (masters.length !== 1)
+      throw new Error(`inventory: cluster ${inv.name} needs exactly one master node, has ${masters.length}`);
     inv.instances.forEach((i, idx) => {
-      if (this.instances.has(i.name)) throw new Error(`inventory: instance ${i.name} appears twice in cluster ${inv.name}`);
+      if (this.instances.has(i.name))
+        throw new Error(`inventory: instance ${i.name} appears twice in cluster ${inv.name}`);
       const inst = new SimInstance(this, i, idx);
       this.instances.set(i.name, inst);
       inst.pnode.primaries.add(inst);
@@ -454,7 +469,8 @@ export class SimWorld {
     readonly faults: FaultState,
   ) {
     for (const c of inventory.clusters) {
-      if (this.clusters.some((x) => x.name === c.name)) throw new Error(`inventory: cluster name ${c.name} appears twice`);
+      if (this.clusters.some((x) => x.name === c.name))
+        throw new Error(`inventory: cluster name ${c.name} appears twice`);
       const cluster = new SimCluster(this, c);
       this.clusters.push(cluster);
       for (const n of cluster.nodes.values()) {

@@ -22,7 +22,8 @@ export function maskRedisUrl(url: string): string {
 }
 
 export function checkTtl(ttlMs: number): void {
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError(`lock ttl must be a positive integer of ms, got ${ttlMs}`);
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0)
+    throw new RangeError(`lock ttl must be a positive integer of ms, got ${ttlMs}`);
 }
 
 /** `after` for events(): a whole number >= 0 (Redis would read a negative index from the end). */

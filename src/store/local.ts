@@ -79,7 +79,12 @@ export class LocalStore implements Store {
     this.location = path.resolve(dir);
     this.base = path.join(this.location, namespace);
     this.jobFiles = new KeyvFile(path.join(this.base, 'jobs'));
-    this.jobs = new Keyv<JobRecord>({ store: this.jobFiles, namespace: 'jobs', useKeyPrefix: false, throwOnErrors: true });
+    this.jobs = new Keyv<JobRecord>({
+      store: this.jobFiles,
+      namespace: 'jobs',
+      useKeyPrefix: false,
+      throwOnErrors: true,
+    });
     this.steps = new Keyv<StepRecord[]>({
       store: new KeyvFile(path.join(this.base, 'steps')),
       namespace: 'steps',
@@ -138,7 +143,8 @@ export class LocalStore implements Store {
       try {
         let seq = (this.lastSeq.get(event.jobId) ?? (await highest(dir))) + 1;
         for (let race = 0; !(await linkTemp(tmp, path.join(dir, `${seq}.json`))); race++) {
-          if (race >= MAX_RACES) throw new Error(`could not append an event to job ${event.jobId}: too much contention`);
+          if (race >= MAX_RACES)
+            throw new Error(`could not append an event to job ${event.jobId}: too much contention`);
           seq = Math.max(seq, await highest(dir)) + 1;
         }
         this.lastSeq.set(event.jobId, seq);

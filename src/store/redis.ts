@@ -13,7 +13,16 @@
 // unreachable or hung Redis fails fast and a returning one is used again by the next operation.
 import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
-import { checkTtl, eventsAfter, filterAudit, maskRedisUrl, parseEntries, sortJobs, sortLocks, type AuditFilter } from './common.js';
+import {
+  checkTtl,
+  eventsAfter,
+  filterAudit,
+  maskRedisUrl,
+  parseEntries,
+  sortJobs,
+  sortLocks,
+  type AuditFilter,
+} from './common.js';
 import {
   StoreUnavailableError,
   type AcquireResult,
@@ -207,7 +216,10 @@ export class RedisStore implements Store {
         arguments: [lock.token, JSON.stringify(lock), String(ttlMs), lock.key],
       }),
     )) as [number, string, string];
-    const record: LockRecord = { ...(JSON.parse(reply[1]) as Omit<LockRecord, 'expiresAt'>), expiresAt: Number(reply[2]) };
+    const record: LockRecord = {
+      ...(JSON.parse(reply[1]) as Omit<LockRecord, 'expiresAt'>),
+      expiresAt: Number(reply[2]),
+    };
     return reply[0] === 1 ? { acquired: true, lock: record } : { acquired: false, holder: record };
   }
 

@@ -97,14 +97,24 @@ export function packHints(hints: Hint[], width: number): Hint[][] {
   return lines;
 }
 
-export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLogoutSeconds = 0, initial }: AppProps): ReactNode {
+export function App({
+  app,
+  kiosk,
+  onQuit,
+  pollMs = 3000,
+  noColor = false,
+  idleLogoutSeconds = 0,
+  initial,
+}: AppProps): ReactNode {
   const size = useTerminalSize();
   const [stack, setStack] = useState<View[]>(initial && initial.length ? initial : [{ name: 'clusters' }]);
   const [refreshTick, setRefreshTick] = useState(0);
   const [command, setCommand] = useState<string | undefined>(undefined);
   const [flash, setFlash] = useState<string | undefined>(undefined);
   const [quitAsk, setQuitAsk] = useState<string[] | undefined>(undefined);
-  const [hintsByOwner, setHintsByOwner] = useState<Map<symbol, { hints: Hint[]; priority: number; order: number }>>(new Map());
+  const [hintsByOwner, setHintsByOwner] = useState<Map<symbol, { hints: Hint[]; priority: number; order: number }>>(
+    new Map(),
+  );
   const handlers = useRef<{ fn: KeyHandler; priority: number; order: number }[]>([]);
   const order = useRef(0);
   const memory = useRef(new Map<string, unknown>()).current;
@@ -179,7 +189,9 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
     const [word = '', arg] = text.trim().split(/\s+/);
     const name = VIEWS.find((v) => word !== '' && v.startsWith(word.toLowerCase()));
     const clusters = app.clusterNames();
-    const current = [...stack].reverse().find((v): v is Extract<View, { cluster?: string }> => 'cluster' in v && typeof v.cluster === 'string');
+    const current = [...stack]
+      .reverse()
+      .find((v): v is Extract<View, { cluster?: string }> => 'cluster' in v && typeof v.cluster === 'string');
     if (!name) {
       setFlash(`no view "${word}": try clusters, nodes [cluster], jobs, audit or help`);
       return;
@@ -187,7 +199,8 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
     if (name === 'clusters') setStack([{ name: 'clusters' }]);
     else if (name === 'nodes') {
       const cluster = arg ?? current?.cluster ?? clusters[0];
-      if (!cluster || !clusters.includes(cluster)) setFlash(`no cluster "${arg ?? ''}": configured clusters are ${clusters.join(', ')}`);
+      if (!cluster || !clusters.includes(cluster))
+        setFlash(`no cluster "${arg ?? ''}": configured clusters are ${clusters.join(', ')}`);
       else setStack([{ name: 'clusters' }, { name: 'nodes', cluster }]);
     } else setStack([{ name: 'clusters' }, { name }]);
   };
@@ -242,9 +255,14 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
   const modal = best !== undefined && best.priority >= PRIORITY.modal;
   const hints: Hint[] = modal
     ? best.hints
-    : [...(best?.hints ?? []), ...(stack.length > 1 ? [{ key: 'esc', label: 'back' }] : []), { key: ':', label: 'view' }, { key: 'r', label: 'refresh' }, { key: '?', label: 'help' }, { key: 'q', label: kiosk ? 'log out' : 'quit' }].filter(
-        (h, i, all) => all.findIndex((x) => x.key === h.key) === i,
-      );
+    : [
+        ...(best?.hints ?? []),
+        ...(stack.length > 1 ? [{ key: 'esc', label: 'back' }] : []),
+        { key: ':', label: 'view' },
+        { key: 'r', label: 'refresh' },
+        { key: '?', label: 'help' },
+        { key: 'q', label: kiosk ? 'log out' : 'quit' },
+      ].filter((h, i, all) => all.findIndex((x) => x.key === h.key) === i);
   const footer = packHints(hints, size.columns);
 
   const quitQuestion = quitAsk
@@ -257,7 +275,19 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
 
   // One object while nothing in it changes: every component reading it re-renders when it is replaced.
   const env: TuiEnv = useMemo(
-    () => ({ app, kiosk, pollMs, refreshTick, body: { columns: size.columns, rows: bodyRows }, color, nav, register, setHints, transcribe, memory }),
+    () => ({
+      app,
+      kiosk,
+      pollMs,
+      refreshTick,
+      body: { columns: size.columns, rows: bodyRows },
+      color,
+      nav,
+      register,
+      setHints,
+      transcribe,
+      memory,
+    }),
     [app, kiosk, pollMs, refreshTick, size.columns, bodyRows, color, nav, register, setHints, transcribe, memory],
   );
 
@@ -291,7 +321,13 @@ export function App({ app, kiosk, onQuit, pollMs = 3000, noColor = false, idleLo
           <Screen key={stack.map(crumb).join('/') + `#${stack.length}`} view={top} />
         </Box>
         {quitAsk ? (
-          <Confirm question={quitQuestion} onYes={quit} onNo={() => setQuitAsk(undefined)} yesLabel={kiosk ? 'log out' : 'quit'} noLabel="stay" />
+          <Confirm
+            question={quitQuestion}
+            onYes={quit}
+            onNo={() => setQuitAsk(undefined)}
+            yesLabel={kiosk ? 'log out' : 'quit'}
+            noLabel="stay"
+          />
         ) : command !== undefined ? (
           <Prompt
             label=":"

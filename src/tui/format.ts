@@ -76,7 +76,10 @@ export function short(name: string): string {
 export function matches(filter: string, ...fields: (string | number | undefined | null)[]): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const hay = fields.filter((f) => f !== undefined && f !== null).join(' ').toLowerCase();
+  const hay = fields
+    .filter((f) => f !== undefined && f !== null)
+    .join(' ')
+    .toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

@@ -14,7 +14,8 @@ export interface TuiOptions {
 
 export class TerminalRequiredError extends Error {
   override readonly name = 'TerminalRequiredError';
-  readonly hint = 'run nodevac in an interactive terminal (ssh -t), or use its commands: nodevac nodes, nodevac plan, …';
+  readonly hint =
+    'run nodevac in an interactive terminal (ssh -t), or use its commands: nodevac nodes, nodevac plan, …';
   constructor() {
     super('the nodevac TUI needs a terminal: standard input is not one');
   }
@@ -33,7 +34,14 @@ export async function runTui(app: NodevacApp, opts: TuiOptions): Promise<void> {
   // terminal's scrollback and stays there after nodevac ends.
   try {
     const instance = render(
-      <App app={app} kiosk={opts.kiosk} noColor={noColor} pollMs={opts.pollMs} idleLogoutSeconds={opts.idleLogoutSeconds} onQuit={() => instance.unmount()} />,
+      <App
+        app={app}
+        kiosk={opts.kiosk}
+        noColor={noColor}
+        pollMs={opts.pollMs}
+        idleLogoutSeconds={opts.idleLogoutSeconds}
+        onQuit={() => instance.unmount()}
+      />,
       { exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();

@@ -32,7 +32,9 @@ describe('quote', () => {
 
 describe('safeText', () => {
   it('escapes what a terminal acts on and leaves the rest, backslashes included', () => {
-    expect(safeText("Can't connect to master daemon: /var/run/ganeti")).toBe("Can't connect to master daemon: /var/run/ganeti");
+    expect(safeText("Can't connect to master daemon: /var/run/ganeti")).toBe(
+      "Can't connect to master daemon: /var/run/ganeti",
+    );
     expect(safeText('Node name \u001b]0;pwned\u0007 not found')).toBe('Node name \\x1b]0;pwned\\x07 not found');
     expect(safeText('two\nlines')).toBe('two\\nlines');
     expect(safeText('C:\\path \\x1b')).toBe('C:\\path \\x1b');
@@ -44,7 +46,9 @@ describe('safeText', () => {
   });
 
   it('shortens long runs without spaces and bounds the whole', () => {
-    expect(safeText(`no node "${'n'.repeat(10_000)}" in cluster small`)).toBe(`no node "${'n'.repeat(99)}… (10002 characters) in cluster small`);
+    expect(safeText(`no node "${'n'.repeat(10_000)}" in cluster small`)).toBe(
+      `no node "${'n'.repeat(99)}… (10002 characters) in cluster small`,
+    );
     const words = safeText('word '.repeat(10_000), 300);
     expect(words.length).toBeLessThan(330);
     expect(words).toMatch(/… \(50000 characters\)$/);

@@ -18,7 +18,11 @@ function escapeChar(ch: string): string {
 }
 
 /** The first characters of `text`, escaped, up to about `max` characters of output; and whether it was cut. */
-function head(text: string, max: number, escape: (ch: string) => string): { out: string; cut: boolean; length: number } {
+function head(
+  text: string,
+  max: number,
+  escape: (ch: string) => string,
+): { out: string; cut: boolean; length: number } {
   let out = '';
   let length = 0;
   let cut = false;
@@ -35,7 +39,9 @@ function head(text: string, max: number, escape: (ch: string) => string): { out:
  * Quotes and backslashes inside are escaped too, so the value reads unambiguously.
  */
 export function quote(value: string, max = 64): string {
-  const { out, cut, length } = head(value, max, (ch) => (ch === '"' || ch === '\\' ? `\\${ch}` : UNSAFE.test(ch) ? escapeChar(ch) : ch));
+  const { out, cut, length } = head(value, max, (ch) =>
+    ch === '"' || ch === '\\' ? `\\${ch}` : UNSAFE.test(ch) ? escapeChar(ch) : ch,
+  );
   return cut ? `"${out}…" (${length} characters)` : `"${out}"`;
 }
 
@@ -61,6 +67,7 @@ const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
  * terminal. (They can only occur inside strings, where such an escape means the very same character.)
  */
 export function safeJson(value: unknown, space?: number): string {
-  const escape = (ch: string) => Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+  const escape = (ch: string) =>
+    Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
   return JSON.stringify(value, null, space).replace(JSON_UNSAFE, escape);
 }

@@ -18,9 +18,12 @@ describe('normaliseFingerprint', () => {
     expect(normaliseFingerprint(text)).toBe(NORMAL);
   });
 
-  it.each(['', 'sha256:', 'AB:CD', HEX.slice(2), HEX + 'ab', HEX.slice(1) + 'g', 'sha1:' + HEX])('refuses %j', (text) => {
-    expect(() => normaliseFingerprint(text)).toThrow(/not a sha256 fingerprint/);
-  });
+  it.each(['', 'sha256:', 'AB:CD', HEX.slice(2), HEX + 'ab', HEX.slice(1) + 'g', 'sha1:' + HEX])(
+    'refuses %j',
+    (text) => {
+      expect(() => normaliseFingerprint(text)).toThrow(/not a sha256 fingerprint/);
+    },
+  );
 });
 
 describe('PinnedAgent', () => {
@@ -30,7 +33,10 @@ describe('PinnedAgent', () => {
   let received = 0;
 
   beforeAll(async () => {
-    const pems = await generate([{ name: 'commonName', value: 'ganeti.example.com' }], { keySize: 2048, algorithm: 'sha256' });
+    const pems = await generate([{ name: 'commonName', value: 'ganeti.example.com' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
     cert = pems.cert;
     server = https.createServer({ key: pems.private, cert }, (_req, res) => {
       received++;
@@ -43,11 +49,14 @@ describe('PinnedAgent', () => {
 
   function get(agent: https.Agent): Promise<string> {
     return new Promise((resolve, reject) => {
-      const req = https.get({ host: '127.0.0.1', port, path: '/secret', agent, headers: { authorization: 'Basic c2VjcmV0' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      });
+      const req = https.get(
+        { host: '127.0.0.1', port, path: '/secret', agent, headers: { authorization: 'Basic c2VjcmV0' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        },
+      );
       req.on('error', reject);
     });
   }

@@ -8,7 +8,10 @@ export type TlsTrust = { ca: string } | { fingerprint: string } | { insecure: tr
 
 /** Normalises "sha256:ab:cd…", "AB:CD…" or "abcd…" to "AB:CD:…" (64 hex digits). */
 export function normaliseFingerprint(text: string): string {
-  const hex = text.replace(/^sha256:/i, '').replace(/[:\s]/g, '').toUpperCase();
+  const hex = text
+    .replace(/^sha256:/i, '')
+    .replace(/[:\s]/g, '')
+    .toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) throw new Error(`not a sha256 fingerprint: ${JSON.stringify(text)}`);
   return hex.match(/../g)!.join(':');
 }

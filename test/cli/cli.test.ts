@@ -6,7 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { JobRecord } from '../../src/store/types.js';
-import { build, cleanEnv, ndjson, NO_STACK, ROOT, run, snapshot, start, until, writeConfig, type Result } from './helpers.js';
+import {
+  build,
+  cleanEnv,
+  ndjson,
+  NO_STACK,
+  ROOT,
+  run,
+  snapshot,
+  start,
+  until,
+  writeConfig,
+  type Result,
+} from './helpers.js';
 
 const FAST = { jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 100, daemonDelayMs: 200, softOffDelayMs: 20 };
 
@@ -19,7 +31,10 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   build();
-  [demoSim, smallSim] = await Promise.all([startSimulator({ inventory: 'demo', ...FAST }), startSimulator({ inventory: 'small', ...FAST })]);
+  [demoSim, smallSim] = await Promise.all([
+    startSimulator({ inventory: 'demo', ...FAST }),
+    startSimulator({ inventory: 'small', ...FAST }),
+  ]);
   demo = writeConfig(demoSim);
   small = writeConfig(smallSim);
   home = mkdtempSync(path.join(tmpdir(), 'nodevac-cli-home-'));
@@ -53,8 +68,27 @@ describe('start-up, help and usage', () => {
     const top = await run(['--help'], env());
     expect(top.code).toBe(0);
     for (const code of ['0 ', '1 ', '2 ', '3 ', '4 ', '5 ', '130']) expect(top.stdout).toContain(`\n  ${code}`);
-    const commands = ['clusters', 'nodes', 'show', 'plan', 'evacuate', 'poweroff', 'poweron', 'return', 'jobs', 'job', 'cancel', 'retry', 'audit', 'demo', 'worker'];
-    const helps = await Promise.all([...commands.map((c) => run([c, '--help'], env())), run(['config', 'check', '--help'], env())]);
+    const commands = [
+      'clusters',
+      'nodes',
+      'show',
+      'plan',
+      'evacuate',
+      'poweroff',
+      'poweron',
+      'return',
+      'jobs',
+      'job',
+      'cancel',
+      'retry',
+      'audit',
+      'demo',
+      'worker',
+    ];
+    const helps = await Promise.all([
+      ...commands.map((c) => run([c, '--help'], env())),
+      run(['config', 'check', '--help'], env()),
+    ]);
     for (const h of helps) {
       expect(h.code, out(h)).toBe(0);
       expect(h.stdout).toContain('Examples:');
@@ -138,11 +172,29 @@ describe('config check', () => {
       writeFileSync(file, text, { mode: 0o600 });
       return file;
     };
-    const syntax = await run(['config', 'check', '--config', bad('syntax.json', '{\n  "clusters": [\n    {"name": "a",}\n  ]\n}\n')], env());
+    const syntax = await run(
+      ['config', 'check', '--config', bad('syntax.json', '{\n  "clusters": [\n    {"name": "a",}\n  ]\n}\n')],
+      env(),
+    );
     expect(syntax.code, out(syntax)).toBe(2);
     expect(syntax.stderr).toMatch(/invalid JSON at line 3/);
 
-    const schema = await run(['config', 'check', '--config', bad('schema.json', JSON.stringify({ clusters: [{ name: 'a', host: 'h', port: 99999, user: 'u', password: 'p', tls: { insecure: true }, colour: 'blue' }] }))], env());
+    const schema = await run(
+      [
+        'config',
+        'check',
+        '--config',
+        bad(
+          'schema.json',
+          JSON.stringify({
+            clusters: [
+              { name: 'a', host: 'h', port: 99999, user: 'u', password: 'p', tls: { insecure: true }, colour: 'blue' },
+            ],
+          }),
+        ),
+      ],
+      env(),
+    );
     expect(schema.code, out(schema)).toBe(2);
     const lines = schema.stderr.split('\n');
     expect(lines.some((l) => l.includes('clusters[0].port') && l.includes('1-65535'))).toBe(true);
@@ -178,16 +230,41 @@ describe('looking: clusters, nodes, show, plan', () => {
     const rows = json<Record<string, unknown>[]>(r);
     expect(rows).toHaveLength(12);
     for (const row of rows) {
-      for (const key of ['cluster', 'name', 'role', 'primaryInstances', 'secondaryInstances', 'ping', 'power', 'group', 'groupUuid', 'address', 'bmc', 'memoryFree', 'memoryTotal']) expect(row).toHaveProperty(key);
+      for (const key of [
+        'cluster',
+        'name',
+        'role',
+        'primaryInstances',
+        'secondaryInstances',
+        'ping',
+        'power',
+        'group',
+        'groupUuid',
+        'address',
+        'bmc',
+        'memoryFree',
+        'memoryTotal',
+      ])
+        expect(row).toHaveProperty(key);
     }
-    expect(rows.find((x) => x.name === 'node1.ams.example.org')).toMatchObject({ cluster: 'ams', role: 'master', ping: 'up', power: 'on' });
-    expect(rows.find((x) => x.name === 'node5.fra.example.org')).toMatchObject({ role: 'offline', ping: 'down', primaryInstances: 0 });
+    expect(rows.find((x) => x.name === 'node1.ams.example.org')).toMatchObject({
+      cluster: 'ams',
+      role: 'master',
+      ping: 'up',
+      power: 'on',
+    });
+    expect(rows.find((x) => x.name === 'node5.fra.example.org')).toMatchObject({
+      role: 'offline',
+      ping: 'down',
+      primaryInstances: 0,
+    });
     // group: the node group's name (Ganeti's nodes carry only its uuid: groupUuid).
     const groups = rows.map((x) => `${String(x.cluster)}/${String(x.group)}`);
     expect(groups.filter((g) => g === 'ams/default')).toHaveLength(7);
     expect(groups.filter((g) => g === 'fra/rack12')).toHaveLength(4);
     expect(rows.find((x) => x.name === 'node5.fra.example.org')).toMatchObject({ group: 'rack14' });
-    for (const row of rows) expect(row.groupUuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    for (const row of rows)
+      expect(row.groupUuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('nodes: --cluster and --filter narrow the list; plain columns without colour when piped', async () => {
@@ -210,7 +287,9 @@ describe('looking: clusters, nodes, show, plan', () => {
     expect(r.stdout).toContain('node7.ams.example.org');
     expect(r.stdout).toMatch(/cache01\.ams\.example\.org\s+primary\s+plain/);
     expect(r.stdout).toContain('An evacuation is blocked');
-    const j = json<{ cluster: string; row: { name: string }; instances: unknown[]; plan: { blockers: unknown[] } }>(await onDemo('show', 'node7.ams', '--json'));
+    const j = json<{ cluster: string; row: { name: string }; instances: unknown[]; plan: { blockers: unknown[] } }>(
+      await onDemo('show', 'node7.ams', '--json'),
+    );
     expect(j.cluster).toBe('ams');
     expect(j.instances.length).toBe(5);
     expect(j.plan.blockers.length).toBeGreaterThan(0);
@@ -229,7 +308,11 @@ describe('looking: clusters, nodes, show, plan', () => {
   });
 
   it('an unknown node: exit 2 and a clear message', async () => {
-    for (const args of [['show', 'node99'], ['evacuate', 'node99', '--yes'], ['plan', 'node99']]) {
+    for (const args of [
+      ['show', 'node99'],
+      ['evacuate', 'node99', '--yes'],
+      ['plan', 'node99'],
+    ]) {
       const r = await onDemo(...args);
       expect(r.code, out(r)).toBe(2);
       expect(r.stderr).toContain('no node "node99"');
@@ -240,7 +323,13 @@ describe('looking: clusters, nodes, show, plan', () => {
   it('plan --json: the plan object; exit 3 with blockers, each with what to do', async () => {
     const blocked = await onDemo('plan', 'node7.ams', '--json');
     expect(blocked.code, out(blocked)).toBe(3);
-    const plan = json<{ kind: string; node: string; blockers: { code: string; fix: string }[]; warnings: unknown[]; steps: unknown[] }>(blocked);
+    const plan = json<{
+      kind: string;
+      node: string;
+      blockers: { code: string; fix: string }[];
+      warnings: unknown[];
+      steps: unknown[];
+    }>(blocked);
     expect(plan).toMatchObject({ kind: 'evacuate', node: 'node7.ams.example.org' });
     expect(Array.isArray(plan.warnings)).toBe(true);
     expect(plan.blockers.map((b) => b.code)).toContain('non-mirrored-running');
@@ -257,7 +346,9 @@ describe('looking: clusters, nodes, show, plan', () => {
     expect(p.blockers).toEqual([]);
     expect(p.options).toMatchObject({ powerOff: true, shutdownNonMirrored: true });
 
-    const back = json<{ kind: string; options: { migrateBack: boolean } }>(await onDemo('plan', 'node5.fra', '--for', 'poweron', '--migrate-back', '--json'));
+    const back = json<{ kind: string; options: { migrateBack: boolean } }>(
+      await onDemo('plan', 'node5.fra', '--for', 'poweron', '--migrate-back', '--json'),
+    );
     expect(back).toMatchObject({ kind: 'poweron', options: { migrateBack: true } });
   });
 });
@@ -282,7 +373,13 @@ describe('acting on the demo world', () => {
     expect(r.code, out(r)).toBe(3);
     const { lines, last } = summaryOf(r);
     expect(lines[0]).toMatchObject({ type: 'plan' });
-    expect(last).toMatchObject({ type: 'summary', status: 'refused', job: null, node: 'node7.ams.example.org', exitCode: 3 });
+    expect(last).toMatchObject({
+      type: 'summary',
+      status: 'refused',
+      job: null,
+      node: 'node7.ams.example.org',
+      exitCode: 3,
+    });
     expect((last.blockers as unknown[]).length).toBe(2);
     for (const l of lines) expect(typeof l.time).toBe('string');
   });
@@ -291,7 +388,15 @@ describe('acting on the demo world', () => {
     const store = await openStore({ dir: demo.storeDir });
     const key = 'ams/node4.ams.example.org';
     const got = await store.acquireLock(
-      { key, token: 'test-token', jobId: 'feedf00d', owner: { name: 'alice', user: 'alice', from: '192.0.2.7', host: 'jump1' }, pid: 1, host: 'jump1', since: new Date().toISOString() },
+      {
+        key,
+        token: 'test-token',
+        jobId: 'feedf00d',
+        owner: { name: 'alice', user: 'alice', from: '192.0.2.7', host: 'jump1' },
+        pid: 1,
+        host: 'jump1',
+        since: new Date().toISOString(),
+      },
       600_000,
     );
     expect(got.acquired).toBe(true);
@@ -314,7 +419,13 @@ describe('acting on the demo world', () => {
     const r = await onDemo('evacuate', 'node4.fra', '--yes', '--deadline', '1ms', '--json');
     expect(r.code, out(r)).toBe(5);
     const { last } = summaryOf(r);
-    expect(last).toMatchObject({ type: 'summary', status: 'failed', result: 'deadline', exitCode: 5, node: 'node4.fra.example.org' });
+    expect(last).toMatchObject({
+      type: 'summary',
+      status: 'failed',
+      result: 'deadline',
+      exitCode: 5,
+      node: 'node4.fra.example.org',
+    });
     expect(typeof last.job).toBe('string');
     expect(snapshot(demoSim)).toEqual(before);
     const text = await onDemo('job', String(last.job));
@@ -333,7 +444,10 @@ describe('acting on the demo world', () => {
     const worker = start(['--config', demo.file, 'worker'], env());
     try {
       // The worker logs the end of every job it adopted.
-      await until(() => (/ job [0-9a-f]+ (succeeded|failed|cancelled)/.test(worker.stdout()) ? true : undefined), `the worker to finish job ${id}`);
+      await until(
+        () => (/ job [0-9a-f]+ (succeeded|failed|cancelled)/.test(worker.stdout()) ? true : undefined),
+        `the worker to finish job ${id}`,
+      );
     } finally {
       worker.child.kill('SIGTERM');
     }
@@ -387,7 +501,9 @@ describe('acting on the demo world', () => {
     const audit = await onDemo('audit', '--node', 'node2.ams', '--json');
     expect(audit.code, out(audit)).toBe(0);
     const entries = json<{ action: string; result: string; node: string }[]>(audit);
-    expect(entries.map((e) => `${e.action}:${e.result}`)).toEqual(expect.arrayContaining(['evacuate:started', 'evacuate:adopted', 'evacuate:succeeded', 'return:succeeded']));
+    expect(entries.map((e) => `${e.action}:${e.result}`)).toEqual(
+      expect.arrayContaining(['evacuate:started', 'evacuate:adopted', 'evacuate:succeeded', 'return:succeeded']),
+    );
     expect(new Set(entries.map((e) => e.node))).toEqual(new Set(['node2.ams.example.org']));
   });
 });
@@ -405,7 +521,9 @@ describe('full cycle on the small cluster', () => {
     const node4 = smallSim.world.cluster('small')!.nodes.get('node4.small.example.org')!;
     expect([node4.offline, node4.power, node4.primaries.size]).toEqual([true, 'off', 0]);
 
-    const row = json<{ name: string; role: string; ping: string }[]>(await onSmall('nodes', '--json')).find((n) => n.name === node4.name)!;
+    const row = json<{ name: string; role: string; ping: string }[]>(await onSmall('nodes', '--json')).find(
+      (n) => n.name === node4.name,
+    )!;
     expect(row).toMatchObject({ role: 'offline', ping: 'down' });
 
     const on = await onSmall('poweron', 'node4', '--migrate-back', '--yes');
@@ -424,7 +542,9 @@ describe('full cycle on the small cluster', () => {
     expect(conflict.code, out(conflict)).toBe(2);
     expect(conflict.stderr).toMatch(/--no-return.*cannot be used with.*--migrate-back/);
 
-    const plan = json<{ steps: { kind: string }[]; options: { returnToService: boolean } }>(await onSmall('plan', 'node4', '--for', 'poweron', '--no-return', '--json'));
+    const plan = json<{ steps: { kind: string }[]; options: { returnToService: boolean } }>(
+      await onSmall('plan', 'node4', '--for', 'poweron', '--no-return', '--json'),
+    );
     expect(plan.steps.map((s) => s.kind)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
     expect(plan.options.returnToService).toBe(false);
 

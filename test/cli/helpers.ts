@@ -11,9 +11,14 @@ export const BIN = path.join(ROOT, 'bin/nodevac.js');
 
 /** Compiles src to dist (the CLI runs from dist). Errors elsewhere in the tree do not stop the CLI's tests. */
 export function build(): void {
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   const mine = tsc.stdout.split('\n').filter((l) => l.startsWith('src/cli/'));
-  if (mine.length > 0 || !existsSync(path.join(ROOT, 'dist/cli/main.js'))) throw new Error(`the CLI does not compile:\n${tsc.stdout}${tsc.stderr}`);
+  if (mine.length > 0 || !existsSync(path.join(ROOT, 'dist/cli/main.js')))
+    throw new Error(`the CLI does not compile:\n${tsc.stdout}${tsc.stderr}`);
 }
 
 export interface Result {
@@ -26,11 +31,15 @@ export interface Result {
 /** A clean environment: no configuration found by accident, no colours asked for. */
 export function cleanEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ...extra };
-  for (const k of ['NODEVAC_CONFIG', 'XDG_CONFIG_HOME', 'NODEVAC_DEBUG', 'NO_COLOR', 'FORCE_COLOR']) if (!(k in extra)) delete env[k];
+  for (const k of ['NODEVAC_CONFIG', 'XDG_CONFIG_HOME', 'NODEVAC_DEBUG', 'NO_COLOR', 'FORCE_COLOR'])
+    if (!(k in extra)) delete env[k];
   return env;
 }
 
-export function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; result: Promise<Result>; stdout: () => string } {
+export function start(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; result: Promise<Result>; stdout: () => string } {
   // stdin is /dev/null: not a terminal, like a script.
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -50,11 +59,20 @@ export function run(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
 }
 
 /** sim.config() plus a store directory and short leases, written mode 600. */
-export function writeConfig(sim: Simulator, extra: Record<string, unknown> = {}): { file: string; storeDir: string; dir: string } {
+export function writeConfig(
+  sim: Simulator,
+  extra: Record<string, unknown> = {},
+): { file: string; storeDir: string; dir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-cli-'));
   const storeDir = path.join(dir, 'store');
   const file = path.join(dir, 'config.json');
-  const config = { ...sim.config(), store: { dir: storeDir }, timeouts: { leaseSeconds: 3, bootSeconds: 60 }, operator: { from: 'fixed', name: 'cli-test' }, ...extra };
+  const config = {
+    ...sim.config(),
+    store: { dir: storeDir },
+    timeouts: { leaseSeconds: 3, bootSeconds: 60 },
+    operator: { from: 'fixed', name: 'cli-test' },
+    ...extra,
+  };
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return { file, storeDir, dir };
@@ -72,7 +90,13 @@ export function snapshot(sim: Simulator) {
       power: n.power,
       tags: [...n.tags].sort(),
     })),
-    instances: [...c.instances.values()].map((i) => ({ name: i.name, pnode: i.pnode.name, snode: i.snode?.name ?? null, adminState: i.adminState, running: i.running })),
+    instances: [...c.instances.values()].map((i) => ({
+      name: i.name,
+      pnode: i.pnode.name,
+      snode: i.snode?.name ?? null,
+      adminState: i.adminState,
+      running: i.running,
+    })),
   }));
 }
 
@@ -85,7 +109,11 @@ export function ndjson(text: string): Record<string, unknown>[] {
 }
 
 /** Polls until check() returns a value, at most `tries` times. */
-export async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, tries = 300): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  tries = 300,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v !== undefined) return v;

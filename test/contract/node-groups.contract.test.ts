@@ -8,7 +8,14 @@ import { configSchema } from '../../src/config/schema.js';
 import type { RapiGroup, RapiNode } from '../../src/ganeti/types.js';
 import { labInventory, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { removeDir, tempDir } from '../faults/helpers.js';
-import { body, FIXTURE_PASSWORD, FIXTURE_USER, sendJson, startReplayServer, type ReplayServer } from '../helpers/fixtures.js';
+import {
+  body,
+  FIXTURE_PASSWORD,
+  FIXTURE_USER,
+  sendJson,
+  startReplayServer,
+  type ReplayServer,
+} from '../helpers/fixtures.js';
 
 const GROUP = '25df82bd-ac89-4926-a8f4-f0e52bec118a';
 const NODES = ['node1.ganeti.test', 'node2.ganeti.test', 'node3.ganeti.test'];
@@ -37,8 +44,20 @@ afterEach(async () => {
 });
 
 async function start(): Promise<NodevacApp> {
-  const cluster = { name: 'lab', host: server.host, port: server.port, user: FIXTURE_USER, password: FIXTURE_PASSWORD, tls: { fingerprint: `sha256:${server.fingerprint}` } };
-  const config = configSchema.parse({ ...sim.config(), clusters: [cluster], store: { dir }, operator: { from: 'fixed', name: 'tester' } });
+  const cluster = {
+    name: 'lab',
+    host: server.host,
+    port: server.port,
+    user: FIXTURE_USER,
+    password: FIXTURE_PASSWORD,
+    tls: { fingerprint: `sha256:${server.fingerprint}` },
+  };
+  const config = configSchema.parse({
+    ...sim.config(),
+    clusters: [cluster],
+    store: { dir },
+    operator: { from: 'fixed', name: 'tester' },
+  });
   app = await createApp({ config });
   return app;
 }
@@ -60,9 +79,20 @@ describe('the group of a node row', () => {
     await a.listNodes('lab');
     expect(groupReads()).toBe(1);
     // node3 was assigned to a group added since.
-    const added: RapiGroup = { ...body<RapiGroup[]>('107')[0]!, name: 'rack14', uuid: '6a1f4c7e-0c55-4d1e-9a57-3f0b2a8e91d4', node_cnt: 1, node_list: ['node3.ganeti.test'] };
+    const added: RapiGroup = {
+      ...body<RapiGroup[]>('107')[0]!,
+      name: 'rack14',
+      uuid: '6a1f4c7e-0c55-4d1e-9a57-3f0b2a8e91d4',
+      node_cnt: 1,
+      node_list: ['node3.ganeti.test'],
+    };
     server.use((r, res) => {
-      if (r.path === '/2/nodes') sendJson(res, 200, body<RapiNode[]>('110').map((n) => (n.name === 'node3.ganeti.test' ? { ...n, 'group.uuid': added.uuid } : n)));
+      if (r.path === '/2/nodes')
+        sendJson(
+          res,
+          200,
+          body<RapiNode[]>('110').map((n) => (n.name === 'node3.ganeti.test' ? { ...n, 'group.uuid': added.uuid } : n)),
+        );
       else if (r.path === '/2/groups') sendJson(res, 200, [...body<RapiGroup[]>('107'), added]);
       else return false;
       return true;

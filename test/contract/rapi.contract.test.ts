@@ -12,7 +12,15 @@ import { RapiClient, type RapiEndpoint } from '../../src/ganeti/client.js';
 import { RapiError } from '../../src/ganeti/errors.js';
 import { childJobs, followJob, followJobTree, type JobOutcome } from '../../src/ganeti/follow.js';
 import type { EvacuateMode, NodeRoleWord, RapiJob } from '../../src/ganeti/types.js';
-import { body, differences, job, sendJson, startReplayServer, type RecordedRequest, type ReplayServer } from '../helpers/fixtures.js';
+import {
+  body,
+  differences,
+  job,
+  sendJson,
+  startReplayServer,
+  type RecordedRequest,
+  type ReplayServer,
+} from '../helpers/fixtures.js';
 import { rejectionOf } from '../helpers/rejection.js';
 
 let server: ReplayServer;
@@ -58,7 +66,14 @@ describe('the replay check itself', () => {
     server.serve('025');
     const status = await new Promise<number>((resolve, reject) => {
       const req = https.request(
-        { host: server.host, port: server.port, method: 'POST', path: '/2/nodes/node2.ganeti.test/migrate', rejectUnauthorized: false, headers: { 'content-type': 'text/plain' } },
+        {
+          host: server.host,
+          port: server.port,
+          method: 'POST',
+          path: '/2/nodes/node2.ganeti.test/migrate',
+          rejectUnauthorized: false,
+          headers: { 'content-type': 'text/plain' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -84,7 +99,12 @@ describe('cluster resources', () => {
     server.serve('006', '008', '007');
     const c = client();
     expect(await c.version()).toBe(2);
-    expect(await c.features()).toEqual(['node-migrate-reqv1', 'instance-reinstall-reqv1', 'node-evac-res1', 'instance-create-reqv1']);
+    expect(await c.features()).toEqual([
+      'node-migrate-reqv1',
+      'instance-reinstall-reqv1',
+      'node-evac-res1',
+      'instance-create-reqv1',
+    ]);
     const info = await c.info();
     expect(info.name).toBe('cluster.ganeti.test');
     expect(info.master).toBe('node1.ganeti.test');
@@ -127,7 +147,13 @@ describe('nodes', () => {
     const down = (await c.nodes()).find((n) => n.name === 'node2.ganeti.test')!;
     expect([down.role, down.offline, down.mfree, down.dfree, down.ctotal]).toEqual(['C', false, null, null, null]);
     const off = await c.node('node2.ganeti.test');
-    expect([off.role, off.offline, off.master_candidate, off.mfree, off.mtotal]).toEqual(['O', true, false, null, null]);
+    expect([off.role, off.offline, off.master_candidate, off.mfree, off.mtotal]).toEqual([
+      'O',
+      true,
+      false,
+      null,
+      null,
+    ]);
     expectFaithful();
   });
 
@@ -218,7 +244,11 @@ describe('node groups', () => {
 
   it('a group without a uuid is a protocol error', async () => {
     server.use((_r, res) => {
-      sendJson(res, 200, body<Record<string, unknown>[]>('107').map(({ uuid: _uuid, ...rest }) => rest));
+      sendJson(
+        res,
+        200,
+        body<Record<string, unknown>[]>('107').map(({ uuid: _uuid, ...rest }) => rest),
+      );
       return true;
     });
     const err = await failure(client().groups());
@@ -247,7 +277,9 @@ describe('authentication and rights', () => {
 
   it('403 is forbidden and names the user; the write is sent once', async () => {
     server.serve('005');
-    const err = await failure(client({ user: 'nodevac-ro', retries: 3 }).migrateNode('node2.ganeti.test', { mode: 'live' }));
+    const err = await failure(
+      client({ user: 'nodevac-ro', retries: 3 }).migrateNode('node2.ganeti.test', { mode: 'live' }),
+    );
     expect(err.kind).toBe('forbidden');
     expect(err.message).toContain('"nodevac-ro"');
     expect(err.hint).toContain('write');
@@ -259,10 +291,14 @@ describe('authentication and rights', () => {
 describe('bad requests', () => {
   it('evacuate without mode: 400 bad-request with the message unescaped', async () => {
     server.serve('045');
-    const err = await failure(client().evacuateNode('node3.ganeti.test', { mode: undefined as unknown as EvacuateMode, iallocator: 'hail' }));
+    const err = await failure(
+      client().evacuateNode('node3.ganeti.test', { mode: undefined as unknown as EvacuateMode, iallocator: 'hail' }),
+    );
     expect(err.kind).toBe('bad-request');
     expect(err.details.status).toBe(400);
-    expect(err.message).toContain(`Invalid body parameters: ("Parameter 'OP_NODE_EVACUATE.mode' fails validation", 'wrong_input')`);
+    expect(err.message).toContain(
+      `Invalid body parameters: ("Parameter 'OP_NODE_EVACUATE.mode' fails validation", 'wrong_input')`,
+    );
     expectFaithful();
   });
 
@@ -294,24 +330,77 @@ interface JobCase {
   logs?: string[];
 }
 
-const MASTER_ROLE = { errorType: 'OpPrereqError', message: 'The master role can be changed only via master-failover', ecode: 'wrong_input' };
-const UNKNOWN_NODE = { errorType: 'OpPrereqError', message: "Node 'nosuchnode.ganeti.test' not known", ecode: 'unknown_entity' };
+const MASTER_ROLE = {
+  errorType: 'OpPrereqError',
+  message: 'The master role can be changed only via master-failover',
+  ecode: 'wrong_input',
+};
+const UNKNOWN_NODE = {
+  errorType: 'OpPrereqError',
+  message: "Node 'nosuchnode.ganeti.test' not known",
+  ecode: 'unknown_entity',
+};
 
 const jobCases: JobCase[] = [
-  { title: 'offline the master (role)', fixtures: ['056', '057', '058'], submit: (c) => c.setNodeRole('node1.ganeti.test', 'offline'), id: 29, status: 'error', error: MASTER_ROLE },
-  { title: 'drain the master (role)', fixtures: ['059', '060', '061'], submit: (c) => c.setNodeRole('node1.ganeti.test', 'drained'), id: 30, status: 'error', error: MASTER_ROLE },
-  { title: 'offline the master (modify)', fixtures: ['062', '063', '064'], submit: (c) => c.modifyNode('node1.ganeti.test', { offline: true }), id: 31, status: 'error', error: MASTER_ROLE },
-  { title: 'migrate an unknown node', fixtures: ['066', '067', '068'], submit: (c) => c.migrateNode('nosuchnode.ganeti.test', { mode: 'live' }), id: 32, status: 'error', error: UNKNOWN_NODE },
-  { title: 'tag an unknown node', fixtures: ['021', '022'], submit: (c) => c.addNodeTags('nosuchnode.ganeti.test', ['x']), id: 15, status: 'error', error: UNKNOWN_NODE },
+  {
+    title: 'offline the master (role)',
+    fixtures: ['056', '057', '058'],
+    submit: (c) => c.setNodeRole('node1.ganeti.test', 'offline'),
+    id: 29,
+    status: 'error',
+    error: MASTER_ROLE,
+  },
+  {
+    title: 'drain the master (role)',
+    fixtures: ['059', '060', '061'],
+    submit: (c) => c.setNodeRole('node1.ganeti.test', 'drained'),
+    id: 30,
+    status: 'error',
+    error: MASTER_ROLE,
+  },
+  {
+    title: 'offline the master (modify)',
+    fixtures: ['062', '063', '064'],
+    submit: (c) => c.modifyNode('node1.ganeti.test', { offline: true }),
+    id: 31,
+    status: 'error',
+    error: MASTER_ROLE,
+  },
+  {
+    title: 'migrate an unknown node',
+    fixtures: ['066', '067', '068'],
+    submit: (c) => c.migrateNode('nosuchnode.ganeti.test', { mode: 'live' }),
+    id: 32,
+    status: 'error',
+    error: UNKNOWN_NODE,
+  },
+  {
+    title: 'tag an unknown node',
+    fixtures: ['021', '022'],
+    submit: (c) => c.addNodeTags('nosuchnode.ganeti.test', ['x']),
+    id: 15,
+    status: 'error',
+    error: UNKNOWN_NODE,
+  },
   {
     title: 'evacuate with remote_node and no iallocator',
     fixtures: ['046', '047', '048'],
     submit: (c) => c.evacuateNode('node3.ganeti.test', { mode: 'primary-only', remoteNode: 'node2.ganeti.test' }),
     id: 24,
     status: 'error',
-    error: { errorType: 'OpPrereqError', message: 'Without the use of an iallocator only secondary instances can be evacuated', ecode: 'wrong_input' },
+    error: {
+      errorType: 'OpPrereqError',
+      message: 'Without the use of an iallocator only secondary instances can be evacuated',
+      ecode: 'wrong_input',
+    },
   },
-  { title: 'drain node3 (role)', fixtures: ['069', '070', '071'], submit: (c) => c.setNodeRole('node3.ganeti.test', 'drained'), id: 33, status: 'success' },
+  {
+    title: 'drain node3 (role)',
+    fixtures: ['069', '070', '071'],
+    submit: (c) => c.setNodeRole('node3.ganeti.test', 'drained'),
+    id: 33,
+    status: 'success',
+  },
   {
     title: 'un-drain node3 (modify)',
     fixtures: ['073', '074', '075'],
@@ -326,12 +415,38 @@ const jobCases: JobCase[] = [
     submit: (c) => c.setNodeRole('node2.ganeti.test', 'offline', { force: true }),
     id: 42,
     status: 'success',
-    logs: ["- WARNING: Communication failure to node 4351e335-2255-44a5-aa09-89740824973c: Error 7: Failed to connect to 198.51.100.12 port 1811 after 3065 ms: Couldn't connect to server"],
+    logs: [
+      "- WARNING: Communication failure to node 4351e335-2255-44a5-aa09-89740824973c: Error 7: Failed to connect to 198.51.100.12 port 1811 after 3065 ms: Couldn't connect to server",
+    ],
   },
-  { title: 'fail over an instance off an offline node', fixtures: ['089', '090', '091'], submit: (c) => c.failoverInstance('vm2a.ganeti.test', { ignoreConsistency: true, iallocator: 'hail' }), id: 43, status: 'success' },
-  { title: 'node back to regular', fixtures: ['099', '100', '101'], submit: (c) => c.setNodeRole('node2.ganeti.test', 'regular'), id: 48, status: 'success' },
-  { title: 'node back to master candidate', fixtures: ['102', '103', '104'], submit: (c) => c.setNodeRole('node2.ganeti.test', 'master-candidate'), id: 49, status: 'success' },
-  { title: 'migrate a node with no primary instance', fixtures: ['033', '034', '035'], submit: (c) => c.migrateNode('node2.ganeti.test', { mode: 'live' }), id: 19, status: 'success' },
+  {
+    title: 'fail over an instance off an offline node',
+    fixtures: ['089', '090', '091'],
+    submit: (c) => c.failoverInstance('vm2a.ganeti.test', { ignoreConsistency: true, iallocator: 'hail' }),
+    id: 43,
+    status: 'success',
+  },
+  {
+    title: 'node back to regular',
+    fixtures: ['099', '100', '101'],
+    submit: (c) => c.setNodeRole('node2.ganeti.test', 'regular'),
+    id: 48,
+    status: 'success',
+  },
+  {
+    title: 'node back to master candidate',
+    fixtures: ['102', '103', '104'],
+    submit: (c) => c.setNodeRole('node2.ganeti.test', 'master-candidate'),
+    id: 49,
+    status: 'success',
+  },
+  {
+    title: 'migrate a node with no primary instance',
+    fixtures: ['033', '034', '035'],
+    submit: (c) => c.migrateNode('node2.ganeti.test', { mode: 'live' }),
+    id: 19,
+    status: 'success',
+  },
 ];
 
 describe('submissions and their jobs', () => {
@@ -342,7 +457,10 @@ describe('submissions and their jobs', () => {
     expect(id).toBe(jc.id);
     const logs: string[] = [];
     const statuses: string[] = [];
-    const result = await followJob(c, id, { onLog: (_j, line) => logs.push(line), onStatus: (_j, s) => statuses.push(s) });
+    const result = await followJob(c, id, {
+      onLog: (_j, line) => logs.push(line),
+      onStatus: (_j, s) => statuses.push(s),
+    });
     expect(result.id).toBe(jc.id);
     expect(result.status).toBe(jc.status);
     expect(result.error).toEqual(jc.error);
@@ -357,7 +475,11 @@ describe('submissions and their jobs', () => {
   it('fixture 058: OpPrereqError "The master role can be changed only via master-failover" (wrong_input)', async () => {
     server.serve('057', '058');
     const out = await followJob(client(), 29);
-    expect(out.error).toEqual({ errorType: 'OpPrereqError', message: 'The master role can be changed only via master-failover', ecode: 'wrong_input' });
+    expect(out.error).toEqual({
+      errorType: 'OpPrereqError',
+      message: 'The master role can be changed only via master-failover',
+      ecode: 'wrong_input',
+    });
     expect(out.summary).toEqual(['NODE_SET_PARAMS(node1.ganeti.test)']);
     expectFaithful();
   });
@@ -375,12 +497,17 @@ describe('submissions and their jobs', () => {
     server.serve('028', '029', '039', '040');
     const c = client();
     expect(await c.waitForJobChange(16, ['status', 'opstatus'], null, null)).toEqual(body('028'));
-    expect(await c.waitForJobChange(16, ['status', 'opstatus'], ['running', ['running']], null)).toEqual({ job_info: ['success', ['success']], log_entries: [] });
+    expect(await c.waitForJobChange(16, ['status', 'opstatus'], ['running', ['running']], null)).toEqual({
+      job_info: ['success', ['success']],
+      log_entries: [],
+    });
     const first = await c.waitForJobChange(20, ['status', 'opstatus'], null, null);
     expect(first?.log_entries.map((e) => e[0])).toEqual([1]);
     const second = await c.waitForJobChange(20, ['status', 'opstatus'], ['running', ['running']], 1);
     expect(second?.log_entries.map((e) => e[0])).toEqual([2]);
-    expect(String(second?.log_entries[0]?.[3])).toContain('Instances to be moved: vm2a.ganeti.test (to node2.ganeti.test)');
+    expect(String(second?.log_entries[0]?.[3])).toContain(
+      'Instances to be moved: vm2a.ganeti.test (to node2.ganeti.test)',
+    );
     // A JSON body on a GET, as Ganeti expects it.
     for (const r of server.requests) expect(r.headers['content-type']).toMatch(/^application\/json/);
     expectFaithful();
@@ -397,13 +524,24 @@ describe('node-level jobs and their children', () => {
     expect(id).toBe(16);
     const logs: [number, string][] = [];
     const seen: unknown[] = [];
-    const tree = await followJobTree(c, id, { onLog: (j, line) => logs.push([j, line]), onChildren: (p, kids) => seen.push([p, kids]) });
+    const tree = await followJobTree(c, id, {
+      onLog: (j, line) => logs.push([j, line]),
+      onChildren: (p, kids) => seen.push([p, kids]),
+    });
     expect(tree.parent.status).toBe('success');
     expect(childJobs(tree.parent)).toEqual([
       { ok: true, id: 17 },
       { ok: true, id: 18 },
     ]);
-    expect(seen).toEqual([[16, [{ ok: true, id: 17 }, { ok: true, id: 18 }]]]);
+    expect(seen).toEqual([
+      [
+        16,
+        [
+          { ok: true, id: 17 },
+          { ok: true, id: 18 },
+        ],
+      ],
+    ]);
     expect(tree.children.map((k) => [k.id, k.status, k.summary])).toEqual([
       [17, 'success', ['INSTANCE_MIGRATE(vm2a.ganeti.test)']],
       [18, 'success', ['INSTANCE_MIGRATE(vm2b.ganeti.test)']],
@@ -413,7 +551,9 @@ describe('node-level jobs and their children', () => {
     expect(logs.filter(([j]) => j === 17).map(([, l]) => l)).toEqual(lines(['031']));
     expect(logs.filter(([j]) => j === 18).map(([, l]) => l)).toEqual(lines(['032']));
     expect(logs.filter(([j]) => j === 16)).toEqual([]);
-    expect(lines(['031'])[0]).toBe('- INFO: Selected nodes for instance vm2a.ganeti.test via iallocator hail: node3.ganeti.test');
+    expect(lines(['031'])[0]).toBe(
+      '- INFO: Selected nodes for instance vm2a.ganeti.test via iallocator hail: node3.ganeti.test',
+    );
     expectFaithful();
   });
 
@@ -434,7 +574,11 @@ describe('node-level jobs and their children', () => {
       [22, 'success'],
       [23, 'success'],
     ]);
-    for (const [kid, fx] of [[21, '042'], [22, '043'], [23, '044']] as const) {
+    for (const [kid, fx] of [
+      [21, '042'],
+      [22, '043'],
+      [23, '044'],
+    ] as const) {
       expect(logs.filter(([j]) => j === kid).map(([, l]) => l)).toEqual(lines([fx]));
     }
     // The recorded long-polls were the ones used.
@@ -451,7 +595,9 @@ describe('node-level jobs and their children', () => {
     for (const k of tree.children) {
       expect(k.status).toBe('error');
       expect(k.error?.errorType).toBe('OpExecError');
-      expect(k.error?.message).toMatch(/^Can't get data for node node2\.ganeti\.test: Error 7: Failed to connect to 198\.51\.100\.12 port 1811/);
+      expect(k.error?.message).toMatch(
+        /^Can't get data for node node2\.ganeti\.test: Error 7: Failed to connect to 198\.51\.100\.12 port 1811/,
+      );
       expect(k.error?.ecode).toBeNull();
     }
     expectFaithful();
@@ -461,7 +607,11 @@ describe('node-level jobs and their children', () => {
     server.serve('092', '093', '094', '095', '096', '097');
     const c = client();
     const logs: string[] = [];
-    const tree = await followJobTree(c, await c.evacuateNode('node2.ganeti.test', { mode: 'primary-only', iallocator: 'hail' }), { onLog: (_j, l) => logs.push(l) });
+    const tree = await followJobTree(
+      c,
+      await c.evacuateNode('node2.ganeti.test', { mode: 'primary-only', iallocator: 'hail' }),
+      { onLog: (_j, l) => logs.push(l) },
+    );
     expect(tree.children.map((k) => [k.id, k.status])).toEqual([
       [45, 'success'],
       [46, 'success'],
@@ -488,7 +638,19 @@ describe('node-level jobs and their children', () => {
   });
 
   it('children Ganeti refused to submit are reported, not followed', () => {
-    const parent: JobOutcome = { id: 16, status: 'success', summary: [], opresult: [{ jobs: [[true, 17], [false, 'Job queue is full']] }] };
+    const parent: JobOutcome = {
+      id: 16,
+      status: 'success',
+      summary: [],
+      opresult: [
+        {
+          jobs: [
+            [true, 17],
+            [false, 'Job queue is full'],
+          ],
+        },
+      ],
+    };
     expect(childJobs(parent)).toEqual([
       { ok: true, id: 17 },
       { ok: false, error: 'Job queue is full' },
@@ -497,7 +659,8 @@ describe('node-level jobs and their children', () => {
 });
 
 describe('transport failures', () => {
-  const html502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+  const html502 =
+    '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
   it.each([502, 503, 504])('a read answered %i is retried', async (status) => {
     let failed = 0;
@@ -539,7 +702,11 @@ describe('transport failures', () => {
   it("the RAPI's own 502 (no master daemon: nothing queued) is sent again, with the same reason, until Ganeti takes it", async () => {
     server.use((r, res) => {
       if (r.method !== 'POST' || sent('POST', r.path).length > 2) return false;
-      sendJson(res, 502, { code: 502, message: "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query", explain: 'Invalid responses from another server/proxy' });
+      sendJson(res, 502, {
+        code: 502,
+        message: "Can't connect to master daemon: /var/run/ganeti/socket/ganeti-query",
+        explain: 'Invalid responses from another server/proxy',
+      });
       return true;
     });
     server.serve('025');
@@ -551,21 +718,26 @@ describe('transport failures', () => {
     for (const r of server.requests) expectReason(r);
   });
 
-  it.each([502, 503, 504])('a proxy %i after Ganeti queued the job: found by its reason, not sent again', async (status) => {
-    server.use((r, res) => {
-      if (r.method !== 'POST') return false;
-      res.writeHead(status, { 'Content-Type': 'text/html', Server: 'nginx' });
-      res.end(html502.replace(/502 Bad Gateway/g, `${status} Gateway`));
-      return true;
-    });
-    server.use((r, res) => {
-      if (r.path !== '/2/jobs') return false;
-      sendJson(res, 200, [bulkJob(job('030'), sent('POST', '/2/nodes/node2.ganeti.test/migrate')[0]!.query.get('reason')!)]);
-      return true;
-    });
-    expect(await client().migrateNode('node2.ganeti.test', { mode: 'live' })).toBe(16);
-    expect(sent('POST', '/2/nodes/node2.ganeti.test/migrate')).toHaveLength(1);
-  });
+  it.each([502, 503, 504])(
+    'a proxy %i after Ganeti queued the job: found by its reason, not sent again',
+    async (status) => {
+      server.use((r, res) => {
+        if (r.method !== 'POST') return false;
+        res.writeHead(status, { 'Content-Type': 'text/html', Server: 'nginx' });
+        res.end(html502.replace(/502 Bad Gateway/g, `${status} Gateway`));
+        return true;
+      });
+      server.use((r, res) => {
+        if (r.path !== '/2/jobs') return false;
+        sendJson(res, 200, [
+          bulkJob(job('030'), sent('POST', '/2/nodes/node2.ganeti.test/migrate')[0]!.query.get('reason')!),
+        ]);
+        return true;
+      });
+      expect(await client().migrateNode('node2.ganeti.test', { mode: 'live' })).toBe(16);
+      expect(sent('POST', '/2/nodes/node2.ganeti.test/migrate')).toHaveLength(1);
+    },
+  );
 
   it('a write whose connection drops after Ganeti got it is found by its reason, not sent twice', async () => {
     server.use((r, res) => {
@@ -576,7 +748,11 @@ describe('transport failures', () => {
     server.use((r, res) => {
       if (!(r.method === 'GET' && r.path === '/2/jobs' && r.query.get('bulk') === '1')) return false;
       const reason = sent('POST', '/2/nodes/node2.ganeti.test/migrate')[0]!.query.get('reason')!;
-      sendJson(res, 200, [bulkJob(job('058'), 'nodevac:bob:sub=0123456789ab'), bulkJob(job('030'), reason), bulkJob(job('022'), null)]);
+      sendJson(res, 200, [
+        bulkJob(job('058'), 'nodevac:bob:sub=0123456789ab'),
+        bulkJob(job('030'), reason),
+        bulkJob(job('022'), null),
+      ]);
       return true;
     });
     expect(await client().migrateNode('node2.ganeti.test', { mode: 'live' })).toBe(16);
@@ -607,10 +783,21 @@ describe('transport failures', () => {
       if (r.path !== '/2/jobs') return false;
       // Listed from the third look on; the settle time (the 2 s request timeout) is not over by then.
       const reason = sent('POST', '/2/nodes/node3.ganeti.test/evacuate')[0]!.query.get('reason')!;
-      sendJson(res, 200, sent('GET', '/2/jobs').length < 3 ? [bulkJob(job('030'), 'nodevac:alice:job=run-7:sub=0123456789ab')] : [bulkJob(job('041'), reason)]);
+      sendJson(
+        res,
+        200,
+        sent('GET', '/2/jobs').length < 3
+          ? [bulkJob(job('030'), 'nodevac:alice:job=run-7:sub=0123456789ab')]
+          : [bulkJob(job('041'), reason)],
+      );
       return true;
     });
-    expect(await client({ timeoutSeconds: 2 }).evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' })).toBe(20);
+    expect(
+      await client({ timeoutSeconds: 2 }).evacuateNode('node3.ganeti.test', {
+        mode: 'primary-only',
+        iallocator: 'hail',
+      }),
+    ).toBe(20);
     expect(sent('POST', '/2/nodes/node3.ganeti.test/evacuate')).toHaveLength(1);
     expect(sent('GET', '/2/jobs')).toHaveLength(3);
   });
@@ -627,7 +814,12 @@ describe('transport failures', () => {
       return true;
     });
     server.serve('036');
-    expect(await client({ timeoutSeconds: 0.5 }).evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' })).toBe(20);
+    expect(
+      await client({ timeoutSeconds: 0.5 }).evacuateNode('node3.ganeti.test', {
+        mode: 'primary-only',
+        iallocator: 'hail',
+      }),
+    ).toBe(20);
     const posts = sent('POST', '/2/nodes/node3.ganeti.test/evacuate');
     expect(posts).toHaveLength(2);
     expect(posts[1]!.query.get('reason')).toBe(posts[0]!.query.get('reason'));
@@ -645,9 +837,16 @@ describe('transport failures', () => {
       res.socket?.destroy();
       return true;
     });
-    const err = await failure(client({ retries: 0, timeoutSeconds: 0.5, submitAttempts: 2 }).evacuateNode('node3.ganeti.test', { mode: 'primary-only', iallocator: 'hail' }));
+    const err = await failure(
+      client({ retries: 0, timeoutSeconds: 0.5, submitAttempts: 2 }).evacuateNode('node3.ganeti.test', {
+        mode: 'primary-only',
+        iallocator: 'hail',
+      }),
+    );
     expect(err.kind).toBe('lost');
-    expect(err.message).toMatch(/connection lost .*; whether Ganeti queued the job is unknown: its job list could not be read/);
+    expect(err.message).toMatch(
+      /connection lost .*; whether Ganeti queued the job is unknown: its job list could not be read/,
+    );
     expect(sent('POST', '/2/nodes/node3.ganeti.test/evacuate')).toHaveLength(1);
   });
 
@@ -670,7 +869,9 @@ describe('transport failures', () => {
     });
     const err = await failure(client().nodeTags('node2.ganeti.test'));
     expect(err.kind).toBe('server');
-    expect(err.message).toBe(`replay: GET /2/nodes/node2.ganeti.test/tags: Ganeti error (500): Node name \\x1b]0;owned\\x07\\u202e${'x'.repeat(89)}… (10011 characters) not found`);
+    expect(err.message).toBe(
+      `replay: GET /2/nodes/node2.ganeti.test/tags: Ganeti error (500): Node name \\x1b]0;owned\\x07\\u202e${'x'.repeat(89)}… (10011 characters) not found`,
+    );
     expect(err.details.ganetiMessage).toBe(hostile);
   });
 
@@ -680,7 +881,9 @@ describe('transport failures', () => {
       res.end('\u001b[2J\u001b[31mhello');
       return true;
     });
-    expect((await failure(client().nodes())).message).toBe('replay: unexpected answer from /2/nodes: the answer is not JSON (14 bytes, starting "\\x1b[2J\\x1b[31mhello")');
+    expect((await failure(client().nodes())).message).toBe(
+      'replay: unexpected answer from /2/nodes: the answer is not JSON (14 bytes, starting "\\x1b[2J\\x1b[31mhello")',
+    );
   });
 
   it('malformed JSON with 200 is a protocol error', async () => {
@@ -697,7 +900,7 @@ describe('transport failures', () => {
 
   it('a body of the wrong type (nodes as an object) is a protocol error', async () => {
     server.use((_r, res) => {
-      sendJson(res, 200, Object.fromEntries((body<{ name: string }[]>('010')).map((n) => [n.name, n])));
+      sendJson(res, 200, Object.fromEntries(body<{ name: string }[]>('010').map((n) => [n.name, n])));
       return true;
     });
     const err = await failure(client().nodes());
@@ -764,7 +967,10 @@ describe('transport failures', () => {
   });
 
   it("a CA that did not sign the server's certificate: tls, naming the presented fingerprint", async () => {
-    const other = await generate([{ name: 'commonName', value: 'other.example.com' }], { keySize: 2048, algorithm: 'sha256' });
+    const other = await generate([{ name: 'commonName', value: 'other.example.com' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
     const err = await failure(client({ tls: { ca: pemFile(other.cert) } }).info());
     expect(err.kind).toBe('tls');
     expect(err.message).toContain('not trusted');
@@ -782,7 +988,9 @@ describe('transport failures', () => {
   });
 
   it('an unreadable CA file is a tls error at once', () => {
-    expect(() => client({ tls: { ca: '/nonexistent/ca.pem' } })).toThrow(expect.objectContaining({ kind: 'tls', message: 'replay: cannot read the CA file /nonexistent/ca.pem (ENOENT)' }));
+    expect(() => client({ tls: { ca: '/nonexistent/ca.pem' } })).toThrow(
+      expect.objectContaining({ kind: 'tls', message: 'replay: cannot read the CA file /nonexistent/ca.pem (ENOENT)' }),
+    );
   });
 
   it('insecure trusts any certificate', async () => {
@@ -872,16 +1080,32 @@ describe('other calls', () => {
     await c.shutdownInstance('vm2a.ganeti.test', { timeout: 60, noRemember: true });
     await c.startupInstance('vm2a.ganeti.test', { noRemember: true });
     const [migrate, shutdown, startup] = server.requests;
-    expect([migrate!.method, migrate!.path, migrate!.body]).toEqual(['PUT', '/2/instances/vm2a.ganeti.test/migrate', { mode: 'live', allow_failover: true, target_node: 'node3.ganeti.test' }]);
-    expect([shutdown!.method, shutdown!.path, shutdown!.body, shutdown!.query.get('no_remember')]).toEqual(['PUT', '/2/instances/vm2a.ganeti.test/shutdown', { timeout: 60 }, '1']);
-    expect([startup!.method, startup!.path, startup!.bodyText, startup!.query.get('no_remember')]).toEqual(['PUT', '/2/instances/vm2a.ganeti.test/startup', '', '1']);
+    expect([migrate!.method, migrate!.path, migrate!.body]).toEqual([
+      'PUT',
+      '/2/instances/vm2a.ganeti.test/migrate',
+      { mode: 'live', allow_failover: true, target_node: 'node3.ganeti.test' },
+    ]);
+    expect([shutdown!.method, shutdown!.path, shutdown!.body, shutdown!.query.get('no_remember')]).toEqual([
+      'PUT',
+      '/2/instances/vm2a.ganeti.test/shutdown',
+      { timeout: 60 },
+      '1',
+    ]);
+    expect([startup!.method, startup!.path, startup!.bodyText, startup!.query.get('no_remember')]).toEqual([
+      'PUT',
+      '/2/instances/vm2a.ganeti.test/startup',
+      '',
+      '1',
+    ]);
     for (const r of server.requests) expectReason(r);
   });
 
   it('the reason names the operator safely and differs per submission', () => {
-    const c = new RapiClient(server.endpoint(), { operator: 'Ann O\'Neil (ssh 10.0.0.7)', jobId: 'j9' });
+    const c = new RapiClient(server.endpoint(), { operator: "Ann O'Neil (ssh 10.0.0.7)", jobId: 'j9' });
     expect(c.reasonText('abc')).toBe('nodevac:Ann_O_Neil__ssh_10.0.0.7_:job=j9:sub=abc');
-    expect(new RapiClient(server.endpoint(), { operator: 'bob@example.net' }).reasonText('x')).toBe('nodevac:bob@example.net:sub=x');
+    expect(new RapiClient(server.endpoint(), { operator: 'bob@example.net' }).reasonText('x')).toBe(
+      'nodevac:bob@example.net:sub=x',
+    );
   });
 
   it('close() ends queued and running calls instead of leaving them waiting', async () => {
@@ -899,7 +1123,19 @@ describe('other calls', () => {
 });
 
 describe('names are checked before anything is sent', () => {
-  const bad = ['node 2', 'node2/../../2/info', 'node2"', "node2'", 'node2;reboot', 'nöde2.ganeti.test', 'x'.repeat(10000), '', '.hidden', 'node2?bulk=1', 'node2%2f'];
+  const bad = [
+    'node 2',
+    'node2/../../2/info',
+    'node2"',
+    "node2'",
+    'node2;reboot',
+    'nöde2.ganeti.test',
+    'x'.repeat(10000),
+    '',
+    '.hidden',
+    'node2?bulk=1',
+    'node2%2f',
+  ];
   const calls: [string, (c: RapiClient, n: string) => Promise<unknown>][] = [
     ['node', (c, n) => c.node(n)],
     ['nodeRole', (c, n) => c.nodeRole(n)],
@@ -934,11 +1170,11 @@ function bulkJob(j: RapiJob, reason: string | null): Omit<RapiJob, 'oplog' | 'op
   const { oplog: _o, opresult: _r, ...rest } = j;
   const ops = (rest.ops ?? []).map((op) => ({
     ...op,
-    reason: reason === null ? op.reason : [['gnt:user', reason, 1795543640252923904], ...((op.reason as unknown[]) ?? [])],
+    reason:
+      reason === null ? op.reason : [['gnt:user', reason, 1795543640252923904], ...((op.reason as unknown[]) ?? [])],
   }));
   return { ...rest, ops };
 }
-
 
 /** A loopback port nothing listens on. */
 function closedPort(): Promise<number> {

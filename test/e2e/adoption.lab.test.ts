@@ -54,14 +54,18 @@ const lease = (c: Record<string, unknown>) => (c.timeouts = { leaseSeconds: LEAS
     const killed = await evac.done;
     expect(killed.signal).toBe('SIGKILL');
     const atKill = (await ganetiJobs(lab!, before)).find((j) => j.id === submitted.ganetiJob);
-    console.log(`driver killed with Ganeti job ${submitted.ganetiJob} (${submitted.instance}) ${atKill?.status ?? 'unknown'}`);
+    console.log(
+      `driver killed with Ganeti job ${submitted.ganetiJob} (${submitted.instance}) ${atKill?.status ?? 'unknown'}`,
+    );
 
     // Nobody drives the job now; a worker adopts it once the lease lapses and drives it to its end.
     const w = start(['worker', '--json', '--config', s.config.worker]);
     try {
       const adopted = await w.line<{ type: string; job: string }>((l) => l.type === 'adopted' && l.job === started.job);
       expect(adopted.job).toBe(started.job);
-      const finished = await w.line<{ type: string; job: string; state: string }>((l) => l.type === 'finished' && l.job === started.job);
+      const finished = await w.line<{ type: string; job: string; state: string }>(
+        (l) => l.type === 'finished' && l.job === started.job,
+      );
       expect(finished.state, w.stdout).toBe('succeeded');
     } finally {
       w.child.kill('SIGTERM');
@@ -74,16 +78,40 @@ const lease = (c: Record<string, unknown>) => (c.timeouts = { leaseSeconds: LEAS
     // Ganeti: node2 drained, empty and offline; each operation submitted once, by the driver or the worker.
     await expectNode2Offline();
     const jobs = await node2Jobs(lab!, before);
-    const describeJobs = jobs.map((j) => `${j.id} ${j.status} ${j.summary.join(',')} ${userReasons(j).join(',')}`).join('\n');
-    for (const name of NODE2_INSTANCES) expect(jobs.filter((j) => migrates(j, name)), `migrations of ${name}\n${describeJobs}`).toHaveLength(1);
-    expect(jobs.filter((j) => setsFlag(j, 'drained', true)), describeJobs).toHaveLength(1);
-    expect(jobs.filter((j) => setsFlag(j, 'offline', true)), describeJobs).toHaveLength(1);
-    expect(jobs.filter((j) => opIds(j).includes('OP_TAGS_SET')), describeJobs).toHaveLength(1);
-    expect(jobs.every((j) => j.status === 'success'), describeJobs).toBe(true);
+    const describeJobs = jobs
+      .map((j) => `${j.id} ${j.status} ${j.summary.join(',')} ${userReasons(j).join(',')}`)
+      .join('\n');
+    for (const name of NODE2_INSTANCES)
+      expect(
+        jobs.filter((j) => migrates(j, name)),
+        `migrations of ${name}\n${describeJobs}`,
+      ).toHaveLength(1);
+    expect(
+      jobs.filter((j) => setsFlag(j, 'drained', true)),
+      describeJobs,
+    ).toHaveLength(1);
+    expect(
+      jobs.filter((j) => setsFlag(j, 'offline', true)),
+      describeJobs,
+    ).toHaveLength(1);
+    expect(
+      jobs.filter((j) => opIds(j).includes('OP_TAGS_SET')),
+      describeJobs,
+    ).toHaveLength(1);
+    expect(
+      jobs.every((j) => j.status === 'success'),
+      describeJobs,
+    ).toBe(true);
     // The submissions after the kill are the worker's, for the same nodevac job.
     const reasons = jobs.flatMap(userReasons);
-    expect(reasons.some((r) => r?.startsWith(`nodevac:${worker}:job=${started.job}:`)), describeJobs).toBe(true);
-    expect(reasons.every((r) => r?.startsWith(`nodevac:${driver}:`) || r?.startsWith(`nodevac:${worker}:`)), describeJobs).toBe(true);
+    expect(
+      reasons.some((r) => r?.startsWith(`nodevac:${worker}:job=${started.job}:`)),
+      describeJobs,
+    ).toBe(true);
+    expect(
+      reasons.every((r) => r?.startsWith(`nodevac:${driver}:`) || r?.startsWith(`nodevac:${worker}:`)),
+      describeJobs,
+    ).toBe(true);
 
     // ---- bring node2 back --------------------------------------------------------------------------
     await bringBack(s, 'return', s.config.driver);

@@ -36,7 +36,8 @@ const parse = <T>(run: { stdout: string }) => JSON.parse(run.stdout) as T;
 
     const clusters = await cli('clusters', '--json');
     expect(clusters.code, describeRun(clusters)).toBe(0);
-    const [cluster] = parse<{ name: string; reachable: boolean; version: string; master: string; nodesTotal: number }[]>(clusters);
+    const [cluster] =
+      parse<{ name: string; reachable: boolean; version: string; master: string; nodesTotal: number }[]>(clusters);
     expect(cluster).toMatchObject({ reachable: true, master: NODE1, nodesTotal: 3 });
     expect(cluster!.version).toMatch(/^3\.0\./);
 
@@ -45,7 +46,13 @@ const parse = <T>(run: { stdout: string }) => JSON.parse(run.stdout) as T;
     const rows = parse<Record<string, unknown>[]>(nodes);
     expect(rows.map((r) => r.name).sort()).toEqual([NODE1, NODE2, 'node3.ganeti.test']);
     const n2 = rows.find((r) => r.name === NODE2)!;
-    expect(n2).toMatchObject({ cluster: cluster!.name, role: 'master-candidate', primaryInstances: 2, ping: 'up', power: 'on' });
+    expect(n2).toMatchObject({
+      cluster: cluster!.name,
+      role: 'master-candidate',
+      primaryInstances: 2,
+      ping: 'up',
+      power: 'on',
+    });
     expect(rows.find((r) => r.name === NODE1)).toMatchObject({ role: 'master' });
 
     const show = await cli('show', 'node2', '--json');
@@ -57,7 +64,17 @@ const parse = <T>(run: { stdout: string }) => JSON.parse(run.stdout) as T;
     const p = parse<{ node: string; blockers: unknown[]; warnings: unknown[]; steps: { kind: string }[] }>(plan);
     expect(p.node).toBe(NODE2);
     expect(p.blockers).toEqual([]);
-    expect(p.steps.map((x) => x.kind)).toEqual(['lock', 'tag', 'drain', 'move-primaries', 'verify-empty', 'offline', 'power-off', 'verify-off', 'unlock']);
+    expect(p.steps.map((x) => x.kind)).toEqual([
+      'lock',
+      'tag',
+      'drain',
+      'move-primaries',
+      'verify-empty',
+      'offline',
+      'power-off',
+      'verify-off',
+      'unlock',
+    ]);
 
     const master = await cli('plan', 'node1', '--json');
     expect(master.code, describeRun(master)).toBe(3);

@@ -69,8 +69,15 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     const evacJobs = await node2Jobs(lab!, before);
     const endOfEvac = Math.max(...evacJobs.map((j) => j.id));
     expectNodevacReason(evacJobs, operator, evacId);
-    expect(evacJobs.every((j) => j.status === 'success'), evacJobs.map((j) => `${j.id} ${j.status}`).join(', ')).toBe(true);
-    const tagJob = evacJobs.find((j) => j.ops.some((op) => op.OP_ID === 'OP_TAGS_SET' && (op.tags as string[]).some((t) => t.startsWith('nodevac:maintenance'))));
+    expect(
+      evacJobs.every((j) => j.status === 'success'),
+      evacJobs.map((j) => `${j.id} ${j.status}`).join(', '),
+    ).toBe(true);
+    const tagJob = evacJobs.find((j) =>
+      j.ops.some(
+        (op) => op.OP_ID === 'OP_TAGS_SET' && (op.tags as string[]).some((t) => t.startsWith('nodevac:maintenance')),
+      ),
+    );
     const drain = evacJobs.find((j) => setsFlag(j, 'drained', true));
     const offline = evacJobs.find((j) => setsFlag(j, 'offline', true));
     expect(tagJob, 'maintenance tag job').toBeDefined();
@@ -98,15 +105,25 @@ const lab = requireLabOrSkip('e2e scenario 1: full cycle from the CLI (test/e2e/
     expect(maintenanceTags(home)).toEqual([]);
     await expectNode2Power(lab!, 'on');
     const instances = await gntInstances();
-    for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
+    for (const name of NODE2_INSTANCES)
+      expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
 
     const backJobs = await node2Jobs(lab!, endOfEvac);
     expectNodevacReason(backJobs, operator, backId);
-    expect(backJobs.every((j) => j.status === 'success' || opIds(j).includes('OP_NODE_SET_PARAMS')), backJobs.map((j) => `${j.id} ${j.status}`).join(', ')).toBe(true);
+    expect(
+      backJobs.every((j) => j.status === 'success' || opIds(j).includes('OP_NODE_SET_PARAMS')),
+      backJobs.map((j) => `${j.id} ${j.status}`).join(', '),
+    ).toBe(true);
     const succeeded = backJobs.filter((j) => j.status === 'success');
-    expect(succeeded.some((j) => setsFlag(j, 'offline', false)), 'de-offline job').toBe(true);
+    expect(
+      succeeded.some((j) => setsFlag(j, 'offline', false)),
+      'de-offline job',
+    ).toBe(true);
     // No undrain job is needed: Ganeti clears "drained" when it sets "offline" (the flags are exclusive).
-    expect(succeeded.some((j) => j.ops.some((op) => op.OP_ID === 'OP_TAGS_DEL')), 'untag job').toBe(true);
+    expect(
+      succeeded.some((j) => j.ops.some((op) => op.OP_ID === 'OP_TAGS_DEL')),
+      'untag job',
+    ).toBe(true);
     for (const name of NODE2_INSTANCES) {
       const moves = succeeded.filter((j) => migrates(j, name));
       expect(moves, `migrations of ${name} back`).toHaveLength(1);

@@ -32,7 +32,12 @@ export const MAINTENANCE_TAG = 'nodevac:maintenance';
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value other than undefined/false, at most `tries` times. */
-export async function poll<T>(what: string, check: () => Promise<T | undefined | false>, tries = 60, pauseMs = 1000): Promise<T> {
+export async function poll<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  tries = 60,
+  pauseMs = 1000,
+): Promise<T> {
   let last: unknown;
   for (let i = 0; i < tries; i++) {
     try {
@@ -43,7 +48,9 @@ export async function poll<T>(what: string, check: () => Promise<T | undefined |
     }
     await pause(pauseMs);
   }
-  throw new Error(`gave up waiting for ${what} after ${tries} checks${last ? ` (last error: ${(last as Error).message})` : ''}`);
+  throw new Error(
+    `gave up waiting for ${what} after ${tries} checks${last ? ` (last error: ${(last as Error).message})` : ''}`,
+  );
 }
 
 /** Compiles src/ to dist/ once per suite: the scenarios run the built command, as a technician does. */
@@ -155,7 +162,12 @@ export function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
     child.on('close', (code, signal) => {
       clearTimeout(limit);
       children.delete(child);
-      for (const w of waiters.splice(0)) w.reject(new Error(`nodevac ${args.join(' ')} ended (${code ?? signal}) before the awaited line\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      for (const w of waiters.splice(0))
+        w.reject(
+          new Error(
+            `nodevac ${args.join(' ')} ended (${code ?? signal}) before the awaited line\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+          ),
+        );
       resolve({ code, signal, stdout, stderr });
     });
   });
@@ -171,7 +183,8 @@ export function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
       return new Promise<T>((resolve, reject) => {
         const already = seen.find((l) => match(l as T));
         if (already !== undefined) return resolve(already as T);
-        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`nodevac ${args.join(' ')} already ended`));
+        if (child.exitCode !== null || child.signalCode !== null)
+          return reject(new Error(`nodevac ${args.join(' ')} already ended`));
         waiters.push({ match: match as (l: never) => boolean, resolve: resolve as (l: never) => void, reject });
       });
     },
@@ -188,7 +201,11 @@ export function nodevac(args: string[], env?: NodeJS.ProcessEnv): Promise<Finish
 export async function killLeftovers(): Promise<void> {
   const left = [...children];
   for (const c of left) c.kill('SIGKILL');
-  await Promise.all(left.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('close', r)))));
+  await Promise.all(
+    left.map((c) =>
+      c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('close', r)),
+    ),
+  );
 }
 
 /** NDJSON lines of a --json run. */
@@ -200,7 +217,9 @@ export function ndjson(text: string): Record<string, unknown>[] {
 }
 
 export function summaryOf(run: Finished): Record<string, unknown> {
-  const s = ndjson(run.stdout).filter((l) => l.type === 'summary').pop();
+  const s = ndjson(run.stdout)
+    .filter((l) => l.type === 'summary')
+    .pop();
   if (!s) throw new Error(`no summary line\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
   return s;
 }
@@ -232,7 +251,14 @@ export interface GNode {
 const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : []);
 
 export async function gntNodes(): Promise<Map<string, GNode>> {
-  const out = await ganetiExec(['gnt-node', 'list', '--no-headers', '--separator=|', '-o', 'name,role,drained,offline,master_candidate,pinst_list,sinst_list,tags,mfree']);
+  const out = await ganetiExec([
+    'gnt-node',
+    'list',
+    '--no-headers',
+    '--separator=|',
+    '-o',
+    'name,role,drained,offline,master_candidate,pinst_list,sinst_list,tags,mfree',
+  ]);
   const nodes = new Map<string, GNode>();
   for (const line of out.trim().split('\n')) {
     const [name, role, drained, offline, mc, pinst, sinst, tags, mfree] = line.split('|');
@@ -267,11 +293,25 @@ export interface GInstance {
 }
 
 export async function gntInstances(): Promise<Map<string, GInstance>> {
-  const out = await ganetiExec(['gnt-instance', 'list', '--no-headers', '--separator=|', '-o', 'name,pnode,disk_template,admin_state,oper_state,status']);
+  const out = await ganetiExec([
+    'gnt-instance',
+    'list',
+    '--no-headers',
+    '--separator=|',
+    '-o',
+    'name,pnode,disk_template,admin_state,oper_state,status',
+  ]);
   const map = new Map<string, GInstance>();
   for (const line of out.trim().split('\n').filter(Boolean)) {
     const [name, pnode, template, admin, oper, status] = line.split('|');
-    map.set(name!, { name: name!, pnode: pnode!, template: template!, adminUp: admin === 'up', running: oper === 'Y', status: status! });
+    map.set(name!, {
+      name: name!,
+      pnode: pnode!,
+      template: template!,
+      adminUp: admin === 'up',
+      running: oper === 'Y',
+      status: status!,
+    });
   }
   return map;
 }
@@ -298,11 +338,25 @@ export function rapiGet<T>(lab: Lab, path: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // A fresh connection each time (agent: false), so the handshake always shows the certificate.
     const req = request(
-      { host: ip, port, path, method: 'GET', agent: false, rejectUnauthorized: false, auth: `${user}:${password}`, headers: { Accept: 'application/json' }, timeout: 60_000 },
+      {
+        host: ip,
+        port,
+        path,
+        method: 'GET',
+        agent: false,
+        rejectUnauthorized: false,
+        auth: `${user}:${password}`,
+        headers: { Accept: 'application/json' },
+        timeout: 60_000,
+      },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`))));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(body) as T)
+            : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`)),
+        );
       },
     );
     req.on('socket', (socket) => {
@@ -330,7 +384,11 @@ export async function lastJobId(lab: Lab): Promise<number> {
 /** Does one of the job's opcodes act on one of `names` (node or instance)? */
 export function touches(job: GJob, names: string[]): boolean {
   return job.ops.some((op) => {
-    const targets = [op.node_name, op.instance_name, op.kind === 'node' || op.kind === 'instance' ? op.name : undefined];
+    const targets = [
+      op.node_name,
+      op.instance_name,
+      op.kind === 'node' || op.kind === 'instance' ? op.name : undefined,
+    ];
     return targets.some((t) => typeof t === 'string' && names.includes(t));
   });
 }
@@ -350,7 +408,9 @@ export function opIds(job: GJob): string[] {
 
 /** The Ganeti jobs submitted for node2 or its instances after `after`. */
 export async function node2Jobs(lab: Lab, after: number, until = Infinity, more: string[] = []): Promise<GJob[]> {
-  return (await ganetiJobs(lab, after)).filter((j) => j.id <= until && touches(j, [NODE2, ...NODE2_INSTANCES, ...more]));
+  return (await ganetiJobs(lab, after)).filter(
+    (j) => j.id <= until && touches(j, [NODE2, ...NODE2_INSTANCES, ...more]),
+  );
 }
 
 /** Every opcode's reason trail starts with nodevac's: ["gnt:user", "nodevac:<operator>:job=<id>:sub=…"]. */
@@ -359,13 +419,17 @@ export function expectNodevacReason(jobs: GJob[], operator: string, nodevacJob: 
     for (const op of job.ops) {
       const first = (op.reason as unknown[][])[0];
       expect.soft(first?.[0], `Ganeti job ${job.id} ${job.summary.join(',')}`).toBe('gnt:user');
-      expect.soft(String(first?.[1]), `Ganeti job ${job.id} ${job.summary.join(',')}`).toMatch(new RegExp(`^nodevac:${operator}:job=${nodevacJob}:`));
+      expect
+        .soft(String(first?.[1]), `Ganeti job ${job.id} ${job.summary.join(',')}`)
+        .toMatch(new RegExp(`^nodevac:${operator}:job=${nodevacJob}:`));
     }
   }
 }
 
-export const setsFlag = (job: GJob, flag: string, value: boolean) => job.ops.some((op) => op.OP_ID === 'OP_NODE_SET_PARAMS' && op.node_name === NODE2 && op[flag] === value);
-export const migrates = (job: GJob, instance: string) => job.ops.some((op) => op.OP_ID === 'OP_INSTANCE_MIGRATE' && op.instance_name === instance);
+export const setsFlag = (job: GJob, flag: string, value: boolean) =>
+  job.ops.some((op) => op.OP_ID === 'OP_NODE_SET_PARAMS' && op.node_name === NODE2 && op[flag] === value);
+export const migrates = (job: GJob, instance: string) =>
+  job.ops.some((op) => op.OP_ID === 'OP_INSTANCE_MIGRATE' && op.instance_name === instance);
 
 /** The nodevac job id from the human output ("job ID started" on stderr). */
 export const startedJob = (stderr: string) => {
@@ -384,10 +448,15 @@ export function unfinished(jobs: GJob[]): GJob[] {
 
 function runTool(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: { ...process.env, ...env }, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      file,
+      args,
+      { env: { ...process.env, ...env }, timeout: 60_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -400,9 +469,28 @@ function bmcOf(lab: Lab, node: string) {
 /** `ipmitool … chassis power status|on`, the password through IPMI_PASSWORD (-E), never in argv. */
 export async function ipmi(lab: Lab, node: string, action: 'status' | 'on'): Promise<string> {
   const { bmc } = bmcOf(lab, node);
-  const r = await runTool('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', bmc.host, '-p', String(bmc.port), '-U', lab.info.ipmi_user, '-E', 'chassis', 'power', action], {
-    IPMI_PASSWORD: lab.info.ipmi_password,
-  });
+  const r = await runTool(
+    'ipmitool',
+    [
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-H',
+      bmc.host,
+      '-p',
+      String(bmc.port),
+      '-U',
+      lab.info.ipmi_user,
+      '-E',
+      'chassis',
+      'power',
+      action,
+    ],
+    {
+      IPMI_PASSWORD: lab.info.ipmi_password,
+    },
+  );
   if (r.code !== 0) throw new Error(`ipmitool chassis power ${action} on ${bmc.host} failed: ${r.out.trim()}`);
   return r.out.trim();
 }
@@ -445,7 +533,10 @@ export async function labProblems(lab: Lab): Promise<string[]> {
     else if (!i.running) problems.push(`${name} is not running (${i.status})`);
   }
   const busy = unfinished(jobs).filter((j) => touches(j, [NODE1, NODE2, ...Object.keys(HOME)]));
-  if (busy.length) problems.push(`Ganeti jobs still running on node1/node2: ${busy.map((j) => `${j.id} ${j.summary.join(',')}`).join('; ')}`);
+  if (busy.length)
+    problems.push(
+      `Ganeti jobs still running on node1/node2: ${busy.map((j) => `${j.id} ${j.summary.join(',')}`).join('; ')}`,
+    );
   if ((await power(lab, NODE2)) !== 'on') problems.push(`${NODE2}'s BMC says off`);
   else if (!(await pings(lab, NODE2))) problems.push(`${NODE2} does not answer ping`);
   return problems;
@@ -477,10 +568,15 @@ export async function restoreNode2(lab: Lab): Promise<void> {
   let n2 = await gntNode(NODE2);
   if (n2.offline) {
     // Ganeti refuses to de-offline until the node daemon answers; -f: gnt-node asks for confirmation otherwise.
-    await poll('node2 to be taken back online', async () => {
-      await ganetiExec(['gnt-node', 'modify', '-f', '-O', 'no', NODE2]);
-      return !(await gntNode(NODE2)).offline;
-    }, 60, 2000);
+    await poll(
+      'node2 to be taken back online',
+      async () => {
+        await ganetiExec(['gnt-node', 'modify', '-f', '-O', 'no', NODE2]);
+        return !(await gntNode(NODE2)).offline;
+      },
+      60,
+      2000,
+    );
   }
   n2 = await gntNode(NODE2);
   if (n2.drained) await gntTry(['gnt-node', 'modify', '-f', '-D', 'no', NODE2]);
@@ -515,11 +611,16 @@ export async function endJobs(config: string, ids: Iterable<string>): Promise<vo
   const worker = start(['worker', '--json', '--config', config]);
   try {
     for (const id of open) {
-      await poll(`job ${id} to end`, async () => {
-        const j = await nodevac(['job', id, '--json', '--config', config]);
-        const state = (JSON.parse(j.stdout) as { state: string }).state;
-        return ['succeeded', 'failed', 'cancelled'].includes(state);
-      }, 90, 2000).catch((err: Error) => console.log(`cleanup: ${err.message}`));
+      await poll(
+        `job ${id} to end`,
+        async () => {
+          const j = await nodevac(['job', id, '--json', '--config', config]);
+          const state = (JSON.parse(j.stdout) as { state: string }).state;
+          return ['succeeded', 'failed', 'cancelled'].includes(state);
+        },
+        90,
+        2000,
+      ).catch((err: Error) => console.log(`cleanup: ${err.message}`));
     }
   } finally {
     worker.child.kill('SIGTERM');
@@ -560,7 +661,11 @@ export interface ScenarioOptions<K extends string> {
  * lab's config is written per entry of `edits` (file name → change) and the lab must be clean around node2;
  * after them, the scenario's unfinished jobs are ended and node2 is put back as the lab had it.
  */
-export function scenario<K extends string>(lab: Lab | null, edits: Record<K, ConfigEdit>, options: ScenarioOptions<NoInfer<K>> = {}): Scenario<K> {
+export function scenario<K extends string>(
+  lab: Lab | null,
+  edits: Record<K, ConfigEdit>,
+  options: ScenarioOptions<NoInfer<K>> = {},
+): Scenario<K> {
   const names = Object.keys(edits) as K[];
   let files: Configs | undefined;
   const s: Scenario<K> = {
@@ -615,7 +720,12 @@ export async function expectNode2Power(lab: Lab, state: 'on' | 'off'): Promise<v
 /** node2 in service as the lab had it: online, undrained, master candidate, untagged; its instances home and running. */
 export async function expectNode2Home(): Promise<void> {
   const home = await gntNode(NODE2);
-  expect({ offline: home.offline, drained: home.drained, role: home.role, tags: maintenanceTags(home) }).toEqual({ offline: false, drained: false, role: 'C', tags: [] });
+  expect({ offline: home.offline, drained: home.drained, role: home.role, tags: maintenanceTags(home) }).toEqual({
+    offline: false,
+    drained: false,
+    role: 'C',
+    tags: [],
+  });
   const instances = await gntInstances();
   for (const name of NODE2_INSTANCES) expect(instances.get(name), name).toMatchObject({ pnode: NODE2, running: true });
 }
@@ -624,7 +734,11 @@ export async function expectNode2Home(): Promise<void> {
  * `nodevac return|poweron node2 --migrate-back --yes --json` with `config`: its job counts among the scenario's,
  * it exits 0 and node2 is home. Resolves with the job's id.
  */
-export async function bringBack<K extends string>(s: Scenario<K>, command: 'return' | 'poweron', config: string): Promise<string | undefined> {
+export async function bringBack<K extends string>(
+  s: Scenario<K>,
+  command: 'return' | 'poweron',
+  config: string,
+): Promise<string | undefined> {
   const back = await nodevac([command, 'node2', '--migrate-back', '--yes', '--json', '--config', config]);
   const id = s.track(back);
   expect(back.code, describeRun(back)).toBe(0);

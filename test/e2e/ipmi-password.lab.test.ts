@@ -40,7 +40,16 @@ interface JobView {
   });
 
   it('fails at the power step, leaves the node offline and powered, and a retry finishes it', async () => {
-    const evac = await nodevac(['evacuate', 'node2', ...TO_NODE1, '--poweroff', '--yes', '--json', '--config', s.config.wrong]);
+    const evac = await nodevac([
+      'evacuate',
+      'node2',
+      ...TO_NODE1,
+      '--poweroff',
+      '--yes',
+      '--json',
+      '--config',
+      s.config.wrong,
+    ]);
     const id = s.track(evac);
     expect(id, describeRun(evac)).toBeDefined();
     expect(evac.code, describeRun(evac)).toBe(1);

@@ -31,11 +31,17 @@ const lab = requireLabOrSkip('e2e scenario 4: two processes race for one node (t
   it('one runs, the other exits 4 naming the owner; then the node comes back', async () => {
     const before = await lastJobId(lab!);
     const runs = await Promise.all(
-      [alice, bob].map(async (who) => ({ who, run: await start(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', s.config[who]!]).done })),
+      [alice, bob].map(async (who) => ({
+        who,
+        run: await start(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', s.config[who]!]).done,
+      })),
     );
     for (const { run } of runs) s.track(run);
     const winners = runs.filter(({ run }) => startedId(run) !== undefined);
-    expect(winners.map((w) => w.who), runs.map(({ who, run }) => `${who}: ${describeRun(run)}`).join('\n')).toHaveLength(1);
+    expect(
+      winners.map((w) => w.who),
+      runs.map(({ who, run }) => `${who}: ${describeRun(run)}`).join('\n'),
+    ).toHaveLength(1);
     const winner = winners[0]!;
     const loser = runs.find((r) => r !== winner)!;
 
@@ -53,7 +59,9 @@ const lab = requireLabOrSkip('e2e scenario 4: two processes race for one node (t
     const evacJobs = await node2Jobs(lab!, before);
     const winnerJob = startedId(winner.run)!;
     expectNodevacReason(evacJobs, winner.who, winnerJob);
-    expect(evacJobs.filter((j) => userReasons(j).some((r) => r?.includes(`nodevac:${loser.who}:`))).map((j) => j.id)).toEqual([]);
+    expect(
+      evacJobs.filter((j) => userReasons(j).some((r) => r?.includes(`nodevac:${loser.who}:`))).map((j) => j.id),
+    ).toEqual([]);
     await expectNode2Offline();
 
     // ---- bring it back (as the loser, now that the node is free) -----------------------------------

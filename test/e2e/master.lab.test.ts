@@ -49,9 +49,18 @@ const NODE1_INSTANCES = Object.keys(HOME).filter((i) => HOME[i] === NODE1);
     // Ganeti saw nothing: no job about node1 or its instances, none carrying this operator's reason
     // (someone else may use node3 meanwhile: their jobs are not ours to judge).
     const after = await ganetiJobs(lab!, before);
-    expect(after.filter((j) => touches(j, [NODE1, ...NODE1_INSTANCES])).map((j) => `${j.id} ${j.summary.join(',')}`)).toEqual([]);
-    expect(after.filter((j) => userReasons(j).some((r) => r?.includes(`nodevac:${operator}:`))).map((j) => j.id)).toEqual([]);
+    expect(
+      after.filter((j) => touches(j, [NODE1, ...NODE1_INSTANCES])).map((j) => `${j.id} ${j.summary.join(',')}`),
+    ).toEqual([]);
+    expect(
+      after.filter((j) => userReasons(j).some((r) => r?.includes(`nodevac:${operator}:`))).map((j) => j.id),
+    ).toEqual([]);
     const { role, drained, offline, tags } = await gntNode(NODE1);
-    expect({ role, drained, offline, tags }).toEqual({ role: node1Before.role, drained: node1Before.drained, offline: node1Before.offline, tags: node1Before.tags });
+    expect({ role, drained, offline, tags }).toEqual({
+      role: node1Before.role,
+      drained: node1Before.drained,
+      offline: node1Before.offline,
+      tags: node1Before.tags,
+    });
   }, 300_000);
 });

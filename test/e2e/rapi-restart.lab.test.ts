@@ -41,10 +41,14 @@ const rapi = (action: 'stop' | 'start') => ganetiExec(['/usr/lib/ganeti/daemon-u
   it('waits out the outage, says so, and finishes; each operation reached Ganeti once', async () => {
     const before = await lastJobId(lab!);
     const evac = start(['evacuate', 'node2', ...TO_NODE1, '--yes', '--json', '--config', s.config.outage]);
-    const submitted = await evac.line<{ type: string; ganetiJob?: number; instance?: string }>((l) => l.type === 'log' && l.ganetiJob !== undefined && NODE2_INSTANCES.includes(l.instance ?? ''));
+    const submitted = await evac.line<{ type: string; ganetiJob?: number; instance?: string }>(
+      (l) => l.type === 'log' && l.ganetiJob !== undefined && NODE2_INSTANCES.includes(l.instance ?? ''),
+    );
     await rapi('stop');
     stopped = true;
-    const warned = await evac.line<{ type: string; message: string }>((l) => l.type === 'warning' && /Ganeti unreachable, waiting/.test(l.message));
+    const warned = await evac.line<{ type: string; message: string }>(
+      (l) => l.type === 'warning' && /Ganeti unreachable, waiting/.test(l.message),
+    );
     expect(warned.message).toMatch(/Ganeti unreachable, waiting: /);
     await rapi('start');
     stopped = false;
@@ -58,8 +62,15 @@ const rapi = (action: 'stop' | 'start') => ganetiExec(['/usr/lib/ganeti/daemon-u
     const jobs = await node2Jobs(lab!, before);
     expect(jobs.map((j) => j.id)).toContain(submitted.ganetiJob);
     expectNodevacReason(jobs, operator, id!);
-    for (const name of NODE2_INSTANCES) expect(jobs.filter((j) => migrates(j, name)), name).toHaveLength(1);
-    expect(jobs.every((j) => j.status === 'success'), jobs.map((j) => `${j.id} ${j.status}`).join(', ')).toBe(true);
+    for (const name of NODE2_INSTANCES)
+      expect(
+        jobs.filter((j) => migrates(j, name)),
+        name,
+      ).toHaveLength(1);
+    expect(
+      jobs.every((j) => j.status === 'success'),
+      jobs.map((j) => `${j.id} ${j.status}`).join(', '),
+    ).toBe(true);
 
     await bringBack(s, 'return', s.config.outage);
   });

@@ -5,7 +5,16 @@ import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
 import { requireLabOrSkip } from '../helpers/lab.js';
-import { asOperator, expectNode2Home, expectNode2Offline, expectNode2Power, operatorName, poll, ROOT, scenario } from './helpers.js';
+import {
+  asOperator,
+  expectNode2Home,
+  expectNode2Offline,
+  expectNode2Power,
+  operatorName,
+  poll,
+  ROOT,
+  scenario,
+} from './helpers.js';
 
 const lab = requireLabOrSkip('e2e scenario 7: the TUI in tmux (test/e2e/tui.lab.test.ts)');
 
@@ -16,8 +25,12 @@ let socket = '';
 
 function tmux(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('tmux', ['-S', socket, ...args], { env: tuiEnv(), encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout),
+    execFile(
+      'tmux',
+      ['-S', socket, ...args],
+      { env: tuiEnv(), encoding: 'utf8', timeout: 30_000 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout),
     );
   });
 }
@@ -25,7 +38,9 @@ function tmux(...args: string[]): Promise<string> {
 /** The environment of a technician's terminal: Ink renders only a final frame when it believes it runs in CI. */
 function tuiEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const key of Object.keys(env)) if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_') || key.startsWith('VITEST')) delete env[key];
+  for (const key of Object.keys(env))
+    if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_') || key.startsWith('VITEST'))
+      delete env[key];
   delete env.NODEVAC_CONFIG;
   return env;
 }
@@ -64,7 +79,9 @@ async function fill(label: string, text: string): Promise<void> {
     if (now === text) return;
     if (text.startsWith(now)) await tmux('send-keys', '-t', SESSION, '-l', text[now.length]!);
     else await keys('BSpace');
-    await poll(`the prompt to change from "${now}"`, async () => (await current()) !== now, 10, 200).catch(() => undefined);
+    await poll(`the prompt to change from "${now}"`, async () => (await current()) !== now, 10, 200).catch(
+      () => undefined,
+    );
   }
   throw new Error(`could not type "${text}" after "${label}"\n--- screen\n${await screen()}`);
 }
@@ -81,7 +98,9 @@ async function seeDone(kind: string): Promise<void> {
   if (failed.test(end)) throw new Error(`the ${kind} job did not succeed: ${end}\n--- screen\n${await screen()}`);
   if (done.test(await screen())) return;
   await see(done, 10).catch(async () => {
-    console.log(`TUI defect: the job's log says "${kind} … done" but the DONE summary line is not drawn; redrawing\n${await screen()}`);
+    console.log(
+      `TUI defect: the job's log says "${kind} … done" but the DONE summary line is not drawn; redrawing\n${await screen()}`,
+    );
     await tmux('resize-window', '-t', SESSION, '-x', '119');
     await tmux('resize-window', '-t', SESSION, '-x', '120');
     await see(done, 20);
@@ -106,7 +125,17 @@ async function seeDone(kind: string): Promise<void> {
   );
 
   it('does the whole cycle by keyboard', async () => {
-    await tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '40', `exec '${process.execPath}' '${ROOT}/bin/nodevac.js' --config '${s.config.tui}'`);
+    await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      SESSION,
+      '-x',
+      '120',
+      '-y',
+      '40',
+      `exec '${process.execPath}' '${ROOT}/bin/nodevac.js' --config '${s.config.tui}'`,
+    );
 
     // Clusters → nodes of lab → node2.
     await see(/lab\s+3\.0\.2\s+node1\.ganeti\.test/);
@@ -162,6 +191,15 @@ async function seeDone(kind: string): Promise<void> {
 
     // q quits at once: nothing started here is still running.
     await keys('q');
-    await poll('the TUI to quit', async () => !(await tmux('has-session', '-t', SESSION).then(() => true, () => false)), 20, 500);
+    await poll(
+      'the TUI to quit',
+      async () =>
+        !(await tmux('has-session', '-t', SESSION).then(
+          () => true,
+          () => false,
+        )),
+      20,
+      500,
+    );
   }, 900_000);
 });

@@ -14,7 +14,13 @@ const simNode = () => world.sim.world.clusters[0]!.nodes.get(NODE)!;
 describe('a node that never comes back after power on', () => {
   it('the power-on job stops at the boot deadline, the node stays offline, and retry succeeds once the node is fixed', async () => {
     const { sim, app } = world;
-    const evac = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true } }));
+    const evac = await app.start(
+      await app.plan({
+        kind: 'evacuate',
+        node: 'node2',
+        options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true },
+      }),
+    );
     expect((await finished(app, evac.id)).job.state).toBe('succeeded');
     expect(await sim.power.status(BMC)).toBe('off');
 
@@ -27,9 +33,13 @@ describe('a node that never comes back after power on', () => {
     expect(failed.state, text).toBe('failed');
     expect(failed.result).toBe('deadline');
     expect(failed.plan.steps[failed.cursor]?.kind).toBe('wait-ping');
-    expect(failed.error).toBe(`${NODE} (10.30.0.12) did not answer ping within ${BOOT_MS / 1000} s after power on; it stays offline`);
+    expect(failed.error).toBe(
+      `${NODE} (10.30.0.12) did not answer ping within ${BOOT_MS / 1000} s after power on; it stays offline`,
+    );
     // The last word names what the node was left as.
-    expect(events.at(-1)?.message).toMatch(new RegExp(`node ${NODE.replace(/\./g, '\\.')} is offline with 0 primary and \\d+ secondary instance\\(s\\)$`));
+    expect(events.at(-1)?.message).toMatch(
+      new RegExp(`node ${NODE.replace(/\./g, '\\.')} is offline with 0 primary and \\d+ secondary instance\\(s\\)$`),
+    );
     expect(submissions(sim)).toHaveLength(submitted);
     const row = (await app.listNodes('small')).find((r) => r.name === NODE)!;
     expect(row.role).toBe('offline');

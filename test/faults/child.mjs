@@ -29,7 +29,13 @@ const ops = {
       const job = await app.start(plan);
       return { started: job.id, t0, t1: performance.timeOrigin + performance.now() };
     } catch (err) {
-      return { error: err.name, message: err.message, holder: err.holder?.jobId, t0, t1: performance.timeOrigin + performance.now() };
+      return {
+        error: err.name,
+        message: err.message,
+        holder: err.holder?.jobId,
+        t0,
+        t1: performance.timeOrigin + performance.now(),
+      };
     }
   },
   async driven() {

@@ -13,7 +13,14 @@ import type { JobEvent, JobRecord, Store } from '../../src/store/types.js';
 import { IpcChild, compileAlone } from '../helpers/child.js';
 
 /** Short simulated times: a full evacuation with power off takes about a second. */
-export const FAST: SimOptions = { inventory: 'small', jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 150, softOffDelayMs: 20 };
+export const FAST: SimOptions = {
+  inventory: 'small',
+  jobDurationMs: 20,
+  queueDelayMs: 5,
+  bootDelayMs: 50,
+  daemonDelayMs: 150,
+  softOffDelayMs: 20,
+};
 
 export const RUNNER: Partial<RunnerSettings> = { pollMs: 20, leaseMs: 1500 };
 
@@ -41,7 +48,11 @@ export function requestTimeout(sim: Simulator, seconds: number): Record<string, 
 }
 
 export function appOn(sim: Simulator, store: StoreChoice, opts: AppOptions = {}): Promise<NodevacApp> {
-  return createApp({ config: simConfig(sim, store, opts.extra), store: opts.store, runner: { ...RUNNER, ...opts.runner } });
+  return createApp({
+    config: simConfig(sim, store, opts.extra),
+    store: opts.store,
+    runner: { ...RUNNER, ...opts.runner },
+  });
 }
 
 /** A suite's simulator (FAST), its app, and the folder of the app's store; set once the suite's beforeAll ran. */
@@ -71,7 +82,12 @@ export function appOnSimPerSuite(prefix: string, options: (sim: Simulator) => Ap
 }
 
 /** Polls `check` until it returns something other than undefined/false; bounded by `tries`. */
-export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, tries = 3000, everyMs = 10): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  tries = 3000,
+  everyMs = 10,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v !== undefined && v !== false) return v;
@@ -81,7 +97,10 @@ export async function until<T>(check: () => T | undefined | false | Promise<T | 
 }
 
 /** Waits for the job's final record, with every event it produced. */
-export async function finished(app: NodevacApp, id: string): Promise<{ job: JobRecord; events: JobEvent[]; text: string }> {
+export async function finished(
+  app: NodevacApp,
+  id: string,
+): Promise<{ job: JobRecord; events: JobEvent[]; text: string }> {
   const job = await app.watch(id, () => undefined).done;
   const events = await app.events(id);
   return { job, events, text: events.map((e) => `${e.seq} ${e.type} ${e.step ?? ''} ${e.message}`).join('\n') };
@@ -107,7 +126,8 @@ export function duplicates(sim: Simulator, cluster = 'small'): string[] {
   const out: string[] = [];
   for (const [key, subs] of byKey) {
     const earlier = subs.slice(0, -1).map((s) => queue?.get(s.jobId)?.status ?? 'unknown');
-    if (earlier.some((status) => status !== 'error' && status !== 'canceled')) out.push(`${subs.length}x ${key} (earlier: ${earlier.join(', ')})`);
+    if (earlier.some((status) => status !== 'error' && status !== 'canceled'))
+      out.push(`${subs.length}x ${key} (earlier: ${earlier.join(', ')})`);
   }
   return out;
 }

@@ -6,10 +6,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { JobEvent, JobRecord } from '../../src/store/types.js';
-import { FAST, NodevacChild, appOn, buildEngine, duplicates, finished, removeDir, simConfig, submissionKey, submissions, tempDir, until } from './helpers.js';
+import {
+  FAST,
+  NodevacChild,
+  appOn,
+  buildEngine,
+  duplicates,
+  finished,
+  removeDir,
+  simConfig,
+  submissionKey,
+  submissions,
+  tempDir,
+  until,
+} from './helpers.js';
 
 const MOMENTS = 20;
-const REQUEST = { kind: 'evacuate', node: 'node2', options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true } } as const;
+const REQUEST = {
+  kind: 'evacuate',
+  node: 'node2',
+  options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true },
+} as const;
 
 let build: string;
 
@@ -58,8 +75,15 @@ describe('SIGKILL of the driving process', () => {
       const subs = submissions(w.sim);
       expect(duplicates(w.sim)).toEqual([]);
       const stepStarts = events.filter((e) => e.type === 'step' && e.state === 'running').map((e) => e.seq);
-      reference = { events: events.length, keys: subs.map(submissionKey).sort(), steps: job.plan.steps.map((s) => s.kind), stepStarts };
-      console.log(`reference: ${events.length} events, ${subs.length} Ganeti submissions, steps ${reference.steps.join(' ')}`);
+      reference = {
+        events: events.length,
+        keys: subs.map(submissionKey).sort(),
+        steps: job.plan.steps.map((s) => s.kind),
+        stepStarts,
+      };
+      console.log(
+        `reference: ${events.length} events, ${subs.length} Ganeti submissions, steps ${reference.steps.join(' ')}`,
+      );
       await w.child.close();
     } finally {
       await end(w);
@@ -80,10 +104,15 @@ describe('SIGKILL of the driving process', () => {
       try {
         // Kill as soon as the job's target-th event is in the store.
         let seen = 0;
-        await until(async () => {
-          seen += (await w.app.events(w.id, seen)).length;
-          return seen >= target;
-        }, `event ${target} of job ${w.id}`, 5000, 2);
+        await until(
+          async () => {
+            seen += (await w.app.events(w.id, seen)).length;
+            return seen >= target;
+          },
+          `event ${target} of job ${w.id}`,
+          5000,
+          2,
+        );
         await w.child.kill();
         const atKill = (await w.app.job(w.id)) as JobRecord;
         const killedAfter = (await w.app.events(w.id)).length;
@@ -97,7 +126,9 @@ describe('SIGKILL of the driving process', () => {
         expect(job.state, `killed after event ${killedAfter} (${running}):\n${text}`).toBe('succeeded');
         expect(adopted).toEqual([w.id]);
         expect(duplicates(w.sim), `killed after event ${killedAfter} (${running})`).toEqual([]);
-        expect(subs.map(submissionKey).sort(), `killed after event ${killedAfter} (${running})`).toEqual(reference.keys);
+        expect(subs.map(submissionKey).sort(), `killed after event ${killedAfter} (${running})`).toEqual(
+          reference.keys,
+        );
         const audit = await w.app.audit({ node: job.node });
         expect(audit.map((a) => a.result)).toEqual(['started', 'adopted', 'succeeded']);
         covered.push(`${killedAfter}:${running}`);
@@ -106,7 +137,9 @@ describe('SIGKILL of the driving process', () => {
       }
     }
     const steps = [...new Set(covered.map((c) => c.split(':')[1]))];
-    console.log(`${targets.length} runs; killed after events ${covered.map((c) => c.split(':')[0]).join(', ')} of ${reference.events}; steps running at the kill: ${steps.join(', ')}`);
+    console.log(
+      `${targets.length} runs; killed after events ${covered.map((c) => c.split(':')[0]).join(', ')} of ${reference.events}; steps running at the kill: ${steps.join(', ')}`,
+    );
     expect(new Set(covered.map((c) => c.split(':')[0])).size).toBeGreaterThanOrEqual(targets.length * 0.75);
   }, 300_000);
 });
@@ -127,11 +160,19 @@ describe("SIGKILL while the job's first Ganeti job still waits in Ganeti's queue
     const adopted: string[] = [];
     w.app.startWorker((job) => adopted.push(job.id));
     // The adopter either re-attaches to the queued tag job or (the bug below) submits a second one.
-    await until(async () => {
-      const events = await w!.app.events(w!.id);
-      const since = events.findIndex((e) => e.message.startsWith('adopted by'));
-      return since >= 0 && events.slice(since).some((e) => submittedTag(e) || e.message.startsWith('re-attached to Ganeti job'));
-    }, 'the adopter to take up the tag step', 3000, 5);
+    await until(
+      async () => {
+        const events = await w!.app.events(w!.id);
+        const since = events.findIndex((e) => e.message.startsWith('adopted by'));
+        return (
+          since >= 0 &&
+          events.slice(since).some((e) => submittedTag(e) || e.message.startsWith('re-attached to Ganeti job'))
+        );
+      },
+      'the adopter to take up the tag step',
+      3000,
+      5,
+    );
     w.sim.world.cluster('small')!.jobs.resume();
     const { job, text } = await finished(w.app, w.id);
     expect(job.state, text).toBe('succeeded');

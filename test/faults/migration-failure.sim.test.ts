@@ -14,17 +14,31 @@ describe('a failing instance migration', () => {
   it('stops the evacuation at the move step; the node stays drained and online with its remaining instances; the message is Ganeti’s', async () => {
     const { sim, app } = world;
     sim.faults.set({ failMigration: [FAILING] });
-    const job = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true } }));
+    const job = await app.start(
+      await app.plan({
+        kind: 'evacuate',
+        node: 'node2',
+        options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true },
+      }),
+    );
     const { job: final, events, text } = await finished(app, job.id);
     expect(final.state, text).toBe('failed');
     expect(final.plan.steps[final.cursor]?.kind).toBe('move-primaries');
     expect(final.error).toMatch(new RegExp(`^${FAILING.replace(/\./g, '\\.')}: Ganeti job \\d+ failed: ${GANETI}$`));
-    expect(final.instances.find((i) => i.instance === FAILING)).toMatchObject({ state: 'failed', message: expect.stringContaining(GANETI) });
+    expect(final.instances.find((i) => i.instance === FAILING)).toMatchObject({
+      state: 'failed',
+      message: expect.stringContaining(GANETI),
+    });
     // The other primaries' moves were not disturbed by it; the secondaries' step never ran.
     const primaries = new Set(final.plan.instances.filter((a) => a.relation === 'primary').map((a) => a.instance));
-    for (const i of final.instances.filter((x) => x.instance !== FAILING)) expect(i.state, i.instance).toBe(primaries.has(i.instance) ? 'done' : 'pending');
-    expect(events.find((e) => e.type === 'step' && e.step === 'move-primaries' && e.state === 'failed')?.message).toContain(GANETI);
-    expect(events.at(-1)?.message).toMatch(new RegExp(`node ${NODE.replace(/\./g, '\\.')} is drained with 1 primary and \\d+ secondary instance\\(s\\)$`));
+    for (const i of final.instances.filter((x) => x.instance !== FAILING))
+      expect(i.state, i.instance).toBe(primaries.has(i.instance) ? 'done' : 'pending');
+    expect(
+      events.find((e) => e.type === 'step' && e.step === 'move-primaries' && e.state === 'failed')?.message,
+    ).toContain(GANETI);
+    expect(events.at(-1)?.message).toMatch(
+      new RegExp(`node ${NODE.replace(/\./g, '\\.')} is drained with 1 primary and \\d+ secondary instance\\(s\\)$`),
+    );
 
     const node = sim.world.clusters[0]!.nodes.get(NODE)!;
     expect([node.drained, node.offline, node.power]).toEqual([true, false, 'on']);

@@ -7,7 +7,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type FaultSettings, type Simulator } from '../../src/sim/index.js';
 import type { JobEvent } from '../../src/store/types.js';
-import { FAST, appOn, duplicates, finished, removeDir, requestTimeout, submissions, tempDir, until } from './helpers.js';
+import {
+  FAST,
+  appOn,
+  duplicates,
+  finished,
+  removeDir,
+  requestTimeout,
+  submissions,
+  tempDir,
+  until,
+} from './helpers.js';
 
 const OPTIONS = { full: true, shutdownNonMirrored: true, allowFailover: true };
 const STORMS: [string, Partial<FaultSettings>][] = [
@@ -35,13 +45,23 @@ async function setup(runner = {}, jobDurationMs = FAST.jobDurationMs, timeoutSec
 }
 
 /** Waits for an event of the job matching `test`, reading the store as the job goes. */
-async function waitForEvent(a: NodevacApp, id: string, test: (e: JobEvent) => boolean, what: string): Promise<JobEvent> {
+async function waitForEvent(
+  a: NodevacApp,
+  id: string,
+  test: (e: JobEvent) => boolean,
+  what: string,
+): Promise<JobEvent> {
   let seen = 0;
-  return until(async () => {
-    const events = await a.events(id, seen);
-    seen = events.at(-1)?.seq ?? seen;
-    return events.find(test);
-  }, what, 6000, 2);
+  return until(
+    async () => {
+      const events = await a.events(id, seen);
+      seen = events.at(-1)?.seq ?? seen;
+      return events.find(test);
+    },
+    what,
+    6000,
+    2,
+  );
 }
 
 const requests = (s: Simulator) => s.stats().clusters.small!.requests;
@@ -52,7 +72,11 @@ describe('RAPI outage while a Ganeti job is followed', () => {
     // Ganeti jobs of a second: the storm begins well before the followed job ends.
     const { sim, app } = await setup({ movesPerEvacuation: 1 }, 1000);
     const job = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: OPTIONS }));
-    const submitted = (n: number) => (e: JobEvent) => e.type === 'log' && /^Ganeti job \d+ submitted/.test(e.message) && (e.step === 'move-primaries' || e.step === 'move-secondaries') && n-- === 0;
+    const submitted = (n: number) => (e: JobEvent) =>
+      e.type === 'log' &&
+      /^Ganeti job \d+ submitted/.test(e.message) &&
+      (e.step === 'move-primaries' || e.step === 'move-secondaries') &&
+      n-- === 0;
     const outages: string[] = [];
     for (const [i, [name, fault]] of STORMS.entries()) {
       await waitForEvent(app, job.id, submitted(i), `submission ${i + 1} of the moves`);
@@ -60,7 +84,12 @@ describe('RAPI outage while a Ganeti job is followed', () => {
       const before = requests(sim);
       sim.faults.set({ ...fault, seed: 7 + i });
       // The outage lasts until nodevac said so and kept trying a few more times.
-      const warning = await until(async () => (await app.events(job.id)).filter((e) => e.type === 'warning')[warningsBefore], `the ${name} warning`, 3000, 5);
+      const warning = await until(
+        async () => (await app.events(job.id)).filter((e) => e.type === 'warning')[warningsBefore],
+        `the ${name} warning`,
+        3000,
+        5,
+      );
       await until(() => requests(sim) - before >= 6, `6 requests during the ${name}`, 3000, 5);
       sim.faults.clear();
       expect(warning.message).toMatch(/unreachable/i);
@@ -82,27 +111,41 @@ describe('RAPI outage between two Ganeti jobs', () => {
       const { sim, app } = await setup();
       const job = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: OPTIONS }));
       // The tag job is done: next come store writes, then the drain step's read and submission.
-      await waitForEvent(app, job.id, (e) => e.type === 'step' && e.step === 'tag' && e.state === 'done', 'the tag step to end');
+      await waitForEvent(
+        app,
+        job.id,
+        (e) => e.type === 'step' && e.step === 'tag' && e.state === 'done',
+        'the tag step to end',
+      );
       const submitted = submissions(sim).length;
       sim.faults.set(fault);
-      const outcome = await until(async () => {
-        const j = await app.job(job.id);
-        if (j?.state === 'failed') return 'failed';
-        const warned = (await app.events(job.id)).some((e) => e.type === 'warning' && /unreachable/i.test(e.message));
-        return warned ? 'waiting' : undefined;
-      }, `the job to fail or wait during the ${name}`, 3000, 5);
+      const outcome = await until(
+        async () => {
+          const j = await app.job(job.id);
+          if (j?.state === 'failed') return 'failed';
+          const warned = (await app.events(job.id)).some((e) => e.type === 'warning' && /unreachable/i.test(e.message));
+          return warned ? 'waiting' : undefined;
+        },
+        `the job to fail or wait during the ${name}`,
+        3000,
+        5,
+      );
       expect(submissions(sim).length, 'nothing reaches Ganeti during the outage').toBe(submitted);
       sim.faults.clear();
       let final = (await finished(app, job.id)).job;
       if (outcome === 'failed') {
-        expect(final.error).toMatch(/^small.*: (GET|PUT|POST) \/2\/.*Ganeti unavailable \(50[24]\)|^small \(127\.0\.0\.1:\d+\): connection lost/);
+        expect(final.error).toMatch(
+          /^small.*: (GET|PUT|POST) \/2\/.*Ganeti unavailable \(50[24]\)|^small \(127\.0\.0\.1:\d+\): connection lost/,
+        );
         await app.retry(job.id);
         final = (await finished(app, job.id)).job;
       }
       const { text } = await finished(app, job.id);
       expect(final.state, text).toBe('succeeded');
       expect(duplicates(sim)).toEqual([]);
-      console.log(`${name} when the drain step begins: the job ${outcome === 'failed' ? 'failed, and retry completed it' : 'waited and completed'}`);
+      console.log(
+        `${name} when the drain step begins: the job ${outcome === 'failed' ? 'failed, and retry completed it' : 'waited and completed'}`,
+      );
     });
   }
 
@@ -122,6 +165,8 @@ describe('RAPI outage between two Ganeti jobs', () => {
     expect(final.state, failures.join('\n')).toBe('succeeded');
     expect(duplicates(sim)).toEqual([]);
     const events = await app.events(job.id);
-    console.log(`flaky RAPI: ${failures.length} retries needed; ${events.filter((e) => e.type === 'warning').length} outage warnings; ${submissions(sim).length} submissions, none twice`);
+    console.log(
+      `flaky RAPI: ${failures.length} retries needed; ${events.filter((e) => e.type === 'warning').length} outage warnings; ${submissions(sim).length} submissions, none twice`,
+    );
   });
 });

@@ -8,9 +8,25 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { JobEvent, Store } from '../../src/store/types.js';
 import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
-import { FAST, NodevacChild, RUNNER, appOn, buildEngine, duplicates, finished, removeDir, simConfig, submissions, until } from './helpers.js';
+import {
+  FAST,
+  NodevacChild,
+  RUNNER,
+  appOn,
+  buildEngine,
+  duplicates,
+  finished,
+  removeDir,
+  simConfig,
+  submissions,
+  until,
+} from './helpers.js';
 
-const REQUEST = { kind: 'evacuate', node: 'node2', options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true } } as const;
+const REQUEST = {
+  kind: 'evacuate',
+  node: 'node2',
+  options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true },
+} as const;
 const missing = redisServerBinary() === undefined;
 if (missing) console.warn('SKIPPED: redis-server is not installed');
 
@@ -33,8 +49,14 @@ const firstMove = (e: JobEvent) => e.step === 'move-primaries' && e.ganetiJob !=
 async function expectComplete(s: Store, id: string, events: JobEvent[]) {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   const steps = await s.getSteps(id);
-  expect(steps.map((st) => `${st.kind}:${st.state}`)).toEqual(steps.map((st) => `${st.kind}:${st.state === 'skipped' ? 'skipped' : 'done'}`));
-  for (const st of steps) expect(events.some((e) => e.type === 'step' && e.step === st.kind && (e.state === 'done' || e.state === 'skipped')), st.kind).toBe(true);
+  expect(steps.map((st) => `${st.kind}:${st.state}`)).toEqual(
+    steps.map((st) => `${st.kind}:${st.state === 'skipped' ? 'skipped' : 'done'}`),
+  );
+  for (const st of steps)
+    expect(
+      events.some((e) => e.type === 'step' && e.step === st.kind && (e.state === 'done' || e.state === 'skipped')),
+      st.kind,
+    ).toBe(true);
 }
 
 describe.skipIf(missing)('Redis restarted under a running job', () => {
@@ -64,10 +86,21 @@ describe.skipIf(missing)('Redis restarted under a running job', () => {
     expect(events.slice(0, before.length)).toEqual(before);
     await expectComplete(store, job.id, events);
     const audit = (await app.audit({ node: final.node })).map((a) => a.result);
-    expect(audit).toEqual(['started', ...(adopted.length ? ['adopted'] : []), ...(failure ? ['failed', 'started'] : []), 'succeeded']);
+    expect(audit).toEqual([
+      'started',
+      ...(adopted.length ? ['adopted'] : []),
+      ...(failure ? ['failed', 'started'] : []),
+      'succeeded',
+    ]);
     expect(duplicates(sim)).toEqual([]);
-    const how = failure ? `the job failed (${failure.slice(0, 60)}…) and retry completed it` : adopted.length ? 'the driver gave up, a worker adopted the job' : 'the driver went on';
-    console.log(`Redis restarted after event ${before.length}: ${how}; ${events.length} events, seq without gaps, all recorded before the restart kept (Ganeti log lines from while it was away are not recorded)`);
+    const how = failure
+      ? `the job failed (${failure.slice(0, 60)}…) and retry completed it`
+      : adopted.length
+        ? 'the driver gave up, a worker adopted the job'
+        : 'the driver went on';
+    console.log(
+      `Redis restarted after event ${before.length}: ${how}; ${events.length} events, seq without gaps, all recorded before the restart kept (Ganeti log lines from while it was away are not recorded)`,
+    );
   });
 });
 
@@ -96,7 +129,12 @@ describe.skipIf(missing)('Redis gone under a running job', () => {
       const stoppedAt = Date.now();
       const atStop = submissions(sim).length;
       // The driver notices it cannot record and stops driving; the process stays up.
-      await until(async () => (await child.request<string[]>('driven')).length === 0, 'the driver to stop driving', 1000, 10);
+      await until(
+        async () => (await child.request<string[]>('driven')).length === 0,
+        'the driver to stop driving',
+        1000,
+        10,
+      );
       // A submission already past its store check when Redis went away may still arrive (one per parallel
       // move at most); it carries the job's reason, so the retry below re-attaches to it.
       const submitted = submissions(sim).length;
@@ -110,13 +148,27 @@ describe.skipIf(missing)('Redis gone under a running job', () => {
       await redis.restart();
       const record = await store.getJob(id);
       expect(record?.id).toBe(id);
-      expect(record?.plan.steps.map((s) => s.kind)).toEqual(['lock', 'tag', 'drain', 'move-primaries', 'move-secondaries', 'verify-empty', 'offline', 'power-off', 'verify-off', 'unlock']);
+      expect(record?.plan.steps.map((s) => s.kind)).toEqual([
+        'lock',
+        'tag',
+        'drain',
+        'move-primaries',
+        'move-secondaries',
+        'verify-empty',
+        'offline',
+        'power-off',
+        'verify-off',
+        'unlock',
+      ]);
       expect(record?.state, 'the stop could not be recorded').toBe('running');
       const events = await store.events(id);
       expect(events.slice(0, before.length)).toEqual(before);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       // Nobody drives it any more: retry takes it over and finishes it, re-attaching to what Ganeti ran.
-      await until(async () => ((await store!.getLock('small/node2.small.example.org'))?.expiresAt ?? 0) < Date.now(), 'the lease to lapse');
+      await until(
+        async () => ((await store!.getLock('small/node2.small.example.org'))?.expiresAt ?? 0) < Date.now(),
+        'the lease to lapse',
+      );
       await app.retry(id);
       const { job: final, events: all, text } = await finished(app, id);
       expect(final.state, text).toBe('succeeded');
@@ -124,7 +176,9 @@ describe.skipIf(missing)('Redis gone under a running job', () => {
       expect(duplicates(sim)).toEqual([]);
       expect((await app.audit({ node: final.node })).map((a) => a.result)).toEqual(['started', 'started', 'succeeded']);
       expect(child.proc.exitCode).toBeNull();
-      console.log(`Redis stopped after event ${before.length}: ${submitted - atStop} submission(s) in flight at the stop, none after (${submitted}); retry completed the job`);
+      console.log(
+        `Redis stopped after event ${before.length}: ${submitted - atStop} submission(s) in flight at the stop, none after (${submitted}); retry completed the job`,
+      );
     } finally {
       await child.kill();
     }

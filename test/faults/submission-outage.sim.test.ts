@@ -5,7 +5,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type FaultSettings, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, finished, removeDir, requestTimeout, submissionKey, submissions, tempDir, until } from './helpers.js';
+import {
+  FAST,
+  appOn,
+  finished,
+  removeDir,
+  requestTimeout,
+  submissionKey,
+  submissions,
+  tempDir,
+  until,
+} from './helpers.js';
 
 const OPTIONS = { full: true, shutdownNonMirrored: true, allowFailover: true };
 const WRITES = new Set(['PUT', 'POST', 'DELETE']);
@@ -52,11 +62,18 @@ describe('RAPI outage during the submissions of an evacuation', () => {
       expect(hitWrites.length, 'the outage met submissions').toBeGreaterThan(2);
       expect(stats.injected.length, 'only submissions').toBe(hitWrites.length);
       const keys = submissions(sim).map(submissionKey);
-      expect(keys.filter((k, i) => keys.indexOf(k) !== i), 'operations submitted twice').toEqual([]);
+      expect(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        'operations submitted twice',
+      ).toEqual([]);
       // nodevac followed every job Ganeti queued for it, the ones whose answer was lost included.
-      const followed = new Set(events.filter((e) => /^Ganeti job \d+ submitted/.test(e.message)).map((e) => e.ganetiJob));
+      const followed = new Set(
+        events.filter((e) => /^Ganeti job \d+ submitted/.test(e.message)).map((e) => e.ganetiJob),
+      );
       expect(submissions(sim).filter((s) => !followed.has(s.jobId))).toEqual([]);
-      console.log(`${name}: ${hitWrites.length} submissions met the outage (${[...new Set(hitWrites.map((h) => h.fault))].join(', ')}); ${keys.length} operations, each once`);
+      console.log(
+        `${name}: ${hitWrites.length} submissions met the outage (${[...new Set(hitWrites.map((h) => h.fault))].join(', ')}); ${keys.length} operations, each once`,
+      );
     });
   }
 });
@@ -66,7 +83,13 @@ describe('a submission waiting out an outage', () => {
     const { sim, app } = await setup();
     sim.faults.set({ errorRate: 1, seed: 1, methods: [...WRITES] });
     const job = await app.start(await app.plan({ kind: 'evacuate', node: 'node2', options: OPTIONS }));
-    await until(async () => (await app.events(job.id)).find((e) => e.type === 'warning' && e.message.startsWith('Ganeti unreachable while submitting, waiting: ')), 'the outage warning');
+    await until(
+      async () =>
+        (await app.events(job.id)).find(
+          (e) => e.type === 'warning' && e.message.startsWith('Ganeti unreachable while submitting, waiting: '),
+        ),
+      'the outage warning',
+    );
     await app.cancel(job.id);
     const { job: final, text } = await finished(app, job.id);
     sim.faults.clear();

@@ -17,7 +17,13 @@ export async function compileAlone(prefix: string, entries: string[]): Promise<s
   await writeFile(path.join(dir, 'package.json'), '{"type":"module"}');
   const tsconfig = {
     extends: path.join(ROOT, 'tsconfig.build.json'),
-    compilerOptions: { rootDir: path.join(ROOT, 'src'), outDir: path.join(dir, 'dist'), sourceMap: false, noEmitOnError: true, typeRoots: [path.join(ROOT, 'node_modules/@types')] },
+    compilerOptions: {
+      rootDir: path.join(ROOT, 'src'),
+      outDir: path.join(dir, 'dist'),
+      sourceMap: false,
+      noEmitOnError: true,
+      typeRoots: [path.join(ROOT, 'node_modules/@types')],
+    },
     include: entries.map((e) => path.join(ROOT, e)),
   };
   await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));

@@ -33,7 +33,9 @@ let cache: Map<string, Fixture> | undefined;
 export function loadFixtures(): Map<string, Fixture> {
   if (!cache) {
     cache = new Map();
-    for (const file of readdirSync(FIXTURE_DIR).filter((f) => /^\d{3}-.*\.json$/.test(f)).sort()) {
+    for (const file of readdirSync(FIXTURE_DIR)
+      .filter((f) => /^\d{3}-.*\.json$/.test(f))
+      .sort()) {
       const data = JSON.parse(readFileSync(path.join(FIXTURE_DIR, file), 'utf8')) as Omit<Fixture, 'id' | 'file'>;
       cache.set(file.slice(0, 3), { ...data, id: file.slice(0, 3), file });
     }
@@ -107,7 +109,10 @@ export interface ReplayServer {
 }
 
 export async function startReplayServer(): Promise<ReplayServer> {
-  const pems = await generate([{ name: 'commonName', value: 'ganeti.example.com' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'ganeti.example.com' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   let active: { fixture: Fixture; used: number }[] = [];
   let handlers: Handler[] = [];
   let inFlight = 0;
@@ -133,7 +138,14 @@ export async function startReplayServer(): Promise<ReplayServer> {
       } catch {
         parsed = undefined;
       }
-      const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, bodyText, body: parsed };
+      const rec: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        bodyText,
+        body: parsed,
+      };
       state.requests.push(rec);
       void answer(rec, res);
     });
@@ -154,14 +166,21 @@ export async function startReplayServer(): Promise<ReplayServer> {
       sendFixture(res, pick.fixture);
       return;
     }
-    const derived = deriveWait(rec, active.map((a) => a.fixture));
+    const derived = deriveWait(
+      rec,
+      active.map((a) => a.fixture),
+    );
     if (derived) {
       rec.derivedFrom = derived.from;
       sendJson(res, 200, derived.body);
       return;
     }
     state.unmatched.push(rec);
-    sendJson(res, 404, { code: 404, message: 'no fixture', explain: `replay server: nothing recorded for ${rec.method} ${rec.path}` });
+    sendJson(res, 404, {
+      code: 404,
+      message: 'no fixture',
+      explain: `replay server: nothing recorded for ${rec.method} ${rec.path}`,
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -213,7 +232,10 @@ export async function startReplayServer(): Promise<ReplayServer> {
 
 /** The request's query without the `reason` nodevac adds to writes, as sorted "k=v" pairs. */
 export function queryWithoutReason(query: URLSearchParams): string[] {
-  return [...query.entries()].filter(([k]) => k !== 'reason').map(([k, v]) => `${k}=${v}`).sort();
+  return [...query.entries()]
+    .filter(([k]) => k !== 'reason')
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
 }
 
 function fixtureQuery(f: Fixture): string[] {
@@ -231,7 +253,10 @@ function matches(f: Fixture, rec: RecordedRequest): boolean {
     // The long-poll answer depends on what the client already knows, not on which fields it asks for.
     const a = (want ?? {}) as Record<string, unknown>;
     const b = (rec.body ?? {}) as Record<string, unknown>;
-    return isDeepStrictEqual(a.previous_job_info, b.previous_job_info) && isDeepStrictEqual(a.previous_log_serial, b.previous_log_serial);
+    return (
+      isDeepStrictEqual(a.previous_job_info, b.previous_job_info) &&
+      isDeepStrictEqual(a.previous_log_serial, b.previous_log_serial)
+    );
   }
   return isDeepStrictEqual(want, rec.body);
 }
@@ -247,11 +272,18 @@ function deriveWait(rec: RecordedRequest, fixtures: Fixture[]): { from: Fixture;
   const from = [...fixtures].reverse().find((f) => f.request.method === 'GET' && f.request.path === `/2/jobs/${m[1]}`);
   if (!from) return undefined;
   const jobBody = from.response.body as RapiJob;
-  const req = (rec.body ?? {}) as { fields?: string[]; previous_job_info?: unknown; previous_log_serial?: number | null };
-  const info = (req.fields ?? ['status']).map((field) => (jobBody as unknown as Record<string, unknown>)[field] ?? null);
+  const req = (rec.body ?? {}) as {
+    fields?: string[];
+    previous_job_info?: unknown;
+    previous_log_serial?: number | null;
+  };
+  const info = (req.fields ?? ['status']).map(
+    (field) => (jobBody as unknown as Record<string, unknown>)[field] ?? null,
+  );
   const after = req.previous_log_serial ?? -1;
   const log = (jobBody.oplog ?? []).flat().filter((e) => e[0] > after);
-  const body = log.length === 0 && isDeepStrictEqual(info, req.previous_job_info) ? null : { job_info: info, log_entries: log };
+  const body =
+    log.length === 0 && isDeepStrictEqual(info, req.previous_job_info) ? null : { job_info: info, log_entries: log };
   return { from, body };
 }
 
@@ -265,7 +297,12 @@ function sendFixture(res: ServerResponse, f: Fixture) {
 
 export function sendJson(res: ServerResponse, status: number, value: unknown) {
   const text = JSON.stringify(value);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close', Server: 'Ganeti 3.0.2' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    Connection: 'close',
+    Server: 'Ganeti 3.0.2',
+  });
   res.end(text);
 }
 
@@ -280,7 +317,12 @@ function recordedWaitLike(rec: RecordedRequest): Fixture {
 export function shapeOf(v: unknown): unknown {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return { array: [...new Set(v.map((x) => JSON.stringify(shapeOf(x))))].sort() };
-  if (typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shapeOf((v as Record<string, unknown>)[k])]));
+  if (typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shapeOf((v as Record<string, unknown>)[k])]),
+    );
   return typeof v;
 }
 
@@ -296,16 +338,20 @@ export function differences(rec: RecordedRequest, user = FIXTURE_USER, password 
   const wantPath = new URL(want.path, 'https://replay').pathname;
   if (want.method !== rec.method) out.push(`method ${rec.method}, recorded ${want.method}`);
   if (!rec.derivedFrom && wantPath !== rec.path) out.push(`path ${rec.path}, recorded ${wantPath}`);
-  if (!isDeepStrictEqual(fixtureQuery(ref), queryWithoutReason(rec.query))) out.push(`query ${queryWithoutReason(rec.query).join('&')}, recorded ${fixtureQuery(ref).join('&')}`);
+  if (!isDeepStrictEqual(fixtureQuery(ref), queryWithoutReason(rec.query)))
+    out.push(`query ${queryWithoutReason(rec.query).join('&')}, recorded ${fixtureQuery(ref).join('&')}`);
   if (!/application\/json/.test(String(rec.headers.accept))) out.push(`Accept ${String(rec.headers.accept)}`);
   const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  if (rec.headers.authorization !== auth) out.push(`Authorization ${String(rec.headers.authorization)}, expected ${auth}`);
+  if (rec.headers.authorization !== auth)
+    out.push(`Authorization ${String(rec.headers.authorization)}, expected ${auth}`);
   const sentBody = rec.bodyText !== '';
   const recordedBody = want.body !== null && want.body !== undefined;
-  if (sentBody !== recordedBody) out.push(sentBody ? `a body was sent (${rec.bodyText}), none recorded` : 'no body sent, one recorded');
+  if (sentBody !== recordedBody)
+    out.push(sentBody ? `a body was sent (${rec.bodyText}), none recorded` : 'no body sent, one recorded');
   const ctype = rec.headers['content-type'];
   if (sentBody && !/^application\/json\b/.test(String(ctype))) out.push(`Content-Type ${String(ctype)} with a body`);
   if (!sentBody && ctype !== undefined) out.push(`Content-Type ${String(ctype)} without a body`);
-  if (recordedBody && !isDeepStrictEqual(shapeOf(rec.body), shapeOf(want.body))) out.push(`body ${rec.bodyText}, recorded ${JSON.stringify(want.body)}`);
+  if (recordedBody && !isDeepStrictEqual(shapeOf(rec.body), shapeOf(want.body)))
+    out.push(`body ${rec.bodyText}, recorded ${JSON.stringify(want.body)}`);
   return out;
 }

@@ -5,7 +5,10 @@ export function serve(ops) {
     try {
       process.send({ id: msg.id, ok: await ops[msg.op](msg) });
     } catch (err) {
-      process.send({ id: msg.id, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), stack: err?.stack } });
+      process.send({
+        id: msg.id,
+        error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), stack: err?.stack },
+      });
     }
   });
   process.send({ ready: process.pid });

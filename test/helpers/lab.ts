@@ -14,7 +14,16 @@ export interface LabJson {
   nodevac_config: string;
   nodevac_config_readonly: string;
   nodevac_config_ca: string | null;
-  rapi: { host: string; ip: string; port: number; user: string; password: string; readonly_user: string; ca_file: string; fingerprint: string };
+  rapi: {
+    host: string;
+    ip: string;
+    port: number;
+    user: string;
+    password: string;
+    readonly_user: string;
+    ca_file: string;
+    fingerprint: string;
+  };
   nodes: { name: string; fqdn: string; ip: string; tag: string; bmc: { host: string; ip: string; port: number } }[];
   master: string;
   redis: string;
@@ -41,7 +50,11 @@ export function labConfigPath(): string | null {
 /** The lab description: $NODEVAC_LAB, else lab.json beside the config, else /run/nodevac-lab/lab.json. */
 export function labInfo(): LabJson | null {
   const config = labConfigPath();
-  const places = [process.env.NODEVAC_LAB, config ? path.join(path.dirname(config), 'lab.json') : undefined, path.join(LAB_DIR, 'lab.json')];
+  const places = [
+    process.env.NODEVAC_LAB,
+    config ? path.join(path.dirname(config), 'lab.json') : undefined,
+    path.join(LAB_DIR, 'lab.json'),
+  ];
   const file = places.find((p): p is string => !!p && existsSync(p));
   return file ? (JSON.parse(readFileSync(file, 'utf8')) as LabJson) : null;
 }
@@ -54,9 +67,13 @@ export function requireLabOrSkip(suite: string): Lab | null {
   const config = labConfigPath();
   const info = config ? labInfo() : null;
   if (config && info) return { config, info };
-  const missing = config ? 'no lab.json beside it or in $NODEVAC_LAB' : `no ${process.env.NODEVAC_LAB_CONFIG || path.join(LAB_DIR, 'config.json')}`;
+  const missing = config
+    ? 'no lab.json beside it or in $NODEVAC_LAB'
+    : `no ${process.env.NODEVAC_LAB_CONFIG || path.join(LAB_DIR, 'config.json')}`;
   if (process.env.CI === 'true') {
-    throw new Error(`lab not configured (${missing}): ${suite} must run in CI; bring the lab up (../shared/lab/up) and set NODEVAC_LAB_CONFIG`);
+    throw new Error(
+      `lab not configured (${missing}): ${suite} must run in CI; bring the lab up (../shared/lab/up) and set NODEVAC_LAB_CONFIG`,
+    );
   }
   console.log(`lab not configured: skipping ${suite} (${missing}; run ../shared/lab/up or set NODEVAC_LAB_CONFIG)`);
   return null;
@@ -70,9 +87,19 @@ export function ganetiExec(args: string[], node = 'master'): Promise<string> {
   const info = labInfo();
   if (!info) return Promise.reject(new Error('lab not configured: no lab.json to find the ganeti exec script in'));
   return new Promise((resolve, reject) => {
-    execFile(info.ganeti_exec, [node, ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(info.ganeti_exec)} ${node} ${args.join(' ')} failed (${err.code ?? err.signal ?? err.message}): ${stderr.trim()}`));
-      else resolve(stdout);
-    });
+    execFile(
+      info.ganeti_exec,
+      [node, ...args],
+      { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(
+              `${path.basename(info.ganeti_exec)} ${node} ${args.join(' ')} failed (${err.code ?? err.signal ?? err.message}): ${stderr.trim()}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }

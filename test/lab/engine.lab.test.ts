@@ -11,8 +11,23 @@ const lab = requireLabOrSkip('the engine lab tests (test/lab/engine.lab.test.ts)
 const NODE3 = 'node3.ganeti.test';
 
 async function gntNodes(): Promise<Record<string, string[]>> {
-  const out = await ganetiExec(['gnt-node', 'list', '--no-headers', '--separator=|', '-o', 'name,role,pinst_list,tags']);
-  return Object.fromEntries(out.trim().split('\n').map((l) => { const [n, ...rest] = l.split('|'); return [n!, rest]; }));
+  const out = await ganetiExec([
+    'gnt-node',
+    'list',
+    '--no-headers',
+    '--separator=|',
+    '-o',
+    'name,role,pinst_list,tags',
+  ]);
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [n, ...rest] = l.split('|');
+        return [n!, rest];
+      }),
+  );
 }
 
 (lab ? describe : describe.skip)('engine on the lab cluster', () => {
@@ -20,7 +35,10 @@ async function gntNodes(): Promise<Record<string, string[]>> {
 
   beforeAll(async () => {
     const { config } = loadConfig(lab!.config, {});
-    const store = await openStore({ redis: (config.store as { redis: string }).redis, namespace: `nodevac-test-${randomBytes(3).toString('hex')}` });
+    const store = await openStore({
+      redis: (config.store as { redis: string }).redis,
+      namespace: `nodevac-test-${randomBytes(3).toString('hex')}`,
+    });
     app = await createApp({ config, store, runner: { pollMs: 500 } });
   });
   afterAll(async () => {

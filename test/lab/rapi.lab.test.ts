@@ -47,7 +47,9 @@ const NODE3 = 'node3.ganeti.test';
 
   it('drains node3 and un-drains it', { timeout: 120_000 }, async () => {
     const before = await client.nodeRole(NODE3);
-    expect(before, 'node3 must start neither drained nor offline (a pristine lab: lab/down && lab/up)').toMatch(/^(master-candidate|regular)$/);
+    expect(before, 'node3 must start neither drained nor offline (a pristine lab: lab/down && lab/up)').toMatch(
+      /^(master-candidate|regular)$/,
+    );
     try {
       const drain = await client.setNodeRole(NODE3, 'drained');
       jobs.push(drain);
@@ -70,49 +72,54 @@ const NODE3 = 'node3.ganeti.test';
     expect(listed.trim().split(/\s+/)).toEqual([NODE3, 'N', 'N']);
   });
 
-  it('migrates node2 (iallocator default) with its children and log lines, then moves the instances back', { timeout: 300_000 }, async () => {
-    const home = (await client.node(NODE2)).pinst_list;
-    expect(home.length, 'node2 must hold primary instances (a pristine lab: lab/down && lab/up)').toBeGreaterThan(0);
-    try {
-      const id = await client.migrateNode(NODE2);
-      jobs.push(id);
-      const lines: [number, string][] = [];
-      const statuses: [number, string][] = [];
-      const announced: number[] = [];
-      const tree = await followJobTree(client, id, {
-        onLog: (j, line) => lines.push([j, line]),
-        onStatus: (j, s) => statuses.push([j, s]),
-        onChildren: (_p, kids) => announced.push(...kids.flatMap((k) => (k.ok ? [k.id] : []))),
-      });
-      jobs.push(...tree.children.map((c) => c.id));
-      expect(tree.parent.status).toBe('success');
-      expect(tree.rejected).toEqual([]);
-      expect(tree.children).toHaveLength(home.length);
-      expect(announced).toEqual(tree.children.map((c) => c.id));
-      for (const child of tree.children) {
-        expect(child.status, JSON.stringify(child.error)).toBe('success');
-        const own = lines.filter(([j]) => j === child.id).map(([, l]) => l);
-        expect(own.some((l) => /^Migrating instance vm\S+\.ganeti\.test$/.test(l))).toBe(true);
-        expect(own.at(-1)).toBe('* done');
-        // Each line once: serials are not repeated.
-        expect(new Set(own).size).toBe(own.length);
-        expect(statuses.filter(([j]) => j === child.id).at(-1)).toEqual([child.id, 'success']);
+  it(
+    'migrates node2 (iallocator default) with its children and log lines, then moves the instances back',
+    { timeout: 300_000 },
+    async () => {
+      const home = (await client.node(NODE2)).pinst_list;
+      expect(home.length, 'node2 must hold primary instances (a pristine lab: lab/down && lab/up)').toBeGreaterThan(0);
+      try {
+        const id = await client.migrateNode(NODE2);
+        jobs.push(id);
+        const lines: [number, string][] = [];
+        const statuses: [number, string][] = [];
+        const announced: number[] = [];
+        const tree = await followJobTree(client, id, {
+          onLog: (j, line) => lines.push([j, line]),
+          onStatus: (j, s) => statuses.push([j, s]),
+          onChildren: (_p, kids) => announced.push(...kids.flatMap((k) => (k.ok ? [k.id] : []))),
+        });
+        jobs.push(...tree.children.map((c) => c.id));
+        expect(tree.parent.status).toBe('success');
+        expect(tree.rejected).toEqual([]);
+        expect(tree.children).toHaveLength(home.length);
+        expect(announced).toEqual(tree.children.map((c) => c.id));
+        for (const child of tree.children) {
+          expect(child.status, JSON.stringify(child.error)).toBe('success');
+          const own = lines.filter(([j]) => j === child.id).map(([, l]) => l);
+          expect(own.some((l) => /^Migrating instance vm\S+\.ganeti\.test$/.test(l))).toBe(true);
+          expect(own.at(-1)).toBe('* done');
+          // Each line once: serials are not repeated.
+          expect(new Set(own).size).toBe(own.length);
+          expect(statuses.filter(([j]) => j === child.id).at(-1)).toEqual([child.id, 'success']);
+        }
+        expect((await client.node(NODE2)).pinst_list).toEqual([]);
+      } finally {
+        // Back where they were, one by one, so the lab is left as found.
+        for (const name of home) {
+          if ((await client.instance(name)).pnode === NODE2) continue;
+          const back = await client.migrateInstance(name, { targetNode: NODE2 });
+          jobs.push(back);
+          const out = await followJob(client, back);
+          expect(out.status, `${name} back to node2: ${JSON.stringify(out.error)}`).toBe('success');
+        }
       }
-      expect((await client.node(NODE2)).pinst_list).toEqual([]);
-    } finally {
-      // Back where they were, one by one, so the lab is left as found.
-      for (const name of home) {
-        if ((await client.instance(name)).pnode === NODE2) continue;
-        const back = await client.migrateInstance(name, { targetNode: NODE2 });
-        jobs.push(back);
-        const out = await followJob(client, back);
-        expect(out.status, `${name} back to node2: ${JSON.stringify(out.error)}`).toBe('success');
-      }
-    }
-    expect((await client.node(NODE2)).pinst_list.sort()).toEqual([...home].sort());
-    const placed = await ganetiExec(['gnt-instance', 'list', '--no-headers', '-o', 'name,pnode,status', ...home]);
-    for (const line of placed.trim().split('\n')) expect(line.trim().split(/\s+/).slice(1)).toEqual([NODE2, 'running']);
-  });
+      expect((await client.node(NODE2)).pinst_list.sort()).toEqual([...home].sort());
+      const placed = await ganetiExec(['gnt-instance', 'list', '--no-headers', '-o', 'name,pnode,status', ...home]);
+      for (const line of placed.trim().split('\n'))
+        expect(line.trim().split(/\s+/).slice(1)).toEqual([NODE2, 'running']);
+    },
+  );
 
   it('every job, children included, carries the nodevac reason first in its trail', async () => {
     expect(jobs.length).toBeGreaterThan(4);
@@ -121,7 +128,11 @@ const NODE3 = 'node3.ganeti.test';
       expect(job.ops?.length).toBeGreaterThan(0);
       for (const op of job.ops ?? []) {
         const trail = op.reason as unknown[][];
-        expect(trail[0], `reason trail of job ${id}`).toEqual(['gnt:user', expect.stringMatching(/^nodevac:lab-test:job=rapi-lab:sub=[0-9a-f-]{12}$/), expect.any(Number)]);
+        expect(trail[0], `reason trail of job ${id}`).toEqual([
+          'gnt:user',
+          expect.stringMatching(/^nodevac:lab-test:job=rapi-lab:sub=[0-9a-f-]{12}$/),
+          expect.any(Number),
+        ]);
       }
     }
   });

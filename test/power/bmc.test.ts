@@ -13,9 +13,12 @@ function thrown(f: () => unknown): PowerError {
 }
 
 describe('BMC host names', () => {
-  it.each(['node3-bmc.ganeti.test', '127.0.1.3', 'fe80::1', '2001:db8::23', 'BMC-01', 'a'.repeat(253)])('accepts %j', (host) => {
-    expect(isValidBmcHost(host)).toBe(true);
-  });
+  it.each(['node3-bmc.ganeti.test', '127.0.1.3', 'fe80::1', '2001:db8::23', 'BMC-01', 'a'.repeat(253)])(
+    'accepts %j',
+    (host) => {
+      expect(isValidBmcHost(host)).toBe(true);
+    },
+  );
   it.each(['', 'host;reboot', '-H', 'a b', 'x\ny', '$(id)', 'host/x', 'a'.repeat(254)])('rejects %j', (host) => {
     expect(isValidBmcHost(host)).toBe(false);
   });

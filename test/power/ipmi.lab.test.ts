@@ -38,7 +38,8 @@ describe.skipIf(lab === null)('IpmitoolDriver on the lab BMCs', () => {
     timeoutSeconds: 20,
     retries: 1,
   });
-  const driver = (overrides: Partial<IpmiSettings> = {}): IpmitoolDriver => new IpmitoolDriver({ ...settings(), ...overrides });
+  const driver = (overrides: Partial<IpmiSettings> = {}): IpmitoolDriver =>
+    new IpmitoolDriver({ ...settings(), ...overrides });
   const reach = new PingReachability({ timeoutSeconds: 1, concurrency: 4 });
 
   it('reads "on" from every BMC', async () => {
@@ -102,7 +103,8 @@ describe.skipIf(lab === null)('IpmitoolDriver on the lab BMCs', () => {
       await restore();
 
       const after = await instanceStates(l());
-      for (const [name, status] of before) if (status === 'running') expect([name, after.get(name)]).toEqual([name, 'running']);
+      for (const [name, status] of before)
+        if (status === 'running') expect([name, after.get(name)]).toEqual([name, 'running']);
     }, 240_000);
   });
 });

@@ -29,7 +29,8 @@ function settings(overrides: Partial<IpmiSettings> = {}): IpmiSettings {
 async function failure(promise: Promise<unknown>): Promise<PowerError> {
   const powerError = await rejectionOf(promise, PowerError);
   // Whatever went wrong, the password never shows.
-  for (const text of [powerError.message, powerError.hint, powerError.output ?? '']) expect(text).not.toContain(PASSWORD);
+  for (const text of [powerError.message, powerError.hint, powerError.output ?? ''])
+    expect(text).not.toContain(PASSWORD);
   return powerError;
 }
 
@@ -60,8 +61,24 @@ describe('IpmitoolDriver: answers', () => {
     const calls = await fake.calls();
     expect(calls.map((c) => c.argv.slice(-1)[0])).toEqual(['status', 'status', 'on', 'off', 'soft']);
     expect(calls[0]?.argv).toEqual([
-      '-I', 'lanplus', '-C', '3', '-H', 'on.bmc.test', '-p', '623', '-U', 'ADMIN',
-      '-E', '-R', '1', '-N', '1', 'chassis', 'power', 'status',
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-H',
+      'on.bmc.test',
+      '-p',
+      '623',
+      '-U',
+      'ADMIN',
+      '-E',
+      '-R',
+      '1',
+      '-N',
+      '1',
+      'chassis',
+      'power',
+      'status',
     ]);
     for (const call of calls) {
       expect(call.argv.join(' ')).not.toContain(PASSWORD);
@@ -144,7 +161,9 @@ describe('IpmitoolDriver: failures', () => {
   });
 
   it('a missing ipmitool is missing-tool with the apt-get hint', async () => {
-    const error = await failure(new IpmitoolDriver(settings({ command: join(fake.dir, 'not-there') })).status('on.bmc.test'));
+    const error = await failure(
+      new IpmitoolDriver(settings({ command: join(fake.dir, 'not-there') })).status('on.bmc.test'),
+    );
     expect(error.kind).toBe('missing-tool');
     expect(error.hint).toBe('Install it: apt-get install ipmitool');
 
@@ -197,7 +216,10 @@ describe('IpmitoolDriver: the password stays out of argv', () => {
     const driver = new IpmitoolDriver(settings());
     const status = driver.status('slow.bmc.test');
     const pidFile = join(fake.dir, 'slow.pid');
-    const pid = await vi.waitFor(async () => Number((await readFile(pidFile, 'utf8')).trim()), { timeout: 10_000, interval: 50 });
+    const pid = await vi.waitFor(async () => Number((await readFile(pidFile, 'utf8')).trim()), {
+      timeout: 10_000,
+      interval: 50,
+    });
 
     const cmdlines: string[] = [];
     for (const entry of await readdir('/proc')) {

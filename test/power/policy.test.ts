@@ -50,7 +50,12 @@ describe('powerOff', () => {
     const clock = new VirtualClock();
     const bmc = new ScriptedBmc(clock, 5_000);
     const steps: string[] = [];
-    const result = await powerOff(bmc, 'b', { ...options, mode: 'soft-then-hard', onStep: (s) => steps.push(s) }, clock);
+    const result = await powerOff(
+      bmc,
+      'b',
+      { ...options, mode: 'soft-then-hard', onStep: (s) => steps.push(s) },
+      clock,
+    );
     expect(result).toEqual({ method: 'soft', softTried: true, elapsedMs: 5_000 });
     expect(bmc.sent).toEqual(['soft']);
     expect(steps).toEqual(['soft-requested']);
@@ -60,7 +65,12 @@ describe('powerOff', () => {
     const clock = new VirtualClock();
     const bmc = new ScriptedBmc(clock, null);
     const steps: string[] = [];
-    const result = await powerOff(bmc, 'b', { ...options, mode: 'soft-then-hard', onStep: (s) => steps.push(s) }, clock);
+    const result = await powerOff(
+      bmc,
+      'b',
+      { ...options, mode: 'soft-then-hard', onStep: (s) => steps.push(s) },
+      clock,
+    );
     expect(result.method).toBe('hard');
     expect(result.softTried).toBe(true);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(options.softTimeoutMs);
@@ -71,7 +81,12 @@ describe('powerOff', () => {
 
   it('soft-then-hard: a BMC refusing the soft command gets the hard one, and the refusal is reported', async () => {
     const clock = new VirtualClock();
-    const refusal = new PowerError('unexpected', 'refused', 'hint', 'Set Chassis Power Control to Soft failed: Invalid data field in request');
+    const refusal = new PowerError(
+      'unexpected',
+      'refused',
+      'hint',
+      'Set Chassis Power Control to Soft failed: Invalid data field in request',
+    );
     const bmc = new ScriptedBmc(clock, null, refusal);
     const result = await powerOff(bmc, 'b', { ...options, mode: 'soft-then-hard' }, clock);
     expect(result).toMatchObject({ method: 'hard', softTried: true, softError: refusal });
@@ -81,7 +96,9 @@ describe('powerOff', () => {
   it('soft-then-hard: a session failure on the soft request is not retried as hard', async () => {
     const clock = new VirtualClock();
     const bmc = new ScriptedBmc(clock, null, new PowerError('auth', 'refused session', 'hint'));
-    await expect(powerOff(bmc, 'b', { ...options, mode: 'soft-then-hard' }, clock)).rejects.toMatchObject({ kind: 'auth' });
+    await expect(powerOff(bmc, 'b', { ...options, mode: 'soft-then-hard' }, clock)).rejects.toMatchObject({
+      kind: 'auth',
+    });
     expect(bmc.sent).toEqual(['soft']);
   });
 
@@ -100,7 +117,11 @@ describe('powerOff', () => {
   it('hard: cuts power at once', async () => {
     const clock = new VirtualClock();
     const bmc = new ScriptedBmc(clock, 5_000);
-    expect(await powerOff(bmc, 'b', { ...options, mode: 'hard' }, clock)).toEqual({ method: 'hard', softTried: false, elapsedMs: 0 });
+    expect(await powerOff(bmc, 'b', { ...options, mode: 'hard' }, clock)).toEqual({
+      method: 'hard',
+      softTried: false,
+      elapsedMs: 0,
+    });
     expect(bmc.sent).toEqual(['hard']);
   });
 

@@ -4,7 +4,16 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NodeSweeper, PingReachability, fping, isValidAddress, systemPing, type BulkProbe, type Probe, type ReachResult } from '../../src/power/reach.js';
+import {
+  NodeSweeper,
+  PingReachability,
+  fping,
+  isValidAddress,
+  systemPing,
+  type BulkProbe,
+  type Probe,
+  type ReachResult,
+} from '../../src/power/reach.js';
 import type { Reachability } from '../../src/power/types.js';
 import { loadLab } from './lab.js';
 
@@ -56,7 +65,11 @@ describe('PingReachability', () => {
       return fping(addresses, timeoutSeconds);
     };
     const addresses = Array.from({ length: 300 }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
-    const result = await new PingReachability(settings, never, recording).sweep(['-c 1000', ...addresses, '127.0.0.1;reboot']);
+    const result = await new PingReachability(settings, never, recording).sweep([
+      '-c 1000',
+      ...addresses,
+      '127.0.0.1;reboot',
+    ]);
     expect(result.size).toBe(302);
     expect(addresses.every((a) => result.get(a) === true)).toBe(true);
     expect(result.get('-c 1000')).toBe(false);
@@ -131,8 +144,12 @@ describe('PingReachability', () => {
     it('a node answers, an unused address does not: with fping and with ping', async () => {
       const node1 = lab?.nodes.find((n) => n.name === 'node1')?.ip ?? '198.51.100.11';
       const expected = { [node1]: true, '198.51.100.250': false };
-      expect(Object.fromEntries(await new PingReachability(settings, never, fping).sweep([node1, '198.51.100.250']))).toEqual(expected);
-      expect(Object.fromEntries(await new PingReachability(settings, systemPing, null).sweep([node1, '198.51.100.250']))).toEqual(expected);
+      expect(
+        Object.fromEntries(await new PingReachability(settings, never, fping).sweep([node1, '198.51.100.250'])),
+      ).toEqual(expected);
+      expect(
+        Object.fromEntries(await new PingReachability(settings, systemPing, null).sweep([node1, '198.51.100.250'])),
+      ).toEqual(expected);
     });
   });
 });
@@ -223,7 +240,12 @@ describe('NodeSweeper', () => {
     const reach = new ScriptedReach();
     reach.fail = new Error('ping missing');
     const errors: unknown[] = [];
-    const sweeper = new NodeSweeper({ reach, intervalMs: 1_000, addresses: ['10.0.0.1'], onError: (e) => errors.push(e) });
+    const sweeper = new NodeSweeper({
+      reach,
+      intervalMs: 1_000,
+      addresses: ['10.0.0.1'],
+      onError: (e) => errors.push(e),
+    });
     sweeper.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toEqual([reach.fail]);

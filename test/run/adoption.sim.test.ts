@@ -18,7 +18,14 @@ let configFile: string;
 
 beforeAll(async () => {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  sim = await startSimulator({ inventory: 'small', jobDurationMs: 600, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 100, softOffDelayMs: 20 });
+  sim = await startSimulator({
+    inventory: 'small',
+    jobDurationMs: 600,
+    queueDelayMs: 5,
+    bootDelayMs: 50,
+    daemonDelayMs: 100,
+    softOffDelayMs: 20,
+  });
   dir = mkdtempSync(join(tmpdir(), 'nodevac-adopt-'));
   configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ ...sim.config(), store: { dir: join(dir, 'store') } }), { mode: 0o600 });
@@ -30,7 +37,11 @@ afterAll(async () => {
 });
 
 function driver(kind: string, node: string, options: object) {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'driver.mjs'), configFile, kind, node, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'driver.mjs'), configFile, kind, node, JSON.stringify(options)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const first = new Promise<{ started?: string; error?: string; message?: string }>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -20,7 +20,12 @@ describe('engine on the simulator', () => {
     const { sim, app } = world;
     const before = await app.listNodes();
     const n2 = before.find((r) => r.name.startsWith('node2.'))!;
-    const { final, lines } = await run('evacuate', 'node2', { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true });
+    const { final, lines } = await run('evacuate', 'node2', {
+      powerOff: true,
+      full: true,
+      shutdownNonMirrored: true,
+      allowFailover: true,
+    });
     expect(final.state, lines.join('\n')).toBe('succeeded');
     const node = sim.world.clusters[0]!;
     void node;
@@ -37,7 +42,12 @@ describe('engine on the simulator', () => {
     // --full replaced the DRBD secondaries, so only the externally mirrored instance can come back.
     expect(end.primaryInstances).toBe(1);
     const audit = await app.audit({ node: n2.name });
-    expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual(['evacuate:started', 'evacuate:succeeded', 'poweron:started', 'poweron:succeeded']);
+    expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual([
+      'evacuate:started',
+      'evacuate:succeeded',
+      'poweron:started',
+      'poweron:succeeded',
+    ]);
   });
 });
 
@@ -46,7 +56,11 @@ describe('engine on the simulator: stopped instances and cancel', () => {
 
   it('shuts a plain instance down with the node and starts it again on return', async () => {
     const { sim: sim2, app: app2 } = second;
-    const plan = await app2.plan({ kind: 'evacuate', node: 'node3', options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true } });
+    const plan = await app2.plan({
+      kind: 'evacuate',
+      node: 'node3',
+      options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true },
+    });
     expect(plan.instances.find((a) => a.instance.startsWith('cache1.'))?.action).toBe('shutdown');
     const job = await app2.start(plan);
     const final = await app2.watch(job.id, () => undefined).done;
@@ -63,7 +77,9 @@ describe('engine on the simulator: stopped instances and cancel', () => {
     const { sim: sim2, app: app2 } = second;
     const jobs = sim2.world.clusters[0]!.jobs;
     jobs.pause();
-    const job = await app2.start(await app2.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } }));
+    const job = await app2.start(
+      await app2.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } }),
+    );
     for (let i = 0; i < 500; i++) {
       if ((await app2.events(job.id)).some((e) => e.step === 'drain' && e.ganetiJob !== undefined)) break;
       await new Promise((r) => setTimeout(r, 10));
@@ -72,7 +88,11 @@ describe('engine on the simulator: stopped instances and cancel', () => {
     jobs.resume();
     const final = await app2.watch(job.id, () => undefined).done;
     expect(final.state).toBe('cancelled');
-    const migrations = sim2.stats().clusters.small!.submissions.filter((s) => s.opcode === 'OP_INSTANCE_MIGRATE' && s.reason?.includes(`job=${job.id}`));
+    const migrations = sim2
+      .stats()
+      .clusters.small!.submissions.filter(
+        (s) => s.opcode === 'OP_INSTANCE_MIGRATE' && s.reason?.includes(`job=${job.id}`),
+      );
     expect(migrations).toEqual([]);
   });
 });

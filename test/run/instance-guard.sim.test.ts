@@ -31,16 +31,32 @@ afterAll(async () => {
 describe('one job per instance', () => {
   it('a node sharing a DRBD instance with a node under evacuation is blocked until that job ends', async () => {
     // web2 is primary on node2 and secondary on node3.
-    const first = await alice.start(await alice.plan({ kind: 'evacuate', node: 'node2', options: { shutdownNonMirrored: true, allowFailover: true } }));
-    const blocked = await bob.plan({ kind: 'evacuate', node: 'node3', options: { shutdownNonMirrored: true, allowFailover: true } });
+    const first = await alice.start(
+      await alice.plan({
+        kind: 'evacuate',
+        node: 'node2',
+        options: { shutdownNonMirrored: true, allowFailover: true },
+      }),
+    );
+    const blocked = await bob.plan({
+      kind: 'evacuate',
+      node: 'node3',
+      options: { shutdownNonMirrored: true, allowFailover: true },
+    });
     const busy = blocked.blockers.filter((b) => b.code === 'instance-busy');
     expect(busy).toHaveLength(1);
-    expect(busy[0]!.message).toBe(`web2.${D} is also part of job ${first.id} (evacuate of node2.${D} by alice (on ${hostname()})), which is still active`);
+    expect(busy[0]!.message).toBe(
+      `web2.${D} is also part of job ${first.id} (evacuate of node2.${D} by alice (on ${hostname()})), which is still active`,
+    );
     expect(busy[0]!.fix).toBe(`wait for job ${first.id} to finish (nodevac job ${first.id} --follow), then plan again`);
     await expect(bob.start(blocked)).rejects.toBeInstanceOf(PlanRefusedError);
 
     expect((await finished(alice, first.id)).job.state).toBe('succeeded');
-    const later = await bob.plan({ kind: 'evacuate', node: 'node3', options: { shutdownNonMirrored: true, allowFailover: true } });
+    const later = await bob.plan({
+      kind: 'evacuate',
+      node: 'node3',
+      options: { shutdownNonMirrored: true, allowFailover: true },
+    });
     expect(later.blockers.filter((b) => b.code === 'instance-busy')).toEqual([]);
     // Bring node2 back so the next test starts from a whole cluster.
     const back = await alice.start(await alice.plan({ kind: 'return', node: 'node2' }));
@@ -61,7 +77,9 @@ describe('one job per instance', () => {
       const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
       expect(started, `round ${round}`).toHaveLength(1);
       expect(refused[0]).toBeInstanceOf(PlanRefusedError);
-      expect(refused[0]!.message).toMatch(/build1\.small\.example\.org is also part of job [0-9a-f]{8} \(evacuate of node[34]\.small\.example\.org by (alice|bob) \(on [^)]+\)\), which is still active/);
+      expect(refused[0]!.message).toMatch(
+        /build1\.small\.example\.org is also part of job [0-9a-f]{8} \(evacuate of node[34]\.small\.example\.org by (alice|bob) \(on [^)]+\)\), which is still active/,
+      );
       const job = started[0]!;
       const owner = job.owner.name === 'alice' ? alice : bob;
       expect((await finished(owner, job.id)).job.state).toBe('succeeded');

@@ -57,7 +57,10 @@ describe('attribution', () => {
 
   it('every submission names the operator and is unique', () => {
     const all = jobs.flatMap((j) => j.subs);
-    for (const s of all) expect(s.reason, `${s.opcode} ${s.path}`).toMatch(new RegExp(`^nodevac:${IN_REASON}:(job=[0-9a-f]{8}:)?sub=[0-9a-f-]{12}$`));
+    for (const s of all)
+      expect(s.reason, `${s.opcode} ${s.path}`).toMatch(
+        new RegExp(`^nodevac:${IN_REASON}:(job=[0-9a-f]{8}:)?sub=[0-9a-f-]{12}$`),
+      );
     expect(new Set(all.map((s) => s.reason)).size).toBe(all.length);
   });
 
@@ -66,22 +69,38 @@ describe('attribution', () => {
   // submissions carry the base reason without `job=<id>` (and a resumed job cannot find them by reason).
   // Remove `.fails` once src/ganeti/client.ts is fixed.
   it('every submission names its nodevac job', () => {
-    const wrong = jobs.flatMap((j) => j.subs.filter((s) => !s.reason?.includes(`:job=${j.id}:`)).map((s) => `${j.kind} ${s.opcode} ${s.path}: ${s.reason}`));
+    const wrong = jobs.flatMap((j) =>
+      j.subs
+        .filter((s) => !s.reason?.includes(`:job=${j.id}:`))
+        .map((s) => `${j.kind} ${s.opcode} ${s.path}: ${s.reason}`),
+    );
     expect(wrong).toEqual([]);
   });
 
   it('the submissions that go through the job client name the job', () => {
-    const viaPrototype = new Set(['OP_INSTANCE_FAILOVER', 'OP_INSTANCE_MIGRATE', 'OP_INSTANCE_SHUTDOWN', 'OP_NODE_EVACUATE', 'OP_NODE_SET_PARAMS']);
+    const viaPrototype = new Set([
+      'OP_INSTANCE_FAILOVER',
+      'OP_INSTANCE_MIGRATE',
+      'OP_INSTANCE_SHUTDOWN',
+      'OP_NODE_EVACUATE',
+      'OP_NODE_SET_PARAMS',
+    ]);
     for (const j of jobs) {
       const checked = j.subs.filter((s) => viaPrototype.has(s.opcode));
       expect(checked.length).toBeGreaterThan(0);
-      for (const s of checked) expect(s.reason, `${s.opcode} ${s.path}`).toMatch(new RegExp(`^nodevac:${IN_REASON}:job=${j.id}:sub=`));
+      for (const s of checked)
+        expect(s.reason, `${s.opcode} ${s.path}`).toMatch(new RegExp(`^nodevac:${IN_REASON}:job=${j.id}:sub=`));
     }
   });
 
   it('the audit has the start and result of each job, with the operator', async () => {
     const audit = await app.audit();
-    expect(audit.map((a) => [a.node, a.action, a.result, a.jobId])).toEqual(jobs.flatMap((j) => [[j.node, j.kind, 'started', j.id], [j.node, j.kind, 'succeeded', j.id]]));
+    expect(audit.map((a) => [a.node, a.action, a.result, a.jobId])).toEqual(
+      jobs.flatMap((j) => [
+        [j.node, j.kind, 'started', j.id],
+        [j.node, j.kind, 'succeeded', j.id],
+      ]),
+    );
     for (const a of audit) {
       expect(a.operator.name).toBe(OPERATOR);
       expect(a.operator.host).toBeTruthy();

@@ -61,7 +61,12 @@ describe('hostile node and cluster names', () => {
     const { sim, app } = world;
     const longest: number[] = [];
     for (const name of HOSTILE_NAMES) {
-      for (const call of [() => app.plan({ kind: 'evacuate', node: name, options: { powerOff: true } }), () => app.resolveNode(name), () => app.resolveNode(name, 'small'), () => app.nodeDetail('small', name)]) {
+      for (const call of [
+        () => app.plan({ kind: 'evacuate', node: name, options: { powerOff: true } }),
+        () => app.resolveNode(name),
+        () => app.resolveNode(name, 'small'),
+        () => app.nodeDetail('small', name),
+      ]) {
         const err = await rejection(call());
         expect(err, JSON.stringify(name.slice(0, 40))).toBeInstanceOf(NodeLookupError);
         // The name quoted, a long one cut with its length (util/quote.ts) or whole.
@@ -71,7 +76,9 @@ describe('hostile node and cluster names', () => {
     }
     expect(submissions(sim)).toEqual([]);
     expect(await app.jobs({ all: true })).toEqual([]);
-    console.log(`${HOSTILE_NAMES.length} hostile names: NodeLookupError each; longest message ${Math.max(...longest)} characters`);
+    console.log(
+      `${HOSTILE_NAMES.length} hostile names: NodeLookupError each; longest message ${Math.max(...longest)} characters`,
+    );
   });
 
   it('an unknown cluster, however named, is a NodeLookupError listing the configured ones', async () => {
@@ -87,7 +94,9 @@ describe('hostile node and cluster names', () => {
       for (const call of calls) {
         const err = await rejection(call());
         expect(err).toBeInstanceOf(NodeLookupError);
-        expect(err.message).toMatch(/^no cluster named ".*"( \(\d+ characters\))? in the configuration \(clusters: small\)$/s);
+        expect(err.message).toMatch(
+          /^no cluster named ".*"( \(\d+ characters\))? in the configuration \(clusters: small\)$/s,
+        );
       }
     }
     expect(submissions(sim)).toEqual([]);
@@ -116,8 +125,9 @@ describe('hostile node and cluster names', () => {
 // ---- hostile names on the command line ------------------------------------------------------------
 
 /** What a terminal would act on, or what hides or reorders text: nothing of it may be printed raw. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+const RAW_CONTROL =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
 
 describe('hostile names on the command line', () => {
   let sim: Simulator;
@@ -160,46 +170,60 @@ describe('hostile names on the command line', () => {
     ]),
   ];
 
-  it('each gives a one-line error naming it safely, exit 2, nothing raw, bounded output; nothing submitted', { timeout: 180_000 }, async () => {
-    const results: (Result & { name: string; what: string })[] = [];
-    // A few processes at a time: enough to keep this short, few enough for a loaded machine.
-    for (let i = 0; i < runs.length; i += 4) {
-      results.push(...(await Promise.all(runs.slice(i, i + 4).map(async (r) => ({ ...r, ...(await run(['--config', config.file, ...r.args], cleanEnv(home))) })))));
-    }
-    let longest = 0;
-    for (const r of results) {
-      const where = `${r.what} ${JSON.stringify(r.name.slice(0, 30))}:\n${r.stderr.slice(0, 500)}`;
-      expect(r.code, where).toBe(2);
-      expect(r.stderr, where).not.toMatch(RAW_CONTROL);
-      expect(r.stdout, where).not.toMatch(RAW_CONTROL);
-      expect(r.stderr, where).not.toMatch(NO_STACK);
-      const first = r.stderr.split('\n')[0]!;
-      // The error is its first line; what follows are indented hints.
-      expect(first, where).toMatch(/^(nodevac: |error: )/);
-      for (const line of r.stderr.split('\n').slice(1)) expect(line, where).toMatch(/^(\s|\(run with --help|$)/);
-      expect(r.stderr.length, where).toBeLessThan(3000);
-      // Only --json writes on stdout: the data, every value as given (JSON escapes it).
-      if (r.what !== 'evacuate --json') expect(r.stdout, where).toBe('');
-      longest = Math.max(longest, first.length);
-      if (r.what === 'evacuate --json' && !r.name.startsWith('-')) {
-        // The summary keeps the name as given, escaped by JSON only.
-        const summary = ndjson(r.stdout).at(-1)!;
-        expect(summary).toMatchObject({ type: 'summary', status: 'refused', exitCode: 2, node: r.name });
+  it(
+    'each gives a one-line error naming it safely, exit 2, nothing raw, bounded output; nothing submitted',
+    { timeout: 180_000 },
+    async () => {
+      const results: (Result & { name: string; what: string })[] = [];
+      // A few processes at a time: enough to keep this short, few enough for a loaded machine.
+      for (let i = 0; i < runs.length; i += 4) {
+        results.push(
+          ...(await Promise.all(
+            runs
+              .slice(i, i + 4)
+              .map(async (r) => ({ ...r, ...(await run(['--config', config.file, ...r.args], cleanEnv(home))) })),
+          )),
+        );
       }
-    }
-    // Long names are cut on the terminal, saying how long they were.
-    const long = results.find((r) => r.what === 'plan' && r.name === 'n'.repeat(10_000))!;
-    // Cut where the message is built (the name: 10000) or, failing that, on the way to the terminal (the run: 10002).
-    expect(long.stderr).toMatch(/^nodevac: no node "n{20,}…"? \((10000|10002) characters\) in any configured cluster\n/);
-    const ansi = results.find((r) => r.what === 'plan' && r.name.startsWith('\u001b[2J'))!;
-    expect(ansi.stderr.split('\n')[0]).toBe('nodevac: no node "\\x1b[2J\\x1b[31mnode2" in any configured cluster');
-    const rtl = results.find((r) => r.what === 'job' && r.name === '\u202enode2')!;
-    expect(rtl.stderr.split('\n')[0]).toBe('nodevac: no job \\u202enode2');
-    const forged = results.find((r) => r.what === 'plan' && r.name.includes('\n'))!;
-    expect(forged.stderr.split('\n')[0]).toBe('nodevac: no node "node2\\nnodevac: done" in any configured cluster');
-    expect(submissions(sim)).toEqual([]);
-    console.log(`${results.length} command lines with hostile names: exit 2 each, longest error line ${longest} characters`);
-  });
+      let longest = 0;
+      for (const r of results) {
+        const where = `${r.what} ${JSON.stringify(r.name.slice(0, 30))}:\n${r.stderr.slice(0, 500)}`;
+        expect(r.code, where).toBe(2);
+        expect(r.stderr, where).not.toMatch(RAW_CONTROL);
+        expect(r.stdout, where).not.toMatch(RAW_CONTROL);
+        expect(r.stderr, where).not.toMatch(NO_STACK);
+        const first = r.stderr.split('\n')[0]!;
+        // The error is its first line; what follows are indented hints.
+        expect(first, where).toMatch(/^(nodevac: |error: )/);
+        for (const line of r.stderr.split('\n').slice(1)) expect(line, where).toMatch(/^(\s|\(run with --help|$)/);
+        expect(r.stderr.length, where).toBeLessThan(3000);
+        // Only --json writes on stdout: the data, every value as given (JSON escapes it).
+        if (r.what !== 'evacuate --json') expect(r.stdout, where).toBe('');
+        longest = Math.max(longest, first.length);
+        if (r.what === 'evacuate --json' && !r.name.startsWith('-')) {
+          // The summary keeps the name as given, escaped by JSON only.
+          const summary = ndjson(r.stdout).at(-1)!;
+          expect(summary).toMatchObject({ type: 'summary', status: 'refused', exitCode: 2, node: r.name });
+        }
+      }
+      // Long names are cut on the terminal, saying how long they were.
+      const long = results.find((r) => r.what === 'plan' && r.name === 'n'.repeat(10_000))!;
+      // Cut where the message is built (the name: 10000) or, failing that, on the way to the terminal (the run: 10002).
+      expect(long.stderr).toMatch(
+        /^nodevac: no node "n{20,}…"? \((10000|10002) characters\) in any configured cluster\n/,
+      );
+      const ansi = results.find((r) => r.what === 'plan' && r.name.startsWith('\u001b[2J'))!;
+      expect(ansi.stderr.split('\n')[0]).toBe('nodevac: no node "\\x1b[2J\\x1b[31mnode2" in any configured cluster');
+      const rtl = results.find((r) => r.what === 'job' && r.name === '\u202enode2')!;
+      expect(rtl.stderr.split('\n')[0]).toBe('nodevac: no job \\u202enode2');
+      const forged = results.find((r) => r.what === 'plan' && r.name.includes('\n'))!;
+      expect(forged.stderr.split('\n')[0]).toBe('nodevac: no node "node2\\nnodevac: done" in any configured cluster');
+      expect(submissions(sim)).toEqual([]);
+      console.log(
+        `${results.length} command lines with hostile names: exit 2 each, longest error line ${longest} characters`,
+      );
+    },
+  );
 });
 
 // ---- RAPI answers that are not Ganeti's ----------------------------------------------------------
@@ -216,7 +240,10 @@ function text(t: string, status = 200): Answer {
 
 /** A tiny RAPI: recorded answers of the lab, except the ones a test replaces. */
 async function fakeRapi() {
-  const pems = await generate([{ name: 'commonName', value: 'ganeti.example.com' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'ganeti.example.com' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   const normal: Record<string, Answer> = {
     '/2/info': json(body('007')),
     '/2/features': json(body('008')),
@@ -271,7 +298,16 @@ describe('RAPI answers that are not what Ganeti sends', () => {
     rapi = await fakeRapi();
     dir = await tempDir('badrapi');
     const config = configSchema.parse({
-      clusters: [{ name: 'lab', host: '127.0.0.1', port: rapi.port, user: 'nodevac', password: 'x', tls: { fingerprint: rapi.fingerprint } }],
+      clusters: [
+        {
+          name: 'lab',
+          host: '127.0.0.1',
+          port: rapi.port,
+          user: 'nodevac',
+          password: 'x',
+          tls: { fingerprint: rapi.fingerprint },
+        },
+      ],
       store: { dir },
     });
     app = await createApp({ config, runner: RUNNER });
@@ -290,7 +326,10 @@ describe('RAPI answers that are not what Ganeti sends', () => {
     ['huge (65 MiB)', { '/2/nodes?bulk=1': HUGE }],
     ['nodes as an object', { '/2/nodes?bulk=1': json({ nodes }) }],
     ['nodes as null', { '/2/nodes?bulk=1': json(null) }],
-    ['a node whose offline flag is a string', { '/2/nodes?bulk=1': json(nodes.map((n, i) => (i === 1 ? { ...n, offline: 'no' } : n))) }],
+    [
+      'a node whose offline flag is a string',
+      { '/2/nodes?bulk=1': json(nodes.map((n, i) => (i === 1 ? { ...n, offline: 'no' } : n))) },
+    ],
     ['a node without a name', { '/2/nodes?bulk=1': json(nodes.map((n, i) => (i === 1 ? { ...n, name: 42 } : n))) }],
     ['info without a master', { '/2/info': json({ ...body<object>('007'), master: null }) }],
   ];
@@ -344,7 +383,12 @@ describe('a BMC tag carrying an injection attempt', () => {
     process.env.PATH = `${tools.dir}:${path}`;
     // No "simulator" key: power goes through ipmitool, i.e. the recording fake first on PATH.
     const base = sim.config() as { clusters: object[] };
-    const config = configSchema.parse({ clusters: base.clusters, ipmi: { user: 'ADMIN', password: 'bmc-pw' }, store: { dir }, operator: { from: 'fixed', name: 'tester' } });
+    const config = configSchema.parse({
+      clusters: base.clusters,
+      ipmi: { user: 'ADMIN', password: 'bmc-pw' },
+      store: { dir },
+      operator: { from: 'fixed', name: 'tester' },
+    });
     app = await createApp({ config, runner: RUNNER });
     // Take node4 out of service (no power off yet), so a poweroff plan is what is left to run.
     const evac = await app.start(await app.plan({ kind: 'evacuate', node: 'node4', options: { allowFailover: true } }));
@@ -358,7 +402,18 @@ describe('a BMC tag carrying an injection attempt', () => {
     await removeDir(dir);
   });
 
-  const ATTEMPTS = ['host;reboot', 'host && reboot', '$(reboot)', '`reboot`', 'host|reboot', "host'reboot", 'host reboot', '-oProxyCommand=reboot', 'host\treboot', `${'b'.repeat(250)}.example.org`];
+  const ATTEMPTS = [
+    'host;reboot',
+    'host && reboot',
+    '$(reboot)',
+    '`reboot`',
+    'host|reboot',
+    "host'reboot",
+    'host reboot',
+    '-oProxyCommand=reboot',
+    'host\treboot',
+    `${'b'.repeat(250)}.example.org`,
+  ];
 
   for (const attempt of ATTEMPTS) {
     it(`ipmi:${JSON.stringify(attempt).slice(0, 40)}: a blocker in the plan, the job refused, nothing touched and no process run`, async () => {
@@ -370,7 +425,9 @@ describe('a BMC tag carrying an injection attempt', () => {
       const plan = await app.plan({ kind: 'poweroff', node: 'node4' });
       expect(plan.bmc).toBeNull();
       expect(plan.blockers.map((b) => b.code)).toEqual(['bad-bmc-tag']);
-      expect(plan.blockers[0]!.message).toBe(`${NODE}'s tag ${JSON.stringify(`ipmi:${attempt.trim()}`)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`);
+      expect(plan.blockers[0]!.message).toBe(
+        `${NODE}'s tag ${JSON.stringify(`ipmi:${attempt.trim()}`)} does not name a host: a BMC is a host name or IP address (letters, digits, dots, hyphens, colons)`,
+      );
       expect(plan.blockers[0]!.fix).toContain(`gnt-node remove-tags ${NODE}`);
       await expect(app.start(plan)).rejects.toBeInstanceOf(PlanRefusedError);
       expect(await tools.calls()).toEqual([]);
@@ -389,7 +446,11 @@ describe('broken configuration files', () => {
   });
   afterAll(() => removeDir(dir));
 
-  const good = { clusters: [{ name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', password: 'cfg-Secret-1', tls: { insecure: true } }] };
+  const good = {
+    clusters: [
+      { name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', password: 'cfg-Secret-1', tls: { insecure: true } },
+    ],
+  };
   const CASES: [string, string | null, RegExp][] = [
     ['empty', '', /invalid JSON: the file is empty/],
     ['not JSON', 'clusters = lab', /invalid JSON at line 1, column 1/],
@@ -397,11 +458,27 @@ describe('broken configuration files', () => {
     ['binary', '\u0000\u00ff\u00fe{', /invalid JSON/],
     ['a list', '[]', /problem/],
     ['clusters as a string', JSON.stringify({ clusters: 'lab' }), /clusters: expected a list of clusters/],
-    ['port as a string', JSON.stringify({ clusters: [{ ...good.clusters[0], port: '5080' }] }), /clusters\[0\]\.port: expected the RAPI port: an integer 1-65535/],
-    ['password as a number', JSON.stringify({ clusters: [{ ...good.clusters[0], password: 4711 }] }), /clusters\[0\]\.password: expected the password: a non-empty string, got a number \(not shown\)/],
-    ['misspelt key holding a password', JSON.stringify({ clusters: [{ ...good.clusters[0], pasword: 'cfg-Secret-1' }] }), /clusters\[0\]\.pasword: unknown key/],
+    [
+      'port as a string',
+      JSON.stringify({ clusters: [{ ...good.clusters[0], port: '5080' }] }),
+      /clusters\[0\]\.port: expected the RAPI port: an integer 1-65535/,
+    ],
+    [
+      'password as a number',
+      JSON.stringify({ clusters: [{ ...good.clusters[0], password: 4711 }] }),
+      /clusters\[0\]\.password: expected the password: a non-empty string, got a number \(not shown\)/,
+    ],
+    [
+      'misspelt key holding a password',
+      JSON.stringify({ clusters: [{ ...good.clusters[0], pasword: 'cfg-Secret-1' }] }),
+      /clusters\[0\]\.pasword: unknown key/,
+    ],
     ['no clusters', JSON.stringify({ clusters: [] }), /clusters: expected at least one cluster/],
-    ['a hostile cluster name', JSON.stringify({ clusters: [{ ...good.clusters[0], name: '../../etc;reboot' }] }), /clusters\[0\]\.name: expected a short name/],
+    [
+      'a hostile cluster name',
+      JSON.stringify({ clusters: [{ ...good.clusters[0], name: '../../etc;reboot' }] }),
+      /clusters\[0\]\.name: expected a short name/,
+    ],
     ['huge (10 MB)', `{"clusters": [${' '.repeat(10_000_000)}`, /invalid JSON/],
     ['a directory', null, /is a directory/],
   ];
@@ -432,8 +509,14 @@ describe('broken configuration files', () => {
   });
 
   it('a password file or variable that is missing: ConfigError through the facade', async () => {
-    for (const secret of [{ passwordFile: join(dir, 'missing-secret') }, { passwordEnv: 'NODEVAC_TEST_UNSET_VARIABLE' }]) {
-      const config = configSchema.parse({ clusters: [{ name: 'lab', host: '127.0.0.1', port: 9, user: 'nodevac', tls: { insecure: true }, ...secret }], store: { dir: join(dir, 'store') } });
+    for (const secret of [
+      { passwordFile: join(dir, 'missing-secret') },
+      { passwordEnv: 'NODEVAC_TEST_UNSET_VARIABLE' },
+    ]) {
+      const config = configSchema.parse({
+        clusters: [{ name: 'lab', host: '127.0.0.1', port: 9, user: 'nodevac', tls: { insecure: true }, ...secret }],
+        store: { dir: join(dir, 'store') },
+      });
       const app = await createApp({ config, env: {} });
       try {
         const err = await rejection(app.clusterStatus('lab'));

@@ -10,7 +10,9 @@ import { rejectionOf } from '../helpers/rejection.js';
 const KINDS: PlanKind[] = ['evacuate', 'poweroff', 'poweron', 'return'];
 const NODES = ['node1', 'node2', 'node3', 'node4'];
 
-const world = appOnSimPerSuite('readonly', (sim) => ({ extra: { clusters: (sim.config().clusters as object[]).map((c) => ({ ...c, readOnly: true })) } }));
+const world = appOnSimPerSuite('readonly', (sim) => ({
+  extra: { clusters: (sim.config().clusters as object[]).map((c) => ({ ...c, readOnly: true })) },
+}));
 
 const refusal = (p: Promise<unknown>) => rejectionOf(p, PlanRefusedError);
 
@@ -27,10 +29,18 @@ describe('a read-only cluster', () => {
     const plans: Plan[] = [];
     for (const kind of KINDS) {
       for (const node of NODES) {
-        for (const options of [{}, { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true, migrateBack: true }]) {
+        for (const options of [
+          {},
+          { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true, migrateBack: true },
+        ]) {
           const plan = await app.plan({ kind, node, options });
-          expect(plan.blockers.map((b) => b.code), `${kind} ${node}`).toContain('read-only');
-          expect(plan.blockers.find((b) => b.code === 'read-only')?.message).toBe('cluster small is configured read-only (kiosk): nodevac changes nothing there');
+          expect(
+            plan.blockers.map((b) => b.code),
+            `${kind} ${node}`,
+          ).toContain('read-only');
+          expect(plan.blockers.find((b) => b.code === 'read-only')?.message).toBe(
+            'cluster small is configured read-only (kiosk): nodevac changes nothing there',
+          );
           const err = await refusal(app.start(plan));
           expect(err.message).toContain('cluster small is configured read-only');
           plans.push(plan);
@@ -55,7 +65,9 @@ describe('a read-only cluster', () => {
     const writable = await appOn(sim, { dir });
     let id: string;
     try {
-      const job = await writable.start(await writable.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } }));
+      const job = await writable.start(
+        await writable.plan({ kind: 'evacuate', node: 'node2', options: { allowFailover: true } }),
+      );
       id = job.id;
       // The writable nodevac stops driving (Ctrl-C): the job stays running, its lock released for adoption.
     } finally {

@@ -21,7 +21,12 @@ const WRONG_BMC_PASSWORD = 'bmc-wrong-Pw-61aa';
 const REDIS_PASSWORD = 'redis-Pw-9d3a1e55';
 const SECRETS = [RAPI_PASSWORD, RO_PASSWORD, BMC_PASSWORD, WRONG_BMC_PASSWORD, REDIS_PASSWORD];
 // Encoded forms a leak could take (basic auth header, URL encoding).
-const FORMS = SECRETS.flatMap((s) => [s, encodeURIComponent(s), Buffer.from(`nodevac:${s}`).toString('base64'), Buffer.from(`ADMIN:${s}`).toString('base64')]);
+const FORMS = SECRETS.flatMap((s) => [
+  s,
+  encodeURIComponent(s),
+  Buffer.from(`nodevac:${s}`).toString('base64'),
+  Buffer.from(`ADMIN:${s}`).toString('base64'),
+]);
 
 const redisMissing = redisServerBinary() === undefined;
 
@@ -60,12 +65,17 @@ async function redisDump(url: string): Promise<string> {
     for (const key of await client.keys('*')) {
       const type = await client.type(key);
       const value =
-        type === 'string' ? await client.get(key)
-        : type === 'list' ? await client.lRange(key, 0, -1)
-        : type === 'hash' ? await client.hGetAll(key)
-        : type === 'set' ? await client.sMembers(key)
-        : type === 'zset' ? await client.zRange(key, 0, -1)
-        : `(${type})`;
+        type === 'string'
+          ? await client.get(key)
+          : type === 'list'
+            ? await client.lRange(key, 0, -1)
+            : type === 'hash'
+              ? await client.hGetAll(key)
+              : type === 'set'
+                ? await client.sMembers(key)
+                : type === 'zset'
+                  ? await client.zRange(key, 0, -1)
+                  : `(${type})`;
       parts.push(`${key} ${JSON.stringify(value)}`);
     }
     return parts.join('\n');
@@ -80,7 +90,10 @@ function useSimulator(): () => Simulator {
   beforeAll(async () => {
     sim = await startSimulator({
       ...FAST,
-      users: { read: { user: 'nodevac-ro', password: RO_PASSWORD }, write: { user: 'nodevac', password: RAPI_PASSWORD } },
+      users: {
+        read: { user: 'nodevac-ro', password: RO_PASSWORD },
+        write: { user: 'nodevac', password: RAPI_PASSWORD },
+      },
       bmc: { user: 'ADMIN', password: BMC_PASSWORD },
     });
   });
@@ -119,7 +132,12 @@ describe.each(['local', 'redis'] as const)('secrets with the %s store, power thr
     const app = await open();
     const outputs: string[] = [];
     const errors: unknown[] = [];
-    const run = async (kind: 'evacuate' | 'poweron' | 'poweroff', node: string, options: Record<string, unknown>, a = app) => {
+    const run = async (
+      kind: 'evacuate' | 'poweron' | 'poweroff',
+      node: string,
+      options: Record<string, unknown>,
+      a = app,
+    ) => {
       const plan = await a.plan({ kind, node, options });
       outputs.push(JSON.stringify(plan));
       const job = await a.start(plan);
@@ -129,11 +147,18 @@ describe.each(['local', 'redis'] as const)('secrets with the %s store, power thr
     };
 
     // The full cycle.
-    expect((await run('evacuate', 'node2', { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true })).state).toBe('succeeded');
+    expect(
+      (await run('evacuate', 'node2', { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true }))
+        .state,
+    ).toBe('succeeded');
     expect((await run('poweron', 'node2', { migrateBack: true })).state).toBe('succeeded');
     // Failures on the BMC: unreachable, then a wrong BMC password, then the right one.
     sim.faults.set({ unreachableBmcs: ['node4-bmc.small.sim'] });
-    const unreachable = await run('evacuate', 'node4', { powerOff: true, shutdownNonMirrored: true, allowFailover: true });
+    const unreachable = await run('evacuate', 'node4', {
+      powerOff: true,
+      shutdownNonMirrored: true,
+      allowFailover: true,
+    });
     sim.faults.clear();
     expect(unreachable.state).toBe('failed');
     expect(unreachable.error).toMatch(/does not answer/);
@@ -144,7 +169,9 @@ describe.each(['local', 'redis'] as const)('secrets with the %s store, power thr
     expect((await run('poweroff', 'node4', {})).state).toBe('succeeded');
 
     // Facade errors: wrong RAPI password, unknown node and cluster, a refused plan.
-    const badRapi = await open({ clusters: (sim.config().clusters as object[]).map((c) => ({ ...c, password: `${RAPI_PASSWORD}-x` })) });
+    const badRapi = await open({
+      clusters: (sim.config().clusters as object[]).map((c) => ({ ...c, password: `${RAPI_PASSWORD}-x` })),
+    });
     errors.push(await failure(badRapi.plan({ kind: 'evacuate', node: 'node3' })));
     errors.push(await failure(badRapi.listNodes()));
     outputs.push(JSON.stringify(await badRapi.clusterStatus('small')));
@@ -232,7 +259,13 @@ describe('secrets with the ipmitool driver', () => {
     });
     let inspected: number;
     try {
-      const evac = await app.start(await app.plan({ kind: 'evacuate', node: 'node3', options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true } }));
+      const evac = await app.start(
+        await app.plan({
+          kind: 'evacuate',
+          node: 'node3',
+          options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true },
+        }),
+      );
       const off = await finished(app, evac.id);
       expect(off.job.state, off.text).toBe('succeeded');
       expect(await tools.power('node3-bmc.small.sim')).toBe('off');
@@ -252,7 +285,10 @@ describe('secrets with the ipmitool driver', () => {
     }
     expect(process.env.IPMI_PASSWORD).toBeUndefined();
     for (const f of await filesUnder(dir)) expectNoSecret(f, await readFile(f, 'utf8'));
-    for (const job of await app.jobs({ all: true })) expectNoSecret(`events of ${job.id}`, JSON.stringify(await app.events(job.id)) + JSON.stringify(job));
-    console.log(`ipmitool: ${calls.length} calls (${seen.join(', ')}), /proc/*/cmdline scanned during each; no password`);
+    for (const job of await app.jobs({ all: true }))
+      expectNoSecret(`events of ${job.id}`, JSON.stringify(await app.events(job.id)) + JSON.stringify(job));
+    console.log(
+      `ipmitool: ${calls.length} calls (${seen.join(', ')}), /proc/*/cmdline scanned during each; no password`,
+    );
   });
 });

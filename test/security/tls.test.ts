@@ -53,7 +53,9 @@ describe('a certificate that does not match', () => {
     const before = requests();
     const status = await app.clusterStatus('small');
     expect(status.reachable).toBe(false);
-    expect(status.error?.message).toContain(`TLS certificate mismatch: the server presents sha256:${sim.fingerprint}, the configuration pins sha256:${WRONG_PIN.slice(7)}`);
+    expect(status.error?.message).toContain(
+      `TLS certificate mismatch: the server presents sha256:${sim.fingerprint}, the configuration pins sha256:${WRONG_PIN.slice(7)}`,
+    );
     expect(status.error?.hint).toContain(`sha256:${sim.fingerprint}`);
     const listed = await rejection(app.listNodes());
     expect(listed).toBeInstanceOf(RapiError);
@@ -90,9 +92,10 @@ describe('a cluster configured insecure', () => {
     for (const kind of ['evacuate', 'poweroff', 'poweron', 'return'] as PlanKind[]) {
       for (const node of ['node1', 'node2', 'node3', 'node4']) {
         const plan = await app.plan({ kind, node });
-        expect(plan.warnings.filter((w) => w.code === 'insecure-tls').map((w) => w.message), `${kind} ${node}`).toEqual([
-          'cluster small: TLS certificate not verified (insecure: true in the configuration)',
-        ]);
+        expect(
+          plan.warnings.filter((w) => w.code === 'insecure-tls').map((w) => w.message),
+          `${kind} ${node}`,
+        ).toEqual(['cluster small: TLS certificate not verified (insecure: true in the configuration)']);
         plans++;
       }
     }

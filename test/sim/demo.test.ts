@@ -11,7 +11,15 @@ afterAll(async () => {
   await sim?.close();
 });
 
-type NodeRow = { name: string; role: string; mfree: number | null; dfree: number | null; tags: string[]; pinst_list: string[]; sinst_list: string[] };
+type NodeRow = {
+  name: string;
+  role: string;
+  mfree: number | null;
+  dfree: number | null;
+  tags: string[];
+  pinst_list: string[];
+  sinst_list: string[];
+};
 type InstanceRow = { name: string; disk_template: string; pnode: string; snodes: string[]; status: string };
 
 test('two clusters, about twelve nodes and sixty instances of mixed templates, every node with its own BMC', async () => {
@@ -24,7 +32,9 @@ test('two clusters, about twelve nodes and sixty instances of mixed templates, e
   }
   expect(nodes).toHaveLength(12);
   expect(instances).toHaveLength(60);
-  expect(new Set(instances.map((i) => i.disk_template))).toEqual(new Set(['drbd', 'plain', 'file', 'diskless', 'sharedfile', 'rbd']));
+  expect(new Set(instances.map((i) => i.disk_template))).toEqual(
+    new Set(['drbd', 'plain', 'file', 'diskless', 'sharedfile', 'rbd']),
+  );
   const bmcs = nodes.map((x) => x.tags.find((t) => t.startsWith('ipmi:')));
   expect(bmcs.every((b) => b !== undefined)).toBe(true);
   expect(new Set(bmcs).size).toBe(12);
@@ -49,12 +59,15 @@ test('ams: a node holding a plain instance, a DRBD pair whose peer is drained, a
 test('a maintenance-style evacuation of node3.ams: drain with auto_promote, primaries then secondaries', async () => {
   const c = rapi(sim, 'ams');
   const node = 'node3.ams.example.org';
-  expect((await c.job(await c.submit('POST', `/2/nodes/${node}/modify`, { drained: true, auto_promote: true }))).status).toBe('success');
+  expect(
+    (await c.job(await c.submit('POST', `/2/nodes/${node}/modify`, { drained: true, auto_promote: true }))).status,
+  ).toBe('success');
   for (const mode of ['primary-only', 'secondary-only']) {
     const parent = await c.job(await c.submit('POST', `/2/nodes/${node}/evacuate`, { mode, iallocator: 'hail' }));
     expect(parent.status).toBe('success');
-    for (const [, child] of (parent.opresult as { jobs: [boolean, number][] }[])[0]?.jobs ?? []) expect((await c.job(child)).status).toBe('success');
+    for (const [, child] of (parent.opresult as { jobs: [boolean, number][] }[])[0]?.jobs ?? [])
+      expect((await c.job(child)).status).toBe('success');
   }
-  const row = ((await c.get(`/2/nodes/${node}`)).json as NodeRow);
+  const row = (await c.get(`/2/nodes/${node}`)).json as NodeRow;
   expect([row.pinst_list, row.sinst_list]).toEqual([[], []]);
 });

@@ -28,7 +28,10 @@ const byPrefix = (n: number): string => {
 /** Fixtures that cannot be replayed, with the reason. Empty: every recorded exchange is replayed. */
 const NOT_REPLAYABLE: Record<string, string> = {};
 
-const LAB_USERS = { read: { user: 'nodevac-ro', password: 'nodevac-lab' }, write: { user: 'nodevac', password: 'nodevac-lab' } };
+const LAB_USERS = {
+  read: { user: 'nodevac-ro', password: 'nodevac-lab' },
+  write: { user: 'nodevac', password: 'nodevac-lab' },
+};
 
 let sim: Simulator;
 const actual = new Map<string, Exchange>();
@@ -63,7 +66,8 @@ async function replay(n: number): Promise<Exchange> {
 async function submit(n: number): Promise<number> {
   const r = await replay(n);
   const labId = fixture(byPrefix(n)).response.body;
-  if (typeof r.json !== 'number' || typeof labId !== 'number') throw new Error(`fixture ${n}: submission answered ${r.status} ${r.text}`);
+  if (typeof r.json !== 'number' || typeof labId !== 'number')
+    throw new Error(`fixture ${n}: submission answered ${r.status} ${r.text}`);
   jobIds.set(labId, r.json);
   return r.json;
 }
@@ -109,7 +113,14 @@ async function unrecorded(method: string, p: string, body: unknown): Promise<voi
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ inventory: labInventory(), users: LAB_USERS, jobDurationMs: 2, queueDelayMs: 1, bootDelayMs: 5, softOffDelayMs: 0 });
+  sim = await startSimulator({
+    inventory: labInventory(),
+    users: LAB_USERS,
+    jobDurationMs: 2,
+    queueDelayMs: 1,
+    bootDelayMs: 5,
+    softOffDelayMs: 0,
+  });
 
   // auth, info, listings, tags
   for (let n = 1; n <= 17; n++) await replay(n);
@@ -227,15 +238,19 @@ const unordered = (at: string): boolean => /\.ipolicy\.disk-templates$/.test(at)
 function compare(expected: unknown, got: unknown, at: string, errors: string[]): void {
   if (unordered(at) && Array.isArray(expected) && Array.isArray(got)) {
     const norm = (a: unknown[]) => a.map((x) => normalise(String(x))).sort();
-    if (JSON.stringify(norm(expected)) !== JSON.stringify(norm(got))) errors.push(`${at}: lab has ${JSON.stringify(expected)}, simulator ${JSON.stringify(got)}`);
+    if (JSON.stringify(norm(expected)) !== JSON.stringify(norm(got)))
+      errors.push(`${at}: lab has ${JSON.stringify(expected)}, simulator ${JSON.stringify(got)}`);
     return;
   }
   if (kind(expected) !== kind(got)) {
-    errors.push(`${at}: lab has ${kind(expected)} ${JSON.stringify(expected)?.slice(0, 120)}, simulator ${kind(got)} ${JSON.stringify(got)?.slice(0, 120)}`);
+    errors.push(
+      `${at}: lab has ${kind(expected)} ${JSON.stringify(expected)?.slice(0, 120)}, simulator ${kind(got)} ${JSON.stringify(got)?.slice(0, 120)}`,
+    );
     return;
   }
   if (typeof expected === 'string') {
-    if (normalise(expected) !== normalise(got as string)) errors.push(`${at}: lab says ${JSON.stringify(expected)}, simulator ${JSON.stringify(got)}`);
+    if (normalise(expected) !== normalise(got as string))
+      errors.push(`${at}: lab says ${JSON.stringify(expected)}, simulator ${JSON.stringify(got)}`);
     return;
   }
   if (Array.isArray(expected)) {
@@ -249,7 +264,8 @@ function compare(expected: unknown, got: unknown, at: string, errors: string[]):
     const o = got as Record<string, unknown>;
     const missing = Object.keys(e).filter((k) => !(k in o));
     const extra = Object.keys(o).filter((k) => !(k in e));
-    if (missing.length > 0 || extra.length > 0) errors.push(`${at}: keys differ, missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`);
+    if (missing.length > 0 || extra.length > 0)
+      errors.push(`${at}: keys differ, missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`);
     for (const k of Object.keys(e)) if (k in o) compare(e[k], o[k], `${at}.${k}`, errors);
   }
 }

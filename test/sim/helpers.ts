@@ -21,7 +21,13 @@ export interface RequestOptions {
   auth?: { user: string; password: string } | null;
 }
 
-export function request(baseUrl: string, fingerprint: string, method: string, path: string, opts: RequestOptions = {}): Promise<Exchange> {
+export function request(
+  baseUrl: string,
+  fingerprint: string,
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<Exchange> {
   const url = new URL(path, baseUrl);
   const headers: Record<string, string> = { Accept: 'application/json' };
   let data: string | undefined;
@@ -31,7 +37,8 @@ export function request(baseUrl: string, fingerprint: string, method: string, pa
     headers['Content-Type'] = opts.contentType ?? 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(data));
   }
-  if (opts.auth !== null && opts.auth !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${opts.auth.user}:${opts.auth.password}`).toString('base64');
+  if (opts.auth !== null && opts.auth !== undefined)
+    headers.Authorization = 'Basic ' + Buffer.from(`${opts.auth.user}:${opts.auth.password}`).toString('base64');
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, agent: new PinnedAgent(fingerprint) }, (res) => {
       let text = '';
@@ -60,7 +67,8 @@ export const READ = { user: 'nodevac-ro', password: 'nodevac-sim' };
 export function rapi(sim: Simulator, cluster?: string) {
   const c = cluster === undefined ? sim.clusters[0] : sim.clusters.find((x) => x.name === cluster);
   if (c === undefined) throw new Error(`no simulated cluster ${cluster ?? ''}`);
-  const call = (method: string, path: string, opts: RequestOptions = {}) => request(c.url, sim.fingerprint, method, path, { auth: WRITE, ...opts });
+  const call = (method: string, path: string, opts: RequestOptions = {}) =>
+    request(c.url, sim.fingerprint, method, path, { auth: WRITE, ...opts });
   return {
     call,
     get: (path: string, opts?: RequestOptions) => call('GET', path, opts),
@@ -70,7 +78,8 @@ export function rapi(sim: Simulator, cluster?: string) {
     /** Submits and returns the job id (fails the test on anything but 200). */
     async submit(method: string, path: string, body?: unknown): Promise<number> {
       const r = await call(method, path, body === undefined ? {} : { body });
-      if (r.status !== 200 || typeof r.json !== 'number') throw new Error(`${method} ${path} answered ${r.status}: ${r.text}`);
+      if (r.status !== 200 || typeof r.json !== 'number')
+        throw new Error(`${method} ${path} answered ${r.status}: ${r.text}`);
       return r.json;
     },
     /** Polls GET /2/jobs/J until the job is final. */
@@ -85,7 +94,11 @@ export function rapi(sim: Simulator, cluster?: string) {
 }
 
 /** Calls fn until it returns something other than undefined; at most `tries` times, `intervalMs` apart. */
-export async function poll<T>(fn: () => T | undefined | Promise<T | undefined>, tries = 400, intervalMs = 10): Promise<T> {
+export async function poll<T>(
+  fn: () => T | undefined | Promise<T | undefined>,
+  tries = 400,
+  intervalMs = 10,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await fn();
     if (v !== undefined) return v;

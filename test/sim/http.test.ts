@@ -14,12 +14,21 @@ describe('authentication and errors', () => {
       const r = await c.get('/2/info', { auth });
       expect(r.status).toBe(401);
       expect(r.headers['www-authenticate']).toBe('Basic realm="Ganeti Remote API"');
-      expect(r.json).toEqual({ code: 401, message: 'Unauthorized', explain: 'No permission -- see authorization schemes' });
-      expect(r.text).toBe('{"code": 401, "message": "Unauthorized", "explain": "No permission -- see authorization schemes"}\n');
+      expect(r.json).toEqual({
+        code: 401,
+        message: 'Unauthorized',
+        explain: 'No permission -- see authorization schemes',
+      });
+      expect(r.text).toBe(
+        '{"code": 401, "message": "Unauthorized", "explain": "No permission -- see authorization schemes"}\n',
+      );
     }
     expect((await c.get('/2/info', { auth: READ })).status).toBe(200);
     const w = await c.post(`/2/nodes/${n(2)}/migrate`, {}, { auth: READ });
-    expect([w.status, w.json]).toEqual([403, { code: 403, message: 'Forbidden', explain: 'Request forbidden -- authorization will not help' }]);
+    expect([w.status, w.json]).toEqual([
+      403,
+      { code: 403, message: 'Forbidden', explain: 'Request forbidden -- authorization will not help' },
+    ]);
     expect((await c.get('/2/query/node?fields=name', { auth: READ })).status).toBe(403);
   });
 
@@ -28,7 +37,14 @@ describe('authentication and errors', () => {
     expect((await c.get('/2/bogus', { auth: null })).status).toBe(401);
     expect((await c.get('/2/bogus', { auth: { user: 'nodevac', password: 'wrong' } })).status).toBe(404);
     const del = await c.del('/2/info', { auth: { user: 'nodevac', password: 'wrong' } });
-    expect([del.status, del.json]).toEqual([501, { code: 501, message: 'Method DELETE is unsupported for path /2/info', explain: 'Server does not support this operation' }]);
+    expect([del.status, del.json]).toEqual([
+      501,
+      {
+        code: 501,
+        message: 'Method DELETE is unsupported for path /2/info',
+        explain: 'Server does not support this operation',
+      },
+    ]);
     expect((await c.get('/2/nodes/')).status).toBe(404);
     expect((await c.get('/2/jobs/abc')).status).toBe(404);
   });
@@ -41,7 +57,12 @@ describe('authentication and errors', () => {
     expect(r.headers.connection).toBe('close');
     expect(r.headers.server).toBe('Ganeti 3.0.2');
     expect((await c.get('/')).text).toBe('null\n');
-    expect((await c.get('/2/features')).json).toEqual(['node-migrate-reqv1', 'instance-reinstall-reqv1', 'node-evac-res1', 'instance-create-reqv1']);
+    expect((await c.get('/2/features')).json).toEqual([
+      'node-migrate-reqv1',
+      'instance-reinstall-reqv1',
+      'node-evac-res1',
+      'instance-create-reqv1',
+    ]);
   });
 
   test('bodies: 415 without application/json, 400 for bad JSON, wrong types and parameters', async () => {
@@ -50,7 +71,9 @@ describe('authentication and errors', () => {
     expect((await c.call('PUT', role, { raw: '"drained"', contentType: 'text/plain' })).status).toBe(415);
     const badJson = await c.call('PUT', role, { raw: '{bad' });
     expect([badJson.status, message(badJson)]).toEqual([400, 'Unable to parse JSON data']);
-    expect(message(await c.put(role, { role: 'x' }))).toBe('Body contents: Type is &#x27;dict&#x27;, but &#x27;str&#x27; is expected');
+    expect(message(await c.put(role, { role: 'x' }))).toBe(
+      'Body contents: Type is &#x27;dict&#x27;, but &#x27;str&#x27; is expected',
+    );
     expect(message(await c.put(role, 'master'))).toBe('Can&#x27;t set &#x27;master&#x27; role');
     expect(message(await c.put('/2/instances/x1/migrate', { mode: 'live', bogus: 1 }))).toBe(
       'Invalid body parameters: Object OpInstanceMigrate doesn&#x27;t support the parameter &#x27;bogus&#x27;',
@@ -58,8 +81,12 @@ describe('authentication and errors', () => {
     expect(message(await c.put('/2/instances/x1/migrate', { allow_failover: 'yes' }))).toBe(
       'Invalid body parameters: (&quot;Parameter &#x27;OP_INSTANCE_MIGRATE.allow_failover&#x27; fails validation&quot;, &#x27;wrong_input&#x27;)',
     );
-    expect(message(await c.post(`/2/nodes/${n(2)}/modify`, { node_name: 'x' }))).toBe('Can&#x27;t overwrite static parameters {&#x27;node_name&#x27;}');
-    expect(message(await c.post(`/2/nodes/${n(2)}/evacuate`, ['x']))).toBe('Body contents: Type is &#x27;list&#x27;, but &#x27;dict&#x27; is expected');
+    expect(message(await c.post(`/2/nodes/${n(2)}/modify`, { node_name: 'x' }))).toBe(
+      'Can&#x27;t overwrite static parameters {&#x27;node_name&#x27;}',
+    );
+    expect(message(await c.post(`/2/nodes/${n(2)}/evacuate`, ['x']))).toBe(
+      'Body contents: Type is &#x27;list&#x27;, but &#x27;dict&#x27; is expected',
+    );
     expect(message(await c.get('/2/nodes?bulk=yes'))).toBe('Invalid value for the &#x27;bulk&#x27; parameter');
     expect(message(await c.get('/2/query/node'))).toBe('Missing &#x27;fields&#x27; query argument');
   });
@@ -73,7 +100,11 @@ describe('faults', () => {
     expect([502, 504]).toContain(r.status);
     expect(r.json).toEqual(
       r.status === 502
-        ? { code: 502, message: 'Can&#x27;t connect to master daemon: /var/run/ganeti/socket/ganeti-query', explain: 'Invalid responses from another server/proxy' }
+        ? {
+            code: 502,
+            message: 'Can&#x27;t connect to master daemon: /var/run/ganeti/socket/ganeti-query',
+            explain: 'Invalid responses from another server/proxy',
+          }
         : { code: 504, message: 'Gateway Timeout', explain: 'The gateway server did not receive a timely response' },
     );
     const sequence = async () => {
@@ -127,7 +158,14 @@ describe('faults', () => {
     const { sim, c } = await start();
     sim.faults.set({ queueDrained: true });
     const r = await c.put(`/2/nodes/${n(4)}/role`, 'drained');
-    expect([r.status, r.json]).toEqual([503, { code: 503, message: 'Job queue is drained, cannot submit', explain: 'The server cannot process the request due to a high load' }]);
+    expect([r.status, r.json]).toEqual([
+      503,
+      {
+        code: 503,
+        message: 'Job queue is drained, cannot submit',
+        explain: 'The server cannot process the request due to a high load',
+      },
+    ]);
     expect(sim.stats().clusters.t?.submissions).toEqual([]);
     expect(sim.world.clusters[0]!.jobs.list()).toEqual([]);
   });
@@ -156,14 +194,27 @@ describe('stats', () => {
     await c.get('/2/info');
     const s = sim.stats().clusters.t;
     expect(s?.submissions).toEqual([
-      { method: 'PUT', path: `/2/nodes/${n(4)}/tags`, opcode: 'OP_TAGS_SET', body: null, reason: 'why', user: 'nodevac', time: expect.any(Number), jobId: id },
+      {
+        method: 'PUT',
+        path: `/2/nodes/${n(4)}/tags`,
+        opcode: 'OP_TAGS_SET',
+        body: null,
+        reason: 'why',
+        user: 'nodevac',
+        time: expect.any(Number),
+        jobId: id,
+      },
     ]);
     expect(s?.requests).toBeGreaterThanOrEqual(3);
 
     const queue = sim.world.clusters[0]!.jobs;
     queue.pause();
     const held = await c.submit('PUT', `/2/nodes/${n(5)}/tags?tag=y`);
-    const waits = [1, 2, 3, 4].map(() => c.get(`/2/jobs/${held}/wait`, { body: { fields: ['status'], previous_job_info: ['queued'], previous_log_serial: null } }));
+    const waits = [1, 2, 3, 4].map(() =>
+      c.get(`/2/jobs/${held}/wait`, {
+        body: { fields: ['status'], previous_job_info: ['queued'], previous_log_serial: null },
+      }),
+    );
     await poll(() => (queue.listenerCount('change') >= 4 ? true : undefined));
     expect(sim.stats().clusters.t?.maxConcurrentConnections).toBeGreaterThanOrEqual(4);
     queue.resume();

@@ -14,7 +14,16 @@ describe('lifecycle', () => {
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/role`, 'drained');
     const queued = (await c.get(`/2/jobs/${id}`)).json as Job;
-    expect(queued).toMatchObject({ id, status: 'queued', opstatus: ['queued'], start_ts: null, end_ts: null, oplog: [[]], opresult: [null], summary: [`NODE_SET_PARAMS(${n(4)})`] });
+    expect(queued).toMatchObject({
+      id,
+      status: 'queued',
+      opstatus: ['queued'],
+      start_ts: null,
+      end_ts: null,
+      oplog: [[]],
+      opresult: [null],
+      summary: [`NODE_SET_PARAMS(${n(4)})`],
+    });
     expect((queued.ops as Job[])[0]).not.toHaveProperty('debug_level');
     expect((queued.ops as Job[])[0]).not.toHaveProperty('node_uuid');
     expect(queue.advance(id)).toBe('running');
@@ -46,9 +55,13 @@ describe('lifecycle', () => {
   });
 
   test('at most 20 jobs are processed at once; the rest stay queued', async () => {
-    const { c, queue } = await start({ inventory: scaleInventory({ clusters: 1, nodes: 25, instances: 0 }), jobDurationMs: 60_000 });
+    const { c, queue } = await start({
+      inventory: scaleInventory({ clusters: 1, nodes: 25, instances: 0 }),
+      jobDurationMs: 60_000,
+    });
     const ids: number[] = [];
-    for (let i = 1; i <= 25; i++) ids.push(await c.submit('PUT', `/2/nodes/node${String(i).padStart(3, '0')}.c01.example.org/tags?tag=x`));
+    for (let i = 1; i <= 25; i++)
+      ids.push(await c.submit('PUT', `/2/nodes/node${String(i).padStart(3, '0')}.c01.example.org/tags?tag=x`));
     await poll(() => (ids.filter((id) => queue.get(id)?.status === 'running').length === 20 ? true : undefined));
     expect(ids.filter((id) => queue.get(id)?.status === 'queued')).toEqual(ids.slice(20));
   });
@@ -59,11 +72,31 @@ describe('lifecycle', () => {
     await c.job(id);
     expect((await c.get('/2/jobs')).json).toEqual([{ id, uri: `/2/jobs/${id}` }]);
     const bulk = (await c.get('/2/jobs?bulk=1')).json as Job[];
-    expect(Object.keys(bulk[0] ?? {})).toEqual(['id', 'ops', 'status', 'summary', 'opstatus', 'received_ts', 'start_ts', 'end_ts']);
+    expect(Object.keys(bulk[0] ?? {})).toEqual([
+      'id',
+      'ops',
+      'status',
+      'summary',
+      'opstatus',
+      'received_ts',
+      'start_ts',
+      'end_ts',
+    ]);
     const unknown = await c.get('/2/jobs/4242');
     expect([unknown.status, unknown.json]).toEqual([
       200,
-      { id: 4242, ops: null, status: null, summary: null, opstatus: null, received_ts: null, start_ts: null, end_ts: null, oplog: null, opresult: null },
+      {
+        id: 4242,
+        ops: null,
+        status: null,
+        summary: null,
+        opstatus: null,
+        received_ts: null,
+        start_ts: null,
+        end_ts: null,
+        oplog: null,
+        opresult: null,
+      },
     ]);
   });
 });
@@ -87,7 +120,10 @@ describe('DELETE /2/jobs/J', () => {
     queue.advance(first);
     expect(queue.advance(second)).toBe('waiting');
     expect((await c.del(`/2/jobs/${second}`)).json).toEqual([true, 'Job successfully cancelled']);
-    expect((await c.get(`/2/jobs/${second}`)).json).toMatchObject({ status: 'canceled', opresult: ['Job canceled by request'] });
+    expect((await c.get(`/2/jobs/${second}`)).json).toMatchObject({
+      status: 'canceled',
+      opresult: ['Job canceled by request'],
+    });
     queue.resume();
     expect((await c.job(first)).status).toBe('success');
   });
@@ -97,7 +133,10 @@ describe('DELETE /2/jobs/J', () => {
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
     queue.advance(id);
-    expect((await c.del(`/2/jobs/${id}`)).json).toEqual([false, "Job no longer waiting, can't cancel (informed it anyway)"]);
+    expect((await c.del(`/2/jobs/${id}`)).json).toEqual([
+      false,
+      "Job no longer waiting, can't cancel (informed it anyway)",
+    ]);
     queue.resume();
     expect((await c.job(id)).status).toBe('success');
     expect((await c.del(`/2/jobs/${id}`)).json).toEqual([false, `Job ${id} not found in queue`]);
@@ -107,13 +146,20 @@ describe('DELETE /2/jobs/J', () => {
 });
 
 describe('GET /2/jobs/J/wait', () => {
-  const body = (prev: unknown[] | null, serial: number | null) => ({ fields: ['status', 'opstatus'], previous_job_info: prev, previous_log_serial: serial });
+  const body = (prev: unknown[] | null, serial: number | null) => ({
+    fields: ['status', 'opstatus'],
+    previous_job_info: prev,
+    previous_log_serial: serial,
+  });
 
   test('answers at once without previous info, and when the job is finished', async () => {
     const { c, queue } = await start();
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
-    expect((await c.get(`/2/jobs/${id}/wait`, { body: body(null, null) })).json).toEqual({ job_info: ['queued', ['queued']], log_entries: [] });
+    expect((await c.get(`/2/jobs/${id}/wait`, { body: body(null, null) })).json).toEqual({
+      job_info: ['queued', ['queued']],
+      log_entries: [],
+    });
     queue.resume();
     await c.job(id);
     const finished = await c.get(`/2/jobs/${id}/wait`, { body: body(['success', ['success']], 99) });
@@ -126,13 +172,17 @@ describe('GET /2/jobs/J/wait', () => {
     const id = await c.submit('POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'primary-only' });
     queue.advance(id);
     let answered: unknown;
-    const pending = c.get(`/2/jobs/${id}/wait`, { body: body(['running', ['running']], null) }).then((r) => (answered = r.json));
+    const pending = c
+      .get(`/2/jobs/${id}/wait`, { body: body(['running', ['running']], null) })
+      .then((r) => (answered = r.json));
     await poll(() => (queue.listenerCount('change') > 0 ? true : undefined));
     expect(answered).toBeUndefined();
     queue.advance(id);
     const first = (await pending) as { job_info: unknown[]; log_entries: [number, unknown, string, string][] };
     expect(first.job_info).toEqual(['running', ['running']]);
-    expect(first.log_entries.map((e) => [e[0], e[2], e[3]])).toEqual([[1, 'message', ` - INFO: Evacuating instances from node '${n(2)}': ${vm('d1')}, ${vm('x1')}`]]);
+    expect(first.log_entries.map((e) => [e[0], e[2], e[3]])).toEqual([
+      [1, 'message', ` - INFO: Evacuating instances from node '${n(2)}': ${vm('d1')}, ${vm('x1')}`],
+    ]);
     const next = c.get(`/2/jobs/${id}/wait`, { body: body(['running', ['running']], 1) });
     queue.advance(id);
     const second = (await next).json as { log_entries: [number][] };
@@ -153,9 +203,15 @@ describe('GET /2/jobs/J/wait', () => {
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
     expect((await c.get(`/2/jobs/${id}/wait`, { body: body(null, null), auth: READ })).status).toBe(403);
     const noBody = await c.get(`/2/jobs/${id}/wait`);
-    expect([noBody.status, (noBody.json as { message: string }).message]).toEqual([500, '&#x27;NoneType&#x27; object is not subscriptable']);
+    expect([noBody.status, (noBody.json as { message: string }).message]).toEqual([
+      500,
+      '&#x27;NoneType&#x27; object is not subscriptable',
+    ]);
     const badFields = await c.get(`/2/jobs/${id}/wait`, { body: { fields: 'status' } });
-    expect([badFields.status, (badFields.json as { message: string }).message]).toEqual([400, 'The &#x27;fields&#x27; parameter should be a list']);
+    expect([badFields.status, (badFields.json as { message: string }).message]).toEqual([
+      400,
+      'The &#x27;fields&#x27; parameter should be a list',
+    ]);
     const badSerial = await c.get(`/2/jobs/${id}/wait`, { body: { fields: ['status'], previous_log_serial: 'x' } });
     expect(badSerial.status).toBe(400);
     const unknown = await c.get('/2/jobs/777/wait', { body: body(null, null) });

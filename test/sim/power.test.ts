@@ -90,7 +90,12 @@ describe('through the control endpoint', () => {
 
   test('wrong BMC credentials answer like an authentication failure', async () => {
     const { sim } = await start();
-    const power = new SimPowerDriver({ url: sim.controlUrl, fingerprint: sim.fingerprint, user: 'ADMIN', password: 'wrong' });
+    const power = new SimPowerDriver({
+      url: sim.controlUrl,
+      fingerprint: sim.fingerprint,
+      user: 'ADMIN',
+      password: 'wrong',
+    });
     const err = await powerError(power.off('n4-bmc.t.sim', 'hard'));
     expect(err.kind).toBe('auth');
     expect(err.message).not.toContain('nodevac-bmc-sim');
@@ -100,10 +105,15 @@ describe('through the control endpoint', () => {
   test('faults and stats need the BMC credentials', async () => {
     const { sim } = await start();
     const bmc = { user: 'ADMIN', password: 'nodevac-bmc-sim' };
-    const set = await request(sim.controlUrl, sim.fingerprint, 'POST', '/faults', { auth: bmc, body: { queueDrained: true } });
+    const set = await request(sim.controlUrl, sim.fingerprint, 'POST', '/faults', {
+      auth: bmc,
+      body: { queueDrained: true },
+    });
     expect([set.status, (set.json as { queueDrained: boolean }).queueDrained]).toEqual([200, true]);
     expect(sim.faults.get().queueDrained).toBe(true);
-    expect((await request(sim.controlUrl, sim.fingerprint, 'POST', '/faults', { auth: bmc, body: { errorRate: 7 } })).status).toBe(400);
+    expect(
+      (await request(sim.controlUrl, sim.fingerprint, 'POST', '/faults', { auth: bmc, body: { errorRate: 7 } })).status,
+    ).toBe(400);
     expect((await request(sim.controlUrl, sim.fingerprint, 'DELETE', '/faults', { auth: bmc })).status).toBe(200);
     expect(sim.faults.get().queueDrained).toBe(false);
     expect((await request(sim.controlUrl, sim.fingerprint, 'GET', '/stats', { auth: null })).status).toBe(401);
@@ -113,10 +123,18 @@ describe('through the control endpoint', () => {
 
   test('a closed simulator is unreachable', async () => {
     const s = await ruleSim();
-    const power = new SimPowerDriver({ url: s.controlUrl, fingerprint: s.fingerprint, user: 'ADMIN', password: 'nodevac-bmc-sim', timeoutMs: 2000 });
+    const power = new SimPowerDriver({
+      url: s.controlUrl,
+      fingerprint: s.fingerprint,
+      user: 'ADMIN',
+      password: 'nodevac-bmc-sim',
+      timeoutMs: 2000,
+    });
     await s.close();
     expect((await powerError(power.status('n4-bmc.t.sim'))).kind).toBe('unreachable');
-    expect((await powerError(new SimReachability({ url: s.controlUrl, fingerprint: s.fingerprint }).ping('x'))).kind).toBe('unreachable');
+    expect(
+      (await powerError(new SimReachability({ url: s.controlUrl, fingerprint: s.fingerprint }).ping('x'))).kind,
+    ).toBe('unreachable');
   });
 });
 
@@ -135,7 +153,13 @@ function entry(script: string, built: string | null): string[] {
   return [path.join(ROOT, 'node_modules/vite-node/vite-node.mjs'), path.join(ROOT, script)];
 }
 
-function run(args: string[], onLine?: (line: string) => void): { done: Promise<{ code: number | null; signal: string | null; stdout: string }>; kill: (s: NodeJS.Signals) => void } {
+function run(
+  args: string[],
+  onLine?: (line: string) => void,
+): {
+  done: Promise<{ code: number | null; signal: string | null; stdout: string }>;
+  kill: (s: NodeJS.Signals) => void;
+} {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.setEncoding('utf8');
@@ -159,21 +183,49 @@ describe('standalone simulator process', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-sim-'));
     const out = path.join(dir, 'config.json');
     let first: string | null = null;
-    const child = run([...entry('src/sim/main.ts', 'dist/sim/main.js'), '--inventory', 'small', '--config-out', out, '--boot-delay-ms', '5'], (l) => (first ??= l));
+    const child = run(
+      [
+        ...entry('src/sim/main.ts', 'dist/sim/main.js'),
+        '--inventory',
+        'small',
+        '--config-out',
+        out,
+        '--boot-delay-ms',
+        '5',
+      ],
+      (l) => (first ??= l),
+    );
     const line = await poll(() => first ?? undefined, 3000, 10);
-    const printed = JSON.parse(line) as { config: Record<string, unknown>; controlUrl: string; clusters: { name: string; url: string }[] };
+    const printed = JSON.parse(line) as {
+      config: Record<string, unknown>;
+      controlUrl: string;
+      clusters: { name: string; url: string }[];
+    };
     expect(printed.clusters.map((c) => c.name)).toEqual(['small']);
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    const config = JSON.parse(readFileSync(out, 'utf8')) as { simulator: { url: string; tls: { fingerprint: string } }; ipmi: { user: string; password: string }; store?: unknown };
+    const config = JSON.parse(readFileSync(out, 'utf8')) as {
+      simulator: { url: string; tls: { fingerprint: string } };
+      ipmi: { user: string; password: string };
+      store?: unknown;
+    };
     expect(config).toEqual(printed.config);
     expect(config.store).toBeUndefined();
     const fingerprint = config.simulator.tls.fingerprint;
-    const power = new SimPowerDriver({ url: config.simulator.url, fingerprint, user: config.ipmi.user, password: config.ipmi.password });
+    const power = new SimPowerDriver({
+      url: config.simulator.url,
+      fingerprint,
+      user: config.ipmi.user,
+      password: config.ipmi.password,
+    });
     await power.off('node4-bmc.small.sim', 'hard');
     expect(await power.status('node4-bmc.small.sim')).toBe('off');
     const c = printed.clusters[0]!;
-    const r = await request(c.url, fingerprint, 'GET', '/2/nodes?bulk=1', { auth: { user: 'nodevac', password: 'nodevac-sim' } });
-    expect((r.json as { name: string; mfree: unknown }[]).find((x) => x.name === 'node4.small.example.org')?.mfree).toBeNull();
+    const r = await request(c.url, fingerprint, 'GET', '/2/nodes?bulk=1', {
+      auth: { user: 'nodevac', password: 'nodevac-sim' },
+    });
+    expect(
+      (r.json as { name: string; mfree: unknown }[]).find((x) => x.name === 'node4.small.example.org')?.mfree,
+    ).toBeNull();
     child.kill('SIGTERM');
     expect(await child.done).toMatchObject({ code: 0, signal: null });
   });
@@ -195,8 +247,26 @@ test('config() is the public nodevac format pointing at the simulator', async ()
   const { sim } = await start();
   const cfg = sim.config();
   expect(cfg).toEqual({
-    clusters: [{ name: 't', host: '127.0.0.1', port: sim.clusters[0]!.port, user: 'nodevac', password: 'nodevac-sim', tls: { fingerprint: `sha256:${sim.fingerprint}` } }],
-    ipmi: { user: 'ADMIN', password: 'nodevac-bmc-sim', interface: 'lanplus', cipherSuite: 3, port: 623, tagPrefix: 'ipmi:', timeoutSeconds: 20, retries: 1 },
+    clusters: [
+      {
+        name: 't',
+        host: '127.0.0.1',
+        port: sim.clusters[0]!.port,
+        user: 'nodevac',
+        password: 'nodevac-sim',
+        tls: { fingerprint: `sha256:${sim.fingerprint}` },
+      },
+    ],
+    ipmi: {
+      user: 'ADMIN',
+      password: 'nodevac-bmc-sim',
+      interface: 'lanplus',
+      cipherSuite: 3,
+      port: 623,
+      tagPrefix: 'ipmi:',
+      timeoutSeconds: 20,
+      retries: 1,
+    },
     simulator: { url: sim.controlUrl, tls: { fingerprint: `sha256:${sim.fingerprint}` } },
   });
   expect(sim.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);

@@ -7,7 +7,12 @@ import { n, ruleInventory, simPerTest, vm } from './world.js';
 
 const start = simPerTest();
 
-type Job = Record<string, unknown> & { status: string; opresult: unknown[]; oplog: [number, unknown, string, string][][]; ops: Record<string, unknown>[] };
+type Job = Record<string, unknown> & {
+  status: string;
+  opresult: unknown[];
+  oplog: [number, unknown, string, string][][];
+  ops: Record<string, unknown>[];
+};
 
 async function run(c: ReturnType<typeof rapi>, method: string, path: string, body?: unknown): Promise<Job> {
   const id = await c.submit(method, path, body);
@@ -43,14 +48,20 @@ describe('node flags (LUNodeSetParams)', () => {
     ] as const) {
       const job = await run(c, method, path, body);
       expect(job.status).toBe('error');
-      expect(errorOf(job)).toEqual(['OpPrereqError', ['The master role can be changed only via master-failover', 'wrong_input']]);
+      expect(errorOf(job)).toEqual([
+        'OpPrereqError',
+        ['The master role can be changed only via master-failover', 'wrong_input'],
+      ]);
     }
   });
 
   test('at most one of master_candidate, drained and offline', async () => {
     const { c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(4)}/modify`, { offline: true, drained: true });
-    expect(errorOf(job)).toEqual(['OpPrereqError', ["Can't set the node into more than one state at the same time", 'wrong_input']]);
+    expect(errorOf(job)).toEqual([
+      'OpPrereqError',
+      ["Can't set the node into more than one state at the same time", 'wrong_input'],
+    ]);
     const none = await run(c, 'POST', `/2/nodes/${n(4)}/modify`, {});
     expect(errorOf(none)).toEqual(['OpPrereqError', ['Please pass at least one modification', 'wrong_input']]);
   });
@@ -64,7 +75,9 @@ describe('node flags (LUNodeSetParams)', () => {
     expect((await run(c, 'PUT', `/2/nodes/${n(5)}/role?force=1`, 'offline')).status).toBe('success');
     const back = await run(c, 'PUT', `/2/nodes/${n(5)}/role`, 'regular');
     expect(back.status).toBe('success');
-    expect(logOf(back)).toContain(' - WARNING: Transitioning node from offline to online state without using re-add. Please make sure the node is healthy!');
+    expect(logOf(back)).toContain(
+      ' - WARNING: Transitioning node from offline to online state without using re-add. Please make sure the node is healthy!',
+    );
     expect(node(sim, n(5)).offline).toBe(false);
   });
 
@@ -77,7 +90,10 @@ describe('node flags (LUNodeSetParams)', () => {
     expect(early.status).toBe('error');
     expect(errorOf(early)).toEqual([
       'OpPrereqError',
-      [`Node ${n2} is being de-offlined but fails to report its version: Error 7: Failed to connect to 198.51.100.12 port 1811 after 3063 ms: Couldn't connect to server`, 'wrong_state'],
+      [
+        `Node ${n2} is being de-offlined but fails to report its version: Error 7: Failed to connect to 198.51.100.12 port 1811 after 3063 ms: Couldn't connect to server`,
+        'wrong_state',
+      ],
     ]);
     await sim.power.on('node2-bmc.ganeti.test');
     await poll(() => (node(sim, n2).daemonUp ? true : undefined));
@@ -95,7 +111,10 @@ describe('node flags (LUNodeSetParams)', () => {
     const refused = await run(c, 'PUT', `/2/nodes/${n(2)}/role`, 'drained');
     expect(errorOf(refused)).toEqual([
       'OpPrereqError',
-      ['Not enough master candidates, please pass auto promote option to allow promotion (--auto-promote or RAPI auto_promote=True)', 'wrong_state'],
+      [
+        'Not enough master candidates, please pass auto promote option to allow promotion (--auto-promote or RAPI auto_promote=True)',
+        'wrong_state',
+      ],
     ]);
     expect(node(sim, n(2)).drained).toBe(false);
     const ok = await run(c, 'POST', `/2/nodes/${n(2)}/modify`, { drained: true, auto_promote: true });
@@ -137,7 +156,10 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     const r = await c.post(`/2/nodes/${n(2)}/evacuate`, { iallocator: 'hail' });
     expect(r.status).toBe(400);
     const job = await run(c, 'POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'primary-only', remote_node: n(4) });
-    expect(errorOf(job)).toEqual(['OpPrereqError', ['Without the use of an iallocator only secondary instances can be evacuated', 'wrong_input']]);
+    expect(errorOf(job)).toEqual([
+      'OpPrereqError',
+      ['Without the use of an iallocator only secondary instances can be evacuated', 'wrong_input'],
+    ]);
   });
 
   test('one plain primary fails the whole primary evacuation, with no child jobs', async () => {
@@ -145,11 +167,18 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     const before = sim.world.clusters[0]!.jobs.list().length;
     const job = await run(c, 'POST', `/2/nodes/${n(4)}/evacuate`, { mode: 'primary-only', iallocator: 'hail' });
     expect(job.status).toBe('error');
-    expect(errorOf(job)).toEqual(['OpExecError', [`Unable to evacuate instances ${vm('p1')} (Instances of type plain cannot be relocated)`]]);
-    expect(logOf(job)).toContain(` - WARNING: Unable to evacuate instances ${vm('p1')} (Instances of type plain cannot be relocated)`);
+    expect(errorOf(job)).toEqual([
+      'OpExecError',
+      [`Unable to evacuate instances ${vm('p1')} (Instances of type plain cannot be relocated)`],
+    ]);
+    expect(logOf(job)).toContain(
+      ` - WARNING: Unable to evacuate instances ${vm('p1')} (Instances of type plain cannot be relocated)`,
+    );
     expect(sim.world.clusters[0]!.jobs.list().length).toBe(before + 1);
     const file = await run(c, 'POST', `/2/nodes/${n(5)}/evacuate`, { mode: 'primary-only' });
-    expect(errorOf(file)[1][0]).toBe(`Unable to evacuate instances ${vm('f1')} (Instances of type file cannot be relocated)`);
+    expect(errorOf(file)[1][0]).toBe(
+      `Unable to evacuate instances ${vm('f1')} (Instances of type file cannot be relocated)`,
+    );
   });
 
   test('a primary evacuation spawns one migrate job per instance; DRBD goes to its secondary, the old primary becomes secondary', async () => {
@@ -158,9 +187,15 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     expect(job.status).toBe('success');
     const kids = await childJobs(c, job);
     expect(kids.map((k) => k.ops[0]?.instance_name).sort()).toEqual([vm('d1'), vm('x1')]);
-    expect(kids.every((k) => k.ops[0]?.OP_ID === 'OP_INSTANCE_MIGRATE' && k.ops[0]?.allow_failover === true && k.status === 'success')).toBe(true);
+    expect(
+      kids.every(
+        (k) => k.ops[0]?.OP_ID === 'OP_INSTANCE_MIGRATE' && k.ops[0]?.allow_failover === true && k.status === 'success',
+      ),
+    ).toBe(true);
     // Configuration (UUID) order; the externally mirrored one goes where most memory is left (the empty master).
-    expect(logOf(job)).toContain(` - INFO: Instances to be moved: ${vm('x1')} (to ${n(1)}), ${vm('d1')} (to ${n(3)}, ${n(2)})`);
+    expect(logOf(job)).toContain(
+      ` - INFO: Instances to be moved: ${vm('x1')} (to ${n(1)}), ${vm('d1')} (to ${n(3)}, ${n(2)})`,
+    );
     const d1 = instance(sim, vm('d1'));
     expect([d1.pnode.name, d1.snode?.name]).toEqual([n(3), n(2)]);
     expect(node(sim, n(2)).primaries.size).toBe(0);
@@ -172,7 +207,9 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     const job = await run(c, 'POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'secondary-only', iallocator: 'hail' });
     expect(job.status).toBe('success');
     const kids = await childJobs(c, job);
-    expect(kids.map((k) => [k.ops[0]?.OP_ID, k.ops[0]?.mode, k.status])).toEqual([['OP_INSTANCE_REPLACE_DISKS', 'replace_new_secondary', 'success']]);
+    expect(kids.map((k) => [k.ops[0]?.OP_ID, k.ops[0]?.mode, k.status])).toEqual([
+      ['OP_INSTANCE_REPLACE_DISKS', 'replace_new_secondary', 'success'],
+    ]);
     expect(logOf(kids[0]!)).toContain('STEP 4/6 Changing drbd configuration');
     const down1 = instance(sim, vm('down1'));
     expect(down1.snode?.name).not.toBe(n(2));
@@ -183,7 +220,10 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     expect(child?.status).toBe('success');
     expect(instance(sim, vm('d1')).snode?.name).toBe(n(5));
     const bad = await run(c, 'POST', `/2/nodes/${n(5)}/evacuate`, { mode: 'secondary-only', remote_node: n(2) });
-    expect(errorOf(bad)).toEqual(['OpPrereqError', [`Node ${n(2)} is the primary node of instance ${vm('d1')}, cannot use it as secondary`, 'wrong_input']]);
+    expect(errorOf(bad)).toEqual([
+      'OpPrereqError',
+      [`Node ${n(2)} is the primary node of instance ${vm('d1')}, cannot use it as secondary`, 'wrong_input'],
+    ]);
   });
 
   test('evacuating an offline node falls back to failover', async () => {
@@ -207,7 +247,14 @@ describe('node groups', () => {
     inv.clusters[0]!.groups = [{ name: 'default' }, { name: 'rack2', allocPolicy: 'last_resort', tags: ['site:b'] }];
     return inv;
   }
-  type Group = { name: string; uuid: string; alloc_policy: string; node_cnt: number; node_list: string[]; tags: string[] };
+  type Group = {
+    name: string;
+    uuid: string;
+    alloc_policy: string;
+    node_cnt: number;
+    node_list: string[];
+    tags: string[];
+  };
 
   test('/2/groups lists {name, uri}; bulk and /2/groups/G give each group its nodes, whose group.uuid is the group', async () => {
     const { sim, c } = await start({ inventory: grouped([]) });
@@ -253,7 +300,10 @@ describe('migration and failover (TLMigrateInstance)', () => {
     expect(job.status).toBe('success');
     const kids = await childJobs(c, job);
     const byName = Object.fromEntries(kids.map((k) => [k.ops[0]?.instance_name as string, k]));
-    expect(errorOf(byName[vm('down1')]!)).toEqual(['OpPrereqError', [`Can't migrate, please use failover: Instance ${vm('down1')} is not running`, 'wrong_state']]);
+    expect(errorOf(byName[vm('down1')]!)).toEqual([
+      'OpPrereqError',
+      [`Can't migrate, please use failover: Instance ${vm('down1')} is not running`, 'wrong_state'],
+    ]);
     expect(byName[vm('s1')]?.status).toBe('success');
   });
 
@@ -278,9 +328,15 @@ describe('migration and failover (TLMigrateInstance)', () => {
   test('non-mirrored instances cannot migrate or fail over', async () => {
     const { c } = await start();
     const m = await run(c, 'PUT', `/2/instances/${vm('p1')}/migrate`, {});
-    expect(errorOf(m)).toEqual(['OpPrereqError', ["Instance's disk layout 'plain' does not allow migrations", 'wrong_state']]);
+    expect(errorOf(m)).toEqual([
+      'OpPrereqError',
+      ["Instance's disk layout 'plain' does not allow migrations", 'wrong_state'],
+    ]);
     const f = await run(c, 'PUT', `/2/instances/${vm('f1')}/failover`, {});
-    expect(errorOf(f)).toEqual(['OpPrereqError', ["Instance's disk layout 'file' does not allow failovers", 'wrong_state']]);
+    expect(errorOf(f)).toEqual([
+      'OpPrereqError',
+      ["Instance's disk layout 'file' does not allow failovers", 'wrong_state'],
+    ]);
   });
 
   test('a DRBD instance cannot go to a drained secondary, nor to an arbitrary node', async () => {
@@ -291,7 +347,10 @@ describe('migration and failover (TLMigrateInstance)', () => {
     const arbitrary = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, { target_node: n(4) });
     expect(errorOf(arbitrary)).toEqual([
       'OpPrereqError',
-      ['Instances with disk types drbd cannot be migrated to arbitrary nodes (neither an iallocator nor a target node can be passed)', 'wrong_input'],
+      [
+        'Instances with disk types drbd cannot be migrated to arbitrary nodes (neither an iallocator nor a target node can be passed)',
+        'wrong_input',
+      ],
     ]);
   });
 
@@ -303,7 +362,13 @@ describe('migration and failover (TLMigrateInstance)', () => {
       }),
     });
     const job = await run(c, 'PUT', `/2/instances/${vm('big')}/migrate`, {});
-    expect(errorOf(job)).toEqual(['OpPrereqError', [`Not enough memory on node ${n(3)} for migrating instance ${vm('big')}: needed 8192 MiB, available 2560 MiB`, 'insufficient_resources']]);
+    expect(errorOf(job)).toEqual([
+      'OpPrereqError',
+      [
+        `Not enough memory on node ${n(3)} for migrating instance ${vm('big')}: needed 8192 MiB, available 2560 MiB`,
+        'insufficient_resources',
+      ],
+    ]);
   });
 
   test('the iallocator picks a node with room that is neither drained, offline nor the source', async () => {
@@ -323,7 +388,10 @@ describe('migration and failover (TLMigrateInstance)', () => {
     const none = await run(c, 'PUT', `/2/instances/${vm('e2')}/migrate`, {});
     expect(errorOf(none)).toEqual([
       'OpPrereqError',
-      [`Can't compute nodes using iallocator 'hail': Request failed: Can't find any good node:  Node ${n(1)} failed: FailMem; Node ${n(5)} failed: FailMem;`, 'insufficient_resources'],
+      [
+        `Can't compute nodes using iallocator 'hail': Request failed: Can't find any good node:  Node ${n(1)} failed: FailMem; Node ${n(5)} failed: FailMem;`,
+        'insufficient_resources',
+      ],
     ]);
   });
 
@@ -331,9 +399,20 @@ describe('migration and failover (TLMigrateInstance)', () => {
     const { sim, c } = await start();
     await sim.power.off('n3-bmc.t.sim', 'hard');
     const to = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, {});
-    expect(errorOf(to)).toEqual(['OpPrereqError', [`Can't get data from node ${n(3)}: Error 7: Failed to connect to 10.99.0.3 port 1811 after 3063 ms: Couldn't connect to server`, 'environment_error']]);
+    expect(errorOf(to)).toEqual([
+      'OpPrereqError',
+      [
+        `Can't get data from node ${n(3)}: Error 7: Failed to connect to 10.99.0.3 port 1811 after 3063 ms: Couldn't connect to server`,
+        'environment_error',
+      ],
+    ]);
     const ext = await run(c, 'PUT', `/2/instances/${vm('x1')}/migrate`, {});
-    expect(errorOf(ext)).toEqual(['OpExecError', [`Can't get data for node ${n(3)}: Error 7: Failed to connect to 10.99.0.3 port 1811 after 3063 ms: Couldn't connect to server`]]);
+    expect(errorOf(ext)).toEqual([
+      'OpExecError',
+      [
+        `Can't get data for node ${n(3)}: Error 7: Failed to connect to 10.99.0.3 port 1811 after 3063 ms: Couldn't connect to server`,
+      ],
+    ]);
     const from = await run(c, 'POST', `/2/nodes/${n(3)}/migrate`, {});
     for (const k of await childJobs(c, from)) expect(k.status).toBe('error');
   });
@@ -346,7 +425,10 @@ describe('migration and failover (TLMigrateInstance)', () => {
     const stopped = await run(c, 'PUT', `/2/instances/${vm('down1')}/migrate`, { cleanup: true });
     expect(errorOf(stopped)[1][0]).toMatch(/^Instance does not seem to be running at all/);
     const ialloc = await run(c, 'PUT', `/2/instances/${vm('x1')}/migrate`, { iallocator: 'nope' });
-    expect(errorOf(ialloc)).toEqual(['OpExecError', ["Failure while running the iallocator script: iallocator module 'nope' not found in the search path"]]);
+    expect(errorOf(ialloc)).toEqual([
+      'OpExecError',
+      ["Failure while running the iallocator script: iallocator module 'nope' not found in the search path"],
+    ]);
   });
 
   test('the oplog follows a DRBD live migration', async () => {
@@ -410,7 +492,10 @@ describe('instances and power', () => {
     const { sim, c } = await start();
     sim.faults.set({ failMigration: [vm('d1')] });
     const job = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, {});
-    expect(errorOf(job)).toEqual(['OpExecError', [`Could not migrate instance ${vm('d1')}: hypervisor returned failure`]]);
+    expect(errorOf(job)).toEqual([
+      'OpExecError',
+      [`Could not migrate instance ${vm('d1')}: hypervisor returned failure`],
+    ]);
     expect(logOf(job)).toContain('Migration failed, aborting');
     expect(instance(sim, vm('d1')).pnode.name).toBe(n(2));
   });
@@ -419,7 +504,9 @@ describe('instances and power', () => {
 describe('reason trail, tags, unknown nodes, query', () => {
   test('?reason= leads the trail, children inherit it', async () => {
     const { c } = await start();
-    const id = await c.submit('POST', `/2/nodes/${n(2)}/evacuate?reason=${encodeURIComponent('nodevac:alice:op-1')}`, { mode: 'primary-only' });
+    const id = await c.submit('POST', `/2/nodes/${n(2)}/evacuate?reason=${encodeURIComponent('nodevac:alice:op-1')}`, {
+      mode: 'primary-only',
+    });
     const job = (await c.job(id)) as Job;
     const trail = job.ops[0]?.reason as [string, string, number][];
     expect(trail.map(([src, text]) => [src, text])).toEqual([
@@ -429,7 +516,12 @@ describe('reason trail, tags, unknown nodes, query', () => {
     ]);
     const [child] = await childJobs(c, job);
     const childTrail = (child?.ops[0]?.reason as [string, string, number][]).map(([src]) => src);
-    expect(childTrail).toEqual(['gnt:user', 'gnt:library:rlib2:nodes_name_evacuate', 'gnt:opcode:node_evacuate', 'gnt:opcode:instance_migrate']);
+    expect(childTrail).toEqual([
+      'gnt:user',
+      'gnt:library:rlib2:nodes_name_evacuate',
+      'gnt:opcode:node_evacuate',
+      'gnt:opcode:instance_migrate',
+    ]);
     expect(child?.ops[0]?.comment).toBe('Submitted by OP_NODE_EVACUATE');
   });
 
@@ -457,7 +549,10 @@ describe('reason trail, tags, unknown nodes, query', () => {
     const { c } = await start();
     expect((await c.get('/2/nodes/nope.t.example.org')).status).toBe(404);
     const tags = await c.get('/2/nodes/nope.t.example.org/tags');
-    expect([tags.status, (tags.json as { message: string }).message]).toEqual([500, '(&#x27;Node name nope.t.example.org not found&#x27;, &#x27;unknown_entity&#x27;)']);
+    expect([tags.status, (tags.json as { message: string }).message]).toEqual([
+      500,
+      '(&#x27;Node name nope.t.example.org not found&#x27;, &#x27;unknown_entity&#x27;)',
+    ]);
     expect((await c.get('/2/nodes/nope.t.example.org/role')).status).toBe(500);
     const job = await run(c, 'POST', '/2/nodes/nope.t.example.org/migrate', {});
     expect(errorOf(job)).toEqual(['OpPrereqError', ["Node 'nope.t.example.org' not known", 'unknown_entity']]);
@@ -476,7 +571,12 @@ describe('reason trail, tags, unknown nodes, query', () => {
       ['mfree', 'unit'],
       ['bogus', 'unknown'],
     ]);
-    expect(body.data[4]).toEqual([[0, n(5)], [3, null], [2, null], [1, null]]);
+    expect(body.data[4]).toEqual([
+      [0, n(5)],
+      [3, null],
+      [2, null],
+      [1, null],
+    ]);
     expect(body.data[0]?.[2]?.[0]).toBe(0);
   });
 });

@@ -9,7 +9,11 @@ let startMs = 0;
 
 beforeAll(async () => {
   const t0 = performance.now();
-  sim = await startSimulator({ scale: { clusters: 10, nodes: 500, instances: 10000 }, jobDurationMs: 5, queueDelayMs: 0 });
+  sim = await startSimulator({
+    scale: { clusters: 10, nodes: 500, instances: 10000 },
+    jobDurationMs: 5,
+    queueDelayMs: 0,
+  });
   startMs = performance.now() - t0;
 }, 120_000);
 

@@ -10,7 +10,9 @@ export const D = 't.example.org';
 export const n = (i: number) => `n${i}.${D}`;
 export const vm = (name: string) => `${name}.${D}`;
 
-export function ruleInventory(overrides: { nodes?: Partial<Record<number, Partial<InventoryNode>>>; instances?: InventoryInstance[] } = {}): Inventory {
+export function ruleInventory(
+  overrides: { nodes?: Partial<Record<number, Partial<InventoryNode>>>; instances?: InventoryInstance[] } = {},
+): Inventory {
   const nodes: InventoryNode[] = [1, 2, 3, 4, 5].map((i) => ({
     name: n(i),
     pip: `10.99.0.${i}`,
@@ -37,7 +39,14 @@ export function ruleInventory(overrides: { nodes?: Partial<Record<number, Partia
 }
 
 export function ruleSim(opts: SimOptions & { inventory?: Inventory } = {}): Promise<Simulator> {
-  return startSimulator({ inventory: ruleInventory(), jobDurationMs: 0, queueDelayMs: 0, bootDelayMs: 5, softOffDelayMs: 0, ...opts });
+  return startSimulator({
+    inventory: ruleInventory(),
+    jobDurationMs: 0,
+    queueDelayMs: 0,
+    bootDelayMs: 5,
+    softOffDelayMs: 0,
+    ...opts,
+  });
 }
 
 /**

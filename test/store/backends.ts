@@ -67,7 +67,11 @@ export function useBackend(kind: BackendKind): BackendHarness {
 export const alice: Operator = { name: 'Alice', user: 'alice', from: '192.0.2.10', host: 'jump1' };
 export const bob: Operator = { name: 'Bob', user: 'bob', from: null, host: 'jump2' };
 
-export function lockFor(owner: Operator, key = 'lab/node3.ganeti.test', jobId = 'job-1'): Omit<LockRecord, 'expiresAt'> {
+export function lockFor(
+  owner: Operator,
+  key = 'lab/node3.ganeti.test',
+  jobId = 'job-1',
+): Omit<LockRecord, 'expiresAt'> {
   return {
     key,
     token: `${owner.user}-${Math.random().toString(36).slice(2)}`,

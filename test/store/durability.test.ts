@@ -16,7 +16,14 @@ async function fill(store: Store): Promise<void> {
     await store.appendEvent({ jobId: 'job-1', time: '2025-01-01T00:00:01.000Z', type: 'log', message });
   }
   await store.acquireLock(lockFor(alice, 'lab/node3', 'job-1'), 3_600_000);
-  await store.appendAudit({ time: '2025-01-01T00:00:00.000Z', operator: alice, action: 'evacuate', cluster: 'lab', node: 'node3', result: 'started' });
+  await store.appendAudit({
+    time: '2025-01-01T00:00:00.000Z',
+    operator: alice,
+    action: 'evacuate',
+    cluster: 'lab',
+    node: 'node3',
+    result: 'started',
+  });
 }
 
 /** Reads everything fill() wrote, and appends one more event (its seq must continue at 4). */
@@ -28,7 +35,12 @@ async function expectFilled(store: Store): Promise<void> {
   expect((await store.getLock('lab/node3'))?.owner).toEqual(alice);
   expect((await store.listLocks()).map((l) => l.key)).toEqual(['lab/node3']);
   expect((await store.listAudit({ node: 'node3' })).map((a) => a.action)).toEqual(['evacuate']);
-  const next = await store.appendEvent({ jobId: 'job-1', time: '2025-01-01T00:00:02.000Z', type: 'log', message: 'four' });
+  const next = await store.appendEvent({
+    jobId: 'job-1',
+    time: '2025-01-01T00:00:02.000Z',
+    type: 'log',
+    message: 'four',
+  });
   expect(next.seq).toBe(4);
 }
 
@@ -79,7 +91,10 @@ function everyOperation(store: Store): Array<[string, () => Promise<unknown>]> {
     ['releaseLock', () => store.releaseLock(lock.key, lock.token)],
     ['getLock', () => store.getLock(lock.key)],
     ['listLocks', () => store.listLocks()],
-    ['appendAudit', () => store.appendAudit({ time: 't', operator: alice, action: 'x', cluster: 'lab', result: 'info' })],
+    [
+      'appendAudit',
+      () => store.appendAudit({ time: 't', operator: alice, action: 'x', cluster: 'lab', result: 'info' }),
+    ],
     ['listAudit', () => store.listAudit()],
   ];
 }

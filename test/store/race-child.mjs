@@ -14,23 +14,50 @@ const ops = {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     const start = now();
     const result = await store.acquireLock(
-      { key, token, jobId: `job-${process.pid}`, owner, pid: process.pid, host: 'racehost', since: new Date().toISOString() },
+      {
+        key,
+        token,
+        jobId: `job-${process.pid}`,
+        owner,
+        pid: process.pid,
+        host: 'racehost',
+        since: new Date().toISOString(),
+      },
       ttl,
     );
     const end = now();
-    return { token, acquired: result.acquired, holder: result.acquired ? result.lock.token : result.holder.token, start, end };
+    return {
+      token,
+      acquired: result.acquired,
+      holder: result.acquired ? result.lock.token : result.holder.token,
+      start,
+      end,
+    };
   },
   async append({ jobId, count }) {
     const seqs = [];
     for (let i = 0; i < count; i++) {
-      const e = await store.appendEvent({ jobId, time: new Date().toISOString(), type: 'log', message: `${process.pid}:${i}` });
+      const e = await store.appendEvent({
+        jobId,
+        time: new Date().toISOString(),
+        type: 'log',
+        message: `${process.pid}:${i}`,
+      });
       seqs.push(e.seq);
     }
     return { pid: process.pid, seqs };
   },
   async audit({ count }) {
     for (let i = 0; i < count; i++) {
-      await store.appendAudit({ time: new Date().toISOString(), operator: owner, action: 'race', cluster: 'lab', node: `${process.pid}`, result: 'info', detail: `${i}` });
+      await store.appendAudit({
+        time: new Date().toISOString(),
+        operator: owner,
+        action: 'race',
+        cluster: 'lab',
+        node: `${process.pid}`,
+        result: 'info',
+        detail: `${i}`,
+      });
     }
     return { pid: process.pid };
   },

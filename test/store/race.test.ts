@@ -68,11 +68,15 @@ describe.each(BACKENDS)('%s store, processes racing', (kind) => {
     it(`has exactly one winner for a free lock, ${ROUNDS} rounds`, async () => {
       const rounds: AcquireReply[][] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        const round = await Promise.all(children.map((c) => c.request<AcquireReply>('acquire', { key: `lab/free-${i}`, ttl: 60_000 })));
+        const round = await Promise.all(
+          children.map((c) => c.request<AcquireReply>('acquire', { key: `lab/free-${i}`, ttl: 60_000 })),
+        );
         checkOneWinner(round);
         rounds.push(round);
       }
-      console.log(`${kind}: free lock, ${ROUNDS} rounds x ${CHILDREN} processes: 1 winner each; all calls overlapped in ${overlapping(rounds)} rounds`);
+      console.log(
+        `${kind}: free lock, ${ROUNDS} rounds x ${CHILDREN} processes: 1 winner each; all calls overlapped in ${overlapping(rounds)} rounds`,
+      );
     });
 
     it(`has exactly one winner taking over an expired lease, ${ROUNDS} rounds`, async () => {
@@ -83,14 +87,18 @@ describe.each(BACKENDS)('%s store, processes racing', (kind) => {
         const first = await store.acquireLock(old, 1);
         if (!first.acquired) throw new Error('setup: not acquired');
         await untilExpired(first.lock);
-        const round = await Promise.all(children.map((c) => c.request<AcquireReply>('acquire', { key: old.key, ttl: 60_000 })));
+        const round = await Promise.all(
+          children.map((c) => c.request<AcquireReply>('acquire', { key: old.key, ttl: 60_000 })),
+        );
         checkOneWinner(round);
         expect(await store.renewLock(old.key, old.token, 60_000)).toBe(false);
         expect(await store.releaseLock(old.key, old.token)).toBe(false);
         expect((await store.getLock(old.key))?.token).toBe(round.find((r) => r.acquired)?.token);
         rounds.push(round);
       }
-      console.log(`${kind}: expired lease, ${ROUNDS} rounds x ${CHILDREN} processes: 1 winner each; all calls overlapped in ${overlapping(rounds)} rounds`);
+      console.log(
+        `${kind}: expired lease, ${ROUNDS} rounds x ${CHILDREN} processes: 1 winner each; all calls overlapped in ${overlapping(rounds)} rounds`,
+      );
     });
 
     it('numbers events appended concurrently without gaps or duplicates', async () => {
@@ -111,12 +119,18 @@ describe.each(BACKENDS)('%s store, processes racing', (kind) => {
       }
       // Each process's own appends come back in the order it made them.
       for (const r of replies) expect(r.seqs).toEqual([...r.seqs].sort((a, b) => a - b));
-      const interleaved = stored.filter((e, i) => i > 0 && e.message.split(':')[0] !== stored[i - 1]?.message.split(':')[0]).length;
-      console.log(`${kind}: ${total} events from ${CHILDREN} processes: seq 1..${total} exactly once; writer changed ${interleaved} times along the sequence`);
+      const interleaved = stored.filter(
+        (e, i) => i > 0 && e.message.split(':')[0] !== stored[i - 1]?.message.split(':')[0],
+      ).length;
+      console.log(
+        `${kind}: ${total} events from ${CHILDREN} processes: seq 1..${total} exactly once; writer changed ${interleaved} times along the sequence`,
+      );
     });
 
     it("keeps every audit line appended concurrently, whole and in each writer's order", async () => {
-      const replies = await Promise.all(children.map((c) => c.request<{ pid: number }>('audit', { count: AUDIT_PER_CHILD })));
+      const replies = await Promise.all(
+        children.map((c) => c.request<{ pid: number }>('audit', { count: AUDIT_PER_CHILD })),
+      );
       const store = await backend.open(namespace);
       const all = await store.listAudit();
       expect(all).toHaveLength(CHILDREN * AUDIT_PER_CHILD);

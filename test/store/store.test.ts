@@ -55,11 +55,26 @@ describe.each(BACKENDS)('%s store', (kind) => {
       const store = await backend.open();
       const time = new Date().toISOString();
       const e1 = await store.appendEvent({ jobId: 'j1', time, type: 'job', message: 'started', state: 'running' });
-      const e2 = await store.appendEvent({ jobId: 'j1', time, type: 'log', message: 'migrating inst1', instance: 'inst1', ganetiJob: 17 });
+      const e2 = await store.appendEvent({
+        jobId: 'j1',
+        time,
+        type: 'log',
+        message: 'migrating inst1',
+        instance: 'inst1',
+        ganetiJob: 17,
+      });
       const other = await store.appendEvent({ jobId: 'j2', time, type: 'log', message: 'other job' });
       const e3 = await store.appendEvent({ jobId: 'j1', time, type: 'step', message: 'drained', step: 'drain' });
       expect([e1.seq, e2.seq, e3.seq, other.seq]).toEqual([1, 2, 3, 1]);
-      expect(e2).toEqual({ jobId: 'j1', time, type: 'log', message: 'migrating inst1', instance: 'inst1', ganetiJob: 17, seq: 2 });
+      expect(e2).toEqual({
+        jobId: 'j1',
+        time,
+        type: 'log',
+        message: 'migrating inst1',
+        instance: 'inst1',
+        ganetiJob: 17,
+        seq: 2,
+      });
 
       expect(await store.events('j1')).toEqual([e1, e2, e3]);
       expect(await store.events('j1', 1)).toEqual([e2, e3]);
@@ -170,7 +185,13 @@ describe.each(BACKENDS)('%s store', (kind) => {
         result: 'started',
         detail: `entry ${n}`,
       });
-      const all = [entry(1, 'lab', 'node3'), entry(2, 'lab', 'node1'), entry(3, 'prod', 'node3'), entry(4, 'lab'), entry(5, 'lab', 'node3')];
+      const all = [
+        entry(1, 'lab', 'node3'),
+        entry(2, 'lab', 'node1'),
+        entry(3, 'prod', 'node3'),
+        entry(4, 'lab'),
+        entry(5, 'lab', 'node3'),
+      ];
       for (const e of all) await store.appendAudit(e);
 
       expect(await store.listAudit()).toEqual(all);

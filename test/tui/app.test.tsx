@@ -70,7 +70,11 @@ describe('navigation', () => {
       s.write('jj');
       await waitFor(s, '> node3.small.example.org');
       s.write('je');
-      await waitFor(s, (f) => f.includes('Evacuate node4.small.example.org') && f.includes('enter to start'), 'the plan of node4');
+      await waitFor(
+        s,
+        (f) => f.includes('Evacuate node4.small.example.org') && f.includes('enter to start'),
+        'the plan of node4',
+      );
       s.write('\rnodeX\r');
       await waitFor(s, '"nodeX" is not node4: nothing started');
     } finally {
@@ -79,7 +83,10 @@ describe('navigation', () => {
   });
 
   test('r fetches now, without waiting for the next background refresh', async () => {
-    const s = renderApp(w.app, { initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }], pollMs: 600_000 });
+    const s = renderApp(w.app, {
+      initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }],
+      pollMs: 600_000,
+    });
     const node = w.sim.world.clusters[0]?.findNode('node3.small.example.org');
     try {
       await waitFor(s, /node3\.small\.example\.org\s+candidate/);
@@ -103,7 +110,10 @@ describe('navigation', () => {
 test('audit: who did what, newest first, filtered; enter opens the job', async () => {
   const job = await w.app.start(await w.app.plan({ kind: 'evacuate', node: 'node4', cluster: 'small' }));
   await w.app.watch(job.id, () => undefined).done;
-  await w.app.plan({ kind: 'poweron', node: 'node4', cluster: 'small' }).then((p) => w.app.start(p)).then((j) => w.app.watch(j.id, () => undefined).done);
+  await w.app
+    .plan({ kind: 'poweron', node: 'node4', cluster: 'small' })
+    .then((p) => w.app.start(p))
+    .then((j) => w.app.watch(j.id, () => undefined).done);
   const s = renderApp(w.app, { columns: 140, rows: 30, initial: [{ name: 'clusters' }, { name: 'audit' }] });
   try {
     let f = await waitFor(s, /poweron\s+node4\.small\.example\.org\s+small\s+succeeded/);
@@ -122,7 +132,11 @@ describe.each([
   [200, 60, 80, 24],
 ])('resize %ix%i → %ix%i', (c1, r1, c2, r2) => {
   test('the views follow the terminal size', async () => {
-    const s = renderApp(w.app, { columns: c1, rows: r1, initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }] });
+    const s = renderApp(w.app, {
+      columns: c1,
+      rows: r1,
+      initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }],
+    });
     try {
       await waitFor(s, 'node4.small');
       fits(s, c1, r1);
@@ -153,7 +167,9 @@ describe('quitting', () => {
 
   test('with jobs driven here, q asks first and says another nodevac adopts them; ctrl-c twice quits', async () => {
     const s = renderApp(w.app, { columns: 100, rows: 30 });
-    const job = await w.app.start(await w.app.plan({ kind: 'evacuate', node: 'node3', cluster: 'small', options: { shutdownNonMirrored: true } }));
+    const job = await w.app.start(
+      await w.app.plan({ kind: 'evacuate', node: 'node3', cluster: 'small', options: { shutdownNonMirrored: true } }),
+    );
     try {
       await waitFor(s, '> small');
       expect(w.app.drivenJobs()).toContain(job.id);

@@ -20,7 +20,11 @@ afterAll(async () => {
 // SGR foreground/background colours: 30-37, 90-97, 38;…, 40-47, 100-107, 48;…
 const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[(?:3[0-7]|9[0-7]|38;[\\d;]+|4[0-7]|10[0-7]|48;[\\d;]+)m`);
 
-const PLAN = [{ name: 'clusters' as const }, { name: 'nodes' as const, cluster: 'small' }, { name: 'plan' as const, kind: 'evacuate' as const, cluster: 'small', node: 'node3.small.example.org' }];
+const PLAN = [
+  { name: 'clusters' as const },
+  { name: 'nodes' as const, cluster: 'small' },
+  { name: 'plan' as const, kind: 'evacuate' as const, cluster: 'small', node: 'node3.small.example.org' },
+];
 
 test('with colours, failures and blockers are red', async () => {
   const s = renderApp(w.app, { columns: 120, rows: 40, initial: PLAN });

@@ -26,7 +26,11 @@ test('evacuate with power off, then power on and return, all from the keyboard',
 
     // The node: its instances and what an evacuation would do to each.
     await press(s, KEY.enter);
-    const node = await waitFor(s, (f) => f.includes('Instances (4)') && f.includes('BMC node2-bmc.small.sim'), 'node detail');
+    const node = await waitFor(
+      s,
+      (f) => f.includes('Instances (4)') && f.includes('BMC node2-bmc.small.sim'),
+      'node detail',
+    );
     expect(node).toMatch(/db1\.small\.example\.org\s+pri\s+drbd\s+running\s+migrate → node4/);
     fits(s, 80, 24);
 
@@ -34,7 +38,11 @@ test('evacuate with power off, then power on and return, all from the keyboard',
     await press(s, 'e');
     await waitFor(s, (f) => f.includes(`Evacuate ${NODE}`) && f.includes('enter to start'), 'evacuation plan');
     await press(s, 'p');
-    await waitFor(s, (f) => f.includes('[x] p power off') && f.includes('enter to start') && !f.includes('re-planning'), 'plan with power off');
+    await waitFor(
+      s,
+      (f) => f.includes('[x] p power off') && f.includes('enter to start') && !f.includes('re-planning'),
+      'plan with power off',
+    );
     await press(s, 'G');
     await waitFor(s, /Power off node2 through its BMC/, 'the power-off step in the plan');
     fits(s, 80, 24);
@@ -59,7 +67,15 @@ test('evacuate with power off, then power on and return, all from the keyboard',
 
     // Power on and return it.
     await press(s, 'o');
-    await waitFor(s, (f) => f.includes(`Power on and return ${NODE}`) && f.includes('[ ] m migrate back') && !f.includes('re-planning') && f.includes('enter to start'), 'the return plan');
+    await waitFor(
+      s,
+      (f) =>
+        f.includes(`Power on and return ${NODE}`) &&
+        f.includes('[ ] m migrate back') &&
+        !f.includes('re-planning') &&
+        f.includes('enter to start'),
+      'the return plan',
+    );
     await press(s, 'm');
     await waitFor(s, (f) => f.includes('[x] m migrate back') && !f.includes('re-planning'), 'migrate back on');
     await press(s, KEY.enter);
@@ -69,7 +85,11 @@ test('evacuate with power off, then power on and return, all from the keyboard',
     expect(await w.sim.power.status('node2-bmc.small.sim')).toBe('on');
 
     await press(s, KEY.escape);
-    const back = await waitFor(s, (f) => /role master-candidate · ping up · power on · 3 primary/.test(f), 'the node back in service with its instances');
+    const back = await waitFor(
+      s,
+      (f) => /role master-candidate · ping up · power on · 3 primary/.test(f),
+      'the node back in service with its instances',
+    );
     expect(back).toContain(NODE);
     // The history at the end of the page: both jobs, started and succeeded.
     await press(s, 'G');

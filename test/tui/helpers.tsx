@@ -20,7 +20,13 @@ export interface World {
 }
 
 /** Fast simulated timings: an evacuation of a small node takes a second or two. */
-export const FAST: SimOptions = { jobDurationMs: 20, queueDelayMs: 5, bootDelayMs: 50, daemonDelayMs: 150, softOffDelayMs: 20 };
+export const FAST: SimOptions = {
+  jobDurationMs: 20,
+  queueDelayMs: 5,
+  bootDelayMs: 50,
+  daemonDelayMs: 150,
+  softOffDelayMs: 20,
+};
 
 export interface WorldOptions extends SimOptions {
   /** Clusters configured read-only (kiosk). */
@@ -50,7 +56,10 @@ export async function world(opts: WorldOptions = {}): Promise<World> {
     dir,
     app: apps[0] as NodevacApp,
     other: async () => {
-      const a = await createApp({ config: configSchema.parse({ ...base, operator: { from: 'fixed', name: 'bob' } }), runner });
+      const a = await createApp({
+        config: configSchema.parse({ ...base, operator: { from: 'fixed', name: 'bob' } }),
+        runner,
+      });
       apps.push(a);
       return a;
     },
@@ -73,7 +82,10 @@ export interface Screen {
   unmount(): void;
 }
 
-export function renderApp(app: NodevacApp, opts: { columns?: number; rows?: number; kiosk?: boolean; initial?: View[]; pollMs?: number; noColor?: boolean } = {}): Screen {
+export function renderApp(
+  app: NodevacApp,
+  opts: { columns?: number; rows?: number; kiosk?: boolean; initial?: View[]; pollMs?: number; noColor?: boolean } = {},
+): Screen {
   const quit = { called: false };
   const r = render(
     <App
@@ -124,8 +136,14 @@ export const KEY = {
 const tick = () => new Promise((r) => setTimeout(r, 25));
 
 /** Waits (bounded) until the frame satisfies the check; fails with the last frame. */
-export async function waitFor(screen: Screen, check: string | RegExp | ((frame: string) => boolean), what?: string, tries = 800): Promise<string> {
-  const ok = (f: string) => (typeof check === 'string' ? f.includes(check) : check instanceof RegExp ? check.test(f) : check(f));
+export async function waitFor(
+  screen: Screen,
+  check: string | RegExp | ((frame: string) => boolean),
+  what?: string,
+  tries = 800,
+): Promise<string> {
+  const ok = (f: string) =>
+    typeof check === 'string' ? f.includes(check) : check instanceof RegExp ? check.test(f) : check(f);
   for (let i = 0; i < tries; i++) {
     const f = screen.frame();
     if (ok(f)) return f;

@@ -5,7 +5,8 @@ import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redi
 import { renderApp, waitFor, world, type World } from './helpers.js';
 
 const missing = redisServerBinary() === undefined;
-if (missing) console.warn('SKIPPED test/tui/store.test.tsx: redis-server is not installed (apt-get install redis-server)');
+if (missing)
+  console.warn('SKIPPED test/tui/store.test.tsx: redis-server is not installed (apt-get install redis-server)');
 
 describe.skipIf(missing)('with a Redis store', () => {
   let redis: RedisServer;
@@ -20,8 +21,18 @@ describe.skipIf(missing)('with a Redis store', () => {
   });
 
   test('Redis down: a banner on the jobs view, the nodes view unharmed; Redis back: the banner goes', async () => {
-    const jobs = renderApp(w.app, { columns: 120, rows: 30, initial: [{ name: 'clusters' }, { name: 'jobs' }], pollMs: 300 });
-    const nodes = renderApp(w.app, { columns: 120, rows: 30, initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }], pollMs: 300 });
+    const jobs = renderApp(w.app, {
+      columns: 120,
+      rows: 30,
+      initial: [{ name: 'clusters' }, { name: 'jobs' }],
+      pollMs: 300,
+    });
+    const nodes = renderApp(w.app, {
+      columns: 120,
+      rows: 30,
+      initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }],
+      pollMs: 300,
+    });
     try {
       await waitFor(jobs, 'no jobs');
       await waitFor(nodes, 'node4.small');

@@ -33,13 +33,20 @@ function statusFile(): string {
   return join(dir, 'status');
 }
 
-const capture = (session: string, escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
+const capture = (session: string, escapes = false) =>
+  tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
 const keys = (session: string, ...k: string[]) => tmux('send-keys', '-t', session, ...k);
 const text = (session: string, s: string) => tmux('send-keys', '-t', session, '-l', s);
 
 /** Polls the pane (bounded) until the check holds; fails with the last capture. */
-async function until(session: string, check: string | RegExp | ((screen: string) => boolean), what: string, tries = 400): Promise<string> {
-  const ok = (s: string) => (typeof check === 'string' ? s.includes(check) : check instanceof RegExp ? check.test(s) : check(s));
+async function until(
+  session: string,
+  check: string | RegExp | ((screen: string) => boolean),
+  what: string,
+  tries = 400,
+): Promise<string> {
+  const ok = (s: string) =>
+    typeof check === 'string' ? s.includes(check) : check instanceof RegExp ? check.test(s) : check(s);
   let last = '';
   for (let i = 0; i < tries; i++) {
     last = capture(session);
@@ -87,7 +94,9 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
   }, 180_000);
   afterAll(() => {
     if (UPDATE && IN_README.every((name) => existsSync(join(SHOTS, `${name}.txt`)))) updateReadme();
-    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
+    const socket = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
     // tmux leaves its socket file behind when killed.
     if (socket) rmSync(socket, { force: true });
@@ -125,7 +134,11 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     keys(s, 'p');
     await until(s, (x) => x.includes('[x] p power off') && !x.includes('re-planning'), 'power off on');
     keys(s, 'f');
-    const plan = await until(s, (x) => x.includes('[x] f full evacuation') && !x.includes('re-planning') && x.includes('new secondary'), 'full evacuation on');
+    const plan = await until(
+      s,
+      (x) => x.includes('[x] f full evacuation') && !x.includes('re-planning') && x.includes('new secondary'),
+      'full evacuation on',
+    );
     fitsTerminal(plan);
     shot('plan', plan);
     keys(s, 'Enter');
@@ -137,7 +150,12 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     const running = await until(s, (x) => /RUNNING \d+%/.test(x) && /⇢ \S+ \S+ running/.test(x), 'the job running');
     fitsTerminal(running);
     shot('job-running', running);
-    const evacuated = await until(s, (x) => /DONE: evacuate of node4/.test(x) && !x.includes('c cancel'), 'the evacuation to end', 2400);
+    const evacuated = await until(
+      s,
+      (x) => /DONE: evacuate of node4/.test(x) && !x.includes('c cancel'),
+      'the evacuation to end',
+      2400,
+    );
     expect(evacuated).toMatch(/✓ Power off node4 through its BMC node4-bmc\.ams\.sim {2}done \d/);
     // The runner records the primaries' moves one by one; the secondaries move in one node-level Ganeti job
     // and are not counted (reported): hence no exact count here.
@@ -149,14 +167,23 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     keys(s, 'Escape');
     await until(s, /role offline · ping down · power \w+ · 0 primary \/ 0 secondary/, 'the node offline and empty');
     keys(s, 'o');
-    await until(s, (x) => x.includes('Power on and return node4.ams.example.org') && x.includes('enter to start'), 'the return plan');
+    await until(
+      s,
+      (x) => x.includes('Power on and return node4.ams.example.org') && x.includes('enter to start'),
+      'the return plan',
+    );
     keys(s, 'm');
     await until(s, (x) => x.includes('[x] m migrate back') && !x.includes('re-planning'), 'migrate back on');
     keys(s, 'Enter');
     await until(s, 'Type node4 to power on and return it:', 'the confirmation');
     text(s, 'node4');
     keys(s, 'Enter');
-    const returned = await until(s, (x) => /DONE: poweron of node4/.test(x) && !x.includes('c cancel'), 'the return to end', 2400);
+    const returned = await until(
+      s,
+      (x) => /DONE: poweron of node4/.test(x) && !x.includes('c cancel'),
+      'the return to end',
+      2400,
+    );
     expect(returned).toMatch(/✓ Power on node4/);
     fitsTerminal(returned);
     shot('job-returned', returned);
@@ -170,13 +197,24 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     keys(s, ':');
     text(s, 'jobs');
     keys(s, 'Enter');
-    const jobs = await until(s, (x) => x.includes('Jobs of every technician') && /poweron\s+node4\.ams\.example\.org\s+ams\s+succeeded/.test(x), 'the jobs');
+    const jobs = await until(
+      s,
+      (x) => x.includes('Jobs of every technician') && /poweron\s+node4\.ams\.example\.org\s+ams\s+succeeded/.test(x),
+      'the jobs',
+    );
     expect(jobs).toMatch(/evacuate\s+node4\.ams\.example\.org\s+ams\s+succeeded/);
     shot('jobs', jobs);
     keys(s, ':');
     text(s, 'audit');
     keys(s, 'Enter');
-    shot('audit', await until(s, (x) => /^Audit \d+ of/m.test(x) && /poweron\s+node4\.ams\.example\.org\s+ams\s+succeeded/.test(x), 'the audit'));
+    shot(
+      'audit',
+      await until(
+        s,
+        (x) => /^Audit \d+ of/m.test(x) && /poweron\s+node4\.ams\.example\.org\s+ams\s+succeeded/.test(x),
+        'the audit',
+      ),
+    );
     keys(s, '?');
     shot('help', await until(s, 'Everywhere', 'the help'));
 

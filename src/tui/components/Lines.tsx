@@ -6,7 +6,17 @@ import { wrapText } from '../format.js';
 import type { Line } from './ScrollView.js';
 import { safeText } from '../../util/quote.js';
 
-export function TextLine({ children, color, bold, dim }: { children: ReactNode; color?: ColorName; bold?: boolean; dim?: boolean }): ReactNode {
+export function TextLine({
+  children,
+  color,
+  bold,
+  dim,
+}: {
+  children: ReactNode;
+  color?: ColorName;
+  bold?: boolean;
+  dim?: boolean;
+}): ReactNode {
   const { color: paint } = useTui();
   return (
     <Text wrap="truncate" color={color ? paint(color) : undefined} bold={bold} dimColor={dim}>
@@ -17,7 +27,12 @@ export function TextLine({ children, color, bold, dim }: { children: ReactNode; 
 }
 
 /** A paragraph wrapped to the width, as lines; continuation lines hang 2 columns further in. */
-export function paragraph(key: string, text: string, width: number, style: { color?: ColorName; bold?: boolean; dim?: boolean; indent?: number } = {}): Line[] {
+export function paragraph(
+  key: string,
+  text: string,
+  width: number,
+  style: { color?: ColorName; bold?: boolean; dim?: boolean; indent?: number } = {},
+): Line[] {
   const indent = style.indent ?? 0;
   const [first = '', ...rest] = wrapText(safeText(text), width - indent);
   const more = rest.length ? wrapText(rest.join(' '), width - indent - 2) : [];

@@ -27,7 +27,15 @@ export function Prompt({ label, value, onChange, onSubmit, onCancel, submitLabel
       if (key.escape) onCancel();
       else if (key.return) onSubmit(value);
       else if (key.backspace || key.delete) onChange([...value].slice(0, -1).join(''));
-      else if (!key.ctrl && !key.meta && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && !key.tab) {
+      else if (
+        !key.ctrl &&
+        !key.meta &&
+        !key.upArrow &&
+        !key.downArrow &&
+        !key.leftArrow &&
+        !key.rightArrow &&
+        !key.tab
+      ) {
         const text = printable(input);
         if (text) onChange(value + text);
       }

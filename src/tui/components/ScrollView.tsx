@@ -10,7 +10,15 @@ export interface Line {
   node: ReactNode;
 }
 
-export function ScrollView({ lines, rows, active = true }: { lines: readonly Line[]; rows: number; active?: boolean }): ReactNode {
+export function ScrollView({
+  lines,
+  rows,
+  active = true,
+}: {
+  lines: readonly Line[];
+  rows: number;
+  active?: boolean;
+}): ReactNode {
   const [top, setTop] = useState(0);
   const visible = Math.max(1, rows);
   const more = lines.length > visible;

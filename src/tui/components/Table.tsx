@@ -89,7 +89,9 @@ function trimTrailing(parts: string[]): string[] {
 
 function RowOf<T>({ laid, item, selected }: { laid: Laid<T>[]; item: T; selected: boolean }): ReactNode {
   const { color } = useTui();
-  const parts = laid.map((l, i) => (i > 0 ? ' ' : '') + fit(safeText(l.column.cell(item), 500), l.width, l.column.align));
+  const parts = laid.map(
+    (l, i) => (i > 0 ? ' ' : '') + fit(safeText(l.column.cell(item), 500), l.width, l.column.align),
+  );
   // The selected row keeps its full width: its inverse video is the cursor bar.
   if (!selected) trimTrailing(parts);
   return (

@@ -13,8 +13,22 @@ export interface TranscriptItem extends FinishedItem {
   job: string;
 }
 
-export const MARK: Record<StepState, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', cancelled: '⊘' };
-export const STATE_COLOR: Partial<Record<string, ColorName>> = { running: 'cyan', done: 'green', failed: 'red', cancelled: 'yellow', skipped: 'gray', succeeded: 'green' };
+export const MARK: Record<StepState, string> = {
+  pending: '·',
+  running: '▶',
+  done: '✓',
+  failed: '✗',
+  skipped: '–',
+  cancelled: '⊘',
+};
+export const STATE_COLOR: Partial<Record<string, ColorName>> = {
+  running: 'cyan',
+  done: 'green',
+  failed: 'red',
+  cancelled: 'yellow',
+  skipped: 'gray',
+  succeeded: 'green',
+};
 
 function Line({ item }: { item: TranscriptItem }): ReactNode {
   const { color } = useTui();

@@ -48,7 +48,9 @@ test('5 000 rows: only the visible window is rendered, and it follows the cursor
   expect(end[0]).toBe('  node4981.big.example.org');
   // Rows rendered over the whole test: the three windows, never the 5 000.
   expect(seen.size).toBeLessThanOrEqual(20 + 1 + 20);
-  console.log(`windowed list, 5000 rows x 20 visible: first render ${firstMs.toFixed(1)} ms, jump to the end ${jumpMs.toFixed(1)} ms`);
+  console.log(
+    `windowed list, 5000 rows x 20 visible: first render ${firstMs.toFixed(1)} ms, jump to the end ${jumpMs.toFixed(1)} ms`,
+  );
   r.unmount();
 });
 
@@ -63,7 +65,16 @@ test('the window start moves only when the cursor leaves the window, and never p
 });
 
 test('an empty list says so', () => {
-  const r = render(<WindowedList items={[]} rows={5} index={0} keyOf={(n: string) => n} renderRow={(n) => <Text>{n}</Text>} empty="no node matches the filter" />);
+  const r = render(
+    <WindowedList
+      items={[]}
+      rows={5}
+      index={0}
+      keyOf={(n: string) => n}
+      renderRow={(n) => <Text>{n}</Text>}
+      empty="no node matches the filter"
+    />,
+  );
   expect(r.lastFrame()).toBe('no node matches the filter');
   r.unmount();
 });

@@ -8,7 +8,14 @@ export interface Filter {
   /** Screen-level keys: `/` opens, Esc clears a kept filter. */
   handle(input: string, key: Key): boolean;
   /** Props for the <Prompt> while editing. */
-  prompt: { label: string; value: string; onChange(v: string): void; onSubmit(): void; onCancel(): void; submitLabel: string };
+  prompt: {
+    label: string;
+    value: string;
+    onChange(v: string): void;
+    onSubmit(): void;
+    onCancel(): void;
+    submitLabel: string;
+  };
 }
 
 export function useFilter(): Filter {

@@ -84,7 +84,12 @@ function reduce(state: State, action: Action): State {
         if (!seen.has(key)) {
           seen.add(key);
           const took = next.startedAt ? ` (${span(next.startedAt, e.time)})` : '';
-          finished.push({ key, state: state as FinishedItem['state'], text: `${titleOf(e.step)}: ${state}${took}${detail ? ` — ${detail}` : ''}`, time: e.time });
+          finished.push({
+            key,
+            state: state as FinishedItem['state'],
+            text: `${titleOf(e.step)}: ${state}${took}${detail ? ` — ${detail}` : ''}`,
+            time: e.time,
+          });
         }
       }
       steps.set(e.step, next);
@@ -103,12 +108,23 @@ function reduce(state: State, action: Action): State {
 
 function span(from: string, to: string): string {
   const ms = Date.parse(to) - Date.parse(from);
-  return ms < 1000 ? `${ms}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+  return ms < 1000
+    ? `${ms}ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)}s`
+      : `${Math.floor(ms / 60_000)}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
 export function useJobWatch(id: string): JobView {
   const { app, pollMs } = useTui();
-  const [state, dispatch] = useReducer(reduce, undefined, () => ({ steps: new Map(), log: [], finished: [], seen: new Set<string>(), lastSeq: 0, final: false }));
+  const [state, dispatch] = useReducer(reduce, undefined, () => ({
+    steps: new Map(),
+    log: [],
+    finished: [],
+    seen: new Set<string>(),
+    lastSeq: 0,
+    final: false,
+  }));
   // Bumped when a finished job runs again (retried here or by another technician): the stream is followed anew.
   const [generation, setGeneration] = useState(0);
   const seen = useRef(0);
@@ -183,7 +199,8 @@ export function useJobWatch(id: string): JobView {
     const known = state.steps.get(s.kind);
     if (known) return { kind: s.kind, title: s.title, ...known };
     // No event about it (older record, or events trimmed): the cursor still tells what is behind.
-    const st: StepState = job && i < job.cursor ? 'done' : job && i === job.cursor && job.state === 'running' ? 'running' : 'pending';
+    const st: StepState =
+      job && i < job.cursor ? 'done' : job && i === job.cursor && job.state === 'running' ? 'running' : 'pending';
     return { kind: s.kind, title: s.title, state: st };
   });
   return { job, steps, log: state.log, finished: state.finished, final: state.final, error: state.error };

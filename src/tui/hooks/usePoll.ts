@@ -20,12 +20,19 @@ export interface Polled<T> {
  * (a plan re-made with other options stays on screen until the new one arrives). The last answer to a query
  * is remembered, so coming back to a view shows it at once while it is fetched again.
  */
-export function usePoll<T>(fetcher: () => Promise<T>, query: readonly unknown[], opts: { keep?: boolean; remember?: boolean } = {}): Polled<T> {
+export function usePoll<T>(
+  fetcher: () => Promise<T>,
+  query: readonly unknown[],
+  opts: { keep?: boolean; remember?: boolean } = {},
+): Polled<T> {
   const { pollMs, refreshTick, memory: shared } = useTui();
   // A plan is never shown from memory: it must be made against fresh data.
   const memory = opts.remember === false ? NO_MEMORY : shared;
   const key = `poll:${JSON.stringify(query)}`;
-  const [state, setState] = useState<{ data?: T; error?: ErrorView; loading: boolean }>(() => ({ data: memory.get(key) as T | undefined, loading: true }));
+  const [state, setState] = useState<{ data?: T; error?: ErrorView; loading: boolean }>(() => ({
+    data: memory.get(key) as T | undefined,
+    loading: true,
+  }));
   const latest = useRef(fetcher);
   latest.current = fetcher;
   const runRef = useRef<(() => void) | undefined>(undefined);

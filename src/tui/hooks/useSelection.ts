@@ -16,7 +16,12 @@ export interface Selection<T> {
  * `remember` names the view: its selection is restored when the technician comes back to it. The cursor
  * follows the row it is shown on, by key: through refreshes, filters narrowing and widening, and rows moving.
  */
-export function useSelection<T>(items: readonly T[], keyOf: (item: T) => string, page: number, remember: string): Selection<T> {
+export function useSelection<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  page: number,
+  remember: string,
+): Selection<T> {
   const { memory } = useTui();
   const slot = `selection:${remember}`;
   const shown = useRef<string | undefined>(memory.get(slot) as string | undefined);

@@ -33,8 +33,23 @@ const columns: Column<Entry>[] = [
   { title: 'ACTION', width: 8, cell: (a) => a.action },
   { title: 'NODE', grow: 2, min: 10, cell: (a) => (a.node ? `${a.node}` : a.cluster) },
   { title: 'CLUSTER', width: 7, hideBelow: 100, cell: (a) => a.cluster },
-  { title: 'RESULT', width: 9, cell: (a) => a.result, color: (a) => (a.result === 'failed' || a.result === 'refused' ? 'red' : a.result === 'succeeded' ? 'green' : undefined) },
-  { title: 'DETAIL', grow: 3, min: 10, hideBelow: 110, cell: (a) => [a.jobId ? `job ${a.jobId}` : '', a.detail && a.detail !== `job ${a.jobId}` ? a.detail : ''].filter(Boolean).join(' ') },
+  {
+    title: 'RESULT',
+    width: 9,
+    cell: (a) => a.result,
+    color: (a) =>
+      a.result === 'failed' || a.result === 'refused' ? 'red' : a.result === 'succeeded' ? 'green' : undefined,
+  },
+  {
+    title: 'DETAIL',
+    grow: 3,
+    min: 10,
+    hideBelow: 110,
+    cell: (a) =>
+      [a.jobId ? `job ${a.jobId}` : '', a.detail && a.detail !== `job ${a.jobId}` ? a.detail : '']
+        .filter(Boolean)
+        .join(' '),
+  },
 ];
 
 export function Audit({ cluster, node }: { cluster?: string; node?: string }): ReactNode {
@@ -43,13 +58,19 @@ export function Audit({ cluster, node }: { cluster?: string; node?: string }): R
   const polled = usePoll(() => app.audit({ cluster, node, limit: LIMIT }), ['audit', cluster ?? null, node ?? null]);
   // Newest first: what just happened is what a technician looks for.
   const all = withIds(polled.data ?? []).sort((a, b) => b.time.localeCompare(a.time));
-  const rows = filter.text ? all.filter((a) => matches(filter.text, a.operator.name, a.action, a.node, a.cluster, a.result, a.detail, a.jobId)) : all;
-  const extra = (polled.error ? bannerLines(polled.error, body.columns).length : 0) + (filter.editing || filter.text ? 1 : 0);
+  const rows = filter.text
+    ? all.filter((a) => matches(filter.text, a.operator.name, a.action, a.node, a.cluster, a.result, a.detail, a.jobId))
+    : all;
+  const extra =
+    (polled.error ? bannerLines(polled.error, body.columns).length : 0) + (filter.editing || filter.text ? 1 : 0);
   const listRows = Math.max(1, body.rows - 2 - extra);
   const sel = useSelection(rows, (a) => a.id, listRows, `audit:${cluster ?? ''}:${node ?? ''}`);
   const laid = layout(columns, body.columns);
 
-  useHints([{ key: 'enter', label: 'job' }, { key: '/', label: 'filter' }]);
+  useHints([
+    { key: 'enter', label: 'job' },
+    { key: '/', label: 'filter' },
+  ]);
   useKeys((input, key) => {
     if (filter.handle(input, key) || sel.handle(input, key)) return true;
     if (key.return && sel.selected?.jobId) {
@@ -62,12 +83,28 @@ export function Audit({ cluster, node }: { cluster?: string; node?: string }): R
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        Audit{node ? ` of ${node}` : cluster ? ` of ${cluster}` : ''} <Text dimColor>{polled.loading ? 'loading…' : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}`}</Text>
+        Audit{node ? ` of ${node}` : cluster ? ` of ${cluster}` : ''}{' '}
+        <Text dimColor>
+          {polled.loading
+            ? 'loading…'
+            : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}`}
+        </Text>
       </Text>
       {polled.error ? <Banner error={polled.error} title="store" /> : null}
-      {filter.editing ? <Prompt {...filter.prompt} /> : filter.text ? <Text dimColor>filter: {filter.text}</Text> : null}
+      {filter.editing ? (
+        <Prompt {...filter.prompt} />
+      ) : filter.text ? (
+        <Text dimColor>filter: {filter.text}</Text>
+      ) : null}
       <HeaderRow laid={laid} />
-      <WindowedList items={rows} rows={listRows} index={sel.index} keyOf={(a) => a.id} empty={polled.loading ? 'reading the store…' : 'nothing recorded'} renderRow={(a, _i, selected) => <Row laid={laid} item={a} selected={selected} />} />
+      <WindowedList
+        items={rows}
+        rows={listRows}
+        index={sel.index}
+        keyOf={(a) => a.id}
+        empty={polled.loading ? 'reading the store…' : 'nothing recorded'}
+        renderRow={(a, _i, selected) => <Row laid={laid} item={a} selected={selected} />}
+      />
     </Box>
   );
 }

@@ -20,22 +20,38 @@ interface ClusterRow {
 }
 
 function problem(row: ClusterRow): ErrorView | undefined {
-  return row.failure ?? (row.status && !row.status.reachable ? (row.status.error ?? { message: 'RAPI not reachable' }) : undefined);
+  return (
+    row.failure ??
+    (row.status && !row.status.reachable ? (row.status.error ?? { message: 'RAPI not reachable' }) : undefined)
+  );
 }
 
 const columns: Column<ClusterRow>[] = [
   { title: 'CLUSTER', grow: 1, min: 6, cell: (r) => r.name },
   { title: 'GANETI', width: 7, cell: (r) => r.status?.version ?? '-' },
   { title: 'MASTER', grow: 2, min: 8, cell: (r) => r.status?.master ?? '-' },
-  { title: 'NODES UP', width: 8, align: 'right', cell: (r) => (r.status?.nodesTotal === undefined ? '-' : `${r.status.nodesUp ?? 0}/${r.status.nodesTotal}`) },
-  { title: 'JOBS', width: 4, align: 'right', cell: (r) => (r.status ? String(r.status.runningJobs) : '-'), color: (r) => (r.status?.runningJobs ? 'cyan' : undefined) },
+  {
+    title: 'NODES UP',
+    width: 8,
+    align: 'right',
+    cell: (r) => (r.status?.nodesTotal === undefined ? '-' : `${r.status.nodesUp ?? 0}/${r.status.nodesTotal}`),
+  },
+  {
+    title: 'JOBS',
+    width: 4,
+    align: 'right',
+    cell: (r) => (r.status ? String(r.status.runningJobs) : '-'),
+    color: (r) => (r.status?.runningJobs ? 'cyan' : undefined),
+  },
   {
     title: 'RAPI',
     grow: 1,
     min: 11,
     cell: (r) => {
       if (!r.status && !r.failure) return '…';
-      const flags = [r.status?.readOnly ? 'read-only' : '', r.status?.insecure ? 'insecure-TLS' : ''].filter(Boolean).join(' ');
+      const flags = [r.status?.readOnly ? 'read-only' : '', r.status?.insecure ? 'insecure-TLS' : '']
+        .filter(Boolean)
+        .join(' ');
       return `${problem(r) ? 'UNREACHABLE' : 'ok'}${flags ? ` ${flags}` : ''}`;
     },
     color: (r) => (problem(r) ? 'red' : r.status ? 'green' : undefined),
@@ -60,7 +76,10 @@ export function Clusters(): ReactNode {
   const all: ClusterRow[] = polled.data ?? app.clusterNames().map((name) => ({ name }));
   const rows = all.filter((r) => matches(filter.text, r.name, r.status?.master, r.status?.version));
   const failing = all.filter((r) => problem(r));
-  const bannerHeight = failing.reduce((n, r) => n + bannerLines(problem(r) as ErrorView, body.columns, r.name).length, 0);
+  const bannerHeight = failing.reduce(
+    (n, r) => n + bannerLines(problem(r) as ErrorView, body.columns, r.name).length,
+    0,
+  );
   const listRows = Math.max(1, body.rows - 2 - bannerHeight - (filter.editing || filter.text ? 1 : 0));
   const sel = useSelection(rows, (r) => r.name, listRows, 'clusters');
   const laid = layout(columns, body.columns);
@@ -81,11 +100,24 @@ export function Clusters(): ReactNode {
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        Clusters <Text dimColor>{`${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}`}</Text>
+        Clusters{' '}
+        <Text
+          dimColor
+        >{`${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}`}</Text>
       </Text>
-      {filter.editing ? <Prompt {...filter.prompt} /> : filter.text ? <Text dimColor>filter: {filter.text}</Text> : null}
+      {filter.editing ? (
+        <Prompt {...filter.prompt} />
+      ) : filter.text ? (
+        <Text dimColor>filter: {filter.text}</Text>
+      ) : null}
       <HeaderRow laid={laid} />
-      <WindowedList items={rows} rows={listRows} index={sel.index} keyOf={(r) => r.name} renderRow={(r, _i, selected) => <Row laid={laid} item={r} selected={selected} />} />
+      <WindowedList
+        items={rows}
+        rows={listRows}
+        index={sel.index}
+        keyOf={(r) => r.name}
+        renderRow={(r, _i, selected) => <Row laid={laid} item={r} selected={selected} />}
+      />
       {failing.map((r) => (
         <Banner key={r.name} error={problem(r) as ErrorView} title={r.name} />
       ))}

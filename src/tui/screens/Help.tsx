@@ -52,7 +52,8 @@ export function helpLines(width: number, kiosk: boolean): Line[] {
   const lines: Line[] = [];
   for (const [title, keys] of SECTIONS) {
     lines.push({ key: title, node: <TextLine bold>{title}</TextLine> });
-    for (const [k, what] of keys) lines.push({ key: `${title}:${k}`, node: <TextLine>{`  ${k.padEnd(16)} ${what}`}</TextLine> });
+    for (const [k, what] of keys)
+      lines.push({ key: `${title}:${k}`, node: <TextLine>{`  ${k.padEnd(16)} ${what}`}</TextLine> });
     lines.push(blank(`${title}:end`));
   }
   lines.push(

@@ -20,7 +20,8 @@ export function summary(job: JobRecord, steps: StepView[]): string {
   const doneSteps = steps.filter((s) => s.state === 'done' || s.state === 'skipped').length;
   const took = elapsed(job.createdAt, FINAL.has(job.state) ? job.updatedAt : undefined);
   const counts = `${moved}/${job.instances.length} instance(s) done${failed ? `, ${failed} failed` : ''} · ${doneSteps}/${steps.length} steps · ${took}`;
-  if (job.state === 'succeeded') return `DONE: ${job.kind} of ${job.node}${job.result && job.result !== 'done' ? ` — ${job.result}` : ''} · ${counts}`;
+  if (job.state === 'succeeded')
+    return `DONE: ${job.kind} of ${job.node}${job.result && job.result !== 'done' ? ` — ${job.result}` : ''} · ${counts}`;
   if (job.state === 'failed') return `FAILED: ${job.error ?? 'see the log'} · ${counts}`;
   if (job.state === 'cancelled') return `CANCELLED${job.error ? `: ${job.error}` : ''} · ${counts}`;
   return `${job.state.toUpperCase()} ${Math.round(job.progress * 100)}%${job.cancelRequested ? ' (cancel requested)' : ''} · ${counts}`;
@@ -43,12 +44,21 @@ export function Job({ id }: { id: string }): ReactNode {
     setActionError(undefined);
     const p = what === 'cancel' ? app.cancel(id) : app.retry(id).then(() => undefined);
     p.then(
-      () => setNote(what === 'cancel' ? 'cancel requested: queued Ganeti jobs are cancelled, running ones finish' : 'retrying from the step where it stopped'),
+      () =>
+        setNote(
+          what === 'cancel'
+            ? 'cancel requested: queued Ganeti jobs are cancelled, running ones finish'
+            : 'retrying from the step where it stopped',
+        ),
       (err: unknown) => setActionError(errorView(err)),
     );
   };
 
-  const hints: Hint[] = [...(canCancel ? [{ key: 'c', label: 'cancel job' }] : []), ...(canRetry ? [{ key: 't', label: 'retry' }] : []), { key: 'esc', label: final ? 'back' : 'back (job goes on)' }];
+  const hints: Hint[] = [
+    ...(canCancel ? [{ key: 'c', label: 'cancel job' }] : []),
+    ...(canRetry ? [{ key: 't', label: 'retry' }] : []),
+    { key: 'esc', label: final ? 'back' : 'back (job goes on)' },
+  ];
   useHints(hints);
   useKeys(
     (input) => {
@@ -66,8 +76,13 @@ export function Job({ id }: { id: string }): ReactNode {
   );
 
   const width = body.columns;
-  const question = ask === 'cancel' ? `Cancel job ${id} (${job?.kind} of ${job?.node})? Running Ganeti jobs finish; nothing new is submitted.` : `Retry job ${id} from the step where it stopped?`;
-  const errorHeight = (view.error ? bannerLines(view.error, width).length : 0) + (actionError ? bannerLines(actionError, width).length : 0);
+  const question =
+    ask === 'cancel'
+      ? `Cancel job ${id} (${job?.kind} of ${job?.node})? Running Ganeti jobs finish; nothing new is submitted.`
+      : `Retry job ${id} from the step where it stopped?`;
+  const errorHeight =
+    (view.error ? bannerLines(view.error, width).length : 0) +
+    (actionError ? bannerLines(actionError, width).length : 0);
   const askHeight = ask ? confirmLines(question, width).length : 0;
   let room = Math.max(3, body.rows - 3 - errorHeight - askHeight - (note ? 1 : 0));
 
@@ -76,7 +91,9 @@ export function Job({ id }: { id: string }): ReactNode {
   const stepRows = Math.min(openSteps.length, Math.max(2, Math.floor(room / (final ? 2 : 3))));
   room -= stepRows + (openSteps.length > stepRows ? 1 : 0);
   // A finished job moves nothing any more, whatever its record still says.
-  const moving = (final ? [] : (job?.instances ?? [])).filter((i) => i.state === 'pending' || i.state === 'running').sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
+  const moving = (final ? [] : (job?.instances ?? []))
+    .filter((i) => i.state === 'pending' || i.state === 'running')
+    .sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
   const instRows = Math.min(moving.length, Math.max(1, Math.floor(room / 3)));
   room -= instRows + (moving.length > instRows ? 1 : 0);
   const logRows = Math.max(1, room - 1);
@@ -89,7 +106,9 @@ export function Job({ id }: { id: string }): ReactNode {
         {job ? ` · ${KIND_TITLE[job.kind]} ${job.node} (${job.cluster})` : ' · loading…'}
       </Text>
       <Text dimColor wrap="truncate">
-        {job ? `by ${who(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${who(job.driver.operator)} pid ${job.driver.pid}` : ''}` : ''}
+        {job
+          ? `by ${who(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${who(job.driver.operator)} pid ${job.driver.pid}` : ''}`
+          : ''}
       </Text>
       {view.error ? <Banner error={view.error} /> : null}
       {actionError ? <Banner error={actionError} /> : null}
@@ -98,13 +117,17 @@ export function Job({ id }: { id: string }): ReactNode {
           {`${MARK[s.state]} ${s.title}  ${s.state}${s.startedAt ? ` ${elapsed(s.startedAt, s.endedAt)}` : ''}${s.message && s.state !== 'running' ? ` — ${s.message}` : ''}`}
         </TextLine>
       ))}
-      {openSteps.length > stepRows ? <TextLine dim>{`  … ${openSteps.length - stepRows} more step(s)`}</TextLine> : null}
+      {openSteps.length > stepRows ? (
+        <TextLine dim>{`  … ${openSteps.length - stepRows} more step(s)`}</TextLine>
+      ) : null}
       {moving.slice(0, instRows).map((i) => (
         <TextLine key={i.instance} color={i.state === 'running' ? 'cyan' : undefined} dim={i.state === 'pending'}>
           {`  ${i.state === 'running' ? '⇢' : '·'} ${i.instance} ${i.action} ${i.state}${i.ganetiJob !== undefined ? ` (Ganeti job ${i.ganetiJob})` : ''}${i.message ? ` — ${i.message}` : ''}`}
         </TextLine>
       ))}
-      {moving.length > instRows ? <TextLine dim>{`  … ${moving.length - instRows} more instance(s) to move`}</TextLine> : null}
+      {moving.length > instRows ? (
+        <TextLine dim>{`  … ${moving.length - instRows} more instance(s) to move`}</TextLine>
+      ) : null}
       <Text dimColor wrap="truncate">
         {'─'.repeat(Math.max(0, Math.min(width, 4)))} log
       </Text>

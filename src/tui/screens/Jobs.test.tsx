@@ -27,7 +27,8 @@ test('cancel from the list (asked first), retry from the job view', async () => 
     expect((await w.app.job(job.id))?.state).not.toBe('cancelled');
     // Cancel once a Ganeti job runs: the runner's event cursor (lastEventSeq) jumps over a cancel appended
     // between two of its own early events, and the job then runs to the end.
-    for (let i = 0; i < 400 && !(await w.app.events(job.id)).some((e) => e.message.startsWith('Ganeti job')); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !(await w.app.events(job.id)).some((e) => e.message.startsWith('Ganeti job')); i++)
+      await new Promise((r) => setTimeout(r, 25));
     await press(s, 'c', 'y');
     await waitFor(s, `cancel requested for job ${job.id}`);
     await waitFor(s, new RegExp(`> ${job.id}\\s+evacuate\\s+node2.*cancelled`), 'the job cancelled', 2000);
@@ -51,23 +52,43 @@ test("another technician's job appears within a refresh; attaching shows it live
     await waitFor(s, 'no jobs');
     const bob = await w.other();
     const job = await bob.start(await bob.plan({ kind: 'evacuate', node: 'node4', cluster: 'small' }));
-    let f = await waitFor(s, new RegExp(`> ${job.id}\\s+evacuate\\s+node4\\.small\\.example\\.org\\s+small\\s+(pending|running)\\s+\\d+%\\s+bob@`), 'the job row');
+    let f = await waitFor(
+      s,
+      new RegExp(
+        `> ${job.id}\\s+evacuate\\s+node4\\.small\\.example\\.org\\s+small\\s+(pending|running)\\s+\\d+%\\s+bob@`,
+      ),
+      'the job row',
+    );
     expect(f).toContain('enter attach');
     await press(s, KEY.enter);
     // Live: the running step with its time, the instance being moved, Ganeti's own log lines.
-    f = await waitFor(s, (x) => /▶ .* running \d/.test(x) && /⇢ files1\.small\.example\.org migrate running \(Ganeti job \d+\)/.test(x), 'a step and a move running');
+    f = await waitFor(
+      s,
+      (x) => /▶ .* running \d/.test(x) && /⇢ files1\.small\.example\.org migrate running \(Ganeti job \d+\)/.test(x),
+      'a step and a move running',
+    );
     expect(f).toContain(`Job ${job.id} · Evacuate node4.small.example.org (small)`);
     expect(f).toMatch(/by bob@.* driven by bob@/);
     expect(f).toMatch(/RUNNING \d+% · 0\/1 instance\(s\) done/);
     f = await waitFor(s, /\[\d+\] .*[Mm]igrat/, "Ganeti's log lines");
     f = await waitFor(s, /DONE: evacuate of node4/, 'the end', 2000);
     // Finished items went to <Static>, in the order they finished.
-    const order = ['✓ Lock node4', '✓ Drain node4', '✓ files1.small.example.org now on', '✓ Mark node4 offline', '✓ Unlock node4'].map((t) => f.indexOf(t));
+    const order = [
+      '✓ Lock node4',
+      '✓ Drain node4',
+      '✓ files1.small.example.org now on',
+      '✓ Mark node4 offline',
+      '✓ Unlock node4',
+    ].map((t) => f.indexOf(t));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(f).toMatch(/1\/1 instance\(s\) done · \d+\/\d+ steps/);
     await press(s, KEY.escape);
-    await waitFor(s, new RegExp(`> ${job.id}\\s+evacuate\\s+node4\\.small\\.example\\.org\\s+small\\s+succeeded\\s+100%`), 'the row, succeeded');
+    await waitFor(
+      s,
+      new RegExp(`> ${job.id}\\s+evacuate\\s+node4\\.small\\.example\\.org\\s+small\\s+succeeded\\s+100%`),
+      'the row, succeeded',
+    );
   } finally {
     s.unmount();
   }

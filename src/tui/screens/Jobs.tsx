@@ -12,7 +12,13 @@ import { useFilter } from '../hooks/useFilter.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { useSelection } from '../hooks/useSelection.js';
 
-const STATE_COLOR: Partial<Record<JobRecord['state'], ColorName>> = { running: 'cyan', pending: 'cyan', succeeded: 'green', failed: 'red', cancelled: 'yellow' };
+const STATE_COLOR: Partial<Record<JobRecord['state'], ColorName>> = {
+  running: 'cyan',
+  pending: 'cyan',
+  succeeded: 'green',
+  failed: 'red',
+  cancelled: 'yellow',
+};
 const ACTIVE = new Set(['pending', 'running']);
 
 const columns: Column<JobRecord>[] = [
@@ -35,8 +41,14 @@ export function Jobs(): ReactNode {
   const [actionError, setActionError] = useState<ErrorView | undefined>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
   const all = polled.data ?? [];
-  const rows = filter.text ? all.filter((j) => matches(filter.text, j.id, j.kind, j.node, j.cluster, j.state, j.owner.name)) : all;
-  const question = ask ? (ask.what === 'cancel' ? `Cancel job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}, ${who(ask.job.owner)})?` : `Retry job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}) from the step where it stopped?`) : '';
+  const rows = filter.text
+    ? all.filter((j) => matches(filter.text, j.id, j.kind, j.node, j.cluster, j.state, j.owner.name))
+    : all;
+  const question = ask
+    ? ask.what === 'cancel'
+      ? `Cancel job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}, ${who(ask.job.owner)})?`
+      : `Retry job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}) from the step where it stopped?`
+    : '';
   const extra =
     (polled.error ? bannerLines(polled.error, body.columns).length : 0) +
     (actionError ? bannerLines(actionError, body.columns).length : 0) +
@@ -63,7 +75,12 @@ export function Jobs(): ReactNode {
     );
   };
 
-  useHints([{ key: 'enter', label: 'attach' }, ...(canCancel ? [{ key: 'c', label: 'cancel' }] : []), ...(canRetry ? [{ key: 't', label: 'retry' }] : []), { key: '/', label: 'filter' }]);
+  useHints([
+    { key: 'enter', label: 'attach' },
+    ...(canCancel ? [{ key: 'c', label: 'cancel' }] : []),
+    ...(canRetry ? [{ key: 't', label: 'retry' }] : []),
+    { key: '/', label: 'filter' },
+  ]);
   useKeys(
     (input, key) => {
       if (filter.handle(input, key) || sel.handle(input, key)) return true;
@@ -89,13 +106,29 @@ export function Jobs(): ReactNode {
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        Jobs of every technician <Text dimColor>{polled.loading ? 'loading…' : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''} · ${running} running`}</Text>
+        Jobs of every technician{' '}
+        <Text dimColor>
+          {polled.loading
+            ? 'loading…'
+            : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''} · ${running} running`}
+        </Text>
       </Text>
       {polled.error ? <Banner error={polled.error} title="store" /> : null}
       {actionError ? <Banner error={actionError} /> : null}
-      {filter.editing ? <Prompt {...filter.prompt} /> : filter.text ? <Text dimColor>filter: {filter.text}</Text> : null}
+      {filter.editing ? (
+        <Prompt {...filter.prompt} />
+      ) : filter.text ? (
+        <Text dimColor>filter: {filter.text}</Text>
+      ) : null}
       <HeaderRow laid={laid} />
-      <WindowedList items={rows} rows={listRows} index={sel.index} keyOf={(j) => j.id} empty={polled.loading ? 'reading the store…' : 'no jobs'} renderRow={(j, _i, selected) => <Row laid={laid} item={j} selected={selected} />} />
+      <WindowedList
+        items={rows}
+        rows={listRows}
+        index={sel.index}
+        keyOf={(j) => j.id}
+        empty={polled.loading ? 'reading the store…' : 'no jobs'}
+        renderRow={(j, _i, selected) => <Row laid={laid} item={j} selected={selected} />}
+      />
       {note ? <Text dimColor>{note}</Text> : null}
       {ask ? <Confirm question={question} onYes={() => act(ask.what, ask.job)} onNo={() => setAsk(undefined)} /> : null}
     </Box>

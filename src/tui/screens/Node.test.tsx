@@ -13,7 +13,11 @@ afterAll(async () => {
   await w?.close();
 });
 
-const NODE3 = [{ name: 'clusters' as const }, { name: 'nodes' as const, cluster: 'small' }, { name: 'node' as const, cluster: 'small', node: 'node3.small.example.org' }];
+const NODE3 = [
+  { name: 'clusters' as const },
+  { name: 'nodes' as const, cluster: 'small' },
+  { name: 'node' as const, cluster: 'small', node: 'node3.small.example.org' },
+];
 
 describe.each([
   [80, 24],
@@ -47,8 +51,23 @@ describe.each([
 test('a node held by someone: the lock, its owner and job', async () => {
   const store = await openStore({ dir: w.dir });
   const key = 'small/node4.small.example.org';
-  await store.acquireLock({ key, token: 't', jobId: 'feed0001', owner: { name: 'dave', user: 'dave', from: null, host: 'jump3' }, pid: 7, host: 'jump3', since: new Date().toISOString() }, 60_000);
-  const s = renderApp(w.app, { columns: 120, rows: 30, initial: [{ name: 'clusters' }, { name: 'node', cluster: 'small', node: 'node4.small.example.org' }] });
+  await store.acquireLock(
+    {
+      key,
+      token: 't',
+      jobId: 'feed0001',
+      owner: { name: 'dave', user: 'dave', from: null, host: 'jump3' },
+      pid: 7,
+      host: 'jump3',
+      since: new Date().toISOString(),
+    },
+    60_000,
+  );
+  const s = renderApp(w.app, {
+    columns: 120,
+    rows: 30,
+    initial: [{ name: 'clusters' }, { name: 'node', cluster: 'small', node: 'node4.small.example.org' }],
+  });
   try {
     const f = await waitFor(s, /⚿ locked by dave \(on jump3\) since .* UTC for job feed0001/);
     expect(f).toContain('w watch job');
@@ -64,7 +83,11 @@ test('a tag carrying terminal escapes and a bidi override is shown escaped, neve
   const hostile = 'owner:\x1b[2J\x1b]0;pwned\x07\u202Eevil';
   node.tags.add(hostile);
   w.sim.world.touchNode(node);
-  const s = renderApp(w.app, { columns: 200, rows: 60, initial: [{ name: 'clusters' }, { name: 'node', cluster: 'small', node: 'node2.small.example.org' }] });
+  const s = renderApp(w.app, {
+    columns: 200,
+    rows: 60,
+    initial: [{ name: 'clusters' }, { name: 'node', cluster: 'small', node: 'node2.small.example.org' }],
+  });
   try {
     await press(s, 'G');
     const f = await waitFor(s, 'owner:');

@@ -35,14 +35,49 @@ function actions(d: NodeDetail): InstanceAction[] {
 export function detailLines(d: NodeDetail, width: number): Line[] {
   const r = d.row;
   const lines: Line[] = [];
-  lines.push({ key: 'f1', node: <TextLine>{`role ${r.role} · ping ${r.ping} · power ${r.power} · ${r.primaryInstances} primary / ${r.secondaryInstances} secondary`}</TextLine> });
-  lines.push({ key: 'f2', node: <TextLine>{`address ${r.address} · memory free ${mib(r.memoryFree)} of ${mib(r.memoryTotal)} · group ${r.group}`}</TextLine> });
-  lines.push({ key: 'f3', node: <TextLine color={r.bmc ? undefined : 'yellow'}>{`BMC ${r.bmc ?? 'none: the node has no ipmi: tag, it cannot be powered off or on'}`}</TextLine> });
-  if (r.job) lines.push(...paragraph('job', `⚙ job ${r.job.id}: ${r.job.kind} ${r.job.state}, started by ${r.job.owner} — w to watch`, width, { color: 'cyan', bold: true }));
-  if (r.lock) lines.push(...paragraph('lock', `⚿ locked by ${r.lock.owner} since ${stamp(r.lock.since)} UTC for job ${r.lock.jobId}`, width, { color: 'yellow' }));
+  lines.push({
+    key: 'f1',
+    node: (
+      <TextLine>{`role ${r.role} · ping ${r.ping} · power ${r.power} · ${r.primaryInstances} primary / ${r.secondaryInstances} secondary`}</TextLine>
+    ),
+  });
+  lines.push({
+    key: 'f2',
+    node: (
+      <TextLine>{`address ${r.address} · memory free ${mib(r.memoryFree)} of ${mib(r.memoryTotal)} · group ${r.group}`}</TextLine>
+    ),
+  });
+  lines.push({
+    key: 'f3',
+    node: (
+      <TextLine
+        color={r.bmc ? undefined : 'yellow'}
+      >{`BMC ${r.bmc ?? 'none: the node has no ipmi: tag, it cannot be powered off or on'}`}</TextLine>
+    ),
+  });
+  if (r.job)
+    lines.push(
+      ...paragraph(
+        'job',
+        `⚙ job ${r.job.id}: ${r.job.kind} ${r.job.state}, started by ${r.job.owner} — w to watch`,
+        width,
+        { color: 'cyan', bold: true },
+      ),
+    );
+  if (r.lock)
+    lines.push(
+      ...paragraph(
+        'lock',
+        `⚿ locked by ${r.lock.owner} since ${stamp(r.lock.since)} UTC for job ${r.lock.jobId}`,
+        width,
+        { color: 'yellow' },
+      ),
+    );
   lines.push(blank('b1'));
   const p = d.plan;
-  const verdict = p.blockers.length ? `BLOCKED: ${p.blockers.length} blocker(s), see e for details` : `can be evacuated${p.warnings.length ? ` (${p.warnings.length} warning(s))` : ''}`;
+  const verdict = p.blockers.length
+    ? `BLOCKED: ${p.blockers.length} blocker(s), see e for details`
+    : `can be evacuated${p.warnings.length ? ` (${p.warnings.length} warning(s))` : ''}`;
   lines.push({
     key: 'inst-title',
     node: (
@@ -52,7 +87,8 @@ export function detailLines(d: NodeDetail, width: number): Line[] {
     ),
   });
   lines.push(...instanceLines('inst', actions(d), width));
-  for (const [i, b] of p.blockers.entries()) lines.push(...paragraph(`blk${i}`, `✗ BLOCKER: ${b.message} — fix: ${b.fix}`, width, { color: 'red' }));
+  for (const [i, b] of p.blockers.entries())
+    lines.push(...paragraph(`blk${i}`, `✗ BLOCKER: ${b.message} — fix: ${b.fix}`, width, { color: 'red' }));
   if (p.blockers.length) lines.push(blank('b2'));
   lines.push(...paragraph('tags', `Tags: ${d.tags.length ? d.tags.join(', ') : '(none)'}`, width));
   lines.push(blank('b3'));
@@ -77,7 +113,12 @@ export function Node({ cluster, node }: { cluster: string; node: string }): Reac
   const d = polled.data;
   const job = d?.row.job?.id ?? d?.row.lock?.jobId;
 
-  useHints([...ACTION_HINTS, ...(job ? [{ key: 'w', label: 'watch job' }] : []), { key: 'a', label: 'audit' }, { key: '↑↓', label: 'scroll' }]);
+  useHints([
+    ...ACTION_HINTS,
+    ...(job ? [{ key: 'w', label: 'watch job' }] : []),
+    { key: 'a', label: 'audit' },
+    { key: '↑↓', label: 'scroll' },
+  ]);
   useKeys((input) => {
     const kind = actionFor(input);
     if (kind) {
@@ -102,7 +143,11 @@ export function Node({ cluster, node }: { cluster: string; node: string }): Reac
         {node} <Text dimColor>({cluster})</Text>
       </Text>
       {polled.error ? <Banner error={polled.error} /> : null}
-      {d ? <ScrollView lines={detailLines(d, body.columns)} rows={body.rows - 1 - bannerHeight} /> : polled.loading ? <Text dimColor>asking the cluster…</Text> : null}
+      {d ? (
+        <ScrollView lines={detailLines(d, body.columns)} rows={body.rows - 1 - bannerHeight} />
+      ) : polled.loading ? (
+        <Text dimColor>asking the cluster…</Text>
+      ) : null}
     </Box>
   );
 }

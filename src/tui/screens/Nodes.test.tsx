@@ -81,7 +81,11 @@ test("another technician's job shows within one refresh, with the lock owner; th
     await waitFor(s, '> node3.small.example.org');
     const bob = await w.other();
     const job = await bob.start(await bob.plan({ kind: 'evacuate', node: 'node4', cluster: 'small' }));
-    const f = await waitFor(s, /node4\.small\.example\.org.*\[evacuate (pending|running)\] bob \(on /, 'the job badge and lock owner');
+    const f = await waitFor(
+      s,
+      /node4\.small\.example\.org.*\[evacuate (pending|running)\] bob \(on /,
+      'the job badge and lock owner',
+    );
     expect(f).toContain('> node3.small.example.org');
     expect(f).toMatch(/1 busy/);
     // w on a busy node opens its job.

@@ -13,8 +13,18 @@ import { usePoll } from '../hooks/usePoll.js';
 import { useSelection } from '../hooks/useSelection.js';
 import { ACTION_HINTS, actionFor } from './actions.js';
 
-const ROLE: Record<NodeRow['role'], string> = { master: 'master', 'master-candidate': 'candidate', regular: 'regular', drained: 'drained', offline: 'offline' };
-const ROLE_COLOR: Partial<Record<NodeRow['role'], ColorName>> = { master: 'magenta', drained: 'yellow', offline: 'red' };
+const ROLE: Record<NodeRow['role'], string> = {
+  master: 'master',
+  'master-candidate': 'candidate',
+  regular: 'regular',
+  drained: 'drained',
+  offline: 'offline',
+};
+const ROLE_COLOR: Partial<Record<NodeRow['role'], ColorName>> = {
+  master: 'magenta',
+  drained: 'yellow',
+  offline: 'red',
+};
 
 /** "[evacuate running] alice (ssh from 10.0.0.7)": the job and who holds the node's lock. */
 export function busy(row: NodeRow): string {
@@ -32,11 +42,27 @@ const groupWidth = (rows: NodeRow[]) => Math.min(16, Math.max('GROUP'.length, ..
 const columns = (groupW: number): Column<NodeRow>[] => [
   { title: 'NODE', grow: 3, min: 12, cell: (r) => r.name },
   { title: 'ROLE', width: 9, cell: (r) => ROLE[r.role], color: (r) => ROLE_COLOR[r.role] },
-  { title: 'PING', width: 4, cell: (r) => (r.ping === 'unknown' ? '?' : r.ping), color: (r) => (r.ping === 'down' ? 'red' : r.ping === 'up' ? 'green' : undefined) },
-  { title: 'POWER', width: 5, cell: (r) => (r.power === 'unknown' ? '?' : r.power), color: (r) => (r.power === 'off' ? 'red' : undefined) },
+  {
+    title: 'PING',
+    width: 4,
+    cell: (r) => (r.ping === 'unknown' ? '?' : r.ping),
+    color: (r) => (r.ping === 'down' ? 'red' : r.ping === 'up' ? 'green' : undefined),
+  },
+  {
+    title: 'POWER',
+    width: 5,
+    cell: (r) => (r.power === 'unknown' ? '?' : r.power),
+    color: (r) => (r.power === 'off' ? 'red' : undefined),
+  },
   { title: 'PRI/SEC', width: 7, align: 'right', cell: (r) => `${r.primaryInstances}/${r.secondaryInstances}` },
   { title: 'GROUP', width: groupW, hideBelow: 100, cell: (r) => r.group },
-  { title: 'MEM FREE', width: 11, hideBelow: 130, align: 'right', cell: (r) => (r.memoryTotal === null ? '-' : `${mib(r.memoryFree)}/${mib(r.memoryTotal)}`) },
+  {
+    title: 'MEM FREE',
+    width: 11,
+    hideBelow: 130,
+    align: 'right',
+    cell: (r) => (r.memoryTotal === null ? '-' : `${mib(r.memoryFree)}/${mib(r.memoryTotal)}`),
+  },
   { title: 'JOB / LOCK', grow: 2, min: 10, cell: busy, color: (r) => (r.job ? 'cyan' : r.lock ? 'yellow' : undefined) },
 ];
 
@@ -47,7 +73,12 @@ export function Nodes({ cluster }: { cluster: string }): ReactNode {
   const all = useMemo(() => polled.data ?? [], [polled.data]);
   // Per answer and filter, not per keypress: a cluster may have thousands of nodes.
   const rows = useMemo(
-    () => (filter.text ? all.filter((r) => matches(filter.text, r.name, ROLE[r.role], r.group, r.job?.kind, r.job?.owner, r.lock?.owner)) : all),
+    () =>
+      filter.text
+        ? all.filter((r) =>
+            matches(filter.text, r.name, ROLE[r.role], r.group, r.job?.kind, r.job?.owner, r.lock?.owner),
+          )
+        : all,
     [all, filter.text],
   );
   const bannerHeight = polled.error ? bannerLines(polled.error, body.columns, cluster).length : 0;
@@ -57,7 +88,12 @@ export function Nodes({ cluster }: { cluster: string }): ReactNode {
   const laid = useMemo(() => layout(columns(groupWidth(all)), body.columns, rows), [all, body.columns, rows]);
   const busyCount = useMemo(() => all.filter((r) => r.job || r.lock).length, [all]);
 
-  useHints([{ key: 'enter', label: 'node' }, ...ACTION_HINTS, { key: 'w', label: 'watch job' }, { key: '/', label: 'filter' }]);
+  useHints([
+    { key: 'enter', label: 'node' },
+    ...ACTION_HINTS,
+    { key: 'w', label: 'watch job' },
+    { key: '/', label: 'filter' },
+  ]);
   useKeys((input, key) => {
     if (filter.handle(input, key) || sel.handle(input, key)) return true;
     const node = sel.selected;
@@ -83,11 +119,17 @@ export function Nodes({ cluster }: { cluster: string }): ReactNode {
       <Text bold wrap="truncate">
         Nodes of {cluster}{' '}
         <Text dimColor>
-          {polled.loading ? 'loading…' : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}${busyCount ? ` · ${busyCount} busy` : ''}`}
+          {polled.loading
+            ? 'loading…'
+            : `${position(sel.index, rows.length)}${rows.length !== all.length ? ` (filtered from ${all.length})` : ''}${busyCount ? ` · ${busyCount} busy` : ''}`}
         </Text>
       </Text>
       {polled.error ? <Banner error={polled.error} title={cluster} /> : null}
-      {filter.editing ? <Prompt {...filter.prompt} /> : filter.text ? <Text dimColor>filter: {filter.text}</Text> : null}
+      {filter.editing ? (
+        <Prompt {...filter.prompt} />
+      ) : filter.text ? (
+        <Text dimColor>filter: {filter.text}</Text>
+      ) : null}
       <HeaderRow laid={laid} />
       <WindowedList
         items={rows}

@@ -12,7 +12,11 @@ afterAll(async () => {
   await w?.close();
 });
 
-const planOf = (kind: 'evacuate' | 'poweroff', node: string) => [{ name: 'clusters' as const }, { name: 'nodes' as const, cluster: 'small' }, { name: 'plan' as const, kind, cluster: 'small', node }];
+const planOf = (kind: 'evacuate' | 'poweroff', node: string) => [
+  { name: 'clusters' as const },
+  { name: 'nodes' as const, cluster: 'small' },
+  { name: 'plan' as const, kind, cluster: 'small', node },
+];
 const ready = (f: string) => f.includes('enter to start') && !f.includes('re-planning');
 
 test('blockers in red with a text marker and what to do; enter refuses; a toggle that fixes it re-plans', async () => {
@@ -62,13 +66,29 @@ test('the typed name must be the node: a wrong one starts nothing; esc cancels t
 
 // No background refresh in the next two: the change must come between the plan on screen and the start.
 test('a node locked by another technician after the plan was shown: the refusal names the holder', async () => {
-  const s = renderApp(w.app, { columns: 120, rows: 40, initial: planOf('evacuate', 'node2.small.example.org'), pollMs: 600_000 });
+  const s = renderApp(w.app, {
+    columns: 120,
+    rows: 40,
+    initial: planOf('evacuate', 'node2.small.example.org'),
+    pollMs: 600_000,
+  });
   const store = await openStore({ dir: w.dir });
   const carol = { name: 'carol', user: 'carol', from: '192.0.2.7', host: 'jump2' };
   const key = 'small/node2.small.example.org';
   const got = await (async () => {
     await waitFor(s, ready, 'the plan');
-    return store.acquireLock({ key, token: 'carol-token', jobId: 'c0ffee00', owner: carol, pid: 4242, host: 'jump2', since: new Date().toISOString() }, 60_000);
+    return store.acquireLock(
+      {
+        key,
+        token: 'carol-token',
+        jobId: 'c0ffee00',
+        owner: carol,
+        pid: 4242,
+        host: 'jump2',
+        since: new Date().toISOString(),
+      },
+      60_000,
+    );
   })();
   try {
     expect(got.acquired).toBe(true);
@@ -91,7 +111,12 @@ test('a node locked by another technician after the plan was shown: the refusal 
 });
 
 test('blockers that appear between the plan and the start: the refusal and the new plan are shown', async () => {
-  const s = renderApp(w.app, { columns: 120, rows: 40, initial: planOf('evacuate', 'node2.small.example.org'), pollMs: 600_000 });
+  const s = renderApp(w.app, {
+    columns: 120,
+    rows: 40,
+    initial: planOf('evacuate', 'node2.small.example.org'),
+    pollMs: 600_000,
+  });
   const peer = w.sim.world.clusters[0]?.findNode('node4.small.example.org');
   try {
     await waitFor(s, ready, 'the plan');

@@ -60,12 +60,14 @@ export function planLines(plan: PlanData, width: number): Line[] {
     lines.push(...paragraph(`blk${i}`, `✗ BLOCKED: ${b.message}`, width, { color: 'red', bold: true }));
     lines.push(...paragraph(`fix${i}`, `fix: ${b.fix}`, width, { color: 'red', indent: 4 }));
   }
-  for (const [i, w] of plan.warnings.entries()) lines.push(...paragraph(`warn${i}`, `! warning: ${w.message}`, width, { color: 'yellow' }));
+  for (const [i, w] of plan.warnings.entries())
+    lines.push(...paragraph(`warn${i}`, `! warning: ${w.message}`, width, { color: 'yellow' }));
   if (plan.blockers.length || plan.warnings.length) lines.push(blank('b0'));
   lines.push({ key: 'inst', node: <TextLine bold>Instances ({plan.instances.length})</TextLine> });
   lines.push(...instanceLines('i', plan.instances, width));
   lines.push({ key: 'steps', node: <TextLine bold>Steps</TextLine> });
-  for (const [i, s] of plan.steps.entries()) lines.push({ key: `s${i}`, node: <TextLine>{`  ${String(i + 1).padStart(2)}. ${s.title}`}</TextLine> });
+  for (const [i, s] of plan.steps.entries())
+    lines.push({ key: `s${i}`, node: <TextLine>{`  ${String(i + 1).padStart(2)}. ${s.title}`}</TextLine> });
   return lines;
 }
 
@@ -76,11 +78,16 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
   const [typed, setTyped] = useState('');
   const [note, setNote] = useState<string | undefined>(undefined);
   const [failure, setFailure] = useState<StartFailure | undefined>(undefined);
-  const polled = usePoll(() => app.plan({ kind, node, cluster, options }), ['plan', kind, cluster, node, options], { keep: true, remember: false });
+  const polled = usePoll(() => app.plan({ kind, node, cluster, options }), ['plan', kind, cluster, node, options], {
+    keep: true,
+    remember: false,
+  });
   const plan = polled.data;
   const toggles = TOGGLES[kind];
   // The plan on screen was made with other options than the ones shown: a new one is on its way.
-  const stale = plan !== undefined && toggles.some((t) => options[t.option] !== undefined && options[t.option] !== plan.options[t.option]);
+  const stale =
+    plan !== undefined &&
+    toggles.some((t) => options[t.option] !== undefined && options[t.option] !== plan.options[t.option]);
   const planning = polled.loading || stale;
   const blocked = !plan || plan.blockers.length > 0;
 
@@ -94,9 +101,17 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
         setTyped('');
         if (err instanceof NodeLockedError) {
           const h = err.holder;
-          setFailure({ error: { message: err.message, hint: `press w to watch job ${h.jobId} of ${who(h.owner)} (since ${stamp(h.since)} UTC), or wait until it ends` }, holderJob: h.jobId });
+          setFailure({
+            error: {
+              message: err.message,
+              hint: `press w to watch job ${h.jobId} of ${who(h.owner)} (since ${stamp(h.since)} UTC), or wait until it ends`,
+            },
+            holderJob: h.jobId,
+          });
         } else if (err instanceof PlanRefusedError) {
-          setFailure({ error: { message: err.message, hint: 'the plan changed since it was shown: read the blockers below' } });
+          setFailure({
+            error: { message: err.message, hint: 'the plan changed since it was shown: read the blockers below' },
+          });
         } else setFailure({ error: errorView(err) });
         polled.reload();
       },
@@ -105,7 +120,12 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
 
   const hints: Hint[] =
     stage === 'review'
-      ? [...toggles.map((t) => ({ key: t.key, label: t.hint })), { key: 'enter', label: blocked ? 'start (blocked)' : 'start' }, ...(failure?.holderJob ? [{ key: 'w', label: 'watch holder' }] : []), { key: 'esc', label: 'back' }]
+      ? [
+          ...toggles.map((t) => ({ key: t.key, label: t.hint })),
+          { key: 'enter', label: blocked ? 'start (blocked)' : 'start' },
+          ...(failure?.holderJob ? [{ key: 'w', label: 'watch holder' }] : []),
+          { key: 'esc', label: 'back' },
+        ]
       : [];
   useHints(hints);
   useKeys(
@@ -122,7 +142,8 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
       }
       if (key.return) {
         if (!plan || planning) setNote('still planning: wait for the plan');
-        else if (plan.blockers.length) setNote(`cannot start: ${plan.blockers.length} blocker(s) — fix them first (see below)`);
+        else if (plan.blockers.length)
+          setNote(`cannot start: ${plan.blockers.length} blocker(s) — fix them first (see below)`);
         else {
           setNote(undefined);
           setTyped('');
@@ -170,24 +191,45 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
         {planning && plan ? <Text dimColor> re-planning…</Text> : null}
       </Text>
       <Text wrap="truncate" dimColor>
-        {plan ? `role ${plan.nodeRole} · address ${plan.nodeAddress} · BMC ${plan.bmc ?? 'none'} · master ${plan.master} · iallocator ${plan.iallocator ?? 'default'}` : polled.loading ? 'planning…' : ''}
+        {plan
+          ? `role ${plan.nodeRole} · address ${plan.nodeAddress} · BMC ${plan.bmc ?? 'none'} · master ${plan.master} · iallocator ${plan.iallocator ?? 'default'}`
+          : polled.loading
+            ? 'planning…'
+            : ''}
       </Text>
       {optionLines}
       {polled.error ? <Banner error={polled.error} /> : null}
       {failure ? <Banner error={failure.error} /> : null}
-      {plan ? <ScrollView lines={planLines(plan, body.columns)} rows={Math.max(1, body.rows - fixed)} active={stage === 'review'} /> : null}
+      {plan ? (
+        <ScrollView
+          lines={planLines(plan, body.columns)}
+          rows={Math.max(1, body.rows - fixed)}
+          active={stage === 'review'}
+        />
+      ) : null}
       {note ? (
         <Text color={color('yellow')} wrap="truncate">
           {note}
         </Text>
       ) : null}
       {stage === 'confirm' && plan ? (
-        <Prompt label={`Type ${short(plan.node)} to ${KIND_TITLE[kind].toLowerCase()} it: `} value={typed} onChange={setTyped} onSubmit={confirmed} onCancel={() => setStage('review')} submitLabel="start" />
+        <Prompt
+          label={`Type ${short(plan.node)} to ${KIND_TITLE[kind].toLowerCase()} it: `}
+          value={typed}
+          onChange={setTyped}
+          onSubmit={confirmed}
+          onCancel={() => setStage('review')}
+          submitLabel="start"
+        />
       ) : stage === 'starting' ? (
         <Text color={color('cyan')}>starting…</Text>
       ) : (
         <Text dimColor wrap="truncate">
-          {blocked ? (plan ? 'blocked: nothing can start until the blockers are fixed' : '') : 'enter to start: you will type the node name to confirm'}
+          {blocked
+            ? plan
+              ? 'blocked: nothing can start until the blockers are fixed'
+              : ''
+            : 'enter to start: you will type the node name to confirm'}
         </Text>
       )}
     </Box>

@@ -47,7 +47,10 @@ export function instanceLines(key: string, actions: readonly InstanceAction[], w
   if (actions.length === 0) lines.push({ key: `${key}:none`, node: <TextLine dim>{'  (no instances)'}</TextLine> });
   for (const a of actions) {
     lines.push({ key: `${key}:${a.instance}:${a.relation}`, node: <Row laid={laid} item={a} selected={false} /> });
-    if (width < WIDE) lines.push(...paragraph(`${key}:${a.instance}:${a.relation}:why`, a.why, width, { dim: true, indent: 4 }).slice(0, 2));
+    if (width < WIDE)
+      lines.push(
+        ...paragraph(`${key}:${a.instance}:${a.relation}:why`, a.why, width, { dim: true, indent: 4 }).slice(0, 2),
+      );
   }
   lines.push(blank(`${key}:end`));
   return lines;

@@ -3,10 +3,19 @@
 import { startSimulator } from '../../../src/sim/index.js';
 import { rapi } from '../helpers.js';
 
-const sim = await startSimulator({ inventory: 'small', jobDurationMs: 60_000, bootDelayMs: 60_000, softOffDelayMs: 60_000 });
+const sim = await startSimulator({
+  inventory: 'small',
+  jobDurationMs: 60_000,
+  bootDelayMs: 60_000,
+  softOffDelayMs: 60_000,
+});
 const c = rapi(sim);
 const id = await c.submit('POST', '/2/nodes/node2.small.example.org/migrate', {});
-const wait = c.get(`/2/jobs/${id}/wait`, { body: { fields: ['status'], previous_job_info: ['running'], previous_log_serial: null } }).catch(() => null);
+const wait = c
+  .get(`/2/jobs/${id}/wait`, {
+    body: { fields: ['status'], previous_job_info: ['running'], previous_log_serial: null },
+  })
+  .catch(() => null);
 await sim.power.off('node4-bmc.small.sim', 'soft');
 await sim.power.off('node3-bmc.small.sim', 'hard');
 await sim.power.on('node3-bmc.small.sim');
