@@ -12,10 +12,12 @@ import { findNode, planEvacuation, planPowerOff, planReturn, roleWord, type Plan
 import type { Plan, PlanOptions } from '../plan/types.js';
 import type { IpmitoolDriver } from '../power/ipmi.js';
 import type { PowerDriver, Reachability } from '../power/types.js';
-import { JobRunner, lockKey, type RunnerSettings } from '../run/runner.js';
+import { JobRunner, type RunnerSettings } from '../run/runner.js';
+import { lockKey } from '../jobs/rules.js';
 import type { SimPowerDriver } from '../sim/remote.js';
 import { openStore } from '../store/index.js';
-import type { JobEvent, JobRecord, LockRecord, Operator, Store } from '../store/types.js';
+import type { JobEvent, JobRecord, LockRecord, Operator } from '../jobs/types.js';
+import type { Store } from '../store/types.js';
 import { quote } from '../util/quote.js';
 import {
   NodeLockedError,

@@ -2,7 +2,7 @@
 // reachability, and exposes what a technician can see and do. No presentation here, no React.
 import type { RapiInstance, RapiNode } from '../ganeti/types.js';
 import type { Plan, PlanKind, PlanOptions } from '../plan/types.js';
-import type { AuditEntry, JobEvent, JobRecord, LockRecord, Operator } from '../store/types.js';
+import type { AuditEntry, JobEvent, JobRecord, LockRecord, Operator } from '../jobs/types.js';
 
 export interface ClusterStatus {
   name: string;

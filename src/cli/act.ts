@@ -3,7 +3,7 @@
 import type { NodevacApp } from '../app/types.js';
 import { NodeLockedError, PlanRefusedError } from '../app/types.js';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
-import type { JobEvent, JobRecord } from '../store/types.js';
+import type { JobEvent, JobRecord } from '../jobs/types.js';
 import { safeJson } from '../util/quote.js';
 import { ask } from './ask.js';
 import type { Context, GlobalOptions } from './context.js';

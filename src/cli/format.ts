@@ -2,7 +2,7 @@
 // Ganeti, a BMC or a user (messages, errors, tags) is made safe for the terminal before it is painted.
 import type { ClusterStatus, NodeRow } from '../app/types.js';
 import type { InstanceAction, Plan, PlanOptions } from '../plan/types.js';
-import type { AuditEntry, JobEvent, JobRecord, Operator } from '../store/types.js';
+import type { AuditEntry, JobEvent, JobRecord, Operator } from '../jobs/types.js';
 import { safeText } from '../util/quote.js';
 import { blockerLines } from './report.js';
 import { table, type Cell, type Color, type Paint } from './style.js';

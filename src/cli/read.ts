@@ -1,7 +1,7 @@
 // Commands that only look: clusters, nodes, show, plan, jobs, job, audit, config check.
 import type { NodeRow } from '../app/types.js';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
-import type { JobRecord } from '../store/types.js';
+import type { JobRecord } from '../jobs/types.js';
 import { quote, safeText } from '../util/quote.js';
 import { follow } from './act.js';
 import type { Context, GlobalOptions } from './context.js';

@@ -1,7 +1,7 @@
 // Who is acting: attributed in nodevac's audit and in Ganeti's reason trail.
 import { hostname, userInfo } from 'node:os';
 import type { Config } from './schema.js';
-import type { Operator } from '../store/types.js';
+import type { Operator } from '../jobs/types.js';
 
 export function currentOperator(config: Pick<Config, 'operator'>, env: NodeJS.ProcessEnv = process.env): Operator {
   let user: string;

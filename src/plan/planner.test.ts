@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DiskTemplate, RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
-import type { LockRecord } from '../store/types.js';
+import type { LockRecord } from '../jobs/types.js';
 import {
   findNode,
   isMirrored,

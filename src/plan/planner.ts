@@ -1,7 +1,7 @@
 // The pure planner: from a snapshot of the cluster, what nodevac will do to a node, what stops it and what it costs.
 // No I/O and no clock: the same input gives the same plan, so a plan can be re-derived at start and compared.
 import type { RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
-import type { LockRecord } from '../store/types.js';
+import type { LockRecord } from '../jobs/types.js';
 import { isValidBmcHost } from '../power/bmc.js';
 import { checkMemory, type MemoryDemand } from './capacity.js';
 import {

@@ -9,10 +9,10 @@ import type { RapiInstance, RapiNode } from '../ganeti/types.js';
 import { powerOff, waitForPower } from '../power/policy.js';
 import { PowerError, type PowerDriver, type Reachability } from '../power/types.js';
 import type { InstanceAction, StepKind } from '../plan/types.js';
-import type { JobEvent, JobRecord, Operator, StepRecord, Store } from '../store/types.js';
+import type { JobEvent, JobRecord, Operator, StepRecord } from '../jobs/types.js';
+import { lockKey, MAINTENANCE_TAG } from '../jobs/rules.js';
+import type { Store } from '../store/types.js';
 import { sleep } from '../util/sleep.js';
-
-export const MAINTENANCE_TAG = 'nodevac:maintenance';
 
 export interface RunnerSettings {
   movesPerEvacuation: number;
@@ -921,10 +921,6 @@ export class JobRunner {
     await this.setJob({});
     if (failures.length) throw new StepError(failures.join('; '));
   }
-}
-
-export function lockKey(cluster: string, node: string): string {
-  return `${cluster}/${node}`;
 }
 
 function isRunning(inst: RapiInstance): boolean {

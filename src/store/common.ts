@@ -1,5 +1,5 @@
 // Pieces both backends share: names, filtering and ordering, so they answer identically.
-import type { AuditEntry, JobRecord, LockRecord } from './types.js';
+import type { AuditEntry, JobRecord, LockRecord } from '../jobs/types.js';
 
 export type AuditFilter = { node?: string; cluster?: string; limit?: number };
 

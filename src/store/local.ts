@@ -30,16 +30,8 @@ import {
   writeTemp,
 } from './fsutil.js';
 import { KeyvFile } from './keyv-file.js';
-import {
-  StoreUnavailableError,
-  type AcquireResult,
-  type AuditEntry,
-  type JobEvent,
-  type JobRecord,
-  type LockRecord,
-  type StepRecord,
-  type Store,
-} from './types.js';
+import { type AuditEntry, type JobEvent, type JobRecord, type LockRecord, type StepRecord } from '../jobs/types.js';
+import { StoreUnavailableError, type AcquireResult, type Store } from './types.js';
 
 /** Bound for retry loops that only repeat when another process changed the same thing meanwhile. */
 const MAX_RACES = 1000;

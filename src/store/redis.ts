@@ -23,16 +23,8 @@ import {
   sortLocks,
   type AuditFilter,
 } from './common.js';
-import {
-  StoreUnavailableError,
-  type AcquireResult,
-  type AuditEntry,
-  type JobEvent,
-  type JobRecord,
-  type LockRecord,
-  type StepRecord,
-  type Store,
-} from './types.js';
+import { type AuditEntry, type JobEvent, type JobRecord, type LockRecord, type StepRecord } from '../jobs/types.js';
+import { StoreUnavailableError, type AcquireResult, type Store } from './types.js';
 
 /** Bound of one store operation, connecting included. */
 const OP_TIMEOUT_MS = 5000;

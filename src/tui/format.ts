@@ -1,5 +1,5 @@
 // Pure text helpers for the TUI: ages, durations, error views. No React here.
-import type { Operator } from '../store/types.js';
+import type { Operator } from '../jobs/types.js';
 
 /** What a failure looks like on screen: what went wrong and what to do. */
 export interface ErrorView {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
-import type { JobRecord } from '../../src/store/types.js';
+import type { JobRecord } from '../../src/jobs/types.js';
 import {
   build,
   cleanEnv,

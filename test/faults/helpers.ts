@@ -9,7 +9,8 @@ import { createApp, type NodevacApp } from '../../src/app/index.js';
 import type { RunnerSettings } from '../../src/run/runner.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { startSimulator, type SimOptions, type Simulator, type SimSubmission } from '../../src/sim/index.js';
-import type { JobEvent, JobRecord, Store } from '../../src/store/types.js';
+import type { JobEvent, JobRecord } from '../../src/jobs/types.js';
+import type { Store } from '../../src/store/types.js';
 import { IpcChild, compileAlone } from '../helpers/child.js';
 
 /** Short simulated times: a full evacuation with power off takes about a second. */

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import type { JobEvent, JobRecord } from '../../src/store/types.js';
+import type { JobEvent, JobRecord } from '../../src/jobs/types.js';
 import {
   FAST,
   NodevacChild,

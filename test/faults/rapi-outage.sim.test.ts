@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type FaultSettings, type Simulator } from '../../src/sim/index.js';
-import type { JobEvent } from '../../src/store/types.js';
+import type { JobEvent } from '../../src/jobs/types.js';
 import {
   FAST,
   appOn,

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
-import type { JobEvent, Store } from '../../src/store/types.js';
+import type { JobEvent } from '../../src/jobs/types.js';
+import type { Store } from '../../src/store/types.js';
 import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
 import {
   FAST,

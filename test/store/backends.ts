@@ -5,7 +5,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openStore, type StoreSettings } from '../../src/store/index.js';
-import type { JobRecord, LockRecord, Operator, Store } from '../../src/store/types.js';
+import type { JobRecord, LockRecord, Operator } from '../../src/jobs/types.js';
+import type { Store } from '../../src/store/types.js';
 import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
 
 export const BACKENDS = ['local', 'redis'] as const;

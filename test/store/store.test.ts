@@ -1,6 +1,6 @@
 // One behavioural suite, run against both backends.
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, StepRecord } from '../../src/store/types.js';
+import type { AuditEntry, StepRecord } from '../../src/jobs/types.js';
 import { BACKENDS, alice, bob, job, lockFor, skipped, untilExpired, useBackend } from './backends.js';
 
 describe.each(BACKENDS)('%s store', (kind) => {

@@ -4,7 +4,7 @@
 // crashes on it (vadimdemedes/ink#904, #979).
 import { Static, Text } from 'ink';
 import type { ReactNode } from 'react';
-import type { StepState } from '../../store/types.js';
+import type { StepState } from '../../jobs/types.js';
 import { useTui, type ColorName } from '../context.js';
 import { clock } from '../format.js';
 import type { FinishedItem } from '../hooks/useJobWatch.js';

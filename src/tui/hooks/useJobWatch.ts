@@ -3,7 +3,7 @@
 // Items that finished are collected once, in the order they finished, for <Static>.
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { StepKind } from '../../plan/types.js';
-import type { JobEvent, JobRecord, StepState } from '../../store/types.js';
+import type { JobEvent, JobRecord, StepState } from '../../jobs/types.js';
 import { useTui } from '../context.js';
 import { errorView, type ErrorView } from '../format.js';
 

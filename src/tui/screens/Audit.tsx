@@ -1,7 +1,7 @@
 // The audit trail: who did what to which node, and how it ended.
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import type { AuditEntry } from '../../store/types.js';
+import type { AuditEntry } from '../../jobs/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { Prompt } from '../components/Prompt.js';
 import { HeaderRow, layout, Row, type Column } from '../components/Table.js';

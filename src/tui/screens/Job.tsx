@@ -2,7 +2,7 @@
 // What has finished goes to the session's transcript (<Static>): it stays in the terminal's scrollback.
 import { Box, Text } from 'ink';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { JobRecord } from '../../store/types.js';
+import type { JobRecord } from '../../jobs/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { TextLine } from '../components/Lines.js';
 import { Confirm, confirmLines } from '../components/Prompt.js';

@@ -1,7 +1,7 @@
 // Every technician's jobs: owner, age, state; attach to any, cancel or retry where allowed.
 import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
-import type { JobRecord } from '../../store/types.js';
+import type { JobRecord } from '../../jobs/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { Confirm, confirmLines, Prompt } from '../components/Prompt.js';
 import { HeaderRow, layout, Row, type Column } from '../components/Table.js';

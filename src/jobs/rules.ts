@@ -1,0 +1,30 @@
+// What every face asks of a job, answered once: is it over, may it be cancelled or retried, which lock and tag.
+import type { JobRecord, JobState } from './types.js';
+
+/** States a job does not leave by itself. */
+export const FINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function isFinal(job: Pick<JobRecord, 'state'>): boolean {
+  return FINAL_JOB_STATES.has(job.state);
+}
+
+/** A running or pending job whose cancel was not already asked for. */
+export function canCancel(job: Pick<JobRecord, 'state' | 'cancelRequested'>): boolean {
+  return !isFinal(job) && !job.cancelRequested;
+}
+
+/**
+ * Failed and cancelled jobs, and running ones whose driver is gone (`driven` false): the lock taken on retry
+ * refuses while a live driver still holds its lease.
+ */
+export function canRetry(job: Pick<JobRecord, 'state'>, driven = false): boolean {
+  return job.state !== 'succeeded' && !driven;
+}
+
+/** The store key of a node's lock. */
+export function lockKey(cluster: string, node: string): string {
+  return `${cluster}/${node}`;
+}
+
+/** The Ganeti tag nodevac sets on a node while it works on it. */
+export const MAINTENANCE_TAG = 'nodevac:maintenance';

@@ -1,0 +1,115 @@
+// The job model every layer shares: who acts, a job and its steps, its events, node locks and the audit trail.
+// The store persists these; the engine writes them; the faces read them.
+import type { Plan, PlanKind, StepKind } from '../plan/types.js';
+
+/** Who acts. Never holds a secret. */
+export interface Operator {
+  /** Display name: the configured name, or the OS user. */
+  name: string;
+  /** OS user running nodevac. */
+  user: string;
+  /** SSH client address when logged in over SSH. */
+  from: string | null;
+  host: string;
+}
+
+export type JobState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface InstanceProgress {
+  instance: string;
+  action: string;
+  state: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Node the instance ended on, when known. */
+  node?: string;
+  ganetiJob?: number;
+  message?: string;
+}
+
+export interface StepRecord {
+  kind: StepKind;
+  title: string;
+  state: StepState;
+  startedAt?: string;
+  endedAt?: string;
+  /** Ganeti jobs submitted by this step, recorded the moment their id is known. */
+  ganetiJobs: number[];
+  message?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: PlanKind;
+  cluster: string;
+  node: string;
+  state: JobState;
+  owner: Operator;
+  createdAt: string;
+  updatedAt: string;
+  /** The plan being executed (the object `nodevac plan` printed). */
+  plan: Plan;
+  /** Index of the step being (or to be) executed. */
+  cursor: number;
+  /** 0..1 */
+  progress: number;
+  instances: InstanceProgress[];
+  /** Instances nodevac shut down (restarted on return). */
+  stopped: string[];
+  /** Instance -> node it was primary on before the evacuation (for migrate-back). */
+  moved: Record<string, string>;
+  /** Set when a technician asked to cancel. */
+  cancelRequested: boolean;
+  /** Final or current error, Ganeti's message when it came from Ganeti. */
+  error?: string;
+  /** How the job ended, for the summary. */
+  result?: string;
+  /** Who is driving it now (changes on adoption). */
+  driver?: { operator: Operator; pid: number; host: string; since: string };
+  /** Id of the evacuation this return undoes. */
+  evacuationJob?: string;
+}
+
+export type JobEventType =
+  | 'job' // job state changed
+  | 'step' // step state changed
+  | 'instance' // an instance's move changed
+  | 'log' // a Ganeti oplog line or a nodevac message
+  | 'warning'
+  | 'error';
+
+export interface JobEvent {
+  seq: number;
+  time: string;
+  jobId: string;
+  type: JobEventType;
+  message: string;
+  step?: StepKind;
+  instance?: string;
+  ganetiJob?: number;
+  state?: string;
+}
+
+export interface LockRecord {
+  /** `${cluster}/${node}` */
+  key: string;
+  /** Random token proving ownership; renew and release need it. */
+  token: string;
+  jobId: string;
+  owner: Operator;
+  pid: number;
+  host: string;
+  since: string;
+  /** Epoch ms after which the lease may be taken over. */
+  expiresAt: number;
+}
+
+export interface AuditEntry {
+  time: string;
+  operator: Operator;
+  action: string;
+  cluster: string;
+  node?: string;
+  jobId?: string;
+  result: 'started' | 'succeeded' | 'failed' | 'cancelled' | 'refused' | 'adopted' | 'info';
+  detail?: string;
+}
