@@ -8,7 +8,15 @@ import type { ClusterConfig, Config } from '../config/schema.js';
 import { RapiClient } from '../ganeti/client.js';
 import { RapiError } from '../ganeti/errors.js';
 import type { RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
-import { findNode, planEvacuation, planPowerOff, planReturn, roleWord, type PlanInput } from '../plan/planner.js';
+import {
+  DEFAULT_PLAN_OPTIONS as DEFAULT_OPTIONS,
+  findNode,
+  planEvacuation,
+  planPowerOff,
+  planReturn,
+  roleWord,
+  type PlanInput,
+} from '../plan/planner.js';
 import type { Plan, PlanOptions } from '../plan/types.js';
 import type { IpmitoolDriver } from '../power/ipmi.js';
 import type { PowerDriver, Reachability } from '../power/types.js';
@@ -40,19 +48,6 @@ export interface AppSetup {
   /** Tests: shorter waits. */
   runner?: Partial<RunnerSettings>;
 }
-
-const DEFAULT_OPTIONS: PlanOptions = {
-  powerOff: false,
-  full: false,
-  shutdownNonMirrored: false,
-  allowFailover: false,
-  iallocator: null,
-  targetNode: null,
-  deadline: null,
-  migrateBack: false,
-  powerOn: true,
-  returnToService: true,
-};
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 /** Lease of the cluster's start lock: re-planning and recording a job take well under this. */

@@ -1,0 +1,112 @@
+// planReturn: poweron and return, with and without bringing the node back into service.
+import { describe, expect, it } from 'vitest';
+import { planReturn } from './planner.js';
+import { D, mkNode, mkInst, drbd, world, codes, stepKinds, actionOf, warning, lock } from './testing.js';
+
+describe('planReturn', () => {
+  const offlineNode2 = () => [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')];
+
+  it('powers on, waits, brings back online, undrains, restarts, migrates back, untags, unlocks', () => {
+    const input = {
+      ...world({
+        nodes: offlineNode2(),
+        instances: [
+          mkInst('scratch', 'node2', 'plain', { status: 'ERROR_nodeoffline', oper_ram: null }),
+          drbd('db1', 'node3', 'node2'),
+          mkInst('web', 'node3', 'sharedfile'),
+          drbd('db9', 'node3', 'node1'),
+        ],
+        options: { powerOn: true, migrateBack: true },
+      }),
+      stopped: ['scratch' + D, 'gone' + D],
+      moved: {
+        ['db1' + D]: 'node2' + D,
+        ['web' + D]: 'node2' + D,
+        ['db9' + D]: 'node2' + D,
+        ['vanished' + D]: 'node2' + D,
+      },
+    };
+    const plan = planReturn(input);
+    expect(plan.kind).toBe('poweron');
+    expect(plan.blockers).toEqual([]);
+    expect(plan.nodeRole).toBe('offline');
+    expect(stepKinds(plan)).toEqual([
+      'lock',
+      'power-on',
+      'wait-ping',
+      'de-offline',
+      'undrain',
+      'restart-instances',
+      'migrate-back',
+      'untag',
+      'unlock',
+    ]);
+    expect(plan.steps.find((s) => s.kind === 'wait-ping')!.title).toBe('Wait until node2 answers ping (198.51.100.12)');
+    expect(plan.instances.map((a) => [a.instance, a.action, a.target])).toEqual([
+      ['scratch' + D, 'start', null],
+      ['db1' + D, 'migrate-to-secondary', 'node2' + D],
+      ['web' + D, 'migrate', 'node2' + D],
+    ]);
+    expect(warning(plan, 'instance-missing', 'gone').message).toMatch(/shut down/);
+    expect(warning(plan, 'instance-missing', 'vanished').message).toMatch(/moved off/);
+    expect(warning(plan, 'not-migrated-back', 'db9').message).toMatch(/no longer its DRBD secondary/);
+    expect(planReturn(input)).toEqual(plan);
+  });
+
+  it('without power-on or migrate-back: kind return, no power-on, no migrate-back, no BMC needed', () => {
+    const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true, tags: [] }), mkNode('node3')];
+    const plan = planReturn({
+      ...world({ nodes, instances: [mkInst('web', 'node3', 'diskless')] }),
+      moved: { ['web' + D]: 'node2' + D },
+    });
+    expect(plan.kind).toBe('return');
+    expect(plan.blockers).toEqual([]);
+    expect(stepKinds(plan)).toEqual(['lock', 'wait-ping', 'de-offline', 'undrain', 'untag', 'unlock']);
+    expect(plan.instances).toEqual([]);
+  });
+
+  it('fails stopped instances over back, and others that need a failover only with --allow-failover', () => {
+    const instances = [
+      mkInst('down', 'node3', 'diskless', { admin_state: 'down', status: 'ADMIN_down' }),
+      mkInst('legacy', 'node3', 'diskless', { beparams: { maxmem: 512, always_failover: true } }),
+    ];
+    const moved = { ['down' + D]: 'node2' + D, ['legacy' + D]: 'node2' + D };
+    const plan = planReturn({ ...world({ nodes: offlineNode2(), instances, options: { migrateBack: true } }), moved });
+    expect(plan.instances.map((a) => [a.instance, a.action])).toEqual([['down' + D, 'failover']]);
+    expect(warning(plan, 'not-migrated-back', 'legacy').message).toMatch(/--allow-failover/);
+    const allowed = planReturn({
+      ...world({ nodes: offlineNode2(), instances, options: { migrateBack: true, allowFailover: true } }),
+      moved,
+    });
+    expect(actionOf(allowed, 'legacy')).toMatchObject({ action: 'failover', target: 'node2' + D, memory: 512 });
+    expect(warning(allowed, 'downtime', 'legacy').message).toMatch(/downtime/);
+  });
+
+  it('returns the master, but not for an unknown, locked or read-only node, nor power-on without a BMC', () => {
+    expect(planReturn(world({ node: 'node1' })).blockers).toEqual([]);
+    expect(codes(planReturn(world({ node: 'nosuch' })))).toEqual(['unknown-node']);
+    expect(codes(planReturn(world({ rest: { lock } })))).toEqual(['node-locked']);
+    expect(codes(planReturn(world({ rest: { readOnly: true } })))).toEqual(['read-only']);
+    const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2', { tags: [] }), mkNode('node3')];
+    expect(codes(planReturn(world({ nodes, options: { powerOn: true } })))).toEqual(['no-bmc-tag']);
+  });
+});
+
+describe('poweron --no-return', () => {
+  it('powers on and waits for ping only; nothing restarted or moved back, and it says the node stays offline', () => {
+    const nodes = [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')];
+    const instances = [mkInst('cache', 'node2', 'plain'), drbd('db', 'node3', 'node2')];
+    const plan = planReturn({
+      ...world({ nodes, instances, options: { powerOn: true, returnToService: false, migrateBack: true } }),
+      stopped: ['cache' + D],
+      moved: { ['db' + D]: 'node2' + D },
+    });
+    expect(plan.kind).toBe('poweron');
+    expect(plan.blockers).toEqual([]);
+    expect(stepKinds(plan)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
+    expect(plan.instances).toEqual([]);
+    expect(warning(plan, 'stays-offline').message).toBe(
+      `node2${D} is powered on but stays offline (--no-return); nodevac return node2${D} brings it back into service`,
+    );
+  });
+});

@@ -1,0 +1,173 @@
+// The plan of `nodevac poweron` and `nodevac return`: bring the node back and undo the evacuation.
+import type { RapiInstance, RapiNode } from '../ganeti/types.js';
+import { currentMemory, describe, maxMemory, unique } from './actions.js';
+import type { ReturnInput } from './input.js';
+import { count, step } from './labels.js';
+import { byName, mirrorKind } from './nodes.js';
+import { openPlan } from './opening.js';
+import { refuseBusyInstances } from './refusals.js';
+import type { InstanceAction, Plan, PlanStep } from './types.js';
+
+/** Plan of `nodevac poweron` (options.powerOn) or `nodevac return`: bring the node back and undo the evacuation. */
+export function planReturn(input: ReturnInput): Plan {
+  const { options } = input;
+  // Returning the master is fine: nodevac never drained or offlined it, and bringing it back changes nothing.
+  const opening = openPlan(input, options.powerOn ? 'poweron' : 'return', {
+    refuseMaster: false,
+    needFeatures: false,
+    needBmc: options.powerOn,
+  });
+  if (!('node' in opening)) return opening.plan;
+  const { plan, node, short, instances } = opening;
+  const name = node.name;
+
+  if (options.powerOn && !options.returnToService) {
+    plan.warnings.push({
+      code: 'stays-offline',
+      message: `${name} is powered on but stays offline (--no-return); nodevac return ${name} brings it back into service`,
+    });
+    plan.steps = [
+      step('lock', `Lock ${short} for this job`),
+      step('power-on', `Power on ${short} through its BMC ${plan.bmc ?? '(none)'}`),
+      step('wait-ping', `Wait until ${short} answers ping (${node.pip})`),
+      step('unlock', `Unlock ${short}`),
+    ];
+    return plan;
+  }
+
+  const starts: InstanceAction[] = [];
+  for (const wanted of unique([...(input.stopped ?? [])]).sort(byName)) {
+    const inst = instances.find((i) => i.name === wanted);
+    if (!inst) {
+      plan.warnings.push({
+        code: 'instance-missing',
+        instance: wanted,
+        message: `${wanted} was shut down by the evacuation but no longer exists`,
+      });
+      continue;
+    }
+    starts.push({
+      ...describe(inst, 'primary'),
+      // Starting checks minmem on the node (LUInstanceStartup).
+      memory: inst.beparams.minmem ?? maxMemory(inst),
+      action: 'start',
+      target: null,
+      why: `nodevac shut it down for the evacuation (${inst.disk_template} cannot move); it starts again on ${inst.pnode}`,
+    });
+  }
+
+  const backs: InstanceAction[] = [];
+  if (options.migrateBack) {
+    const movedHere = Object.entries(input.moved ?? {})
+      .filter(([, from]) => from === name)
+      .map(([inst]) => inst)
+      .sort(byName);
+    for (const wanted of movedHere) {
+      const action = migrateBack(plan, input, instances, node, wanted);
+      if (action) backs.push(action);
+    }
+  }
+  plan.instances = [...starts, ...backs];
+  refuseBusyInstances(plan, input);
+
+  const steps: PlanStep[] = [step('lock', `Lock ${short} for this job`)];
+  if (options.powerOn) steps.push(step('power-on', `Power on ${short} through its BMC ${plan.bmc ?? '(none)'}`));
+  steps.push(
+    step('wait-ping', `Wait until ${short} answers ping (${node.pip})`),
+    step('de-offline', node.offline ? `Bring ${short} back online` : `Bring ${short} back online (not offline)`),
+    step(
+      'undrain',
+      node.drained || node.offline ? `Undrain ${short} (accept instances again)` : `Undrain ${short} (not drained)`,
+    ),
+  );
+  if (starts.length > 0)
+    steps.push(step('restart-instances', `Start ${count(starts.length, 'instance')} nodevac shut down`));
+  if (backs.length > 0) steps.push(step('migrate-back', `Move ${count(backs.length, 'instance')} back to ${short}`));
+  steps.push(step('untag', `Remove ${short}'s maintenance tag`), step('unlock', `Unlock ${short}`));
+  plan.steps = steps;
+  return plan;
+}
+
+function migrateBack(
+  plan: Plan,
+  input: ReturnInput,
+  instances: RapiInstance[],
+  node: RapiNode,
+  wanted: string,
+): InstanceAction | null {
+  const name = node.name;
+  const inst = instances.find((i) => i.name === wanted);
+  if (!inst) {
+    plan.warnings.push({
+      code: 'instance-missing',
+      instance: wanted,
+      message: `${wanted} was moved off ${name} but no longer exists`,
+    });
+    return null;
+  }
+  if (inst.pnode === name) return null;
+  const stays = (why: string) => {
+    plan.warnings.push({
+      code: 'not-migrated-back',
+      instance: inst.name,
+      message: `${inst.name} stays on ${inst.pnode}: ${why}`,
+    });
+    return null;
+  };
+  const kind = mirrorKind(inst.disk_template);
+  if (kind === 'none') return stays(`${inst.disk_template} disks cannot move`);
+  if (kind === 'internal' && !inst.snodes.includes(name)) {
+    return stays(`${name} is no longer its DRBD secondary (it was replaced), so it cannot migrate there`);
+  }
+  const base = describe(inst, 'primary');
+  const how = kind === 'internal' ? 'migrate-to-secondary' : 'migrate';
+  if (inst.admin_state !== 'up') {
+    plan.warnings.push({
+      code: 'instance-down',
+      instance: inst.name,
+      message: `${inst.name} is down (${inst.status}): it is failed over back to ${name}, not started`,
+    });
+    return {
+      ...base,
+      action: 'failover',
+      target: name,
+      why: `moved off ${name} by the evacuation; stopped, so failed over back`,
+    };
+  }
+  const notRunning = inst.status !== 'running';
+  if (notRunning || inst.beparams.always_failover === true) {
+    const reason = notRunning ? `it is marked up but not running (${inst.status})` : 'it has always_failover set';
+    if (!input.options.allowFailover)
+      return stays(`${reason}, so moving it back takes a failover; pass --allow-failover to move it`);
+    plan.warnings.push(
+      notRunning
+        ? {
+            code: 'instance-down',
+            instance: inst.name,
+            message: `${inst.name}: ${reason}; it is failed over to ${name} and started there`,
+          }
+        : {
+            code: 'downtime',
+            instance: inst.name,
+            message: `${inst.name} is failed over back to ${name}: shut down on ${inst.pnode} and booted there (downtime)`,
+          },
+    );
+    return {
+      ...base,
+      memory: maxMemory(inst),
+      action: 'failover',
+      target: name,
+      why: `moved off ${name} by the evacuation; ${reason}, failover allowed`,
+    };
+  }
+  return {
+    ...base,
+    memory: currentMemory(inst),
+    action: how,
+    target: name,
+    why:
+      kind === 'internal'
+        ? `moved off ${name} by the evacuation; ${name} is still its DRBD secondary, so it live-migrates back`
+        : `moved off ${name} by the evacuation; live-migrated back`,
+  };
+}
