@@ -181,7 +181,10 @@ describe('planEvacuation: instance actions', () => {
     expect(actionOf(plan, 'web')).toMatchObject({ action: 'failover', target: null, memory: 0 });
     expect(warning(plan, 'instance-down', 'db1').message).toMatch(/no downtime/);
     expect(warning(plan, 'instance-down', 'web').message).toMatch(/fails it over/);
-    expect(plan.steps.find((s) => s.kind === 'move-primaries')!.title).toBe('Fail over 2 primaries');
+    // #14 point 14: a stopped instance's move says it is stopped and stays stopped (was 'Fail over 2 primaries').
+    expect(plan.steps.find((s) => s.kind === 'move-primaries')!.title).toBe(
+      'Move 2 stopped primaries (they stay stopped)',
+    );
   });
 
   it('needs --allow-failover for a running always_failover instance, then warns of the downtime', () => {

@@ -4,6 +4,7 @@ import { checkMemory, type MemoryDemand } from './capacity.js';
 import type { PlanInput } from './input.js';
 import { count, movePrimariesTitle, powerOffSteps, step } from './labels.js';
 import { eligibleTargets } from './nodes.js';
+import { unreachable } from './state.js';
 import { openPlan } from './opening.js';
 import { evacuatePrimary } from './primary.js';
 import { refuseBusyInstances, targetProblem, warnAutoPromote } from './refusals.js';
@@ -28,6 +29,16 @@ export function planEvacuation(input: PlanInput): Plan {
       code: 'invalid-target',
       message: `target node ${options.targetNode} ${badTarget}`,
       fix: 'name an online, undrained, vm_capable node other than this one, or leave the target out to use the iallocator',
+    });
+  }
+
+  if (unreachable(node)) {
+    // Ganeti migrates only from a node that answers, and fails over only from one that answers or is offline
+    // (instance_migration.py _ExecFailover: "Could not shutdown instance" unless the source is offline).
+    plan.blockers.push({
+      code: 'node-unreachable',
+      message: `${name} is online but its node daemon does not answer (no live data; its instances are ERROR_nodedown): Ganeti can neither migrate nor fail over from it while it is online`,
+      fix: `if ${name} is really down, mark it offline first (gnt-node modify -O yes ${name}) and plan again: its instances are then failed over (--allow-failover); otherwise start ganeti-noded on it and plan again`,
     });
   }
 

@@ -43,6 +43,7 @@ export function openPlan(input: PlanInput, kind: PlanKind, rules: OpeningRules):
     master: input.info.master,
     // Ganeti reports "" when the cluster has no default iallocator.
     iallocator: input.options.iallocator ?? (input.info.default_iallocator || null),
+    autoPromote: false,
     createdAt: input.now,
     options: { ...input.options },
     instances: [],

@@ -101,6 +101,8 @@ export function targetProblem(nodes: RapiNode[], target: string, name: string): 
  * Draining or offlining a master candidate demotes it. Ganeti refuses unless auto_promote when the candidates
  * left fall short of min(candidate_pool_size, master-capable nodes that are neither offline nor drained)
  * (ganeti:lib/cmdlib/node.py LUNodeSetParams, config GetMasterCandidateStats with the node excepted).
+ * auto_promote is not free: with it, a demotion locks every node (LUNodeSetParams.ExpandNames sets lock_all), so
+ * the change waits for every job running in the cluster. The plan asks for it (plan.autoPromote) only when needed.
  */
 export function warnAutoPromote(plan: Plan, nodes: RapiNode[], node: RapiNode, poolSize: number, doing: string): void {
   if (!node.master_candidate || node.role === 'M') return;
@@ -109,6 +111,7 @@ export function warnAutoPromote(plan: Plan, nodes: RapiNode[], node: RapiNode, p
   const possible = others.filter((n) => n.master_capable && !n.offline && !n.drained).length;
   const should = Math.min(possible, poolSize);
   if (remaining >= should) return;
+  plan.autoPromote = true;
   plan.warnings.push({
     code: 'auto-promote',
     message: `${node.name} is a master candidate: ${doing} it leaves ${remaining} candidates where the pool wants ${should}, so Ganeti promotes another node to master candidate (auto_promote)`,

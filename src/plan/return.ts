@@ -2,7 +2,9 @@
 import type { RapiInstance, RapiNode } from '../ganeti/types.js';
 import { currentMemory, describe, maxMemory, unique } from './actions.js';
 import type { ReturnInput } from './input.js';
-import { count, step } from './labels.js';
+import { count, moveCounts, step } from './labels.js';
+import { refuseWrongNode } from './primary.js';
+import { migrationMode, runsNow, runsOnWrongNode } from './state.js';
 import { byName, mirrorKind } from './nodes.js';
 import { openPlan } from './opening.js';
 import { refuseBusyInstances } from './refusals.js';
@@ -82,7 +84,9 @@ export function planReturn(input: ReturnInput): Plan {
   );
   if (starts.length > 0)
     steps.push(step('restart-instances', `Start ${count(starts.length, 'instance')} nodevac shut down`));
-  if (backs.length > 0) steps.push(step('migrate-back', `Move ${count(backs.length, 'instance')} back to ${short}`));
+  if (backs.length > 0) {
+    steps.push(step('migrate-back', `Move ${count(backs.length, 'instance')} back to ${short} (${moveCounts(backs)})`));
+  }
   steps.push(step('untag', `Remove ${short}'s maintenance tag`), step('unlock', `Unlock ${short}`));
   plan.steps = steps;
   return plan;
@@ -120,23 +124,29 @@ function migrateBack(
     return stays(`${name} is no longer its DRBD secondary (it was replaced), so it cannot migrate there`);
   }
   const base = describe(inst, 'primary');
+  if (runsOnWrongNode(inst)) return refuseWrongNode(plan, base, inst);
   const how = kind === 'internal' ? 'migrate-to-secondary' : 'migrate';
-  if (inst.admin_state !== 'up') {
+  const errorUp = inst.status === 'ERROR_up';
+  if (inst.admin_state !== 'up' && !errorUp) {
     plan.warnings.push({
       code: 'instance-down',
       instance: inst.name,
-      message: `${inst.name} is down (${inst.status}): it is failed over back to ${name}, not started`,
+      message: `${inst.name} is down (${inst.status}): it is failed over back to ${name}, not started (it stays stopped)`,
     });
     return {
       ...base,
       action: 'failover',
       target: name,
-      why: `moved off ${name} by the evacuation; stopped, so failed over back`,
+      why: `moved off ${name} by the evacuation; stopped, so failed over back, and it stays stopped`,
     };
   }
-  const notRunning = inst.status !== 'running';
-  if (notRunning || inst.beparams.always_failover === true) {
-    const reason = notRunning ? `it is marked up but not running (${inst.status})` : 'it has always_failover set';
+  const notRunning = !runsNow(inst);
+  if (notRunning || errorUp || inst.beparams.always_failover === true) {
+    const reason = notRunning
+      ? `it is marked up but not running (${inst.status})`
+      : errorUp
+        ? 'it runs but is marked down (ERROR_up), so Ganeti fails it over and does not start it'
+        : 'it has always_failover set';
     if (!input.options.allowFailover)
       return stays(`${reason}, so moving it back takes a failover; pass --allow-failover to move it`);
     plan.warnings.push(
@@ -149,25 +159,30 @@ function migrateBack(
         : {
             code: 'downtime',
             instance: inst.name,
-            message: `${inst.name} is failed over back to ${name}: shut down on ${inst.pnode} and booted there (downtime)`,
+            message: errorUp
+              ? `${inst.name} is failed over back to ${name}: shut down on ${inst.pnode} and not started there (downtime; it stays stopped)`
+              : `${inst.name} is failed over back to ${name}: shut down on ${inst.pnode} and booted there (downtime)`,
           },
     );
     return {
       ...base,
-      memory: maxMemory(inst),
+      memory: errorUp ? 0 : maxMemory(inst),
       action: 'failover',
       target: name,
       why: `moved off ${name} by the evacuation; ${reason}, failover allowed`,
     };
   }
+  const mode = migrationMode(inst, input.info) ?? 'live';
+  const moved = mode === 'live' ? 'live-migrated' : 'migrated non-live (paused while its memory is copied)';
   return {
     ...base,
     memory: currentMemory(inst),
     action: how,
     target: name,
+    migrationMode: mode,
     why:
       kind === 'internal'
-        ? `moved off ${name} by the evacuation; ${name} is still its DRBD secondary, so it live-migrates back`
-        : `moved off ${name} by the evacuation; live-migrated back`,
+        ? `moved off ${name} by the evacuation; ${name} is still its DRBD secondary, so it is ${moved} back`
+        : `moved off ${name} by the evacuation; ${moved} back`,
   };
 }

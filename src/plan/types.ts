@@ -54,6 +54,8 @@ export interface InstanceAction {
   target: string | null;
   /** Why this action was chosen, in words for the technician. */
   why: string;
+  /** Migrations: the mode Ganeti uses (the cluster's migration_mode); a non-live migration pauses the instance. */
+  migrationMode?: 'live' | 'non-live';
 }
 
 export type BlockerCode =
@@ -74,7 +76,11 @@ export type BlockerCode =
   | 'invalid-target' // the explicit target node cannot receive instances (unknown, this node, offline, drained…)
   | 'bad-bmc-tag' // the ipmi: tag names something that is not a host name or IP address
   | 'instance-busy' // another active job (on another node) involves the same instance
-  | 'unexpected-secondary'; // a non-DRBD instance lists the node as secondary: nodevac cannot tell what leaving does
+  | 'unexpected-secondary' // a non-DRBD instance lists the node as secondary: nodevac cannot tell what leaving does
+  | 'wrong-node' // an instance runs on a node other than its primary (ERROR_wrongnode)
+  | 'node-unreachable' // the node (or a peer) is online but its node daemon does not answer
+  | 'ganeti-version' // this Ganeti version cannot do what the plan needs
+  | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
   code: BlockerCode;
@@ -139,6 +145,11 @@ export interface Plan {
   bmc: string | null;
   master: string;
   iallocator: string | null;
+  /**
+   * The drain (evacuate) or offline (poweroff) demotes a master candidate and leaves the pool short, so it is sent
+   * with auto_promote; otherwise without, since auto_promote makes Ganeti lock every node. Absent in older plans.
+   */
+  autoPromote?: boolean;
   createdAt: string;
   options: PlanOptions;
   instances: InstanceAction[];
