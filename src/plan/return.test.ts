@@ -1,5 +1,6 @@
 // planReturn: poweron and return, with and without bringing the node back into service.
 import { describe, expect, it } from 'vitest';
+import type { RapiInstance } from '../ganeti/types.js';
 import { planReturn } from './planner.js';
 import { D, mkNode, mkInst, drbd, world, codes, stepKinds, actionOf, warning, lock } from './testing.js';
 
@@ -108,5 +109,49 @@ describe('poweron --no-return', () => {
     expect(warning(plan, 'stays-offline').message).toBe(
       `node2${D} is powered on but stays offline (--no-return); nodevac return node2${D} brings it back into service`,
     );
+  });
+});
+
+describe('moving back, by what Ganeti reports the instance doing (#14 points 4, 11)', () => {
+  const nodes = () => [mkNode('node1', { role: 'M' }), mkNode('node2', { offline: true }), mkNode('node3')];
+  const back = (instances: RapiInstance[], options = {}, info = {}) =>
+    planReturn({
+      ...world({ nodes: nodes(), instances, options: { migrateBack: true, ...options }, info }),
+      moved: Object.fromEntries(instances.map((i) => [i.name, 'node2' + D])),
+    });
+
+  it('an ERROR_up instance is running: moving it back stops it, so it takes --allow-failover and says so', () => {
+    const inst = mkInst('rogue', 'node3', 'rbd', {
+      admin_state: 'down',
+      status: 'ERROR_up',
+      oper_state: true,
+      oper_ram: 256,
+    });
+    const refused = back([inst]);
+    expect(refused.instances).toEqual([]);
+    expect(warning(refused, 'not-migrated-back', 'rogue').message).toMatch(/ERROR_up.*--allow-failover/);
+    const allowed = back([inst], { allowFailover: true });
+    expect(actionOf(allowed, 'rogue')).toMatchObject({ action: 'failover', memory: 0 });
+    expect(warning(allowed, 'downtime', 'rogue').message).toMatch(/not started there \(downtime; it stays stopped\)/);
+  });
+
+  it('an ERROR_wrongnode instance is not moved back: a blocker with migrate --cleanup', () => {
+    const inst = mkInst('twin', 'node3', 'rbd', { status: 'ERROR_wrongnode', oper_state: true, oper_ram: 256 });
+    const plan = back([inst], { allowFailover: true });
+    expect(codes(plan)).toEqual(['wrong-node']);
+    expect(plan.blockers[0]!.fix).toMatch(/gnt-instance migrate --cleanup twin/);
+  });
+
+  it('says non-live when the cluster migrates non-live', () => {
+    const plan = back(
+      [mkInst('web', 'node3', 'rbd')],
+      {},
+      {
+        default_hypervisor: 'kvm',
+        hvparams: { kvm: { migration_mode: 'non-live' } },
+      },
+    );
+    expect(actionOf(plan, 'web')).toMatchObject({ action: 'migrate', migrationMode: 'non-live' });
+    expect(actionOf(plan, 'web').why).not.toMatch(/live-migrated/);
   });
 });
