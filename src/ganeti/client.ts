@@ -62,6 +62,13 @@ export interface QueryResult {
 
 type Query = Record<string, string | string[]>;
 
+/**
+ * The migration parameters of Ganeti's own evacuations: hail's jobs migrate without runtime changes (no memory
+ * ballooned down to fit, and never restored) and across hypervisor versions (src/Ganeti/HTools/Cluster/Utils.hs
+ * iMoveToJob: opAllowRuntimeChanges = False, opIgnoreHvversions = True).
+ */
+export const HAIL_MIGRATION = Object.freeze({ allowRuntimeChanges: false, ignoreHvversions: true });
+
 const LONG_POLL_SECONDS = 10; // Ganeti's _WFJC_TIMEOUT
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -210,6 +217,10 @@ export class RapiClient {
       targetNode?: string;
       iallocator?: string;
       cleanup?: boolean;
+      /** Ganeti's default true lets it balloon the instance's memory down to fit the target (OpInstanceMigrate). */
+      allowRuntimeChanges?: boolean;
+      /** Ganeti's default false refuses a migration between hypervisor versions (Xen). */
+      ignoreHvversions?: boolean;
     } = {},
   ): Promise<number> {
     const body: Record<string, unknown> = {};
@@ -218,6 +229,8 @@ export class RapiClient {
     if (opts.targetNode) body.target_node = opts.targetNode;
     if (opts.iallocator) body.iallocator = opts.iallocator;
     if (opts.cleanup) body.cleanup = true;
+    if (opts.allowRuntimeChanges !== undefined) body.allow_runtime_changes = opts.allowRuntimeChanges;
+    if (opts.ignoreHvversions !== undefined) body.ignore_hvversions = opts.ignoreHvversions;
     return this.submit('PUT', `2/instances/${seg(name)}/migrate`, {}, body);
   }
 
@@ -244,6 +257,29 @@ export class RapiClient {
   /** Ganeti ignores a startup body: options go in the query string. */
   async startupInstance(name: string, opts: { noRemember?: boolean } = {}): Promise<number> {
     return this.submit('PUT', `2/instances/${seg(name)}/startup`, opts.noRemember ? { no_remember: '1' } : {});
+  }
+
+  /**
+   * Assembles the instance's disks on its nodes (OpInstanceActivateDisks): after a node's reboot its DRBD devices
+   * exist again only once this runs. The RAPI ignores a body (rlib2 R_2_instances_name_activate_disks).
+   */
+  async activateDisks(name: string): Promise<number> {
+    return this.submit('PUT', `2/instances/${seg(name)}/activate-disks`, {});
+  }
+
+  /**
+   * Starts an OpInstanceQueryData job (rlib2 R_2_instances_name_info: a GET that creates a job) and returns its id;
+   * its result holds each disk's status on both nodes (see disks.ts). A lost answer only costs a second query job,
+   * so this is retried as a read; it carries the reason for Ganeti's job history.
+   */
+  async instanceInfo(name: string, opts: { static?: boolean } = {}): Promise<number> {
+    const q: Query = { reason: this.reasonText(randomUUID().slice(0, 12)) };
+    if (opts.static) q.static = '1';
+    return this.transport.request('GET', `2/instances/${seg(name)}/info`, q, undefined, {
+      retry: true,
+      check: isJobId,
+      coerce: Number,
+    });
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
