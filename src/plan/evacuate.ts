@@ -8,6 +8,7 @@ import { unreachable } from './state.js';
 import { openPlan } from './opening.js';
 import { evacuatePrimary } from './primary.js';
 import { refuseBusyInstances, targetProblem, warnAutoPromote } from './refusals.js';
+import { checkSecondaries } from './secondaries.js';
 import { evacuateSecondary } from './secondary.js';
 import type { Plan, PlanStep } from './types.js';
 
@@ -85,6 +86,20 @@ export function planEvacuation(input: PlanInput): Plan {
     });
   }
   plan.blockers.push(...checkMemory(demands, nodes, eligibleTargets(nodes, node)));
+  if (options.full) {
+    const byName = new Map(instances.map((i) => [i.name, i]));
+    const needs = [
+      ...plan.instances
+        .filter((a) => a.action === 'replace-secondary')
+        .map((a) => ({ inst: byName.get(a.instance)!, primary: byName.get(a.instance)!.pnode })),
+      // Migrated to its secondary, an instance has that node as primary and this one as the secondary to replace.
+      ...drbdPrimariesMoved.map((a) => ({ inst: byName.get(a.instance)!, primary: a.target! })),
+    ];
+    const candidates = eligibleTargets(nodes, node).filter(
+      (n) => options.targetNode === null || n.name === options.targetNode,
+    );
+    plan.blockers.push(...checkSecondaries(needs, candidates, instances));
+  }
   refuseBusyInstances(plan, input);
 
   if (node.drained)
