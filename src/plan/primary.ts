@@ -4,7 +4,7 @@ import type { RapiInstance, RapiNode } from '../ganeti/types.js';
 import { currentMemory, describe, maxMemory } from './actions.js';
 import type { PlanInput } from './input.js';
 import { mirrorKind } from './nodes.js';
-import { failsOverFromOfflineNode, migrationMode, runsNow, runsOnWrongNode, unreachable } from './state.js';
+import { failsOverFromOfflineNode, migration, runsNow, runsOnWrongNode, unreachable } from './state.js';
 import type { InstanceAction, Plan } from './types.js';
 
 export function evacuatePrimary(
@@ -162,8 +162,7 @@ export function evacuatePrimary(
       why: `${reason}; failover allowed${then}`,
     };
   }
-  const mode = migrationMode(inst, input.info) ?? 'live';
-  const moved = mode === 'live' ? 'live-migrated' : 'migrated non-live (paused while its memory is copied)';
+  const { mode, moved } = migration(inst, input.info);
   return {
     ...base,
     memory: currentMemory(inst),

@@ -4,7 +4,7 @@ import { currentMemory, describe, maxMemory, unique } from './actions.js';
 import type { ReturnInput } from './input.js';
 import { count, moveCounts, step } from './labels.js';
 import { refuseWrongNode } from './primary.js';
-import { migrationMode, runsNow, runsOnWrongNode } from './state.js';
+import { migration, runsNow, runsOnWrongNode } from './state.js';
 import { byName, mirrorKind } from './nodes.js';
 import { openPlan } from './opening.js';
 import { refuseBusyInstances } from './refusals.js';
@@ -172,8 +172,7 @@ function migrateBack(
       why: `moved off ${name} by the evacuation; ${reason}, failover allowed`,
     };
   }
-  const mode = migrationMode(inst, input.info) ?? 'live';
-  const moved = mode === 'live' ? 'live-migrated' : 'migrated non-live (paused while its memory is copied)';
+  const { mode, moved } = migration(inst, input.info);
   return {
     ...base,
     memory: currentMemory(inst),

@@ -37,6 +37,13 @@ export function migrationMode(inst: RapiInstance, info: RapiClusterInfo): 'live'
   return modeIn(osHvp?.[hv]) ?? modeIn(record(info.hvparams)?.[hv]);
 }
 
+/** The mode a migration takes, and the words for it: "live-migrated" only when it is live. */
+export function migration(inst: RapiInstance, info: RapiClusterInfo): { mode: 'live' | 'non-live'; moved: string } {
+  // Without a word from the cluster, Ganeti's default for KVM and Xen PVM (Constants.hs hvcDefaults) is live.
+  const mode = migrationMode(inst, info) ?? 'live';
+  return { mode, moved: mode === 'live' ? 'live-migrated' : 'migrated non-live (paused while its memory is copied)' };
+}
+
 function modeIn(params: unknown): 'live' | 'non-live' | null {
   const mode = record(params)?.migration_mode;
   return mode === 'live' || mode === 'non-live' ? mode : null;

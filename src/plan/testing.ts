@@ -2,6 +2,7 @@
 // (test/fixtures/rapi 010, 011), and small readers of a plan. Shared by the planner's test files.
 import type { DiskTemplate, RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
 import type { NodeHold, PlanInput } from './input.js';
+import { DEFAULT_PLAN_OPTIONS } from './options.js';
 import type { BlockerCode, Plan, PlanOptions, WarningCode } from './types.js';
 
 export const D = '.ganeti.test';
@@ -110,18 +111,7 @@ export const INFO: RapiClusterInfo = {
   enabled_disk_templates: ['diskless', 'file', 'sharedfile', 'plain', 'drbd'],
 };
 
-export const OPTIONS: PlanOptions = {
-  powerOff: false,
-  full: false,
-  shutdownNonMirrored: false,
-  allowFailover: false,
-  iallocator: null,
-  targetNode: null,
-  deadline: null,
-  migrateBack: false,
-  powerOn: false,
-  returnToService: true,
-};
+export const OPTIONS: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, powerOn: false };
 
 export interface WorldSpec {
   nodes?: RapiNode[];
