@@ -7,7 +7,9 @@ const { createApp } = await import('../dist/app/index.js');
 const { loadConfig } = await import('../dist/config/load.js');
 const t1 = performance.now();
 const { config } = loadConfig(undefined, process.env);
-const app = await createApp({ config });
+// The simulator's configuration: power and ping go to its control endpoint (loaded here, as the facade did).
+const drivers = config.simulator ? (await import('../dist/sim/drivers.js')).simDrivers(config.simulator) : undefined;
+const app = await createApp({ config, drivers });
 const rows = await app.listNodes(undefined, { waitForPing: true });
 const t2 = performance.now();
 await app.close();

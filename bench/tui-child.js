@@ -68,7 +68,9 @@ class FakeStdin extends EventEmitter {
 }
 
 const { config } = loadConfig(undefined, process.env);
-const app = await createApp({ config });
+// The simulator's configuration: power and ping go to its control endpoint (loaded here, as the facade did).
+const drivers = config.simulator ? (await import('../dist/sim/drivers.js')).simDrivers(config.simulator) : undefined;
+const app = await createApp({ config, drivers });
 const stdout = new FakeStdout();
 const stdin = new FakeStdin();
 const t0 = performance.now();

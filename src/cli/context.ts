@@ -124,8 +124,13 @@ export class Context {
     if (this.injected) return this.injected.app;
     this.app_ ??= (async () => {
       const loaded = await this.config(globals);
-      const { createApp } = await import('../app/app.js');
-      return createApp({ config: loaded.config, configFile: loaded.file, env: this.env });
+      const sim = loaded.config.simulator;
+      // A configuration written by the standalone simulator: power and ping go to its control endpoint.
+      const [{ createApp }, drivers] = await Promise.all([
+        import('../app/app.js'),
+        sim ? import('../sim/drivers.js').then((m) => m.simDrivers(sim)) : undefined,
+      ]);
+      return createApp({ config: loaded.config, configFile: loaded.file, env: this.env, drivers });
     })();
     return this.app_;
   }

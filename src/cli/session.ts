@@ -77,9 +77,10 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
   if (ctx.demo) throw usageError('already running inside nodevac demo');
   const interactive = args.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true;
   // Loaded together: reading one module graph's files overlaps compiling the other's.
-  const [runTui, { startSimulator }, { configSchema }, { createApp }] = await Promise.all([
+  const [runTui, { startSimulator }, { simDrivers }, { configSchema }, { createApp }] = await Promise.all([
     interactive ? loadTui() : undefined,
     import('../sim/index.js'),
+    import('../sim/drivers.js'),
     import('../config/schema.js'),
     import('../app/app.js'),
   ]);
@@ -97,7 +98,7 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
   try {
     sim = await startSimulator({ inventory: 'demo' });
     const config = configSchema.parse({ ...sim.config(), store: { dir } });
-    app = await createApp({ config, env: ctx.env });
+    app = await createApp({ config, env: ctx.env, drivers: simDrivers(config.simulator) });
     const loaded: LoadedConfig = { config, file: '(built-in simulator)', source: 'nodevac demo', warnings: [] };
     const inner = new Context(ctx.interrupts, { app, loaded });
     if (args.length > 0) {

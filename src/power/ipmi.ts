@@ -1,22 +1,33 @@
-// PowerDriver over the real ipmitool (`chassis power status|on|off|soft`), run through zx.
+// PowerDriver over the real ipmitool (`chassis power status|on|off|soft`, `chassis bootparam get 5`), run through zx.
 // Output texts and timings classified here are the ones recorded in /work/shared/lab/ipmi/README.md.
 
 import { performance } from 'node:perf_hooks';
 import { $, type ProcessOutput } from 'zx';
 import { assertBmcHost } from './bmc.js';
+import { parseBootFlags, type BootFlags } from './bootflags.js';
 import { PowerError, type IpmiSettings, type OffMode, type PowerDriver, type PowerState } from './types.js';
 
-export type ChassisAction = 'status' | 'on' | 'off' | 'soft';
+export type ChassisAction = 'status' | 'on' | 'off' | 'soft' | 'bootflags';
 
 const VERB: Record<ChassisAction, string> = {
   status: 'read the power state',
   on: 'power on',
   off: 'power off (hard)',
   soft: 'request a soft (ACPI) power off',
+  bootflags: 'read the boot flags',
+};
+
+// The ipmitool arguments after `chassis` for each action.
+const SUBCOMMAND: Record<ChassisAction, string[]> = {
+  status: ['power', 'status'],
+  on: ['power', 'on'],
+  off: ['power', 'off'],
+  soft: ['power', 'soft'],
+  bootflags: ['bootparam', 'get', '5'],
 };
 
 // What ipmitool prints on stdout when the BMC accepted the command.
-const ACCEPTED: Record<Exclude<ChassisAction, 'status'>, RegExp> = {
+const ACCEPTED: Record<Exclude<ChassisAction, 'status' | 'bootflags'>, RegExp> = {
   on: /^Chassis Power Control: Up\/On$/m,
   off: /^Chassis Power Control: Down\/Off$/m,
   soft: /^Chassis Power Control: Soft$/m,
@@ -65,6 +76,13 @@ export class IpmitoolDriver implements PowerDriver {
     return state;
   }
 
+  async bootFlags(bmc: string): Promise<BootFlags> {
+    const stdout = await this.chassisPower(bmc, 'bootflags');
+    const flags = parseBootFlags(stdout);
+    if (flags === undefined) throw this.unexpectedAnswer(bmc, 'bootflags', stdout);
+    return flags;
+  }
+
   async on(bmc: string): Promise<void> {
     await this.control(bmc, 'on');
   }
@@ -73,7 +91,7 @@ export class IpmitoolDriver implements PowerDriver {
     await this.control(bmc, mode === 'soft' ? 'soft' : 'off');
   }
 
-  private async control(bmc: string, action: Exclude<ChassisAction, 'status'>): Promise<void> {
+  private async control(bmc: string, action: Exclude<ChassisAction, 'status' | 'bootflags'>): Promise<void> {
     const stdout = await this.chassisPower(bmc, action);
     if (!ACCEPTED[action].test(stdout)) throw this.unexpectedAnswer(bmc, action, stdout);
   }
@@ -87,7 +105,7 @@ export class IpmitoolDriver implements PowerDriver {
     );
   }
 
-  /** Runs `ipmitool … chassis power <action>` and returns its stdout when it exited 0; throws a PowerError otherwise. */
+  /** Runs `ipmitool … chassis <subcommand of action>` and returns its stdout when it exited 0; throws a PowerError otherwise. */
   private async chassisPower(bmc: string, action: ChassisAction): Promise<string> {
     assertBmcHost(bmc);
     const s = this.settings;
@@ -110,8 +128,7 @@ export class IpmitoolDriver implements PowerDriver {
       '-N',
       String(this.retryIntervalSeconds),
       'chassis',
-      'power',
-      action,
+      ...SUBCOMMAND[action],
     ];
     const child = $({
       env: { ...process.env, IPMI_PASSWORD: s.password },

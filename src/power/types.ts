@@ -1,5 +1,6 @@
 // Power and reachability: the interfaces the engine drives. Implemented by the
 // ipmitool driver (ipmi.ts), the ping sweep (reach.ts) and the simulator's BMCs.
+import type { BootFlags } from './bootflags.js';
 
 export type PowerState = 'on' | 'off';
 export type OffMode = 'soft' | 'hard';
@@ -10,6 +11,8 @@ export interface PowerDriver {
   on(bmc: string): Promise<void>;
   /** soft = ACPI shutdown request; hard = immediate off. Returns once the BMC accepted the command. */
   off(bmc: string, mode: OffMode): Promise<void>;
+  /** The boot flags (IPMI boot option parameter 5); drivers that cannot read them leave this out. */
+  bootFlags?(bmc: string): Promise<BootFlags>;
 }
 
 export interface Reachability {

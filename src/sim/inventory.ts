@@ -270,7 +270,7 @@ export function demoInventory(): Inventory {
     pip: `10.20.0.${10 + n}`,
     memoryMb: 384 * GIB,
     nodeMemoryMb: 4 * GIB,
-    diskMb: 1800 * GIB,
+    diskMb: 4000 * GIB, // room for the 600 and 900 GiB DRBD disks each node holds as primary and secondary
     diskUsedMb: 30 * GIB,
     cpus: 64,
     cpuSockets: 2,

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { RapiGroup, RapiNode } from '../../src/ganeti/types.js';
+import { simDrivers } from '../../src/sim/drivers.js';
 import { labInventory, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { removeDir, tempDir } from '../faults/helpers.js';
 import {
@@ -58,7 +59,7 @@ async function start(): Promise<NodevacApp> {
     store: { dir },
     operator: { from: 'fixed', name: 'tester' },
   });
-  app = await createApp({ config });
+  app = await createApp({ config, drivers: simDrivers(config.simulator) });
   return app;
 }
 

@@ -9,8 +9,10 @@ import { serve } from '../helpers/ipc-child.mjs';
 const [dist, setupJson] = process.argv.slice(2);
 const { configSchema } = await import(pathToFileURL(path.join(dist, 'config/schema.js')).href);
 const { createApp } = await import(pathToFileURL(path.join(dist, 'app/index.js')).href);
+const { simDrivers } = await import(pathToFileURL(path.join(dist, 'sim/drivers.js')).href);
 const setup = JSON.parse(setupJson);
-const app = await createApp({ config: configSchema.parse(setup.config), runner: setup.runner });
+const config = configSchema.parse(setup.config);
+const app = await createApp({ config, runner: setup.runner, drivers: simDrivers(config.simulator) });
 let plan;
 
 const ops = {

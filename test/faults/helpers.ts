@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import type { RunnerSettings } from '../../src/run/runner.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
+import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type SimOptions, type Simulator, type SimSubmission } from '../../src/sim/index.js';
 import type { JobEvent, JobRecord } from '../../src/jobs/types.js';
 import type { Store } from '../../src/store/types.js';
@@ -49,8 +50,10 @@ export function requestTimeout(sim: Simulator, seconds: number): Record<string, 
 }
 
 export function appOn(sim: Simulator, store: StoreChoice, opts: AppOptions = {}): Promise<NodevacApp> {
+  const config = simConfig(sim, store, opts.extra);
   return createApp({
-    config: simConfig(sim, store, opts.extra),
+    config,
+    drivers: simDrivers(config.simulator),
     store: opts.store,
     runner: { ...RUNNER, ...opts.runner },
   });
@@ -141,7 +144,7 @@ export async function tempDir(prefix: string): Promise<string> {
 
 /** Compiles the engine (src/app and what it imports) alone into a temp dir; returns that dir. */
 export function buildEngine(): Promise<string> {
-  return compileAlone('engine-build', ['src/app/index.ts', 'src/config/schema.ts']);
+  return compileAlone('engine-build', ['src/app/index.ts', 'src/config/schema.ts', 'src/sim/drivers.ts']);
 }
 
 /** A nodevac process (test/faults/child.mjs) that obeys the test over IPC. */

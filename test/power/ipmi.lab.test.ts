@@ -2,6 +2,7 @@
 // node3. Runs only when the lab is up; leaves it as found (node3 on, its instances started again).
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { bootOverride } from '../../src/power/bootflags.js';
 import { IpmitoolDriver } from '../../src/power/ipmi.js';
 import { powerOff, waitForPower } from '../../src/power/policy.js';
 import { PingReachability } from '../../src/power/reach.js';
@@ -44,6 +45,14 @@ describe.skipIf(lab === null)('IpmitoolDriver on the lab BMCs', () => {
 
   it('reads "on" from every BMC', async () => {
     for (const node of l().nodes) expect(await driver().status(node.bmc.host)).toBe('on');
+  });
+
+  it("reads every BMC's boot flags: the lab's BMCs force nothing on the next boot", async () => {
+    for (const node of l().nodes) {
+      const flags = await driver().bootFlags(node.bmc.host);
+      expect(flags.data).toMatch(/^[0-9a-f]{10}$/);
+      expect(bootOverride(flags)).toBeUndefined();
+    }
   });
 
   it('a wrong password is an auth failure', async () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpmitoolDriver } from '../../src/power/ipmi.js';
 import { PowerError, type IpmiSettings } from '../../src/power/types.js';
 import { rejectionOf } from '../helpers/rejection.js';
+import { bootOverride } from '../../src/power/bootflags.js';
 import { installFakeIpmitool, type FakeIpmitool } from './fake-ipmitool.js';
 
 const PASSWORD = 'fake-Secret-4711';
@@ -50,6 +51,17 @@ afterEach(async () => {
 });
 
 describe('IpmitoolDriver: answers', () => {
+  it('reads the boot flags with `chassis bootparam get 5`: the lab form is no override, a valid PXE is one', async () => {
+    const driver = new IpmitoolDriver(settings());
+    expect(bootOverride(await driver.bootFlags('on.bmc.test'))).toBeUndefined();
+    expect(bootOverride(await driver.bootFlags('pxe.bmc.test'))).toBe(
+      'Force PXE (next boot; boot parameter data 8004000000)',
+    );
+    const calls = await fake.calls();
+    expect(calls[0]?.argv.slice(-4)).toEqual(['chassis', 'bootparam', 'get', '5']);
+    expect(calls[0]?.envPassword).toBe(PASSWORD);
+  });
+
   it('reads on and off, and sends on, hard off and soft off', async () => {
     const driver = new IpmitoolDriver(settings());
     expect(await driver.status('on.bmc.test')).toBe('on');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema } from '../../src/config/schema.js';
+import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
 
@@ -57,7 +58,7 @@ describe('adoption and locking across processes', () => {
   let app: NodevacApp;
   beforeAll(async () => {
     const config = configSchema.parse({ ...sim.config(), store: { dir: join(dir, 'store') } });
-    app = await createApp({ config, runner: { pollMs: 20, leaseMs: 1500 } });
+    app = await createApp({ config, runner: { pollMs: 20, leaseMs: 1500 }, drivers: simDrivers(config.simulator) });
   });
   afterAll(() => app?.close());
 

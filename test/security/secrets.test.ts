@@ -9,6 +9,7 @@ import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema } from '../../src/config/schema.js';
+import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
 import { FAST, RUNNER, finished, removeDir, simConfig, tempDir, type StoreChoice } from '../faults/helpers.js';
@@ -125,7 +126,8 @@ describe.each(['local', 'redis'] as const)('secrets with the %s store, power thr
     const sim = current();
     expect(redis === undefined || redis.url.includes(encodeURIComponent(REDIS_PASSWORD))).toBe(true);
     const open = async (extra: Record<string, unknown> = {}) => {
-      const a = await createApp({ config: simConfig(sim, store, extra), runner: RUNNER });
+      const config = simConfig(sim, store, extra);
+      const a = await createApp({ config, runner: RUNNER, drivers: simDrivers(config.simulator) });
       apps.push(a);
       return a;
     };

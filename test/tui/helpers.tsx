@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema } from '../../src/config/schema.js';
+import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type SimOptions, type Simulator } from '../../src/sim/index.js';
 import { App } from '../../src/tui/App.js';
 import type { View } from '../../src/tui/context.js';
@@ -50,7 +51,7 @@ export async function world(opts: WorldOptions = {}): Promise<World> {
   const base = { ...raw, clusters, kiosk: { enabled: kiosk }, store: redis ? { redis } : { dir } };
   const config = configSchema.parse(base);
   const runner = { pollMs: 20, leaseMs: 3000 };
-  const apps: NodevacApp[] = [await createApp({ config, runner })];
+  const apps: NodevacApp[] = [await createApp({ config, runner, drivers: simDrivers(config.simulator) })];
   return {
     sim,
     dir,
@@ -59,6 +60,7 @@ export async function world(opts: WorldOptions = {}): Promise<World> {
       const a = await createApp({
         config: configSchema.parse({ ...base, operator: { from: 'fixed', name: 'bob' } }),
         runner,
+        drivers: simDrivers(config.simulator),
       });
       apps.push(a);
       return a;

@@ -1,0 +1,159 @@
+// Job control: starting a job (re-planned under the cluster's start lock), planning and starting at once, retry,
+// cancel, and the audit entries they leave. Jobs started here are driven by the Drive this is given.
+import { randomBytes } from 'node:crypto';
+import { describeOperator } from '../config/operator.js';
+import { lockKey } from '../jobs/rules.js';
+import type { AuditEntry, JobRecord, Operator } from '../jobs/types.js';
+import type { Plan } from '../plan/types.js';
+import type { Store } from '../store/types.js';
+import type { Clusters } from './clusters.js';
+import type { Drive } from './drive.js';
+import { auditPlan } from './audit.js';
+import { cancelAction, retryRefusal } from './eligibility.js';
+import { lockRequest, underStartLock } from './locks.js';
+import { lastEvacuation, planOptions, type Planning } from './planning.js';
+import { NodeLockedError, NodeLookupError, PlanRefusedError, type PlanRequest } from './types.js';
+
+export class JobControl {
+  constructor(
+    private readonly operator: Operator,
+    private readonly clusters: Clusters,
+    private readonly planning: Planning,
+    private readonly store: Store,
+    private readonly drive: Drive,
+  ) {}
+
+  start(plan: Plan): Promise<JobRecord> {
+    return underStartLock(this.store, this.operator, plan.cluster, () => this.startUnlocked(plan));
+  }
+
+  private async startUnlocked(plan: Plan): Promise<JobRecord> {
+    const fresh = await this.planning.planFor(plan.cluster, plan.node, plan.kind, plan.options);
+    const blockers = fresh.blockers.length ? fresh.blockers : plan.blockers;
+    if (blockers.length) {
+      const locked = blockers.find((b) => b.code === 'node-locked');
+      const holder = await this.store.getLock(lockKey(plan.cluster, plan.node));
+      if (locked && holder) throw new NodeLockedError(locked.message, holder);
+      await this.audit(plan, 'refused', blockers.map((b) => b.message).join('; '));
+      throw new PlanRefusedError(
+        `${plan.kind} of ${plan.node} refused: ${blockers.map((b) => b.message).join('; ')}`,
+        fresh.blockers.length ? fresh : plan,
+      );
+    }
+    return this.createJob(plan);
+  }
+
+  async planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }> {
+    const { cluster, node, reads } = await this.planning.locate(request);
+    // Planned under the start lock from reads made just now (the jobs of the store read under it): nothing to
+    // re-validate, so planned once.
+    return underStartLock(this.store, this.operator, cluster, async () => {
+      const plan = await this.planning.planFor(cluster, node, request.kind, planOptions(request), 2000, reads);
+      return plan.blockers.length ? { plan } : { plan, job: await this.createJob(plan) };
+    });
+  }
+
+  /** Takes the node's lock, records the job and drives it here; the caller holds the start lock. */
+  private async createJob(plan: Plan): Promise<JobRecord> {
+    const id = randomBytes(4).toString('hex');
+    const request = lockRequest(lockKey(plan.cluster, plan.node), id, this.operator);
+    const now = request.since;
+    const got = await this.store.acquireLock(request, this.drive.leaseMs);
+    if (!got.acquired) {
+      const h = got.holder;
+      throw new NodeLockedError(
+        `${plan.node} is being worked on by ${describeOperator(h.owner)} since ${h.since.slice(11, 16)} UTC, job ${h.jobId}`,
+        h,
+      );
+    }
+    const evac =
+      plan.kind === 'poweron' || plan.kind === 'return'
+        ? lastEvacuation(await this.store.listJobs(), plan.cluster, plan.node)
+        : undefined;
+    const job: JobRecord = {
+      id,
+      kind: plan.kind,
+      cluster: plan.cluster,
+      node: plan.node,
+      state: 'pending',
+      owner: this.operator,
+      createdAt: now,
+      updatedAt: now,
+      plan,
+      cursor: 0,
+      progress: 0,
+      instances: plan.instances
+        .filter((a) => a.action !== 'leave-secondary' && a.action !== 'leave-stopped')
+        .map((a) => ({ instance: a.instance, action: a.action, state: 'pending' as const })),
+      stopped: evac ? [...evac.stopped] : [],
+      moved: evac ? { ...evac.moved } : {},
+      cancelRequested: false,
+      evacuationJob: evac?.id,
+    };
+    // The return restores the role the node had before the evacuation.
+    if (evac) job.plan = { ...plan, nodeRole: evac.plan.nodeRole };
+    await this.store.putJob(job);
+    await this.audit(plan, 'started', `job ${id}`, id);
+    this.drive.drive(job, request.token);
+    return job;
+  }
+
+  async cancel(id: string): Promise<void> {
+    const job = await this.store.getJob(id);
+    if (!job) throw new NodeLookupError(`no job ${id}`, []);
+    const action = cancelAction(job);
+    if (action === 'none') return;
+    if (action === 'close') {
+      job.state = 'cancelled';
+      job.updatedAt = new Date().toISOString();
+      await this.store.putJob(job);
+    } else {
+      await this.store.appendEvent({
+        jobId: id,
+        time: new Date().toISOString(),
+        type: 'job',
+        state: 'cancel-requested',
+        message: `cancel requested by ${describeOperator(this.operator)}`,
+      });
+    }
+    await this.audit(job.plan, 'cancelled', `cancel of job ${id} requested`, id);
+  }
+
+  async retry(id: string): Promise<JobRecord> {
+    const job = await this.store.getJob(id);
+    if (!job) throw new NodeLookupError(`no job ${id}`, []);
+    // A job still marked running whose driver died or lost the store is retried too: the lock below refuses
+    // while a live driver holds its lease.
+    const refusal = retryRefusal(job, {
+      driven: this.drive.drives(id),
+      readOnly: this.clusters.configOf(job.cluster)?.readOnly === true,
+    });
+    if (refusal) throw new PlanRefusedError(refusal, job.plan);
+    const request = lockRequest(lockKey(job.cluster, job.node), id, this.operator);
+    const got = await this.store.acquireLock(request, this.drive.leaseMs);
+    if (!got.acquired)
+      throw new NodeLockedError(
+        `${job.node} is being worked on by ${describeOperator(got.holder.owner)}, job ${got.holder.jobId}`,
+        got.holder,
+      );
+    await this.store.appendEvent({
+      jobId: id,
+      time: new Date().toISOString(),
+      type: 'job',
+      state: 'retry-requested',
+      message: `retry by ${describeOperator(this.operator)}`,
+    });
+    job.cancelRequested = false;
+    job.state = 'pending';
+    job.error = undefined;
+    job.result = undefined;
+    await this.store.putJob(job);
+    await this.audit(job.plan, 'started', `retry of job ${id} from step ${job.cursor + 1}`, id);
+    this.drive.drive(job, request.token);
+    return job;
+  }
+
+  private audit(plan: Plan, result: AuditEntry['result'], detail: string, jobId?: string): Promise<void> {
+    return auditPlan(this.store, this.operator, plan, result, detail, jobId);
+  }
+}

@@ -1,0 +1,118 @@
+// Driving jobs in this process: one runner per job on its cluster's queue, and the worker that adopts jobs whose
+// driver's lease expired. Runners wake the job's watchers as they record events.
+import { hostname } from 'node:os';
+import { describeOperator } from '../config/operator.js';
+import { isFinal, lockKey } from '../jobs/rules.js';
+import type { JobRecord, Operator } from '../jobs/types.js';
+import type { Reachability } from '../power/types.js';
+import { JobRunner, type RunnerSettings } from '../run/runner.js';
+import type { Store } from '../store/types.js';
+import { auditPlan } from './audit.js';
+import type { Clusters } from './clusters.js';
+import { lockRequest } from './locks.js';
+import type { Nudges } from './watch.js';
+
+/** The worker looks for abandoned jobs a few times per lease, and not more often than this. */
+const MIN_WORKER_TICK_MS = 250;
+
+export class Drive {
+  private readonly runners = new Map<string, JobRunner>();
+  private readonly running = new Set<Promise<unknown>>();
+  private worker: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly operator: Operator,
+    private readonly clusters: Clusters,
+    private readonly store: Store,
+    private readonly reach: Reachability,
+    private readonly settings: RunnerSettings,
+    private readonly nudges: Nudges,
+  ) {}
+
+  /** How long a node's lock lasts unless its driver renews it. */
+  get leaseMs(): number {
+    return this.settings.leaseMs;
+  }
+
+  /** Runs the job here, holding its node's lock with `token`. */
+  drive(job: JobRecord, token: string): void {
+    const h = this.clusters.get(job.cluster);
+    job.driver = { operator: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const runner = new JobRunner(job, {
+      store: this.store,
+      client: h.client.withReason({ operator: this.operator.name, jobId: job.id }),
+      power: h.power,
+      reach: this.reach,
+      operator: this.operator,
+      settings: this.settings,
+      lockToken: token,
+      onEvent: () => this.nudges.nudge(job.id),
+    });
+    this.runners.set(job.id, runner);
+    const p = h.queue
+      .add(() => runner.run())
+      .catch(() => undefined)
+      .finally(() => {
+        this.runners.delete(job.id);
+        this.running.delete(p);
+      });
+    this.running.add(p);
+  }
+
+  drives(id: string): boolean {
+    return this.runners.has(id);
+  }
+
+  /** Jobs driven by this process that are still running. */
+  driven(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /** Adopts jobs whose driver's lease expired, and keeps doing so until close(). */
+  startWorker(onAdopt?: (job: JobRecord) => void): void {
+    if (this.worker) return;
+    const tick = async () => {
+      if (this.closed) return;
+      const jobs = await this.store.listJobs().catch(() => []);
+      for (const job of jobs) {
+        if (isFinal(job) || this.runners.has(job.id)) continue;
+        // Only clusters this configuration may write to: a read-only (kiosk) one is never driven from here.
+        if (this.clusters.configOf(job.cluster)?.readOnly !== false) continue;
+        await this.adopt(job, onAdopt);
+      }
+    };
+    void tick();
+    this.worker = setInterval(() => void tick(), Math.max(MIN_WORKER_TICK_MS, Math.floor(this.settings.leaseMs / 3)));
+  }
+
+  /** Takes the job's lock if nobody holds it (or only a lapsed lease of this job) and drives it. */
+  private async adopt(job: JobRecord, onAdopt?: (job: JobRecord) => void): Promise<void> {
+    const key = lockKey(job.cluster, job.node);
+    const lock = await this.store.getLock(key).catch(() => undefined);
+    if (lock && lock.expiresAt > Date.now()) return;
+    if (lock && lock.jobId !== job.id) return;
+    const request = lockRequest(key, job.id, this.operator);
+    const got = await this.store.acquireLock(request, this.settings.leaseMs).catch(() => undefined);
+    if (!got?.acquired) return;
+    const fresh = (await this.store.getJob(job.id)) ?? job;
+    const by = describeOperator(this.operator);
+    await auditPlan(this.store, this.operator, fresh.plan, 'adopted', `job ${job.id} adopted by ${by}`, job.id);
+    await this.store.appendEvent({
+      jobId: job.id,
+      time: new Date().toISOString(),
+      type: 'log',
+      message: `adopted by ${by} (pid ${process.pid})`,
+    });
+    onAdopt?.(fresh);
+    this.drive(fresh, request.token);
+  }
+
+  /** Stops adopting and detaches the runners (their locks released for adoption elsewhere). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.worker);
+    for (const runner of this.runners.values()) await runner.detach();
+    await Promise.allSettled([...this.running]);
+  }
+}

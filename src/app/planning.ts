@@ -1,0 +1,117 @@
+// Planning against fresh Ganeti reads: the pure planner fed with the cluster, the node's lock, the jobs on the
+// cluster and this configuration's read-only and TLS settings.
+import { describeOperator } from '../config/operator.js';
+import type { Config } from '../config/schema.js';
+import { isFinal, lockKey } from '../jobs/rules.js';
+import type { JobRecord } from '../jobs/types.js';
+import {
+  DEFAULT_PLAN_OPTIONS as DEFAULT_OPTIONS,
+  planEvacuation,
+  planPowerOff,
+  planReturn,
+  type PlanInput,
+} from '../plan/planner.js';
+import type { Plan, PlanOptions } from '../plan/types.js';
+import type { Store } from '../store/types.js';
+import type { Clusters, PlanReads } from './clusters.js';
+import type { Inventory } from './inventory.js';
+import type { PlanRequest } from './types.js';
+
+/** The request's options over the defaults. */
+export function planOptions(request: PlanRequest): PlanOptions {
+  return { ...DEFAULT_OPTIONS, ...request.options };
+}
+
+export class Planning {
+  constructor(
+    private readonly config: Config,
+    private readonly clusters: Clusters,
+    private readonly inventory: Inventory,
+    private readonly store: Store,
+  ) {}
+
+  async plan(request: PlanRequest): Promise<Plan> {
+    const { cluster, node, reads } = await this.locate(request);
+    // Planned from the node list just fetched to find the node (not read twice); start() re-plans from new reads.
+    return this.planFor(cluster, node, request.kind, planOptions(request), 2000, reads);
+  }
+
+  /**
+   * The node's cluster and full name, with the cluster's other reads already under way when the cluster is known
+   * before the node is found (named, or the only one): finding the node and reading the rest take one round trip.
+   */
+  async locate(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: PlanReads }> {
+    const names = this.clusters.names();
+    const known = request.cluster ?? (names.length === 1 ? names[0] : undefined);
+    const reads = known !== undefined && names.includes(known) ? this.clusters.planReads(known) : undefined;
+    // Not awaited if the node is not found: that error is the one to report.
+    reads?.catch(() => undefined);
+    const { cluster, node } = await this.inventory.locate(request.node, request.cluster, 0);
+    return { cluster, node, reads: cluster === known ? reads : undefined };
+  }
+
+  /** Plans from the cluster's nodes read at most nodesMaxAgeMs ago and its other reads (made now unless given). */
+  async planFor(
+    cluster: string,
+    node: string,
+    kind: Plan['kind'],
+    options: PlanOptions,
+    nodesMaxAgeMs = 0,
+    reads?: PlanReads,
+  ): Promise<Plan> {
+    const h = this.clusters.get(cluster);
+    const [[info, features, instances], nodes, lock, jobs] = await Promise.all([
+      reads ?? this.clusters.planReads(cluster),
+      this.clusters.nodes(cluster, nodesMaxAgeMs),
+      this.store.getLock(lockKey(cluster, node)),
+      this.store.listJobs(),
+    ]);
+    const input: PlanInput = {
+      cluster,
+      info,
+      features,
+      nodes,
+      instances,
+      node,
+      options:
+        kind === 'return'
+          ? { ...options, powerOn: false }
+          : kind === 'poweron'
+            ? { ...options, powerOn: true }
+            : options,
+      lock: lock && lock.expiresAt > Date.now() ? lock : undefined,
+      readOnly: h.config.readOnly || this.config.kiosk.enabled === true ? h.config.readOnly : false,
+      bmcTagPrefix: this.config.ipmi?.tagPrefix ?? 'ipmi:',
+      now: new Date().toISOString(),
+      activeJobs: jobs
+        .filter((j) => j.cluster === cluster && !isFinal(j))
+        .map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          node: j.node,
+          owner: describeOperator(j.owner),
+          instances: j.plan.instances.map((a) => a.instance),
+        })),
+    };
+    let plan: Plan;
+    if (kind === 'evacuate') plan = planEvacuation(input);
+    else if (kind === 'poweroff') plan = planPowerOff(input);
+    else {
+      const evac = lastEvacuation(jobs, cluster, node);
+      plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
+    }
+    if ('insecure' in h.config.tls)
+      plan.warnings.push({
+        code: 'insecure-tls',
+        message: `cluster ${cluster}: TLS certificate not verified (insecure: true in the configuration)`,
+      });
+    return plan;
+  }
+}
+
+/** The node's latest evacuation: what a return or power-on undoes. */
+export function lastEvacuation(jobs: JobRecord[], cluster: string, node: string): JobRecord | undefined {
+  return jobs
+    .filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
