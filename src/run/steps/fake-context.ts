@@ -1,7 +1,7 @@
 // A step context for handler unit tests: a small in-memory cluster behind the RAPI calls steps make, Ganeti jobs
 // that take effect when followed (or fail, when the test says so), a BMC and a ping that answer as told, and a
 // virtual clock (no real time passes), as the power policy is tested. Everything a handler did is recorded.
-import { GanetiJobError } from '../../ganeti/errors.js';
+import { GanetiJobError, RapiError } from '../../ganeti/errors.js';
 import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
 import type { RapiInstance, RapiNode } from '../../ganeti/types.js';
 import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
@@ -196,7 +196,7 @@ export class FakeContext implements StepContext {
   /** A node as Ganeti reports it: its instance lists follow the instances. */
   private view(name: string): RapiNode {
     const n = this.nodes.get(name);
-    if (!n) throw new StepError(`no node ${name}`);
+    if (!n) throw new RapiError('not-found', 'c1', `node ${name} not found`, 'check the name', { status: 404 });
     const all = [...this.instances.values()];
     const pinst_list = all.filter((i) => i.pnode === name).map((i) => i.name);
     const sinst_list = all.filter((i) => i.snodes.includes(name)).map((i) => i.name);
@@ -205,7 +205,7 @@ export class FakeContext implements StepContext {
 
   private inst(name: string): RapiInstance {
     const i = this.instances.get(name);
-    if (!i) throw new StepError(`no instance ${name}`);
+    if (!i) throw new RapiError('not-found', 'c1', `instance ${name} not found`, 'check the name', { status: 404 });
     return i;
   }
 
