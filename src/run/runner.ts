@@ -9,7 +9,7 @@ import { StepError, toStepError } from './errors.js';
 import { GanetiAccess } from './ganeti.js';
 import { Journal } from './journal.js';
 import { stepContext, type Engine } from './step-context.js';
-import { STEPS } from './steps/registry.js';
+import { STEPS, unsettledItems } from './steps/registry.js';
 import type { RunnerDeps } from './types.js';
 
 export { StepError } from './errors.js';
@@ -117,6 +117,8 @@ export class JobRunner {
       message: undefined,
     });
     const outcome = await STEPS[step.kind](context);
+    const open = unsettledItems(step.kind, this.job);
+    if (open.length) throw new StepError(`${open.join(', ')}: not moved, still pending`);
     await journal.setStep(step, { state: outcome.kind, endedAt: new Date().toISOString(), message: outcome.message });
     this.job.progress = journal.steps.filter(settled).length / journal.steps.length;
     await journal.setJob({ cursor: index + 1 });

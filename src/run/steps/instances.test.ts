@@ -30,11 +30,16 @@ describe('restart-instances', () => {
   it('starts what nodevac shut down and is still down, passing over running and vanished ones', async () => {
     const down = instance('db1', { disk_template: 'plain', oper_state: false, status: 'ERROR_down' });
     const up = instance('db2', { disk_template: 'plain' });
-    const j = job({ kind: 'return' }, { stopped: ['db1', 'db2', 'gone1'] });
+    const j = job({ kind: 'return', instances: [action(down, 'start'), action(up, 'start')] });
+    j.stopped = ['db1', 'db2', 'gone1'];
     const ctx = new FakeContext(j, 'restart-instances').add(down, up);
     expect((await restartInstances(ctx)).kind).toBe('done');
     expect(ctx.submitted.map((s) => [s.call, s.name])).toEqual([['startupInstance', 'db1']]);
     expect(ctx.instances.get('db1')!.status).toBe('running');
+    expect(j.instances.map((i) => [i.instance, i.state, i.message])).toEqual([
+      ['db1', 'done', 'started'],
+      ['db2', 'done', 'already running'],
+    ]);
   });
 
   it('a resumed step re-attaches to the startup an earlier run submitted', async () => {

@@ -33,10 +33,14 @@ export async function restartInstances(ctx: StepContext): Promise<StepOutcome> {
     try {
       inst = await ctx.read((c) => c.instance(name));
     } catch (err) {
-      if (err instanceof RapiError && err.kind === 'not-found') continue;
-      throw err;
+      if (!(err instanceof RapiError && err.kind === 'not-found')) throw err;
+      ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
+      continue;
     }
-    if (isRunning(inst)) continue;
+    if (isRunning(inst)) {
+      ctx.setInstance(name, { state: 'done', message: 'already running' });
+      continue;
+    }
     const id = await submitOnce(ctx, { opId: 'OP_INSTANCE_STARTUP', instance: name }, (c) => c.startupInstance(name));
     await ctx.follow(id, name);
     ctx.setInstance(name, { state: 'done', message: 'started' });

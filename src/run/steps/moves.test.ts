@@ -101,11 +101,30 @@ describe('migrate-back', () => {
     expect(ctx.instances.get('ceph1')!.pnode).toBe(NODE);
   });
 
+  it('fails a stopped instance over back, where it stays stopped, and counts an instance already back as done', async () => {
+    const build = instance('build1', { pnode: 'node2.test', snodes: [NODE], admin_state: 'down', oper_state: false });
+    const home = instance('web1', { snodes: ['node2.test'] });
+    const j = job({
+      kind: 'return',
+      options: { ...job().plan.options, migrateBack: true },
+      instances: [action(build, 'failover'), action(home, 'migrate-to-secondary')],
+    });
+    const ctx = new FakeContext(j, 'migrate-back').add(build, home);
+    expect((await migrateBack(ctx)).kind).toBe('done');
+    expect(ctx.submitted.map((s) => [s.call, s.name, s.args])).toEqual([['failoverInstance', 'build1', {}]]);
+    expect(ctx.instances.get('build1')).toMatchObject({ pnode: NODE, oper_state: false });
+    expect(j.instances).toEqual([
+      expect.objectContaining({ state: 'done', node: NODE, message: `failed over back to ${NODE}, not started` }),
+      expect.objectContaining({ state: 'done', node: NODE }),
+    ]);
+  });
+
   it('leaves a DRBD instance whose secondary moved, with a warning', async () => {
     const web = instance('web1', { pnode: 'node2.test', snodes: ['node4.test'] });
     const ctx = new FakeContext(returning([web]), 'migrate-back').add(web);
     await migrateBack(ctx);
     expect(ctx.submitted).toEqual([]);
+    expect(ctx.job.instances).toMatchObject([{ state: 'failed', node: 'node2.test' }]);
     expect(ctx.events).toMatchObject([
       { type: 'warning', message: `web1 stays on node2.test: its secondary is no longer ${NODE}` },
     ]);

@@ -1,6 +1,7 @@
 // Moving instances: primaries off the node (migrate or fail over, a few at a time), secondaries off it (one
 // Ganeti node evacuation), and primaries back on return.
 import PQueue from 'p-queue';
+import { RapiError } from '../../ganeti/errors.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import type { InstanceAction } from '../../plan/types.js';
 import { StepError } from '../errors.js';
@@ -127,41 +128,71 @@ async function settleSecondaries(ctx: StepContext, error?: string) {
   await ctx.save();
 }
 
-/** Moves back what the return plan lists (the planner already left out what cannot go back, with a warning). */
+/**
+ * Moves back what the return plan lists (the planner already left out what cannot go back, with a warning):
+ * live migration where the plan says so, failover where it says so. Ganeti's failover starts the instance on
+ * the node only when it is marked up (TLMigrateInstance._ExecFailover): a stopped one comes back stopped.
+ */
 export async function migrateBack(ctx: StepContext): Promise<StepOutcome> {
   const { job } = ctx;
   if (!job.plan.options.migrateBack) return skipped('not asked for (--migrate-back)');
-  const actions = job.plan.instances.filter((a) => a.action === 'migrate-to-secondary' || a.action === 'migrate');
+  const actions = job.plan.instances.filter(
+    (a) => a.action === 'migrate-to-secondary' || a.action === 'migrate' || a.action === 'failover',
+  );
   if (actions.length === 0) return skipped('no instance to move back');
   const failures: string[] = [];
+  let stay = 0;
   for (const action of actions) {
     const name = action.instance;
     let inst: RapiInstance;
     try {
       inst = await ctx.read((c) => c.instance(name));
-    } catch {
+    } catch (err) {
+      if (err instanceof RapiError && err.kind === 'not-found') {
+        ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
+      } else {
+        const e = ctx.failure(err);
+        failures.push(`${name}: ${e.message}`);
+        ctx.setInstance(name, { state: 'failed', message: e.message });
+      }
       continue;
     }
-    if (inst.pnode === job.node) continue;
+    if (inst.pnode === job.node) {
+      ctx.setInstance(name, { state: 'done', node: job.node });
+      continue;
+    }
     const drbd = inst.disk_template === 'drbd';
     if (drbd && !inst.snodes.includes(job.node)) {
-      await ctx.emit('warning', `${name} stays on ${inst.pnode}: its secondary is no longer ${job.node}`, {
-        instance: name,
-      });
+      const message = `stays on ${inst.pnode}: its secondary is no longer ${job.node}`;
+      stay++;
+      ctx.setInstance(name, { state: 'failed', node: inst.pnode, message });
+      await ctx.emit('warning', `${name} ${message}`, { instance: name });
       continue;
     }
     try {
-      const allowFailover = inst.admin_state !== 'up';
-      const id = await submitOnce(ctx, { opId: 'OP_INSTANCE_MIGRATE', instance: name }, (c) =>
-        c.migrateInstance(name, drbd ? { allowFailover } : { targetNode: job.node, allowFailover }),
-      );
+      const failover = action.action === 'failover';
+      const target = drbd ? {} : { targetNode: job.node };
+      const id = failover
+        ? await submitOnce(ctx, { opId: 'OP_INSTANCE_FAILOVER', instance: name }, (c) =>
+            c.failoverInstance(name, target),
+          )
+        : await submitOnce(ctx, { opId: 'OP_INSTANCE_MIGRATE', instance: name }, (c) =>
+            c.migrateInstance(name, { allowFailover: inst.admin_state !== 'up', ...target }),
+          );
       await ctx.follow(id, name);
-      ctx.setInstance(name, { state: 'done', node: job.node });
+      const message = !failover
+        ? undefined
+        : inst.admin_state === 'up'
+          ? `failed over back to ${job.node} and started there`
+          : `failed over back to ${job.node}, not started`;
+      ctx.setInstance(name, { state: 'done', node: job.node, message });
     } catch (err) {
-      failures.push(`${name}: ${ctx.failure(err).message}`);
+      const e = ctx.failure(err);
+      failures.push(`${name}: ${e.message}`);
+      ctx.setInstance(name, { state: 'failed', message: e.message });
     }
   }
   await ctx.save();
   if (failures.length) throw new StepError(failures.join('; '));
-  return done();
+  return done(stay ? `${stay} instance(s) stay where they are` : undefined);
 }

@@ -1,4 +1,6 @@
 // Which handler executes which kind of step.
+import type { JobRecord } from '../../jobs/types.js';
+import type { InstanceActionKind, StepKind } from '../../plan/types.js';
 import { done, type StepRegistry } from './context.js';
 import { restartInstances, shutdownNonMirrored } from './instances.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
@@ -29,3 +31,24 @@ export const STEPS: StepRegistry = {
   'migrate-back': migrateBack,
   untag,
 };
+
+const MOVES: readonly InstanceActionKind[] = ['migrate-to-secondary', 'migrate', 'failover'];
+
+/** The job's instance items each step works through (a plan holds move-primaries or migrate-back, never both). */
+const ITEMS: Partial<Record<StepKind, readonly InstanceActionKind[]>> = {
+  'move-primaries': MOVES,
+  'shutdown-non-mirrored': ['shutdown'],
+  'move-secondaries': ['replace-secondary'],
+  'restart-instances': ['start'],
+  'migrate-back': MOVES,
+};
+
+/** Items of this step it left unsettled (pending or running): a step is not done while one of them is. */
+export function unsettledItems(kind: StepKind, job: JobRecord): string[] {
+  const actions = ITEMS[kind] ?? [];
+  return job.instances
+    .filter(
+      (i) => (actions as readonly string[]).includes(i.action) && (i.state === 'pending' || i.state === 'running'),
+    )
+    .map((i) => i.instance);
+}
