@@ -5,7 +5,7 @@
 import type { RapiClient } from '../ganeti/client.js';
 import { GanetiJobError, RapiError } from '../ganeti/errors.js';
 import { followJob, followJobTree, type JobOutcome, type TreeOutcome } from '../ganeti/follow.js';
-import type { RapiNode } from '../ganeti/types.js';
+import { JOB_FINAL, type RapiNode } from '../ganeti/types.js';
 import type { JobRecord, StepRecord } from '../jobs/types.js';
 import { sleep } from '../util/sleep.js';
 import type { JobControl } from './control.js';
@@ -150,20 +150,34 @@ export class GanetiAccess {
     }
   }
 
-  /** Follows a node-level job and the child jobs it spawns (each recorded as it is known); judges none of them. */
+  /**
+   * Follows a node-level job and the child jobs it spawns (each recorded as it is known); judges none of them.
+   * The children count as pending until they end, so a cancel reaches those still queued or waiting; a cancel
+   * asked while the parent ran reaches them as soon as they are known.
+   */
   async followTree(id: number, step: StepRecord): Promise<TreeOutcome> {
+    const mine = [id];
     this.pending.add(id);
     try {
       return await followJobTree(this.client, id, {
         signal: this.control.signal,
         concurrency: this.movesPerEvacuation,
         onLog: (jobId, message) => this.journal.note('log', message, { ganetiJob: jobId, step: step.kind }),
+        onStatus: (jobId, status) => {
+          if (JOB_FINAL.includes(status)) this.pending.delete(jobId);
+        },
         onChildren: (_p, kids) => {
-          for (const k of kids) if (k.ok) void this.journal.recordGanetiJob(step, k.id).catch(() => undefined);
+          for (const k of kids) {
+            if (!k.ok) continue;
+            mine.push(k.id);
+            this.pending.add(k.id);
+            void this.journal.recordGanetiJob(step, k.id).catch(() => undefined);
+          }
+          if (this.job.cancelRequested) void this.cancelPending();
         },
       });
     } finally {
-      this.pending.delete(id);
+      for (const j of mine) this.pending.delete(j);
     }
   }
 
