@@ -68,7 +68,10 @@ describe('de-offline', () => {
   it('retries while the node daemon does not answer, until it does', async () => {
     const ctx = new FakeContext(job(), 'de-offline').add(node(NODE, { offline: true }));
     let refusals = 2;
-    ctx.fail = (call) => (call === 'modifyNode' && refusals-- > 0 ? 'node daemon not answering' : undefined);
+    ctx.fail = (call) =>
+      call === 'modifyNode' && refusals-- > 0
+        ? `Node ${NODE} is being de-offlined but fails to report its version: Error 7: Failed to connect`
+        : undefined;
     expect((await deOffline(ctx)).kind).toBe('done');
     expect(ctx.submitted).toHaveLength(3);
     expect(ctx.time).toBe(2 * ctx.settings.pollMs);
@@ -77,11 +80,25 @@ describe('de-offline', () => {
 
   it('gives up after the boot time with the refusal, the node staying offline', async () => {
     const ctx = new FakeContext(job(), 'de-offline', false, { bootMs: 60_000 }).add(node(NODE, { offline: true }));
-    ctx.fail = () => 'Node did not answer';
+    const refusal = `Node ${NODE} is being de-offlined but fails to report its version: Error 7: Failed to connect`;
+    ctx.fail = () => refusal;
     await expect(deOffline(ctx)).rejects.toMatchObject({
       reason: 'deadline',
-      message: `${NODE}'s node daemon did not answer in time: Node did not answer; it stays offline`,
+      message: `${NODE}'s node daemon did not answer in time: ${refusal}; it stays offline`,
     });
+  });
+
+  it('fails at once, with Ganeti’s message and what to do, on any other refusal', async () => {
+    // LUNodeSetParams.CheckPrereq (lib/cmdlib/node.py): an out-of-band managed node recorded as powered off.
+    const refusal = `Node ${NODE} needs to be turned on before its offline status can be reset`;
+    const ctx = new FakeContext(job(), 'de-offline').add(node(NODE, { offline: true }));
+    ctx.fail = () => refusal;
+    await expect(deOffline(ctx)).rejects.toMatchObject({
+      reason: 'failed',
+      message: `Ganeti refused to de-offline ${NODE}: ${refusal}; it stays offline (fix it on the master, e.g. gnt-node modify --node-powered=yes ${NODE}, then nodevac retry j1)`,
+    });
+    expect(ctx.submitted).toHaveLength(1);
+    expect(ctx.time).toBe(0);
   });
 
   it('is done at once when the node is online', async () => {

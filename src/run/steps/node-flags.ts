@@ -43,7 +43,24 @@ async function setFlag(ctx: StepContext, flag: 'drained' | 'offline'): Promise<S
 export const drain = (ctx: StepContext) => setFlag(ctx, 'drained');
 export const offline = (ctx: StepContext) => setFlag(ctx, 'offline');
 
-/** Ganeti refuses to de-offline until the node daemon answers: retried until the boot deadline. */
+/**
+ * Ganeti's refusal while the node daemon does not answer yet (LUNodeSetParams.CheckPrereq, lib/cmdlib/node.py):
+ * the only one that waiting cures.
+ */
+const NOT_ANSWERING = /is being de-offlined but fails to report its version/;
+
+/** Any other refusal, with Ganeti's message and what to do. */
+function refused(ctx: StepContext, message: string): StepError {
+  // Same check: an out-of-band managed node whose record says powered off.
+  const example = /needs to be turned on before its offline status can be reset/.test(message)
+    ? `, e.g. gnt-node modify --node-powered=yes ${ctx.job.node}`
+    : '';
+  return new StepError(
+    `Ganeti refused to de-offline ${ctx.job.node}: ${message}; it stays offline (fix it on the master${example}, then nodevac retry ${ctx.job.id})`,
+  );
+}
+
+/** Ganeti refuses to de-offline until the node daemon answers: that refusal is retried until the boot deadline. */
 export async function deOffline(ctx: StepContext): Promise<StepOutcome> {
   const until = ctx.now() + ctx.settings.bootMs;
   const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o.offline === false };
@@ -60,6 +77,7 @@ export async function deOffline(ctx: StepContext): Promise<StepOutcome> {
       return done();
     } catch (err) {
       if (!(err instanceof GanetiJobError)) throw err;
+      if (!NOT_ANSWERING.test(err.message)) throw refused(ctx, err.message);
       if (ctx.now() > until)
         throw new StepError(
           `${ctx.job.node}'s node daemon did not answer in time: ${err.message}; it stays offline`,
