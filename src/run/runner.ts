@@ -79,9 +79,12 @@ export class JobRunner {
         await control.checkpoint();
         const index = this.job.cursor;
         const step = steps[index]!;
-        if (settled(step))
-          this.job.cursor = index + 1; // done by an earlier run
-        else await this.runStep(step, index);
+        if (settled(step)) {
+          // Done or skipped by an earlier run of this job.
+          this.job.cursor = index + 1;
+          continue;
+        }
+        await this.runStep(step, index);
       }
       await this.finish('succeeded', undefined, 'done');
     } catch (err) {
@@ -118,7 +121,10 @@ export class JobRunner {
     });
     const outcome = await STEPS[step.kind](context);
     const open = unsettledItems(step.kind, this.job);
-    if (open.length) throw new StepError(`${open.join(', ')}: not moved, still pending`);
+    if (open.length)
+      throw new StepError(
+        `${step.title}: ${open.join(', ')} not handled (still pending); nodevac retry ${this.job.id} takes them up again`,
+      );
     await journal.setStep(step, { state: outcome.kind, endedAt: new Date().toISOString(), message: outcome.message });
     this.job.progress = journal.steps.filter(settled).length / journal.steps.length;
     await journal.setJob({ cursor: index + 1 });
