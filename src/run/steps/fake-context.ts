@@ -1,0 +1,374 @@
+// A step context for handler unit tests: a small in-memory cluster behind the RAPI calls steps make, Ganeti jobs
+// that take effect when followed (or fail, when the test says so), a BMC and a ping that answer as told, and a
+// virtual clock (no real time passes), as the power policy is tested. Everything a handler did is recorded.
+import { GanetiJobError, RapiError } from '../../ganeti/errors.js';
+import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
+import type { RapiInstance, RapiNode } from '../../ganeti/types.js';
+import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
+import type { InstanceAction, Plan, StepKind } from '../../plan/types.js';
+import type { OffMode, PowerDriver, PowerState, Reachability } from '../../power/types.js';
+import { StepError, toStepError } from '../errors.js';
+import type { SubmittedOp } from '../ganeti.js';
+import type { EventExtra } from '../journal.js';
+import type { RunnerSettings } from '../types.js';
+import type { StepContext, StepRapi } from './context.js';
+
+export const NODE = 'node1.test';
+
+export function node(name: string, patch: Partial<RapiNode> = {}): RapiNode {
+  return {
+    name,
+    role: 'R',
+    offline: false,
+    drained: false,
+    master_candidate: false,
+    master_capable: true,
+    vm_capable: true,
+    pip: '192.0.2.1',
+    sip: '192.0.2.1',
+    mtotal: null,
+    mnode: null,
+    mfree: null,
+    dtotal: null,
+    dfree: null,
+    ctotal: null,
+    pinst_cnt: 0,
+    sinst_cnt: 0,
+    pinst_list: [],
+    sinst_list: [],
+    'group.uuid': 'g1',
+    tags: [],
+    uuid: name,
+    serial_no: 1,
+    ctime: 0,
+    mtime: 0,
+    ...patch,
+  };
+}
+
+export function instance(name: string, patch: Partial<RapiInstance> = {}): RapiInstance {
+  return {
+    name,
+    admin_state: 'up',
+    oper_state: true,
+    status: 'running',
+    pnode: NODE,
+    snodes: [],
+    disk_template: 'drbd',
+    beparams: {},
+    oper_ram: null,
+    tags: [],
+    uuid: name,
+    ...patch,
+  };
+}
+
+/** The plan's item for an instance of the cluster, with `action`. */
+export function action(inst: RapiInstance, kind: InstanceAction['action']): InstanceAction {
+  return {
+    instance: inst.name,
+    relation: inst.pnode === NODE ? 'primary' : 'secondary',
+    template: inst.disk_template,
+    adminState: inst.admin_state,
+    status: inst.status,
+    memory: 1024,
+    action: kind,
+    target: null,
+    why: 'test',
+  };
+}
+
+export function job(plan: Partial<Plan> = {}, patch: Partial<JobRecord> = {}): JobRecord {
+  const full: Plan = {
+    version: 1,
+    kind: 'evacuate',
+    cluster: 'c1',
+    node: NODE,
+    nodeRole: 'regular',
+    nodeAddress: '192.0.2.1',
+    bmc: 'bmc1.test',
+    master: 'master.test',
+    iallocator: 'hail',
+    createdAt: '2026-01-01T00:00:00Z',
+    options: {
+      powerOff: false,
+      full: false,
+      shutdownNonMirrored: false,
+      allowFailover: false,
+      iallocator: null,
+      targetNode: null,
+      deadline: null,
+      migrateBack: false,
+      powerOn: false,
+      returnToService: true,
+    },
+    instances: [],
+    steps: [],
+    blockers: [],
+    warnings: [],
+    ...plan,
+  };
+  return {
+    id: 'j1',
+    kind: full.kind,
+    cluster: full.cluster,
+    node: NODE,
+    state: 'running',
+    owner: { name: 'tester', user: 'tester', from: null, host: 'localhost' },
+    createdAt: full.createdAt,
+    updatedAt: full.createdAt,
+    plan: full,
+    cursor: 0,
+    progress: 0,
+    instances: full.instances.map((a) => ({ instance: a.instance, action: a.action, state: 'pending' })),
+    stopped: [],
+    moved: {},
+    cancelRequested: false,
+    ...patch,
+  };
+}
+
+function isInstance(item: RapiNode | RapiInstance): item is RapiInstance {
+  return typeof item.pnode === 'string';
+}
+
+export const SETTINGS: RunnerSettings = {
+  movesPerEvacuation: 2,
+  leaseMs: 15_000,
+  bootMs: 600_000,
+  shutdownSeconds: 120,
+  powerOffMode: 'soft-then-hard',
+  softOffMs: 0,
+  pingDownMs: 30_000,
+  pollMs: 5_000,
+};
+
+export interface Submission {
+  id: number;
+  call: keyof StepRapi;
+  name: string;
+  args: unknown;
+}
+
+export class FakeContext implements StepContext {
+  readonly nodes = new Map<string, RapiNode>();
+  readonly instances = new Map<string, RapiInstance>();
+  readonly submitted: Submission[] = [];
+  readonly events: { type: JobEvent['type']; message: string; extra?: EventExtra }[] = [];
+  /** Operations an earlier run of the step already submitted, as `OP_ID` or `OP_ID:instance` -> Ganeti job id. */
+  readonly earlier = new Map<string, number>();
+  /** A Ganeti job for this call on this name fails with the message returned. */
+  fail: (call: keyof StepRapi, name: string) => string | undefined = () => undefined;
+  /** What the BMC reports, and whether the node answers ping (per call, from the virtual time). */
+  powerState: PowerState = 'on';
+  answers: (time: number) => boolean = () => true;
+  /** A cancel arrives at this virtual time. */
+  cancelAt = Infinity;
+  time = 0;
+  saves = 0;
+  handedOver: RapiNode | undefined;
+  previous: RapiNode | undefined;
+  readonly settings: RunnerSettings;
+  readonly step: StepRecord;
+  readonly index = 0;
+  private nextId = 100;
+  private readonly effects = new Map<number, { submission: Submission; apply: () => void }>();
+
+  constructor(
+    readonly job: JobRecord,
+    kind: StepKind,
+    readonly resumed = false,
+    settings: Partial<RunnerSettings> = {},
+  ) {
+    this.settings = { ...SETTINGS, ...settings };
+    this.step = { kind, title: kind, state: resumed ? 'running' : 'pending', ganetiJobs: [] };
+    this.nodes.set(NODE, node(NODE));
+  }
+
+  add(...items: (RapiNode | RapiInstance)[]): this {
+    for (const item of items) {
+      if (isInstance(item)) this.instances.set(item.name, item);
+      else this.nodes.set(item.name, item);
+    }
+    return this;
+  }
+
+  /** A node as Ganeti reports it: its instance lists follow the instances. */
+  private view(name: string): RapiNode {
+    const n = this.nodes.get(name);
+    if (!n) throw new RapiError('not-found', 'c1', `node ${name} not found`, 'check the name', { status: 404 });
+    const all = [...this.instances.values()];
+    const pinst_list = all.filter((i) => i.pnode === name).map((i) => i.name);
+    const sinst_list = all.filter((i) => i.snodes.includes(name)).map((i) => i.name);
+    return { ...n, pinst_list, sinst_list, pinst_cnt: pinst_list.length, sinst_cnt: sinst_list.length };
+  }
+
+  private inst(name: string): RapiInstance {
+    const i = this.instances.get(name);
+    if (!i) throw new RapiError('not-found', 'c1', `instance ${name} not found`, 'check the name', { status: 404 });
+    return i;
+  }
+
+  /** Queues a Ganeti job whose effect happens when it is followed. */
+  private queue(call: keyof StepRapi, name: string, args: unknown, apply: () => void): Promise<number> {
+    const submission = { id: this.nextId++, call, name, args };
+    this.effects.set(submission.id, { submission, apply });
+    return Promise.resolve(submission.id);
+  }
+
+  private moveTo(i: RapiInstance, target: string | undefined) {
+    if (i.disk_template === 'drbd') [i.pnode, i.snodes] = [i.snodes[0] ?? 'nowhere', [i.pnode]];
+    else i.pnode = target ?? 'other.test';
+  }
+
+  readonly rapi: StepRapi = {
+    node: (name) => Promise.resolve(this.view(name)),
+    instance: (name) => Promise.resolve({ ...this.inst(name) }),
+    instances: () => Promise.resolve([...this.instances.values()].map((i) => ({ ...i }))),
+    modifyNode: (name, body) =>
+      this.queue('modifyNode', name, body, () => {
+        const n = this.nodes.get(name)!;
+        if (body.drained !== undefined) n.drained = body.drained;
+        if (body.offline !== undefined) [n.offline, n.drained] = [body.offline, false];
+        if (body.master_candidate !== undefined) n.master_candidate = body.master_candidate;
+      }),
+    addNodeTags: (name, tags) => this.queue('addNodeTags', name, tags, () => this.nodes.get(name)!.tags.push(...tags)),
+    deleteNodeTags: (name, tags) =>
+      this.queue('deleteNodeTags', name, tags, () => {
+        const n = this.nodes.get(name)!;
+        n.tags = n.tags.filter((t) => !tags.includes(t));
+      }),
+    migrateInstance: (name, opts = {}) =>
+      this.queue('migrateInstance', name, opts, () => this.moveTo(this.inst(name), opts.targetNode)),
+    failoverInstance: (name, opts = {}) =>
+      this.queue('failoverInstance', name, opts, () => this.moveTo(this.inst(name), opts.targetNode)),
+    shutdownInstance: (name, opts = {}) =>
+      this.queue('shutdownInstance', name, opts, () =>
+        Object.assign(this.inst(name), { oper_state: false, status: 'ERROR_down' }),
+      ),
+    startupInstance: (name, opts = {}) =>
+      this.queue('startupInstance', name, opts, () =>
+        Object.assign(this.inst(name), { oper_state: true, status: 'running', admin_state: 'up' }),
+      ),
+    evacuateNode: (name, opts) =>
+      this.queue('evacuateNode', name, opts, () => {
+        for (const i of this.instances.values())
+          if (i.snodes.includes(name))
+            i.snodes = i.snodes.map((s) => (s === name ? (opts.remoteNode ?? 'new.test') : s));
+      }),
+  };
+
+  readonly power: PowerDriver = {
+    status: () => Promise.resolve(this.powerState),
+    on: () => {
+      this.powerState = 'on';
+      return Promise.resolve();
+    },
+    off: (_bmc: string, _mode: OffMode) => {
+      this.powerState = 'off';
+      return Promise.resolve();
+    },
+  };
+
+  readonly reach: Reachability = {
+    ping: () => Promise.resolve(this.answers(this.time)),
+    sweep: (addresses) => Promise.resolve(new Map(addresses.map((a) => [a, this.answers(this.time)]))),
+  };
+
+  read<T>(call: (rapi: StepRapi) => Promise<T>): Promise<T> {
+    return call(this.rapi);
+  }
+
+  node(): Promise<RapiNode> {
+    return this.rapi.node(this.job.node);
+  }
+
+  async submit(send: (rapi: StepRapi) => Promise<number>, instance?: string): Promise<number> {
+    this.previous = undefined;
+    this.checkStop();
+    const id = await send(this.rapi);
+    this.submitted.push(this.effects.get(id)!.submission);
+    this.step.ganetiJobs.push(id);
+    if (instance) this.setInstance(instance, { state: 'running', ganetiJob: id });
+    return id;
+  }
+
+  findSubmitted(op: SubmittedOp): Promise<number | null> {
+    return Promise.resolve(this.earlier.get(op.instance ? `${op.opId}:${op.instance}` : op.opId) ?? null);
+  }
+
+  /** Runs the job's effect, or fails it as `fail` says; a job found from an earlier run has already taken effect. */
+  follow(id: number): Promise<JobOutcome> {
+    const effect = this.effects.get(id);
+    this.effects.delete(id);
+    const failure = effect && this.fail(effect.submission.call, effect.submission.name);
+    if (failure) return Promise.reject(new GanetiJobError('c1', id, 'OpPrereqError', failure, 'wrong_state'));
+    effect?.apply();
+    return Promise.resolve({ id, status: 'success', summary: [], opresult: [] });
+  }
+
+  async followTree(id: number): Promise<TreeOutcome> {
+    try {
+      const parent = await this.follow(id);
+      return { parent, children: [], rejected: [] };
+    } catch (err) {
+      const error = { errorType: 'OpPrereqError', message: (err as Error).message, ecode: null };
+      return { parent: { id, status: 'error', summary: [], opresult: [], error }, children: [], rejected: [] };
+    }
+  }
+
+  handOver(node: RapiNode) {
+    this.handedOver = node;
+  }
+
+  takeVerified(): RapiNode | undefined {
+    return this.previous;
+  }
+
+  emit(type: JobEvent['type'], message: string, extra?: EventExtra): Promise<void> {
+    this.events.push({ type, message, extra });
+    return Promise.resolve();
+  }
+
+  note(type: JobEvent['type'], message: string, extra?: EventExtra) {
+    this.events.push({ type, message, extra });
+  }
+
+  setInstance(name: string, patch: Partial<InstanceProgress>) {
+    const item = this.job.instances.find((i) => i.instance === name);
+    if (item) Object.assign(item, patch);
+  }
+
+  save(): Promise<void> {
+    this.saves++;
+    return Promise.resolve();
+  }
+
+  checkStop() {
+    if (this.time >= this.cancelAt) this.job.cancelRequested = true;
+    if (this.job.cancelRequested) throw new StepError('cancelled by request', 'cancelled');
+  }
+
+  checkDeadline() {
+    const deadline = this.job.plan.options.deadline;
+    if (deadline && this.time > Date.parse(deadline)) throw new StepError(`deadline ${deadline} passed`, 'deadline');
+  }
+
+  stopping(): boolean {
+    return this.job.cancelRequested;
+  }
+
+  failure(err: unknown): StepError {
+    return toStepError(err);
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  pause(ms: number): Promise<void> {
+    this.time += ms;
+    this.checkStop();
+    return Promise.resolve();
+  }
+}

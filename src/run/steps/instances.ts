@@ -1,0 +1,50 @@
+// Instances that cannot move (non-mirrored disks on the node): shut down for the evacuation, started on return.
+import { RapiError } from '../../ganeti/errors.js';
+import type { RapiInstance } from '../../ganeti/types.js';
+import { done, isRunning, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
+
+export async function shutdownNonMirrored(ctx: StepContext): Promise<StepOutcome> {
+  const { job } = ctx;
+  const actions = job.plan.instances.filter((a) => a.action === 'shutdown');
+  if (actions.length === 0) return skipped('no non-mirrored instance to shut down');
+  for (const action of actions) {
+    const name = action.instance;
+    const inst = await ctx.read((c) => c.instance(name));
+    if (!job.stopped.includes(name)) job.stopped.push(name);
+    if (!isRunning(inst)) {
+      ctx.setInstance(name, { state: 'done', message: 'already stopped' });
+      continue;
+    }
+    const id = await submitOnce(ctx, { opId: 'OP_INSTANCE_SHUTDOWN', instance: name }, (c) =>
+      c.shutdownInstance(name, { noRemember: true, timeout: ctx.settings.shutdownSeconds }),
+    );
+    await ctx.follow(id, name);
+    ctx.setInstance(name, { state: 'done', message: 'shut down; restarted on return' });
+    await ctx.save();
+  }
+  return done();
+}
+
+export async function restartInstances(ctx: StepContext): Promise<StepOutcome> {
+  const { stopped } = ctx.job;
+  if (stopped.length === 0) return skipped('nodevac shut no instance down');
+  for (const name of stopped) {
+    let inst: RapiInstance;
+    try {
+      inst = await ctx.read((c) => c.instance(name));
+    } catch (err) {
+      if (!(err instanceof RapiError && err.kind === 'not-found')) throw err;
+      ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
+      continue;
+    }
+    if (isRunning(inst)) {
+      ctx.setInstance(name, { state: 'done', message: 'already running' });
+      continue;
+    }
+    const id = await submitOnce(ctx, { opId: 'OP_INSTANCE_STARTUP', instance: name }, (c) => c.startupInstance(name));
+    await ctx.follow(id, name);
+    ctx.setInstance(name, { state: 'done', message: 'started' });
+  }
+  await ctx.save();
+  return done();
+}

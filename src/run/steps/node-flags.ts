@@ -1,0 +1,112 @@
+// The node's own state in Ganeti: the maintenance tag, drained, offline, and back (de-offline, former role).
+import { GanetiJobError } from '../../ganeti/errors.js';
+import { MAINTENANCE_TAG } from '../../jobs/rules.js';
+import { StepError } from '../errors.js';
+import { done, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
+import { leftOn } from './verify.js';
+
+export async function tag(ctx: StepContext): Promise<StepOutcome> {
+  const name = `${MAINTENANCE_TAG}:${ctx.job.id}`;
+  // The tag names this job: only a resumed step can find it already set.
+  if (ctx.resumed && (await ctx.node()).tags.includes(name)) return done('already tagged');
+  const id = await submitOnce(ctx, { opId: 'OP_TAGS_SET' }, (c) => c.addNodeTags(ctx.job.node, [name]));
+  await ctx.follow(id);
+  return done();
+}
+
+export async function untag(ctx: StepContext): Promise<StepOutcome> {
+  const node = await ctx.node();
+  const tags = node.tags.filter((t) => t === MAINTENANCE_TAG || t.startsWith(`${MAINTENANCE_TAG}:`));
+  if (tags.length === 0) return skipped('no maintenance tag on the node');
+  const id = await submitOnce(ctx, { opId: 'OP_TAGS_DEL' }, (c) => c.deleteNodeTags(ctx.job.node, tags));
+  await ctx.follow(id);
+  return done();
+}
+
+/** drained / offline: one flag at a time; auto_promote so a master candidate can leave the pool. */
+async function setFlag(ctx: StepContext, flag: 'drained' | 'offline'): Promise<StepOutcome> {
+  const node = (!ctx.resumed && ctx.takeVerified()) || (await ctx.node());
+  if (node.offline) return done('already offline');
+  if (flag === 'drained' && node.drained) return done('already drained');
+  if (flag === 'offline') {
+    const left = leftOn(ctx.job, node);
+    if (left.length) throw new StepError(`refusing to offline ${ctx.job.node}: it still holds ${left.join(', ')}`);
+  }
+  const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o[flag] === true };
+  const id = await submitOnce(ctx, op, (c) =>
+    c.modifyNode(ctx.job.node, { [flag]: true, auto_promote: node.master_candidate }),
+  );
+  await ctx.follow(id);
+  return done();
+}
+
+export const drain = (ctx: StepContext) => setFlag(ctx, 'drained');
+export const offline = (ctx: StepContext) => setFlag(ctx, 'offline');
+
+/**
+ * Ganeti's refusal while the node daemon does not answer yet (LUNodeSetParams.CheckPrereq, lib/cmdlib/node.py):
+ * the only one that waiting cures.
+ */
+const NOT_ANSWERING = /is being de-offlined but fails to report its version/;
+
+/** Any other refusal, with Ganeti's message and what to do. */
+function refused(ctx: StepContext, message: string): StepError {
+  // Same check: an out-of-band managed node whose record says powered off.
+  const example = /needs to be turned on before its offline status can be reset/.test(message)
+    ? `, e.g. gnt-node modify --node-powered=yes ${ctx.job.node}`
+    : '';
+  return new StepError(
+    `Ganeti refused to de-offline ${ctx.job.node}: ${message}; it stays offline (fix it on the master${example}, then nodevac retry ${ctx.job.id})`,
+  );
+}
+
+/** Ganeti refuses to de-offline until the node daemon answers: that refusal is retried until the boot deadline. */
+export async function deOffline(ctx: StepContext): Promise<StepOutcome> {
+  const until = ctx.now() + ctx.settings.bootMs;
+  const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o.offline === false };
+  // Only the first attempt of a resumed step can find its job already submitted; later ones follow a refusal.
+  let first = ctx.resumed;
+  for (;;) {
+    const node = await ctx.node();
+    if (!node.offline) return done('online');
+    try {
+      const before = first ? await ctx.findSubmitted(op) : null;
+      first = false;
+      const id = before ?? (await ctx.submit((c) => c.modifyNode(ctx.job.node, { offline: false })));
+      await ctx.follow(id);
+      return done();
+    } catch (err) {
+      if (!(err instanceof GanetiJobError)) throw err;
+      if (!NOT_ANSWERING.test(err.message)) throw refused(ctx, err.message);
+      if (ctx.now() > until)
+        throw new StepError(
+          `${ctx.job.node}'s node daemon did not answer in time: ${err.message}; it stays offline`,
+          'deadline',
+        );
+      await ctx.emit('log', `node daemon not answering yet (${err.message}); retrying`);
+      await ctx.pause(Math.max(ctx.settings.pollMs, 1000));
+    }
+  }
+}
+
+/** Un-drain, and give the node back its former role (Ganeti may have auto-promoted it). */
+export async function undrain(ctx: StepContext): Promise<StepOutcome> {
+  let node = await ctx.node();
+  if (node.drained) {
+    const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o.drained === false };
+    await ctx.follow(await submitOnce(ctx, op, (c) => c.modifyNode(ctx.job.node, { drained: false })));
+    node = await ctx.node();
+  }
+  const former = ctx.job.plan.nodeRole;
+  if (former === 'master-candidate' && !node.master_candidate) {
+    await ctx.follow(await ctx.submit((c) => c.modifyNode(ctx.job.node, { master_candidate: true })));
+    return done('master candidate again');
+  }
+  if (former === 'regular' && node.master_candidate) {
+    await ctx.follow(
+      await ctx.submit((c) => c.modifyNode(ctx.job.node, { master_candidate: false, auto_promote: true })),
+    );
+    return done('regular again');
+  }
+  return done();
+}

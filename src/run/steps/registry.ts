@@ -1,0 +1,54 @@
+// Which handler executes which kind of step.
+import type { JobRecord } from '../../jobs/types.js';
+import type { InstanceActionKind, StepKind } from '../../plan/types.js';
+import { done, type StepRegistry } from './context.js';
+import { restartInstances, shutdownNonMirrored } from './instances.js';
+import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
+import { deOffline, drain, offline, tag, undrain, untag } from './node-flags.js';
+import { powerOff, powerOn, verifyOff, waitPing } from './power.js';
+import { verifyEmpty } from './verify.js';
+
+// The node's lock is taken before the job starts and released when it ends: its steps only show that in the plan.
+const held = () => Promise.resolve(done());
+
+export const STEPS: StepRegistry = {
+  lock: held,
+  unlock: held,
+  tag,
+  drain,
+  'move-primaries': movePrimaries,
+  'shutdown-non-mirrored': shutdownNonMirrored,
+  'move-secondaries': moveSecondaries,
+  'verify-empty': verifyEmpty,
+  offline,
+  'power-off': powerOff,
+  'verify-off': verifyOff,
+  'power-on': powerOn,
+  'wait-ping': waitPing,
+  'de-offline': deOffline,
+  undrain,
+  'restart-instances': restartInstances,
+  'migrate-back': migrateBack,
+  untag,
+};
+
+const MOVES: readonly InstanceActionKind[] = ['migrate-to-secondary', 'migrate', 'failover'];
+
+/** The job's instance items each step works through (a plan holds move-primaries or migrate-back, never both). */
+const ITEMS: Partial<Record<StepKind, readonly InstanceActionKind[]>> = {
+  'move-primaries': MOVES,
+  'shutdown-non-mirrored': ['shutdown'],
+  'move-secondaries': ['replace-secondary'],
+  'restart-instances': ['start'],
+  'migrate-back': MOVES,
+};
+
+/** Items of this step it left unsettled (pending or running): a step is not done while one of them is. */
+export function unsettledItems(kind: StepKind, job: JobRecord): string[] {
+  const actions = ITEMS[kind] ?? [];
+  return job.instances
+    .filter(
+      (i) => (actions as readonly string[]).includes(i.action) && (i.state === 'pending' || i.state === 'running'),
+    )
+    .map((i) => i.instance);
+}
