@@ -78,7 +78,8 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .description(
       'Take a Ganeti node out of service (drain, move its instances, offline, power off) and bring it back.\nWithout a command: opens the terminal UI.',
     )
-    .version(version, '-V, --version', 'print the version')
+    // Not commander's .version(): ours also says which Node runs nodevac and where its configuration is.
+    .option('-V, --version', 'print the version, the Node running nodevac and where its configuration is')
     .helpOption('-h, --help', 'show help')
     .enablePositionalOptions()
     .exitOverride()
@@ -109,6 +110,14 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
           'nodevac demo                          # try it on a simulated cluster',
         ),
     );
+
+  // Before any command's action (and the TUI's): --version answers and ends.
+  program.hook('preAction', async () => {
+    const opts = program.opts<GlobalOptions & { version?: boolean }>();
+    if (!opts.version) return;
+    (await import('./version.js')).printVersion(ctx, opts, version);
+    throw new CommanderError(EXIT.ok, 'nodevac.version', version);
+  });
 
   const g = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
   const configOpt = (cmd: Command) => cmd.option('--config <file>', CONFIG_HELP);
