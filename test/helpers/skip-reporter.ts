@@ -19,6 +19,9 @@ export interface SkipReason {
   fix: string;
 }
 
+/** Skips with no recorded reason: it.skip/skipIf in the test itself, or tests left out by -t or .only. */
+const OWN = 'skipped by the test itself or not selected';
+
 function skippedTests(task: RunnerTask): number {
   if (task.type === 'suite') return task.tasks.reduce((n, t) => n + skippedTests(t), 0);
   return task.mode === 'skip' || task.mode === 'todo' || task.result?.state === 'skip' ? 1 : 0;
@@ -59,7 +62,7 @@ export default class SkipReporter implements Reporter {
       const why = byFile.get(file.filepath);
       const name = path.relative(process.cwd(), file.filepath);
       if (!why) {
-        counts.set('skipped by the test itself', (counts.get('skipped by the test itself') ?? 0) + n);
+        counts.set(OWN, (counts.get(OWN) ?? 0) + n);
         continue;
       }
       why.sort((x, y) => (x.kind === y.kind ? 0 : x.kind === 'tool' ? -1 : 1));
