@@ -1,7 +1,7 @@
 // A vitest reporter (vitest.config.ts) that ends the run with what was skipped and why: one line per file that
 // skipped for a missing tool or lab (from the reasons test/helpers/skips.ts recorded), the Debian packages that
 // would enable them in one install line, and the count of skipped tests by reason.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RunnerTask, RunnerTestFile } from 'vitest';
 import type { Reporter } from 'vitest/reporters';
@@ -18,6 +18,9 @@ export interface SkipReason {
   /** What enables it: the Debian package (kind tool), or what to do (kind lab). */
   fix: string;
 }
+
+/** Each run's counts, one JSON line per run (read and removed by skip-summary.mjs). */
+export const SUMMARY_FILE = '.test-results/skipped.jsonl';
 
 /** Skips with no recorded reason: it.skip/skipIf in the test itself, or tests left out by -t or .only. */
 const OWN = 'skipped by the test itself or not selected';
@@ -75,6 +78,9 @@ export default class SkipReporter implements Reporter {
       counts.set(key, (counts.get(key) ?? 0) + n);
     }
     if (total === 0) return;
+    // For `npm test`, which runs vitest twice: test/helpers/skip-summary.mjs adds the runs up at the very end.
+    mkdirSync(path.dirname(SUMMARY_FILE), { recursive: true });
+    appendFileSync(SUMMARY_FILE, `${JSON.stringify({ total, counts: [...counts], packages: [...packages] })}\n`);
     const out = [''];
     if (lines.length > 0) out.push('Skipped for what this machine lacks:', ...lines);
     if (packages.size > 0) out.push(`  to run them: apt-get install ${[...packages].sort().join(' ')}`);
