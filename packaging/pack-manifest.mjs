@@ -1,6 +1,7 @@
-// `npm pack` helper (prepack: strip, postpack: restore). The development checkout builds dist/ on `npm ci` through
-// the `prepare` script; the tarball already holds dist/, and npm lists a `prepare` in an installed package among
-// its install scripts (a warning, an error under strict-allow-scripts). So the packed package.json goes without it.
+// `npm pack` helper: prepack (once the build succeeded) strips, postpack restores. The development checkout builds
+// dist/ on `npm ci` through the `prepare` script; the tarball already holds dist/, and npm lists a `prepare` in an
+// installed package among its install scripts (a warning, an error under strict-allow-scripts). So the packed
+// package.json goes without it.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = new URL('../package.json', import.meta.url);
