@@ -1,4 +1,9 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Where test workers record why a suite skips (test/helpers/skips.ts), for the closing summary of the run.
+process.env.NODEVAC_SKIP_LOG ??= path.join(os.tmpdir(), `nodevac-skips-${process.pid}.jsonl`);
 
 export default defineConfig({
   test: {
@@ -6,7 +11,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Lab suites (*.lab.test.ts) share one real cluster: `npm run test:lab` runs them one file at a time.
-    reporters: ['default', 'json'],
+    reporters: ['default', 'json', './test/helpers/skip-reporter.ts'],
     outputFile: { json: '.test-results/vitest.json' },
   },
 });

@@ -1,7 +1,7 @@
 // The command line: commander definitions, help texts and the mapping of options to the app's PlanOptions.
 // Only commander and small local modules load at start; every action imports what it needs when it runs.
 import { createRequire } from 'node:module';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import parseDuration from 'parse-duration';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
 import { safeText } from '../util/quote.js';
@@ -78,7 +78,8 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .description(
       'Take a Ganeti node out of service (drain, move its instances, offline, power off) and bring it back.\nWithout a command: opens the terminal UI.',
     )
-    .version(version, '-V, --version', 'print the version')
+    // Not commander's .version(): ours also says which Node runs nodevac and where its configuration is.
+    .option('-V, --version', 'print the version, the Node running nodevac and where its configuration is')
     .helpOption('-h, --help', 'show help')
     .enablePositionalOptions()
     .exitOverride()
@@ -109,6 +110,14 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
           'nodevac demo                          # try it on a simulated cluster',
         ),
     );
+
+  // Before any command's action (and the TUI's): --version answers and ends.
+  program.hook('preAction', async () => {
+    const opts = program.opts<GlobalOptions & { version?: boolean }>();
+    if (!opts.version) return;
+    (await import('./version.js')).printVersion(ctx, opts, version);
+    throw new CommanderError(EXIT.ok, 'nodevac.version', version);
+  });
 
   const g = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
   const configOpt = (cmd: Command) => cmd.option('--config <file>', CONFIG_HELP);
@@ -360,6 +369,27 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     )
     .addHelpText('after', examples('nodevac worker', 'systemd: ExecStart=/usr/bin/nodevac worker'))
     .action(async (_o, cmd: Command) => (await import('./session.js')).worker(ctx, g(cmd)));
+
+  program
+    .command('completion')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .description('print a shell completion script: commands, options, cluster and node names of the configuration')
+    .addHelpText(
+      'after',
+      examples(
+        'nodevac completion bash | sudo tee /etc/bash_completion.d/nodevac',
+        'nodevac completion zsh > "${fpath[1]}/_nodevac"',
+        'nodevac completion fish > ~/.config/fish/completions/nodevac.fish',
+      ),
+    )
+    .action(async (shell: string) => (await import('./completion.js')).printScript(shell));
+
+  // What the completion script runs at each Tab: `nodevac complete -- <words typed so far>`.
+  configOpt(program.command('complete', { hidden: true }))
+    .argument('[words...]')
+    .action(async (words: string[], _o, cmd: Command) =>
+      (await import('./completion.js')).complete(ctx, g(cmd), program, words),
+    );
 
   // No command: the TUI. Anything else left over is a mistyped command.
   program.allowExcessArguments(true).action(async (_o, cmd: Command) => {

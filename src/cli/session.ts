@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobWatch, NodevacApp } from '../app/types.js';
 import type { LoadedConfig } from '../config/load.js';
-import { safeJson } from '../util/quote.js';
+import { safeJson, safeText } from '../util/quote.js';
 import { Context, type GlobalOptions } from './context.js';
 import { CliError, EXIT, usageError } from './exit.js';
 import { eventLogLine, nodesTable, who } from './format.js';
@@ -119,15 +119,25 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
 }
 
 export async function worker(ctx: Context, globals: GlobalOptions): Promise<void> {
+  const loaded = await ctx.config(globals);
   const app = await ctx.app(globals);
+  // Which configuration and store, for whoever reads the journal; the Redis URL without its password.
+  const { defaultStoreDir, maskRedisUrl } = await import('../store/index.js');
+  const cfgStore = loaded.config.store;
+  const store =
+    cfgStore && 'redis' in cfgStore
+      ? `redis ${maskRedisUrl(cfgStore.redis)}`
+      : `local directory ${cfgStore?.dir ?? defaultStoreDir(ctx.env)}`;
   const log = (type: string, message: string, fields: Record<string, unknown> = {}) => {
     if (globals.json) ctx.line(type, { message, ...fields });
-    else ctx.print(`${new Date().toISOString()} ${message}`);
+    // One line per event (the journal's unit): an error's line breaks are escaped.
+    else ctx.print(`${new Date().toISOString()} ${safeText(message)}`);
   };
   const watches = new Map<string, JobWatch>();
   log(
     'worker',
-    `worker started: ${who(app.operator)}, pid ${process.pid}, clusters ${app.clusterNames().join(', ')}; adopting jobs whose driver stopped (SIGTERM or Ctrl-C stops)`,
+    `worker started: ${who(app.operator)}, pid ${process.pid}, configuration ${loaded.file} (${loaded.source}), store ${store}, clusters ${app.clusterNames().join(', ')}; adopting jobs whose driver stopped (SIGTERM or Ctrl-C stops)`,
+    { config: loaded.file, store },
   );
   app.startWorker((job) => {
     log(
@@ -163,4 +173,7 @@ export async function worker(ctx: Context, globals: GlobalOptions): Promise<void
     'stopping',
     `${signal}: stopping${driven.length ? `; releasing job${driven.length === 1 ? '' : 's'} ${driven.join(', ')} for another worker` : ''}`,
   );
+  // Closing the app detaches the jobs it drives (their locks released), then the store: said once it is done.
+  await ctx.close();
+  log('stopped', `stopped${driven.length ? `; handed back ${driven.join(', ')}` : ''}`, { jobs: driven });
 }

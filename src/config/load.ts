@@ -1,22 +1,12 @@
 // Finding, reading and validating the configuration. Every failure is a ConfigError (exit code 2).
 import { readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
+import { ConfigError, findConfig } from './find.js';
 import { configSchema, type Config, type SecretSpec } from './schema.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    message: string,
-    /** One line per problem, each naming the path, what was expected and what was found. */
-    readonly problems: string[] = [],
-    readonly file?: string,
-  ) {
-    super(message);
-  }
-}
+// Finding the file lives apart (no zod, no parser) so that `nodevac --version` can say where it is cheaply.
+export { ConfigError, candidates, findConfig, type Candidate } from './find.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -24,46 +14,6 @@ export interface LoadedConfig {
   /** How the file was found: --config, $NODEVAC_CONFIG, XDG or /etc. */
   source: string;
   warnings: string[];
-}
-
-export interface Candidate {
-  file: string;
-  source: string;
-}
-
-/** Where the configuration is looked for, first found wins. */
-export function candidates(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Candidate[] {
-  if (explicit) return [{ file: explicit, source: '--config' }];
-  if (env.NODEVAC_CONFIG) return [{ file: env.NODEVAC_CONFIG, source: '$NODEVAC_CONFIG' }];
-  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return [
-    { file: join(xdg, 'nodevac', 'config.json'), source: env.XDG_CONFIG_HOME ? '$XDG_CONFIG_HOME' : '~/.config' },
-    { file: '/etc/nodevac/config.json', source: '/etc' },
-  ];
-}
-
-export function findConfig(explicit?: string, env: NodeJS.ProcessEnv = process.env): Candidate {
-  const list = candidates(explicit, env);
-  for (const c of list) {
-    if (exists(c.file)) return c;
-    // An explicitly named file must exist: say so rather than fall through.
-    if (c.source === '--config' || c.source === '$NODEVAC_CONFIG') {
-      throw new ConfigError(`${c.file}: no such configuration file (named by ${c.source})`, [], c.file);
-    }
-  }
-  throw new ConfigError(`no configuration file found; looked in ${list.map((c) => c.file).join(', ')}`, [
-    'create one from config.example.json, or name it with --config FILE or $NODEVAC_CONFIG',
-    'to try nodevac without a cluster: nodevac demo',
-  ]);
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {

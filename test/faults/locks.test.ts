@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import {
   NodevacChild,
   buildEngine,
@@ -20,8 +20,7 @@ import {
 const ROUNDS = 100;
 const KEY = 'small/node3.small.example.org';
 const REQUEST = { kind: 'evacuate', node: 'node3', options: { shutdownNonMirrored: true, allowFailover: true } };
-const redisMissing = redisServerBinary() === undefined;
-if (redisMissing) console.warn('SKIPPED: redis-server is not installed, the Redis round does not run');
+const redisMissing = skipWithoutRedis();
 
 interface RaceReply {
   started?: string;

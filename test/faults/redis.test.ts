@@ -8,7 +8,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { JobEvent } from '../../src/jobs/types.js';
 import type { Store } from '../../src/store/types.js';
-import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import {
   FAST,
   NodevacChild,
@@ -28,8 +28,7 @@ const REQUEST = {
   node: 'node2',
   options: { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true },
 } as const;
-const missing = redisServerBinary() === undefined;
-if (missing) console.warn('SKIPPED: redis-server is not installed');
+const missing = skipWithoutRedis();
 
 let redis: RedisServer | undefined;
 let sim: Simulator | undefined;

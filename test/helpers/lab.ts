@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { recordSkip } from './skips.js';
 
 const LAB_DIR = '/run/nodevac-lab';
 
@@ -75,7 +76,7 @@ export function requireLabOrSkip(suite: string): Lab | null {
       `lab not configured (${missing}): ${suite} must run in CI; bring the lab up (../shared/lab/up) and set NODEVAC_LAB_CONFIG`,
     );
   }
-  console.log(`lab not configured: skipping ${suite} (${missing}; run ../shared/lab/up or set NODEVAC_LAB_CONFIG)`);
+  recordSkip('lab', 'the lab', `${suite}: ${missing}; ../shared/lab/up or set NODEVAC_LAB_CONFIG`);
   return null;
 }
 

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { missingTool } from './skips.js';
 
 export interface RedisServer {
   /** redis://127.0.0.1:PORT/0 */
@@ -34,6 +35,11 @@ export function redisServerBinary(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   const bin = found.stdout.trim();
   return found.status === 0 && bin !== '' ? bin : undefined;
+}
+
+/** True when redis-server is not installed: the suites that need it skip, and the run's summary says why. */
+export function skipWithoutRedis(): boolean {
+  return missingTool('redis-server', 'redis-server');
 }
 
 async function freePort(): Promise<number> {

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { recordSkip } from '../helpers/skips.js';
 
 const run = promisify(execFile);
 
@@ -26,7 +27,7 @@ export const LAB_FILE = process.env.NODEVAC_LAB || '/run/nodevac-lab/lab.json';
 /** The lab description, or null (with the reason printed) when no lab is up. */
 export function loadLab(what: string): Lab | null {
   if (!existsSync(LAB_FILE)) {
-    console.log(`${what}: skipped, no lab description at ${LAB_FILE} (start the lab or set NODEVAC_LAB)`);
+    recordSkip('lab', 'the lab', `${what}: no ${LAB_FILE}; ../shared/lab/up or set NODEVAC_LAB`);
     return null;
   }
   return JSON.parse(readFileSync(LAB_FILE, 'utf8')) as Lab;

@@ -15,13 +15,17 @@ import {
   type ReachResult,
 } from '../../src/power/reach.js';
 import type { Reachability } from '../../src/power/types.js';
+import { missingTool } from '../helpers/skips.js';
 import { loadLab } from './lab.js';
 
 const settings = { timeoutSeconds: 1, concurrency: 8 };
 const lab = loadLab('ping tests on the lab bridge');
+// Real pings need the real programs; a fresh machine may have neither.
+const noFping = missingTool('fping', 'fping');
+const noPing = missingTool('ping', 'iputils-ping');
 
 describe('PingReachability', () => {
-  it('127.0.0.1 answers', async () => {
+  it.skipIf(noPing)('127.0.0.1 answers', async () => {
     expect(await new PingReachability(settings).ping('127.0.0.1')).toBe(true);
   });
 
@@ -58,33 +62,36 @@ describe('PingReachability', () => {
     throw new Error(`probed ${address} one by one`);
   };
 
-  it('sweeps 300 loopback addresses with fping, a few processes for all of them, none with a bad address', async () => {
-    const runs: string[][] = [];
-    const recording: BulkProbe = (addresses, timeoutSeconds) => {
-      runs.push([...addresses]);
-      return fping(addresses, timeoutSeconds);
-    };
-    const addresses = Array.from({ length: 300 }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
-    const result = await new PingReachability(settings, never, recording).sweep([
-      '-c 1000',
-      ...addresses,
-      '127.0.0.1;reboot',
-    ]);
-    expect(result.size).toBe(302);
-    expect(addresses.every((a) => result.get(a) === true)).toBe(true);
-    expect(result.get('-c 1000')).toBe(false);
-    expect(result.get('127.0.0.1;reboot')).toBe(false);
-    expect(runs.flat().sort()).toEqual([...addresses].sort());
-    expect(runs.length).toBeGreaterThan(1);
-    expect(runs.length).toBeLessThan(10);
-  });
+  it.skipIf(noFping)(
+    'sweeps 300 loopback addresses with fping, a few processes for all of them, none with a bad address',
+    async () => {
+      const runs: string[][] = [];
+      const recording: BulkProbe = (addresses, timeoutSeconds) => {
+        runs.push([...addresses]);
+        return fping(addresses, timeoutSeconds);
+      };
+      const addresses = Array.from({ length: 300 }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+      const result = await new PingReachability(settings, never, recording).sweep([
+        '-c 1000',
+        ...addresses,
+        '127.0.0.1;reboot',
+      ]);
+      expect(result.size).toBe(302);
+      expect(addresses.every((a) => result.get(a) === true)).toBe(true);
+      expect(result.get('-c 1000')).toBe(false);
+      expect(result.get('127.0.0.1;reboot')).toBe(false);
+      expect(runs.flat().sort()).toEqual([...addresses].sort());
+      expect(runs.length).toBeGreaterThan(1);
+      expect(runs.length).toBeLessThan(10);
+    },
+  );
 
-  it('sweeps with fping by default, and host names come back as they were asked', async () => {
+  it.skipIf(noFping)('sweeps with fping by default, and host names come back as they were asked', async () => {
     const result = await new PingReachability(settings).sweep(['localhost', '127.0.0.1', '::1']);
     expect(Object.fromEntries(result)).toEqual({ localhost: true, '127.0.0.1': true, '::1': true });
   });
 
-  it('without fping, sweeps with the system ping one address at a time', async () => {
+  it.skipIf(noPing)('without fping, sweeps with the system ping one address at a time', async () => {
     await withPath(['ping'], async () => {
       await expect(fping(['127.0.0.1'], 1)).rejects.toMatchObject({ kind: 'missing-tool' });
       const result = await new PingReachability(settings).sweep(['127.0.0.1', 'bad;address', '127.0.0.2']);
@@ -92,7 +99,7 @@ describe('PingReachability', () => {
     });
   });
 
-  it('when the bulk sweep fails, probes each address instead', async () => {
+  it.skipIf(noPing)('when the bulk sweep fails, probes each address instead', async () => {
     const failing: BulkProbe = async () => {
       throw new Error('fping: can not create socket');
     };
@@ -100,7 +107,7 @@ describe('PingReachability', () => {
     expect(Object.fromEntries(result)).toEqual({ '127.0.0.1': true, '127.0.0.2': true });
   });
 
-  it('sweeps 50 loopback addresses, all up, with at most `concurrency` pings at once', async () => {
+  it.skipIf(noPing)('sweeps 50 loopback addresses, all up, with at most `concurrency` pings at once', async () => {
     let running = 0;
     let most = 0;
     const counting: Probe = async (address, timeoutSeconds) => {
@@ -119,7 +126,7 @@ describe('PingReachability', () => {
     expect(most).toBeGreaterThan(1);
   });
 
-  it('a bad address in a sweep is false and does not stop the others', async () => {
+  it.skipIf(noFping && noPing)('a bad address in a sweep is false and does not stop the others', async () => {
     const result = await new PingReachability(settings).sweep(['127.0.0.1', 'bad;address', '127.0.0.2']);
     expect(Object.fromEntries(result)).toEqual({ '127.0.0.1': true, 'bad;address': false, '127.0.0.2': true });
   });

@@ -11,7 +11,7 @@ import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema } from '../../src/config/schema.js';
 import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import { FAST, RUNNER, finished, removeDir, simConfig, tempDir, type StoreChoice } from '../faults/helpers.js';
 import { installFakeTools, type FakeTools } from './fake-tools.js';
 
@@ -29,7 +29,7 @@ const FORMS = SECRETS.flatMap((s) => [
   Buffer.from(`ADMIN:${s}`).toString('base64'),
 ]);
 
-const redisMissing = redisServerBinary() === undefined;
+const redisMissing = skipWithoutRedis();
 
 function expectNoSecret(what: string, text: string) {
   for (const s of FORMS) expect(text.includes(s), `${what} holds a password (${s.slice(0, 8)}…)`).toBe(false);

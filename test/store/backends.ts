@@ -7,13 +7,12 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openStore, type StoreSettings } from '../../src/store/index.js';
 import type { JobRecord, LockRecord, Operator } from '../../src/jobs/types.js';
 import type { Store } from '../../src/store/types.js';
-import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 
 export const BACKENDS = ['local', 'redis'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
 
-export const redisMissing = redisServerBinary() === undefined;
-if (redisMissing) console.warn('SKIPPED: redis-server is not installed, the Redis store suites do not run');
+export const redisMissing = skipWithoutRedis();
 
 export function skipped(kind: BackendKind): boolean {
   return kind === 'redis' && redisMissing;

@@ -1,12 +1,10 @@
 // A Redis store that goes away: the jobs view shows it as a banner (what and what to do), the nodes view goes
 // on without job badges, and both recover when Redis is back. Never a crash.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { redisServerBinary, startRedis, type RedisServer } from '../helpers/redis.js';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import { renderApp, waitFor, world, type World } from './helpers.js';
 
-const missing = redisServerBinary() === undefined;
-if (missing)
-  console.warn('SKIPPED test/tui/store.test.tsx: redis-server is not installed (apt-get install redis-server)');
+const missing = skipWithoutRedis();
 
 describe.skipIf(missing)('with a Redis store', () => {
   let redis: RedisServer;

@@ -6,13 +6,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { missingTool } from '../helpers/skips.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOTS = join(ROOT, 'docs', 'screens');
 const COLUMNS = 120;
 const ROWS = 40;
-const hasTmux = spawnSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).status === 0;
-if (!hasTmux) console.warn('SKIPPED test/tui/tmux.test.ts: tmux is not installed (apt-get install tmux)');
+const hasTmux = !missingTool('tmux', 'tmux');
 
 // A private tmux server: the technician's own tmux, if any, is left alone.
 const SOCKET = `nodevac-test-${process.pid}`;
