@@ -16,6 +16,7 @@ import { JobRunner, type RunnerSettings } from '../run/runner.js';
 import { lockKey } from '../jobs/rules.js';
 import type { SimPowerDriver } from '../sim/remote.js';
 import { openStore } from '../store/index.js';
+import { storeSettings } from '../config/store.js';
 import type { JobEvent, JobRecord, LockRecord, Operator } from '../jobs/types.js';
 import type { Store } from '../store/types.js';
 import { quote } from '../util/quote.js';
@@ -63,11 +64,7 @@ const GROUPS_MAX_AGE_MS = 60_000;
 export async function createApp(setup: AppSetup): Promise<NodevacApp> {
   const { config } = setup;
   const env = setup.env ?? process.env;
-  const store =
-    setup.store ??
-    (await openStore(
-      config.store && 'redis' in config.store ? { redis: config.store.redis } : { dir: config.store?.dir },
-    ));
+  const store = setup.store ?? (await openStore(storeSettings(config.store, env)));
   return new App(config, env, store, setup.runner ?? {});
 }
 

@@ -386,6 +386,11 @@ export class JobRunner {
   private async submit(step: StepRecord, send: () => Promise<number>, instance?: string): Promise<number> {
     this.verified = undefined;
     await this.scanRequests(); // also proves the store answers: submit nothing we could not record
+    // The lease is checked at the moment of acting: one taken over while this driver stalled (a Redis failover,
+    // a pause) stops it here instead of at the next heartbeat.
+    const { store, lockToken, settings } = this.deps;
+    if (!(await store.renewLock(lockKey(this.job.cluster, this.job.node), lockToken, settings.leaseMs)))
+      this.stop(new StepError('another nodevac took this job over (lease lost)', 'lease-lost'));
     this.checkStop();
     const id = await send();
     await this.recordGanetiJob(step, id, instance);
