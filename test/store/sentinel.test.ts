@@ -1,10 +1,13 @@
 // The store on a real Sentinel set (one primary, one replica, three sentinels on 127.0.0.1): found through the
 // sentinels, nothing acknowledged lost when the primary is SIGKILLed, and two technicians racing for a node
 // across a failover get exactly one winner. Children run the compiled store, as separate nodevac processes do.
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IpcChild, compileAlone } from '../helpers/child.js';
+import { build as buildCli, cleanEnv, run } from '../cli/helpers.js';
+import { startSimulator } from '../../src/sim/index.js';
 import { openStore, storeTopology, type StoreSettings } from '../../src/store/index.js';
 import { StoreUnavailableError, type Store } from '../../src/store/types.js';
 import { job } from './backends.js';
@@ -70,6 +73,35 @@ describe.skipIf(missing.length > 0)('Redis store on a Sentinel set', () => {
     expect(store.location).toBe(`sentinel nodevac via ${set.sentinelAddresses.join(',')}`);
   });
 
+  it('config check --connect reports the primary found through the sentinels and the replicas it sees', async () => {
+    buildCli();
+    const sim = await startSimulator({ inventory: 'small' });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nodevac-sentinel-cli-'));
+    try {
+      const file = path.join(dir, 'config.json');
+      const store = { sentinel: { sentinels: set.sentinelAddresses, masterName: set.masterName } };
+      await writeFile(file, JSON.stringify({ ...sim.config(), store }), { mode: 0o600 });
+      const r = await run(['config', 'check', '--config', file, '--connect'], cleanEnv(dir));
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        `store: redis primary "nodevac" through sentinels ${set.sentinelAddresses.join(', ')}`,
+      );
+      expect(r.stdout).toContain(
+        `✓ store reachable: primary 127.0.0.1:16381, replicas 127.0.0.1:16382 (found through sentinels ${set.sentinelAddresses.join(', ')})`,
+      );
+      const j = await run(['config', 'check', '--config', file, '--connect', '--json'], cleanEnv(dir));
+      expect((JSON.parse(j.stdout) as { connect: { store: unknown } }).connect.store).toEqual({
+        reachable: true,
+        primary: '127.0.0.1:16381',
+        replicas: ['127.0.0.1:16382'],
+        sentinels: set.sentinelAddresses,
+      });
+    } finally {
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an unknown master name: a clear error naming store.sentinel.masterName', async () => {
     const wrong = await openStore({
       ...settings(),
@@ -86,7 +118,7 @@ describe.skipIf(missing.length > 0)('Redis store on a Sentinel set', () => {
 
   it(`${FAILOVERS} failovers: nothing acknowledged lost; ${FAILOVERS * ROUNDS_PER_FAILOVER} races for a node, one winner each`, async () => {
     const winners: number[] = [];
-    const kinds = { free: 0, lapsed: 0 };
+    const kinds = { free: 0, lapsed: 0, keptByHolder: 0 };
     let lost = 0;
     for (let f = 0; f < FAILOVERS; f++) {
       // Rounds on odd nodes: technician A holds the node for a running job, with a lease that lapses during the
@@ -149,6 +181,7 @@ describe.skipIf(missing.length > 0)('Redis store on a Sentinel set', () => {
         expect((await store.getLock(`lab/node-${f}-${r}`))?.token).toBe(holders[0]);
         winners.push(holders.length);
         kinds.lapsed++;
+        if (renew.renewed) kinds.keptByHolder++;
       }
       const events = await store.events(jobId);
       expect(events.map((e) => e.seq)).toEqual(seqs);
@@ -158,7 +191,7 @@ describe.skipIf(missing.length > 0)('Redis store on a Sentinel set', () => {
     }
     expect(winners.every((w) => w === 1)).toBe(true);
     console.log(
-      `${FAILOVERS} SIGKILLs of the primary, each promoted by the sentinels: ${winners.length} races (${kinds.free} for a free node at the kill, ${kinds.lapsed} for a node whose lease lapsed during the failover), exactly one winner in each; ${FAILOVERS * EVENTS_BEFORE_KILL} events acknowledged just before the kills, ${lost} lost`,
+      `${FAILOVERS} SIGKILLs of the primary, each promoted by the sentinels: ${winners.length} races (${kinds.free} for a free node at the kill, ${kinds.lapsed} for a node whose lease lapsed during the failover: kept by its holder ${kinds.keptByHolder} times), exactly one winner in each; ${FAILOVERS * EVENTS_BEFORE_KILL} events acknowledged just before the kills, ${lost} lost`,
     );
   }, 600_000);
 });
