@@ -266,6 +266,13 @@ export class RedisConnection {
     if (this.client?.isOpen) this.client.destroy();
   }
 
+  /** Worth sending again once a primary answers: connection trouble or a failover's replies, not a refusal. */
+  retryable(err: unknown): boolean {
+    const message = err instanceof Error ? err.message : String(err);
+    if (AUTH_REPLY.test(message) || TLS_ERROR.test(message) || /monitor no primary/.test(message)) return false;
+    return !/^[A-Z]+ /.test(message) || UNAVAILABLE_REPLY.test(message);
+  }
+
   /** A reply error to a command (a bug, e.g. WRONGTYPE) stays as it is; anything else means Redis is unusable. */
   unavailable(err: unknown): Error {
     const message = err instanceof Error ? err.message || err.constructor.name : String(err);

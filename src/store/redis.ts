@@ -148,16 +148,27 @@ export class RedisStore implements Store {
     if (this.closed) throw new Error(`the store ${this.location} was closed`);
     const bound = this.conn.sentinelMode ? this.conn.failoverMs : OP_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
+    let over = false;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        over = true;
         reject(new Error(`no answer within ${bound} ms`));
         this.conn.drop();
       }, bound);
     });
     const op = async () => {
-      const value = await fn(await this.conn.commands());
-      if (write) await this.conn.confirm();
-      return value;
+      for (;;) {
+        try {
+          const value = await fn(await this.conn.commands());
+          if (write) await this.conn.confirm();
+          return value;
+        } catch (err) {
+          // Sentinel: the pool gives up on a call after some rediscoveries; the failover budget decides instead.
+          // Safe to send again: every write is idempotent (see the top of this file).
+          if (!this.conn.sentinelMode || over || this.closed || !this.conn.retryable(err)) throw err;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
     };
     try {
       return await Promise.race([op(), timeout]);
