@@ -37,7 +37,7 @@ const DEFAULT_FAILOVER_MS = 60_000;
 
 /** Server replies that mean "cannot use this Redis now" rather than a bad command. */
 const UNAVAILABLE_REPLY = /^(NOAUTH|WRONGPASS|NOPERM|LOADING|MISCONF|READONLY|MASTERDOWN|BUSY|NOREPLICAS)\b/;
-const AUTH_REPLY = /^(NOAUTH|WRONGPASS|NOPERM)\b|WRONGPASS|invalid username-password/;
+const AUTH_REPLY = /^(NOAUTH|WRONGPASS|NOPERM)\b|WRONGPASS|invalid username-password|called without any password/;
 const TLS_ERROR = /certificate|self.signed|SSL|TLS|unable to verify|wrong version number/i;
 
 const newClient = (options: Parameters<typeof createClient>[0]) => createClient(options);

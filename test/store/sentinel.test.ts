@@ -102,6 +102,24 @@ describe.skipIf(missing.length > 0)('Redis store on a Sentinel set', () => {
     }
   });
 
+  it('a password the sentinels do not take: a clear error naming store.sentinel.sentinelPasswordFile', async () => {
+    const wrong = await openStore({
+      ...settings(),
+      sentinel: { sentinels: set.sentinelAddresses, masterName: set.masterName, password: 'not-their-password' },
+      fields: { sentinelPassword: 'store.sentinel.sentinelPasswordFile' },
+    });
+    const err = await wrong.ping().then(
+      () => undefined,
+      (e: unknown) => e as StoreUnavailableError,
+    );
+    await wrong.close();
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect(err?.hint).toBe(
+      'check store.sentinel.sentinelUser and store.sentinel.sentinelPasswordFile (the sentinels refused them)',
+    );
+    expect(`${err?.message} ${err?.hint}`).not.toContain('not-their-password');
+  });
+
   it('an unknown master name: a clear error naming store.sentinel.masterName', async () => {
     const wrong = await openStore({
       ...settings(),
