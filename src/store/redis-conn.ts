@@ -66,6 +66,8 @@ export class RedisConnection {
   private connecting: Promise<void> | undefined;
   private replicas: { count: number; at: number } | undefined;
   private closing = false;
+  /** Once connected, trouble is a failover to wait out; before, it is a configuration or an outage to report. */
+  connectedOnce = false;
 
   constructor(
     private readonly s: RedisSettings,
@@ -132,17 +134,16 @@ export class RedisConnection {
    * retry them for a while). A failed pool cannot be opened again: each attempt builds a new one.
    */
   private async openSentinel(): Promise<void> {
-    // The sentinels may still name a primary that just died: a first connection in a failover waits for the
-    // promotion like any call does. Refusals (credentials, TLS, an unknown name) fail at once.
+    // Sentinels that answer but name a primary that does not is a failover under way: wait for the promotion
+    // as any call does. No sentinel answering, or a refusal (credentials, TLS, an unknown name), fails at once.
     const deadline = Date.now() + this.failoverMs;
     for (;;) {
+      const { primary } = await this.topology();
       try {
-        await this.probe((await this.topology()).primary);
+        await this.probe(primary);
         break;
       } catch (err) {
-        const message = (err as Error).message;
-        if (AUTH_REPLY.test(message) || TLS_ERROR.test(message) || /monitor no primary/.test(message)) throw err;
-        if (Date.now() > deadline || this.closing) throw err;
+        if (!this.retryable(err) || Date.now() > deadline || this.closing) throw err;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -159,6 +160,7 @@ export class RedisConnection {
     this.onConnect(sentinel);
     try {
       await sentinel.connect();
+      this.connectedOnce = true;
     } catch (err) {
       this.sentinel = undefined;
       await sentinel.destroy().catch(() => undefined);

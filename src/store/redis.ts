@@ -165,7 +165,8 @@ export class RedisStore implements Store {
         } catch (err) {
           // Sentinel: the pool gives up on a call after some rediscoveries; the failover budget decides instead.
           // Safe to send again: every write is idempotent (see the top of this file).
-          if (!this.conn.sentinelMode || over || this.closed || !this.conn.retryable(err)) throw err;
+          if (!this.conn.sentinelMode || !this.conn.connectedOnce || over || this.closed || !this.conn.retryable(err))
+            throw err;
           await new Promise((r) => setTimeout(r, 250));
         }
       }
