@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { JobEvent, JobRecord, Operator } from '../jobs/types.js';
 import type { Plan } from '../plan/types.js';
 import type { RunnerSettings } from '../run/runner.js';
+import { storeSettings } from '../config/store.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { Clusters } from './clusters.js';
@@ -36,12 +37,9 @@ export async function createApp(setup: AppSetup): Promise<NodevacApp> {
     throw new Error(
       'the configuration names a simulator ("simulator" section) but no simulator drivers were given: build the app with simDrivers (src/sim/drivers.ts)',
     );
-  const store =
-    setup.store ??
-    (await openStore(
-      config.store && 'redis' in config.store ? { redis: config.store.redis } : { dir: config.store?.dir },
-    ));
-  return new App(config, setup.env ?? process.env, store, setup.drivers ?? hostDrivers(config), setup.runner ?? {});
+  const env = setup.env ?? process.env;
+  const store = setup.store ?? (await openStore(storeSettings(config.store, env)));
+  return new App(config, env, store, setup.drivers ?? hostDrivers(config), setup.runner ?? {});
 }
 
 /** The runner's settings from the configuration, with the given ones over them. */

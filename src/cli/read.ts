@@ -220,10 +220,7 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
     ? await ctx.config(globals)
     : (await import('../config/load.js')).loadConfig(globals.config, ctx.env);
   const cfg = loaded.config;
-  const store =
-    cfg.store && 'redis' in cfg.store
-      ? `redis ${(await import('../store/index.js')).maskRedisUrl(cfg.store.redis)}`
-      : `local directory ${cfg.store?.dir ?? '(default: ~/.local/state/nodevac)'}`;
+  const store = (await import('../config/store.js')).describeStore(cfg.store);
   const report: Record<string, unknown> = {
     file: loaded.file,
     source: loaded.source,
@@ -257,15 +254,23 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
   const app = await ctx.app(globals);
   const statuses = await Promise.all(app.clusterNames().map((n) => app.clusterStatus(n)));
   let storeError: string | null = null;
+  let topology: import('../store/index.js').Topology | undefined;
   try {
     await app.jobs();
+    if (cfg.store && !('dir' in cfg.store)) {
+      // Its own short connection: the app's store answers for jobs, not for the replication around it.
+      const { openStore, storeTopology } = await import('../store/index.js');
+      const { storeSettings } = await import('../config/store.js');
+      const own = await openStore(storeSettings(cfg.store, ctx.env));
+      topology = await storeTopology(own).finally(() => own.close());
+    }
   } catch (err) {
     const e = err as Error & { hint?: string };
     storeError = e.hint ? `${e.message} (${e.hint})` : e.message;
   }
   report.connect = {
     clusters: statuses,
-    store: storeError === null ? { reachable: true } : { reachable: false, error: storeError },
+    store: storeError === null ? { reachable: true, ...topology } : { reachable: false, error: storeError },
   };
   if (statuses.some((s) => !s.reachable) || storeError !== null) ctx.exitCode = EXIT.failed;
   if (globals.json) return ctx.json(report);
@@ -282,7 +287,7 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
   }
   lines.push(
     storeError === null
-      ? `${ctx.paint('green', '✓')} store reachable`
+      ? `${ctx.paint('green', '✓')} store reachable${topology ? `: primary ${topology.primary}, replicas ${topology.replicas.join(', ') || 'none'}${topology.sentinels ? ` (found through sentinels ${topology.sentinels.join(', ')})` : ''}` : ''}`
       : `${ctx.paint('red', '✗')} store: ${storeError}`,
   );
   ctx.print(lines.join('\n'));

@@ -122,12 +122,13 @@ export async function worker(ctx: Context, globals: GlobalOptions): Promise<void
   const loaded = await ctx.config(globals);
   const app = await ctx.app(globals);
   // Which configuration and store, for whoever reads the journal; the Redis URL without its password.
-  const { defaultStoreDir, maskRedisUrl } = await import('../store/index.js');
+  const { defaultStoreDir } = await import('../store/index.js');
+  const { describeStore } = await import('../config/store.js');
   const cfgStore = loaded.config.store;
   const store =
-    cfgStore && 'redis' in cfgStore
-      ? `redis ${maskRedisUrl(cfgStore.redis)}`
-      : `local directory ${cfgStore?.dir ?? defaultStoreDir(ctx.env)}`;
+    !cfgStore || 'dir' in cfgStore
+      ? `local directory ${cfgStore?.dir ?? defaultStoreDir(ctx.env)}`
+      : describeStore(cfgStore);
   const log = (type: string, message: string, fields: Record<string, unknown> = {}) => {
     if (globals.json) ctx.line(type, { message, ...fields });
     // One line per event (the journal's unit): an error's line breaks are escaped.

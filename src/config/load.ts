@@ -87,14 +87,29 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Keys whose values are secrets: never shown back, even when misplaced or mistyped. */
-const SECRET_KEYS = new Set(['password']);
+const SECRET_KEYS = new Set(['password', 'sentinelPassword']);
+
+/** A Redis URL as it may be shown: its password masked (an unparsable one is not shown at all). */
+function maskUrl(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.includes('@')) return value;
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(a URL, not shown: it may hold a password)';
+  }
+}
 
 function shown(value: unknown, key?: PropertyKey): string {
   if (value === undefined) return 'nothing';
   if (key !== undefined && SECRET_KEYS.has(String(key)) && value !== '') {
     return `${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`} (not shown)`;
   }
-  const json = JSON.stringify(value, (k, v: unknown) => (SECRET_KEYS.has(k) ? '(hidden)' : v));
+  if (key === 'redis') value = maskUrl(value);
+  const json = JSON.stringify(value, (k, v: unknown) =>
+    SECRET_KEYS.has(k) ? '(hidden)' : k === 'redis' ? maskUrl(v) : v,
+  );
   return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
@@ -125,9 +140,13 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
 
 /** A file holding inline secrets must not be readable by group or others. */
 export function permissionWarnings(file: string, config: Config): string[] {
+  const store = config.store;
   const inline =
     config.clusters.some((c) => c.password !== undefined || c.ipmi?.password !== undefined) ||
-    config.ipmi?.password !== undefined;
+    config.ipmi?.password !== undefined ||
+    (store !== undefined && 'password' in store && store.password !== undefined) ||
+    (store !== undefined && 'sentinel' in store && store.sentinel.sentinelPassword !== undefined) ||
+    (store !== undefined && 'redis' in store && redisUrlHasPassword(store.redis));
   if (!inline) return [];
   let mode: number;
   try {
@@ -139,6 +158,14 @@ export function permissionWarnings(file: string, config: Config): string[] {
   return [
     `${file} holds passwords and can be read by ${mode & 0o007 ? 'everyone' : 'its group'}: run chmod 600 ${file}`,
   ];
+}
+
+function redisUrlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a secret at the last moment; the value is never stored or logged. */

@@ -123,11 +123,82 @@ export const ipmiSchema = z
   })
   .superRefine(exactlyOneSecret);
 
+/** host:port of a sentinel (port default 26379). */
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(:\d{1,5})?$/;
+
+/** Credentials and transport shared by the URL and Sentinel forms of a Redis store. */
+const redisAccess = {
+  /** ACL user (Redis 6+); without it Redis' "default" user. */
+  user: text('the Redis ACL user').optional(),
+  ...secretFields,
+  tls: z.strictObject({ ca: text('a CA certificate file (PEM)') }).optional(),
+  db: range('a Redis database number', 0, 15).optional(),
+};
+
+function atMostOneOf(keys: string[]) {
+  return (v: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const given = keys.filter((k) => v[k] !== undefined);
+    if (given.length > 1)
+      ctx.addIssue({ code: 'custom', message: `expected only one of ${keys.join(', ')}, got ${given.join(' and ')}` });
+  };
+}
+
+const redisStore = z
+  .strictObject({
+    redis: z.string().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' }),
+    ...redisAccess,
+  })
+  .superRefine(atMostOneSecret)
+  .superRefine((v, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(v.redis);
+    } catch {
+      // Not echoed: the URL may hold a password.
+      ctx.addIssue({ code: 'custom', path: ['redis'], message: 'expected a redis://host:port/db URL that parses' });
+      return;
+    }
+    if (v.tls && url.protocol !== 'rediss:')
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls is for rediss:// URLs: write rediss:// in redis' });
+    if (url.password && (v.password ?? v.passwordFile ?? v.passwordEnv) !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redis'],
+        message: 'the URL holds a password and so does password/passwordFile/passwordEnv: keep one',
+      });
+    if (url.username && v.user !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['redis'], message: 'the URL names a user and so does user: keep one' });
+    const path = url.pathname.replace(/^\//, '');
+    if (path !== '' && v.db !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['db'], message: `the URL already selects database ${path}: keep one` });
+  });
+
+const sentinelStore = z
+  .strictObject({
+    sentinel: z
+      .strictObject({
+        sentinels: z
+          .array(z.string({ error: 'expected "host:port"' }).regex(HOST_PORT, { error: 'expected "host:port"' }), {
+            error: 'expected a list of "host:port" sentinels',
+          })
+          .min(1, { error: 'expected at least one sentinel "host:port"' }),
+        masterName: text('the name the sentinels monitor the primary under'),
+        /** Sentinels with requirepass / an ACL user of their own. */
+        sentinelUser: text("the sentinels' ACL user").optional(),
+        sentinelPassword: text("the sentinels' password").optional(),
+        sentinelPasswordFile: text("a file holding the sentinels' password").optional(),
+        sentinelPasswordEnv: text("the name of an environment variable holding the sentinels' password").optional(),
+        /** How long a store call waits for the sentinels to promote a new primary before it fails. */
+        failoverSeconds: positive('seconds to wait for a new primary').optional(),
+      })
+      .superRefine(atMostOneOf(['sentinelPassword', 'sentinelPasswordFile', 'sentinelPasswordEnv'])),
+    ...redisAccess,
+  })
+  .superRefine(atMostOneSecret);
+
 const store = z.union(
-  [
-    z.strictObject({ redis: z.string().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' }) }),
-    z.strictObject({ dir: text('a directory for the local store') }),
-  ],
+  [redisStore, sentinelStore, z.strictObject({ dir: text('a directory for the local store') })],
+  // The Sentinel form is left out of this summary: a section naming `sentinel` gets that form's own messages.
   { error: 'expected {"redis": "redis://host:6379/0"} or {"dir": "/var/lib/nodevac"}' },
 );
 
@@ -201,3 +272,4 @@ export type Config = z.infer<typeof configSchema>;
 export type ClusterConfig = Config['clusters'][number];
 export type IpmiConfig = NonNullable<Config['ipmi']>;
 export type SecretSpec = { password?: string; passwordFile?: string; passwordEnv?: string };
+export type StoreConfig = NonNullable<Config['store']>;

@@ -58,12 +58,18 @@ export class JobControl {
     this.startHeartbeat();
   }
 
-  private startHeartbeat() {
+  /** Renews the lease now; stops the job when another nodevac holds it. */
+  async renewLease() {
     const { store, leaseMs, lockToken } = this.deps;
+    if (!(await store.renewLock(this.lockKey, lockToken, leaseMs)))
+      this.stop(new StepError('another nodevac took this job over (lease lost)', 'lease-lost'));
+  }
+
+  private startHeartbeat() {
+    const { leaseMs } = this.deps;
     const beat = async () => {
       try {
-        const ok = await store.renewLock(this.lockKey, lockToken, leaseMs);
-        if (!ok) this.stop(new StepError('another nodevac took this job over (lease lost)', 'lease-lost'));
+        await this.renewLease();
         await this.scanRequests();
       } catch {
         // Store unreachable: the lease may lapse; checkStop() refuses to submit while we cannot record.

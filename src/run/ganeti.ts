@@ -83,6 +83,9 @@ export class GanetiAccess {
   async submit(step: StepRecord, send: (client: RapiClient) => Promise<number>, instance?: string): Promise<number> {
     this.verified = undefined;
     await this.control.scanRequests(); // also proves the store answers: submit nothing we could not record
+    // The lease is checked at the moment of acting: one taken over while this driver stalled (a Redis failover,
+    // a pause) stops it here instead of at the next heartbeat.
+    await this.control.renewLease();
     this.control.checkStop();
     const id = await send(this.client);
     await this.journal.recordGanetiJob(step, id, instance);

@@ -1,16 +1,30 @@
-// Opens the configured store: Redis when store.redis is set, else the local directory.
+// Opens the configured store: Redis (one server by URL, or a Sentinel set) when configured, else the local directory.
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_NAMESPACE, checkNamespace, maskRedisUrl } from './common.js';
 import { LocalStore } from './local.js';
+import type { Topology } from './redis-conn.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 export { maskRedisUrl };
+export type { Topology };
 
 export interface StoreSettings {
   /** redis://[user:password@]host[:port][/db]; wins over `dir`. */
   redis?: string;
+  /** The primary the sentinels name; wins over `redis` and `dir`. */
+  sentinel?: { sentinels: string[]; masterName: string; user?: string; password?: string };
+  /** Redis ACL user and password (read from the file or variable the configuration names). */
+  user?: string;
+  password?: string;
+  /** PEM text of the CA for TLS to Redis. */
+  ca?: string;
+  db?: number;
+  /** Configuration fields the messages name (which field gave the password). */
+  fields?: { password?: string; sentinelPassword?: string };
+  /** How long an operation waits for the sentinels to promote a new primary (default 60 s). */
+  failoverMs?: number;
   /** Local state directory; default defaultStoreDir(). */
   dir?: string;
   /** Prefix of every key (Redis) / subdirectory (local); lets tests and setups share a backend. */
@@ -29,6 +43,19 @@ export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function openStore(settings: StoreSettings): Promise<Store> {
   const namespace = checkNamespace(settings.namespace ?? DEFAULT_NAMESPACE);
   // The Redis client (@keyv/redis, @redis/client: ~150 ms of imports) loads only for a Redis store.
-  if (settings.redis) return new (await import('./redis.js')).RedisStore(settings.redis, namespace);
+  if (settings.sentinel || settings.redis) {
+    const { sentinel, redis, user, password, ca, db, fields, failoverMs } = settings;
+    return new (await import('./redis.js')).RedisStore(
+      { url: sentinel ? undefined : redis, sentinel, user, password, ca, db, fields, failoverMs },
+      namespace,
+    );
+  }
   return new LocalStore(settings.dir ?? defaultStoreDir(), namespace);
+}
+
+/** The Redis primary and its replicas (for `config check --connect`); undefined for the local store. */
+export async function storeTopology(store: Store): Promise<Topology | undefined> {
+  if (store.backend !== 'redis') return undefined;
+  const { RedisStore } = await import('./redis.js');
+  return store instanceof RedisStore ? store.topology() : undefined;
 }

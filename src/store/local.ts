@@ -209,14 +209,21 @@ export class LocalStore implements Store {
 
   async acquireLock(lock: Omit<LockRecord, 'expiresAt'>, ttlMs: number): Promise<AcquireResult> {
     checkTtl(ttlMs);
-    return this.guard(() =>
-      this.change<AcquireResult>(lock.key, (held) => {
+    return this.guard(async () => {
+      // As in Redis: an expired lease is not handed to a new job while the job holding it still runs.
+      const seen = (await this.current(this.lockDir(lock.key)))?.lock;
+      const runs =
+        seen && seen.jobId !== lock.jobId
+          ? ['running', 'pending'].includes((await this.jobs.get(seen.jobId))?.state ?? '')
+          : false;
+      return this.change<AcquireResult>(lock.key, (held) => {
         const now = Date.now();
         if (held && held.expiresAt >= now) return { result: { acquired: false, holder: held } };
+        if (held && runs && held.token === seen?.token) return { result: { acquired: false, holder: held } };
         const next: LockRecord = { ...lock, expiresAt: now + ttlMs };
         return { next, result: { acquired: true, lock: next } };
-      }),
-    );
+      });
+    });
   }
 
   async renewLock(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -154,6 +154,28 @@ describe.each(BACKENDS)('%s store', (kind) => {
       expect(other.acquired).toBe(false);
     });
 
+    it("does not hand an expired lease to a new job while the holder's job still runs; adoption may take it", async () => {
+      const store = await backend.open();
+      const held = lockFor(alice, 'lab/node7', 'job-7');
+      const got = await store.acquireLock(held, 20);
+      if (!got.acquired) throw new Error('not acquired');
+      const running = { ...job('job-7', '2025-01-01T00:00:00.000Z', 'node7'), state: 'running' as const };
+      await store.putJob(running);
+      await untilExpired(got.lock);
+
+      const rival = await store.acquireLock(lockFor(bob, held.key, 'job-8'), 60_000);
+      expect(rival).toEqual({ acquired: false, holder: got.lock });
+      // Another nodevac adopting job-7 (or retrying it) takes the lapsed lease.
+      const adopter = lockFor(bob, held.key, 'job-7');
+      const adopted = await store.acquireLock(adopter, 20);
+      expect(adopted.acquired).toBe(true);
+      if (!adopted.acquired) return;
+      await untilExpired(adopted.lock);
+      // Once job-7 has ended, a new job may have the node.
+      await store.putJob({ ...running, state: 'failed' });
+      expect((await store.acquireLock(lockFor(bob, held.key, 'job-8'), 60_000)).acquired).toBe(true);
+    });
+
     it('lists several locks by key', async () => {
       const store = await backend.open();
       await store.acquireLock(lockFor(alice, 'lab/node3'), 60_000);
