@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { JobEvent, JobRecord, Operator } from '../jobs/types.js';
 import type { Plan } from '../plan/types.js';
 import type { RunnerSettings } from '../run/runner.js';
-import { storeSettings } from '../config/store.js';
+import { storeSettings } from './store-config.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { Clusters } from './clusters.js';

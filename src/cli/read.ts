@@ -220,7 +220,7 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
     ? await ctx.config(globals)
     : (await import('../config/load.js')).loadConfig(globals.config, ctx.env);
   const cfg = loaded.config;
-  const store = (await import('../config/store.js')).describeStore(cfg.store);
+  const store = (await import('../app/store-config.js')).describeStore(cfg.store);
   const report: Record<string, unknown> = {
     file: loaded.file,
     source: loaded.source,
@@ -260,7 +260,7 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
     if (cfg.store && !('dir' in cfg.store)) {
       // Its own short connection: the app's store answers for jobs, not for the replication around it.
       const { openStore, storeTopology } = await import('../store/index.js');
-      const { storeSettings } = await import('../config/store.js');
+      const { storeSettings } = await import('../app/store-config.js');
       const own = await openStore(storeSettings(cfg.store, ctx.env));
       topology = await storeTopology(own).finally(() => own.close());
     }

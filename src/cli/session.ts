@@ -123,7 +123,7 @@ export async function worker(ctx: Context, globals: GlobalOptions): Promise<void
   const app = await ctx.app(globals);
   // Which configuration and store, for whoever reads the journal; the Redis URL without its password.
   const { defaultStoreDir } = await import('../store/index.js');
-  const { describeStore } = await import('../config/store.js');
+  const { describeStore } = await import('../app/store-config.js');
   const cfgStore = loaded.config.store;
   const store =
     !cfgStore || 'dir' in cfgStore

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeSettings } from '../../src/config/store.js';
+import { storeSettings } from '../../src/app/store-config.js';
 import { configSchema, type StoreConfig } from '../../src/config/schema.js';
 import { openStore, storeTopology } from '../../src/store/index.js';
 import { StoreUnavailableError, type Store } from '../../src/store/types.js';

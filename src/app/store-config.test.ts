@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, permissionWarnings } from './load.js';
-import { describeStore, storeSettings } from './store.js';
+import { ConfigError, parseConfig, permissionWarnings } from '../config/load.js';
+import { describeStore, storeSettings } from './store-config.js';
 
 const cluster = {
   name: 'lab',

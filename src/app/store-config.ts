@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { StoreSettings } from '../store/index.js';
 import { maskRedisUrl } from '../store/common.js';
-import { ConfigError, resolveSecret } from './load.js';
-import type { StoreConfig } from './schema.js';
+import { ConfigError, resolveSecret } from '../config/load.js';
+import type { StoreConfig } from '../config/schema.js';
 
 /** Which of password / passwordFile / passwordEnv is set, as a field path for messages. */
 function secretField(spec: Record<string, unknown>, base: string, prefix = 'password'): string | undefined {
