@@ -9,7 +9,7 @@ import { FaultState, type SimFaults } from './faults.js';
 import { listen, type Listener } from './http.js';
 import { demoInventory, type Inventory, scaleInventory, smallInventory } from './inventory.js';
 import { JobQueue } from './jobs.js';
-import { logicalUnit } from './lu.js';
+import { logicalUnits } from './lu/index.js';
 import { nodesBulkBody } from './render.js';
 import { InProcessPower, InProcessReach } from './power.js';
 import { RapiService, type RapiUser, type SimClusterStats } from './rapi.js';
@@ -145,7 +145,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   };
   try {
     for (const cluster of world.clusters) {
-      const queue = new JobQueue(world, cluster, logicalUnit);
+      const queue = new JobQueue(
+        { timers: world.timers, timing: world.timing, nextJobId: () => cluster.nextJobId++ },
+        logicalUnits(world, cluster),
+      );
       cluster.jobs = queue;
       queues.push(queue);
       const service = new RapiService(world, cluster, queue, rapiUsers);

@@ -5,6 +5,7 @@ import { EXTERNALLY_MIRRORED, INTERNALLY_MIRRORED } from '../ganeti/types.js';
 import { NDPARAMS } from './defaults.js';
 import type { FaultState } from './faults.js';
 import type { JobQueue } from './jobs.js';
+import { Timers } from './timers.js';
 import type { Inventory, InventoryCluster, InventoryGroup, InventoryInstance, InventoryNode } from './inventory.js';
 import { niceCompare } from './json.js';
 
@@ -15,31 +16,6 @@ export interface SimTiming {
   daemonDelayMs: number;
   softOffDelayMs: number;
   waitTimeoutMs: number;
-}
-
-/** Timers owned by the world, so that close() can stop every one of them. */
-export class Timers {
-  private readonly live = new Set<NodeJS.Timeout>();
-  set(fn: () => void, ms: number): NodeJS.Timeout {
-    const t = setTimeout(
-      () => {
-        this.live.delete(t);
-        fn();
-      },
-      Math.max(0, ms),
-    );
-    this.live.add(t);
-    return t;
-  }
-  clear(t: NodeJS.Timeout | undefined): void {
-    if (t === undefined) return;
-    clearTimeout(t);
-    this.live.delete(t);
-  }
-  clearAll(): void {
-    for (const t of this.live) clearTimeout(t);
-    this.live.clear();
-  }
 }
 
 /** cyrb128: a fast, well-mixed 128-bit string hash (not cryptographic), as 32 hex digits. */
