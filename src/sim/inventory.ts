@@ -62,8 +62,12 @@ export interface InventoryInstance {
   /** Disk sizes, MiB (default: none for diskless, one 10 GiB disk otherwise). */
   disksMb?: number[];
   adminState?: AdminState;
-  /** Whether it runs now (default: adminState is up). */
+  /** Whether it runs now (default: adminState is up). With adminState down: ERROR_up. */
   running?: boolean;
+  /** A node other than its primary where it runs (ERROR_wrongnode, Query/Instance.hs liveInstanceStatus). */
+  runningOn?: string;
+  /** Who stopped it: 'user' (shut down from inside, cleaned up) shows USER_down where user shutdown is enabled. */
+  adminStateSource?: 'admin' | 'user';
   alwaysFailover?: boolean;
   os?: string;
   tags?: string[];
@@ -89,6 +93,12 @@ export interface InventoryCluster {
   groups?: InventoryGroup[];
   /** Memory the hypervisor keeps for itself on every node, MiB (mtotal - mnode - mfree on an empty node). */
   hvOverheadMb?: number;
+  /** The cluster's default iallocator; null: none (CheckIAllocatorOrNode then refuses). Default 'hail'. */
+  defaultIallocator?: string | null;
+  /** /2/info software_version; below 2.16.0 the 2.15 failover behaviour applies. Default '3.0.2'. */
+  softwareVersion?: string;
+  /** enabled_user_shutdown (gnt-cluster modify --user-shutdown). Default false. */
+  enabledUserShutdown?: boolean;
   nodes: InventoryNode[];
   instances: InventoryInstance[];
 }

@@ -125,7 +125,7 @@ function instanceJson(i: SimInstance): string {
     },
   };
   const tail = {
-    oper_state: live ? i.running : null,
+    oper_state: live ? i.operational : null,
     oper_ram: running ? i.memory : null,
     oper_vcpus: running ? i.vcpus : null,
     status: i.status,
@@ -206,7 +206,7 @@ export function roleWord(n: SimNode): string {
 export function clusterInfo(c: SimCluster): Record<string, unknown> {
   const hv = c.hypervisor;
   return {
-    software_version: '3.0.2',
+    software_version: c.softwareVersion,
     protocol_version: 3000000,
     config_version: 3000000,
     os_api_version: 20,
@@ -245,7 +245,7 @@ export function clusterInfo(c: SimCluster): Record<string, unknown> {
     uuid: c.uuid,
     tags: [],
     uid_pool: [],
-    default_iallocator: 'hail',
+    default_iallocator: c.defaultIallocator ?? '',
     default_iallocator_params: {},
     reserved_lvs: [],
     primary_ip_version: 4,
@@ -257,7 +257,7 @@ export function clusterInfo(c: SimCluster): Record<string, unknown> {
     instance_communication_network: '',
     zeroing_image: '',
     compression_tools: ['gzip', 'gzip-fast', 'gzip-slow'],
-    enabled_user_shutdown: false,
+    enabled_user_shutdown: c.enabledUserShutdown,
     enabled_data_collectors: DATA_COLLECTORS,
     data_collector_interval: DATA_COLLECTOR_INTERVAL,
     modify_ssh_setup: false,
@@ -281,7 +281,7 @@ interface QField<T> {
 
 const ok = (v: unknown): Cell => [0, v];
 const nodeLive =
-  (f: (n: SimNode) => number): ((n: SimNode) => Cell) =>
+  (f: (n: SimNode) => unknown): ((n: SimNode) => Cell) =>
   (n) =>
     n.offline ? [4, null] : n.daemonUp ? ok(f(n)) : [2, null];
 
@@ -340,6 +340,13 @@ const NODE_QUERY: Record<string, QField<SimNode>> = {
   },
   // No out-of-band program is configured, so Ganeti reports "powered" as unavailable (as on the lab).
   powered: { title: 'Powered', kind: 'bool', doc: 'Whether node is thought to be powered on', get: () => [3, null] },
+  // Not in /2/nodes (rlib2 N_FIELDS), only through /2/query (Query/Node.hs nodeLiveFieldsDefs).
+  bootid: {
+    title: 'BootID',
+    kind: 'text',
+    doc: 'Random UUID renewed for each system reboot, can be used for detecting reboots by tracking changes',
+    get: nodeLive((n) => n.bootId),
+  },
   ctotal: { title: 'CTotal', kind: 'number', doc: 'Number of logical processors', get: nodeLive((n) => n.ctotal) },
   cnos: {
     title: 'CNOs',
@@ -427,7 +434,7 @@ const INSTANCE_QUERY: Record<string, QField<SimInstance>> = {
     title: 'Running',
     kind: 'bool',
     doc: 'Actual state of instance',
-    get: (i) => (i.pnode.offline ? [4, null] : !i.pnode.daemonUp ? [2, null] : ok(i.running)),
+    get: (i) => (i.pnode.offline ? [4, null] : !i.pnode.daemonUp ? [2, null] : ok(i.operational)),
   },
   oper_ram: {
     title: 'Memory',

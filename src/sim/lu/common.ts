@@ -75,11 +75,19 @@ export function bumpNode(ctx: LuContext, node: SimNode, by = 1): void {
   node.mtime = Date.now() / 1000;
   ctx.world.touchNode(node);
 }
-/** CheckIAllocatorOrNode: at most one of them; neither means the cluster default (hail). */
+/** CheckIAllocatorOrNode (common.py): at most one of them; neither (or ".") means the cluster's default. */
 export function checkIallocatorOrNode(ctx: LuContext, nodeField: string): void {
   const node = ctx.op.get(nodeField);
   const ialloc = ctx.op.str('iallocator');
   if (node !== undefined && ialloc !== undefined)
     throw prereq('Do not specify both, iallocator and node', 'wrong_input');
-  if ((node === undefined && ialloc === undefined) || ialloc === '.') ctx.op.set('iallocator', 'hail');
+  if ((node === undefined && ialloc === undefined) || ialloc === '.') {
+    const fallback = ctx.cluster.defaultIallocator;
+    if (fallback === null || fallback === '')
+      throw prereq(
+        'No iallocator or node given and no cluster-wide default iallocator found; please specify either an iallocator or a node, or set a cluster-wide default iallocator',
+        'wrong_input',
+      );
+    ctx.op.set('iallocator', fallback);
+  }
 }

@@ -7,7 +7,8 @@ import type { SimCluster, SimWorld } from '../world.js';
 import type { LuContext } from './common.js';
 import { migrateOrFailover } from './instance-migration.js';
 import { instanceShutdown, instanceStartup } from './instance-operation.js';
-import { replaceDisks } from './instance-storage.js';
+import { instanceQueryData } from './instance-query.js';
+import { activateDisks, replaceDisks } from './instance-storage.js';
 import { nodeEvacuate, nodeMigrate, nodeSetParams } from './node.js';
 import { tags } from './tags.js';
 
@@ -22,6 +23,8 @@ const LUS: Record<string, Entry> = {
   OP_INSTANCE_SHUTDOWN: { lu: instanceShutdown, steps: 2 },
   OP_INSTANCE_STARTUP: { lu: instanceStartup, steps: 2 },
   OP_INSTANCE_REPLACE_DISKS: { lu: replaceDisks, steps: 5 },
+  OP_INSTANCE_ACTIVATE_DISKS: { lu: activateDisks, steps: 2 },
+  OP_INSTANCE_QUERY_DATA: { lu: instanceQueryData, steps: 1 },
   OP_TAGS_SET: { lu: (ctx) => tags(ctx, true), steps: 2 },
   OP_TAGS_DEL: { lu: (ctx) => tags(ctx, false), steps: 2 },
 };

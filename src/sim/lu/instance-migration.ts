@@ -1,5 +1,6 @@
 // Instance migration and failover, as lib/cmdlib/instance_migration.py runs them (LUInstanceMigrate,
 // LUInstanceFailover, TLMigrateInstance: CheckPrereq, _ExecMigration, _ExecCleanup, _ExecFailover).
+import { assembleDisks, drbdStatus, firstInconsistentDisk, shutdownDisks } from '../drbd.js';
 import { execError, prereq } from '../ops.js';
 import type { SimInstance, SimNode } from '../world.js';
 import {
@@ -115,6 +116,16 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
   if (cleanup) {
     // _ExecCleanup: simulated migrations never stop half-way, so the instance runs on its primary or nowhere.
     ctx.log('* checking where the instance actually runs (if this hangs, the hypervisor might be in a bad state)');
+    if (source.rpcError === null && !inst.running && inst.runningOn === dest) {
+      // _ExecCleanup: found on the target only, so the migration had finished; the config follows.
+      ctx.log(`* instance running on secondary node (${dest.name}), updating config`);
+      world.placeInstance(inst, dest, drbd ? source : null);
+      inst.runningOn = null;
+      inst.running = true;
+      bumpInstance(ctx, inst);
+      ctx.log('* done');
+      return null;
+    }
     if (!inst.running || source.rpcError !== null) {
       throw execError(
         "Instance does not seem to be running at all; in this case it's safer to repair by running 'gnt-instance stop' to ensure disk shutdown, and then restarting it",
@@ -132,6 +143,11 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     return null;
   }
   ctx.log('* checking disk consistency between source and target');
+  const bad = firstInconsistentDisk(world, inst, dest);
+  if (bad !== null) {
+    warnMissingDisk(ctx, inst, dest, bad);
+    throw execError(`Disk ${bad} is degraded or not fully synchronized on target node, aborting migration`);
+  }
   ctx.log(`* closing instance disks on node ${dest.name}`);
   if (drbd) {
     ctx.log('* changing into standalone mode');
@@ -173,8 +189,16 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
 /** TLMigrateInstance._ExecFailover. */
 function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest: SimNode, ignoreConsistency: boolean) {
   const { world } = ctx;
-  if (inst.disksActive) ctx.log('* checking disk consistency between source and target');
-  else ctx.log('* not checking disk consistency as instance is not running');
+  if (inst.disksActive) {
+    ctx.log('* checking disk consistency between source and target');
+    const bad = firstInconsistentDisk(world, inst, dest);
+    if (bad !== null) {
+      warnMissingDisk(ctx, inst, dest, bad);
+      if (source.offline)
+        ctx.log(`Node ${source.name} is offline, ignoring degraded disk ${bad} on target node ${dest.name}`);
+      else if (!ignoreConsistency) throw execError(`Disk ${bad} is degraded on target node, aborting failover`);
+    }
+  } else ctx.log('* not checking disk consistency as instance is not running');
   ctx.log('* shutting down instance on source node');
   const srcErr = source.rpcError;
   if (srcErr !== null) {
@@ -188,7 +212,8 @@ function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest:
   if (inst.externallyMirrored) {
     ctx.log(`* closing instance disks on node ${source.name}`);
     if (srcErr !== null) {
-      if (source.offline || ignoreConsistency)
+      // Before 2.16.0 (commit 115325faa) an offline source node failed the failover here too.
+      if ((source.offline && !before216(ctx)) || ignoreConsistency)
         ctx.warn(`Could not close instance disks on node ${source.name}, proceeding anyway`);
       else throw execError(`Cannot close instance disks on node ${source.name}: ${srcErr}`);
     }
@@ -199,6 +224,8 @@ function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest:
       ctx.warn(`Could not shutdown block device disk/${idx} on node ${source.name}: ${srcErr}`),
     );
   inst.running = false;
+  shutdownDisks(world, inst);
+  inst.disksActive = false;
   world.placeInstance(inst, dest, inst.internallyMirrored ? source : null);
   bumpInstance(ctx, inst, 2);
   yield;
@@ -209,6 +236,20 @@ function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest:
     if (err !== null) throw execError(`Could not start instance ${inst.name} on node ${dest.name}: ${err}`);
     inst.running = true;
     inst.disksActive = true;
+    assembleDisks(world, inst);
     ctx.world.touchInstance(inst);
   }
+}
+
+/** _CheckDiskConsistencyInner: a device that is not there is reported before the refusal. */
+function warnMissingDisk(ctx: LuContext, inst: SimInstance, node: SimNode, idx: number): void {
+  const err = node.rpcError;
+  if (err !== null) ctx.warn(`Can't find disk on node ${node.name}: ${err}`);
+  else if (drbdStatus(ctx.world, inst, node, idx) === null) ctx.warn(`Can't find disk on node ${node.name}`);
+}
+
+/** Ganeti before 2.16.0, as the cluster's software_version says. */
+function before216(ctx: LuContext): boolean {
+  const [major = 0, minor = 0] = ctx.cluster.softwareVersion.split('.').map(Number);
+  return major < 2 || (major === 2 && minor < 16);
 }

@@ -1,5 +1,6 @@
 // Instance start and stop, as lib/cmdlib/instance_operation.py runs them (LUInstanceShutdown,
 // LUInstanceStartup).
+import { assembleDisks, shutdownDisks } from '../drbd.js';
 import { execError, prereq } from '../ops.js';
 import {
   bumpInstance,
@@ -38,6 +39,7 @@ export function* instanceShutdown(ctx: LuContext) {
   const err = inst.pnode.rpcError;
   if (err !== null) throw execError(`Could not shutdown instance '${inst.name}': ${err}`);
   inst.running = false;
+  shutdownDisks(ctx.world, inst);
   inst.disksActive = false;
   ctx.world.touchInstance(inst);
   return null;
@@ -68,6 +70,7 @@ export function* instanceStartup(ctx: LuContext) {
   }
   inst.running = true;
   inst.disksActive = true;
+  assembleDisks(ctx.world, inst);
   ctx.world.touchInstance(inst);
   return null;
 }

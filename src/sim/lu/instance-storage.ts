@@ -1,7 +1,8 @@
-// Instance storage, as lib/cmdlib/instance_storage.py runs it: LUInstanceReplaceDisks in new-secondary mode
-// (TLReplaceDisks._ExecDrbd8Secondary).
+// Instance storage, as lib/cmdlib/instance_storage.py runs it: LUInstanceActivateDisks (AssembleInstanceDisks)
+// and LUInstanceReplaceDisks in new-secondary mode (TLReplaceDisks._ExecDrbd8Secondary).
+import { assembleDisks, drbdStatus, replacedSecondary } from '../drbd.js';
 import { execError, prereq } from '../ops.js';
-import type { SimNode } from '../world.js';
+import type { SimInstance, SimNode } from '../world.js';
 import {
   allNodeLocks,
   bumpInstance,
@@ -84,6 +85,7 @@ export function* replaceDisks(ctx: LuContext) {
   disks.forEach((d) => ctx.info(`Shutting down drbd for disk/${d} on old node`));
   ctx.info('Detaching primary drbds from the network (=> standalone)');
   ctx.world.placeInstance(inst, inst.pnode, newNode);
+  replacedSecondary(ctx.world, inst, oldSecondary);
   bumpInstance(ctx, inst);
   ctx.info('Attaching primary drbds to new secondary (standalone => connected)');
   yield;
@@ -92,4 +94,50 @@ export function* replaceDisks(ctx: LuContext) {
   yield;
   ctx.log(early ? 'STEP 6/6 Sync devices' : 'STEP 6/6 Removing old storage');
   return null;
+}
+
+/** LUInstanceActivateDisks: AssembleInstanceDisks in its two passes; the result maps each disk to its device. */
+export function* activateDisks(ctx: LuContext) {
+  const { world } = ctx;
+  const inst = expandInstance(ctx);
+  yield { locks: [instanceLock(inst), ...inst.nodes.map((n) => nodeLock(n))] };
+  checkOnline(inst.pnode);
+  if (ctx.op.get('dry_run') === true) return null;
+  yield;
+  let ok = true;
+  inst.disks.forEach((_, idx) => {
+    for (const n of inst.nodes) {
+      const err = n.rpcError;
+      if (err === null) continue;
+      ctx.warn(`Could not prepare block device disk/${idx} on node ${n.name} (is_primary=False, pass=1): ${err}`);
+      if (!(n !== inst.pnode && n.offline)) ok = false;
+    }
+  });
+  const perr = inst.pnode.rpcError;
+  if (perr !== null) {
+    inst.disks.forEach((_, idx) =>
+      ctx.warn(
+        `Could not prepare block device disk/${idx} on node ${inst.pnode.name} (is_primary=True, pass=2): ${perr}`,
+      ),
+    );
+    ok = false;
+  }
+  if (!ok) {
+    inst.disksActive = false;
+    world.touchInstance(inst);
+    throw execError('Cannot activate block devices');
+  }
+  inst.disksActive = true;
+  assembleDisks(world, inst);
+  bumpInstance(ctx, inst);
+  return inst.disks.map((_, idx) => [inst.pnode.name, `disk/${idx}`, devicePath(ctx, inst, idx)]);
+}
+
+/** The device path blockdev_assemble reports on the primary. */
+function devicePath(ctx: LuContext, inst: SimInstance, idx: number): string {
+  if (inst.diskTemplate === 'drbd') return drbdStatus(ctx.world, inst, inst.pnode, idx)?.devPath ?? `/dev/drbd${idx}`;
+  if (inst.diskTemplate === 'plain') return `/dev/xenvg/${inst.disks[idx]?.uuid ?? ''}.disk${idx}`;
+  if (inst.diskTemplate === 'file' || inst.diskTemplate === 'sharedfile')
+    return `/srv/ganeti/file-storage/${inst.name}/disk${idx}`;
+  return `/dev/${inst.diskTemplate}${idx}`;
 }
