@@ -264,3 +264,40 @@ describe('cluster configuration', () => {
     }
   });
 });
+
+describe('the candidate pool (config/__init__.py MaintainCandidatePool: random.shuffle)', () => {
+  it('picks the substitute at random (seeded), always keeping the pool at its size', async () => {
+    const picked = new Set<string>();
+    for (let seed = 1; seed <= 8; seed++) {
+      const { sim, c } = await start({ behaviour: { randomCandidates: true, seed } });
+      const job = await run(c, 'POST', `/2/nodes/${n(2)}/modify`, { drained: true, auto_promote: true });
+      expect(job.status).toBe('success');
+      const candidates = [...world(sim).nodes.values()].filter((x) => x.masterCandidate).map((x) => x.name);
+      expect(candidates).toHaveLength(3);
+      for (const name of candidates) if (name === n(4) || name === n(5)) picked.add(name);
+      await sim.close();
+    }
+    // Name order would always pick n4.
+    expect([...picked].sort()).toEqual([n(4), n(5)]);
+  });
+});
+
+describe("hail's checks for a new secondary (HTools/Node.hs addSecExEx)", () => {
+  it('refuses N+1 memory and disk, and one refusal fails the whole evacuation with no child jobs', async () => {
+    const inv = ruleInventory({
+      nodes: { 2: { diskMb: 20_000 }, 3: { diskMb: 20_000 } },
+      instances: [
+        { name: vm('a'), pnode: n(4), snode: n(1), diskTemplate: 'drbd', memoryMb: 16_000, adminState: 'down' },
+        { name: vm('b'), pnode: n(4), snode: n(5), diskTemplate: 'drbd', memoryMb: 16_000, adminState: 'down' },
+      ],
+    });
+    const { c } = await start({ inventory: inv });
+    const job = await run(c, 'POST', `/2/nodes/${n(5)}/evacuate`, { mode: 'secondary-only', iallocator: 'hail' });
+    expect(errorOf(job)).toEqual([
+      'OpExecError',
+      [
+        `Unable to evacuate instances ${vm('b')} (Can't find any good node:  Node ${n(1)} failed: FailMem; Node ${n(2)} failed: FailDisk; Node ${n(3)} failed: FailDisk;)`,
+      ],
+    ]);
+  });
+});

@@ -18,13 +18,28 @@ export function decideSelfPromotion(cluster: SimCluster): boolean {
   const { now, should } = mcStats(cluster, []);
   return now < Math.min(should + 1, cluster.candidatePoolSize);
 }
-/** AdjustCandidatePool after a demotion that was allowed to promote others. */
+
+/**
+ * The order MaintainCandidatePool tries nodes in: random.shuffle of the configuration's nodes (config/__init__.py)
+ * with the randomCandidates behaviour (seeded), name order without it.
+ */
+function candidateOrder(ctx: LuContext): SimNode[] {
+  const nodes = [...ctx.cluster.nodeList()];
+  if (!ctx.world.behaviour.randomCandidates) return nodes;
+  for (let i = nodes.length - 1; i > 0; i--) {
+    const j = Math.floor(ctx.world.random() * (i + 1));
+    [nodes[i], nodes[j]] = [nodes[j] as SimNode, nodes[i] as SimNode];
+  }
+  return nodes;
+}
+
+/** AdjustCandidatePool (common.py) after a demotion that was allowed to promote others: MaintainCandidatePool. */
 export function adjustCandidatePool(ctx: LuContext, except: SimNode): void {
   const { cluster } = ctx;
   let { now } = mcStats(cluster, [except]);
   const { should } = mcStats(cluster, [except]);
   const promoted: SimNode[] = [];
-  for (const n of cluster.nodeList()) {
+  for (const n of candidateOrder(ctx)) {
     if (now >= should) break;
     if (n.masterCandidate || n.offline || n.drained || n === except || !n.masterCapable) continue;
     n.masterCandidate = true;

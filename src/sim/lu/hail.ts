@@ -23,42 +23,73 @@ export function hailCandidates(home: SimNode, exclude: readonly SimNode[]): SimN
     .filter((n) => n.group === home.group && !n.offline && !n.drained && n.vmCapable && !exclude.includes(n));
 }
 
-/** What earlier picks of the same request already put on each node (MiB of the resource being placed). */
-export type Planned = Map<SimNode, number>;
+/** What earlier picks of the same request already put on each node, so that one request never overfills one. */
+export type Planned = Map<SimNode, { memory: number; disk: number; peers: Map<SimNode, number> }>;
 
-/** What a pick places: memory for a new primary, disk for a new secondary (htools' FailMem / FailDisk). */
-const RESOURCES = {
-  memory: {
-    need: (i: SimInstance) => (i.adminState === 'offline' ? 0 : i.memory),
-    free: (n: SimNode) => n.memoryFree,
-    failure: 'FailMem',
-  },
-  disk: { need: (i: SimInstance) => i.diskUsage, free: (n: SimNode) => n.diskFree, failure: 'FailDisk' },
-} as const;
+function plannedOn(planned: Planned, n: SimNode) {
+  let p = planned.get(n);
+  if (p === undefined) planned.set(n, (p = { memory: 0, disk: 0, peers: new Map() }));
+  return p;
+}
+
+/** Instance.usesSecMem: the memory a secondary keeps for a failover (auto_balance is always on here). */
+const secondaryMemory = (i: SimInstance) => (i.adminState === 'offline' ? 0 : i.memory);
 
 /**
- * The candidate with the most of `resource` left after the move (ties go to the later node in name order), or
- * hail's "Can't find any good node" with each refusal.
+ * Node.rMem: the memory the node must keep free to take over the instances of its worst-case failing primary
+ * peer (N+1), from the instances it is the secondary of.
+ */
+function reservedMemory(n: SimNode, extra: Map<SimNode, number>): { peers: Map<SimNode, number>; rmem: number } {
+  const peers = new Map(extra);
+  for (const i of n.secondaries) peers.set(i.pnode, (peers.get(i.pnode) ?? 0) + secondaryMemory(i));
+  return { peers, rmem: Math.max(0, ...peers.values()) };
+}
+
+/** Why hail would not put `inst` on `n`, or null: Node.addPriEx (memory) or addSecExEx (a new secondary). */
+function refusal(inst: SimInstance, n: SimNode, planned: Planned, role: 'primary' | 'secondary'): string | null {
+  const p = plannedOn(planned, n);
+  const freeMem = n.memoryFree - p.memory;
+  if (role === 'primary') return freeMem - secondaryMemory(inst) < 0 ? 'FailMem' : null;
+  // addSecExEx, non-strict parts off (hail evacuates strictly); loDsk is 0 with hail's default --min-disk.
+  if (n.diskFree - p.disk - inst.diskUsage <= 0) return 'FailDisk';
+  const need = secondaryMemory(inst);
+  if (need >= freeMem) return 'FailMem';
+  const { peers, rmem } = reservedMemory(n, p.peers);
+  const newRmem = Math.max(rmem, (peers.get(inst.pnode) ?? 0) + need);
+  if (freeMem <= newRmem && !(freeMem <= rmem)) return 'FailMem';
+  return null;
+}
+
+/**
+ * The node hail picks for `inst` as a new primary (memory) or a new secondary (disk, memory, N+1): the one with
+ * the most of it left after the move (ties go to the later node in name order), or hail's "Can't find any good
+ * node" with each refusal. Spindles are not simulated (no exclusive storage).
  */
 export function hailPick(
   inst: SimInstance,
   candidates: SimNode[],
   planned: Planned,
-  resource: keyof typeof RESOURCES,
+  role: 'primary' | 'secondary',
 ): { node: SimNode } | { fail: string } {
-  const r = RESOURCES[resource];
-  const need = r.need(inst);
   let best: { node: SimNode; left: number } | null = null;
   let fails = '';
   for (const n of candidates) {
-    const left = r.free(n) - (planned.get(n) ?? 0) - need;
-    if (left < 0) {
-      fails += ` Node ${n.name} failed: ${r.failure};`;
+    const why = refusal(inst, n, planned, role);
+    if (why !== null) {
+      fails += ` Node ${n.name} failed: ${why};`;
       continue;
     }
+    const p = plannedOn(planned, n);
+    const left =
+      role === 'primary' ? n.memoryFree - p.memory - secondaryMemory(inst) : n.diskFree - p.disk - inst.diskUsage;
     if (best === null || left >= best.left) best = { node: n, left };
   }
   if (best === null) return { fail: `Can't find any good node: ${fails}` };
-  planned.set(best.node, (planned.get(best.node) ?? 0) + need);
+  const p = plannedOn(planned, best.node);
+  if (role === 'primary') p.memory += secondaryMemory(inst);
+  else {
+    p.disk += inst.diskUsage;
+    p.peers.set(inst.pnode, (p.peers.get(inst.pnode) ?? 0) + secondaryMemory(inst));
+  }
   return { node: best.node };
 }

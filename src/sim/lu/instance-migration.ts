@@ -53,7 +53,7 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     const ialloc = op.str('iallocator');
     if (ialloc !== undefined) {
       iallocatorPreflight(cluster, ialloc);
-      const r = hailPick(inst, hailCandidates(source, [source]), new Map(), 'memory');
+      const r = hailPick(inst, hailCandidates(source, [source]), new Map(), 'primary');
       if ('fail' in r)
         throw prereq(
           `Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`,

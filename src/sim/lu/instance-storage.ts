@@ -41,7 +41,7 @@ export function* replaceDisks(ctx: LuContext) {
   if (remote === null) {
     const ialloc = op.str('iallocator') ?? 'hail';
     iallocatorPreflight(cluster, ialloc);
-    const r = hailPick(inst, hailCandidates(inst.pnode, [inst.pnode, oldSecondary]), new Map(), 'disk');
+    const r = hailPick(inst, hailCandidates(inst.pnode, [inst.pnode, oldSecondary]), new Map(), 'secondary');
     if ('fail' in r)
       throw prereq(
         `Can't compute nodes using iallocator '${ialloc}': Request failed: ${r.fail}`,

@@ -251,7 +251,7 @@ export function* nodeEvacuate(ctx: LuContext) {
           moved.push(`${inst.name} (to ${inst.snode.name}, ${node.name})`);
           children.push(new OpInput(OPS.OP_INSTANCE_MIGRATE, evacMigrateParams(inst, undefined)));
         } else {
-          const r = hailPick(inst, hailCandidates(inst.pnode, [node]), planned, 'memory');
+          const r = hailPick(inst, hailCandidates(inst.pnode, [node]), planned, 'primary');
           if ('fail' in r) failed.push(`${inst.name} (${r.fail})`);
           else {
             moved.push(`${inst.name} (to ${r.node.name})`);
@@ -263,7 +263,7 @@ export function* nodeEvacuate(ctx: LuContext) {
           `${inst.name} (Instances with disk template '${inst.diskTemplate}' can't execute change secondary)`,
         );
       } else {
-        const r = hailPick(inst, hailCandidates(inst.pnode, [node, inst.pnode]), planned, 'disk');
+        const r = hailPick(inst, hailCandidates(inst.pnode, [node, inst.pnode]), planned, 'secondary');
         if ('fail' in r) failed.push(`${inst.name} (${r.fail})`);
         else {
           moved.push(`${inst.name} (to ${inst.pnode.name}, ${r.node.name})`);
