@@ -36,6 +36,8 @@ export class SimInstance {
   readonly alwaysFailover: boolean;
   readonly ctime: number;
   readonly networkPort: number | null;
+  /** custom_hvparams migration_mode, or null to use the cluster's. */
+  readonly customMigrationMode: 'live' | 'non-live' | null;
 
   constructor(
     readonly cluster: SimCluster,
@@ -87,6 +89,7 @@ export class SimInstance {
     this.mtime = inv.mtime ?? this.ctime + 1.5;
     this.serial = inv.serial ?? 2;
     this.networkPort = cluster.hypervisor === 'kvm' ? 11000 + index : null;
+    this.customMigrationMode = inv.migrationMode ?? null;
   }
 
   // Identifiers are derived on first use: a generated world of 100 000 instances starts faster.
@@ -134,6 +137,11 @@ export class SimInstance {
   }
   get nodes(): SimNode[] {
     return this.snode === null ? [this.pnode] : [this.pnode, this.snode];
+  }
+
+  /** The filled hvparams migration_mode (cluster.FillHV). */
+  get migrationMode(): 'live' | 'non-live' {
+    return this.customMigrationMode ?? this.cluster.migrationMode;
   }
 
   /** Whether the hypervisor of some node reports it (oper_state): on its primary or elsewhere. */

@@ -30,6 +30,8 @@ export interface InventoryNode {
   /** BMC host name; added as an `ipmi:<bmc>` tag unless the tags already have one. null: no BMC. */
   bmc?: string | null;
   poweredOff?: boolean;
+  /** The hypervisor version its node daemon reports (Xen only: hv_xen GetNodeInfo), e.g. [4, 11]. */
+  hvVersion?: number[];
   /** Name of its node group; default: the cluster's first group. */
   group?: string;
   uuid?: string;
@@ -66,6 +68,8 @@ export interface InventoryInstance {
   running?: boolean;
   /** A node other than its primary where it runs (ERROR_wrongnode, Query/Instance.hs liveInstanceStatus). */
   runningOn?: string;
+  /** Its own hvparams migration_mode (custom_hvparams), over the cluster's. */
+  migrationMode?: 'live' | 'non-live';
   /** Who stopped it: 'user' (shut down from inside, cleaned up) shows USER_down where user shutdown is enabled. */
   adminStateSource?: 'admin' | 'user';
   alwaysFailover?: boolean;
@@ -83,7 +87,9 @@ export interface InventoryCluster {
   /** Ganeti's cluster name (FQDN); default cluster.<name>.example.org. */
   fqdn?: string;
   candidatePoolSize?: number;
-  hypervisor?: 'kvm' | 'fake';
+  hypervisor?: 'kvm' | 'fake' | 'xen-pvm';
+  /** The cluster's hvparams migration_mode for its hypervisor (default: Ganeti's, live for kvm and xen-pvm). */
+  migrationMode?: 'live' | 'non-live';
   enabledDiskTemplates?: DiskTemplate[];
   os?: string;
   uuid?: string;

@@ -82,6 +82,7 @@ export class SimNode {
   readonly cnodes: number;
   readonly ctime: number;
   readonly bmc: string | null;
+  readonly hvVersion: number[] | null;
   readonly group: SimGroup;
 
   constructor(
@@ -109,6 +110,7 @@ export class SimNode {
     this.csockets = inv.cpuSockets ?? 1;
     this.cnodes = inv.cpuNodes ?? 1;
     this.ndparams = { ...NDPARAMS };
+    this.hvVersion = inv.hvVersion ?? null;
     this.tags = new Set(inv.tags ?? []);
     const bmc = inv.bmc === undefined ? `${inv.name.split('.')[0]}-bmc.${cluster.name}.sim` : inv.bmc;
     const tagged = [...this.tags].find((t) => t.startsWith('ipmi:'));

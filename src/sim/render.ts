@@ -129,7 +129,7 @@ function instanceJson(i: SimInstance): string {
     oper_ram: running ? i.memory : null,
     oper_vcpus: running ? i.vcpus : null,
     status: i.status,
-    custom_hvparams: {},
+    custom_hvparams: i.customMigrationMode === null ? {} : { migration_mode: i.customMigrationMode },
     custom_beparams: { minmem: i.minMemory, maxmem: i.memory, vcpus: i.vcpus },
     custom_nicparams: fill({}),
     ctime: i.ctime,
@@ -138,7 +138,12 @@ function instanceJson(i: SimInstance): string {
     serial_no: i.serial,
     tags: [...i.tags].sort(),
   };
-  const hv = c.hypervisor === 'kvm' ? KVM_HVPARAMS_JSON : '{}';
+  const hv =
+    c.hypervisor === 'fake'
+      ? '{}'
+      : c.hypervisor === 'kvm' && i.migrationMode === HVPARAMS.kvm?.migration_mode
+        ? KVM_HVPARAMS_JSON
+        : pyJson({ ...HVPARAMS[c.hypervisor], migration_mode: i.migrationMode });
   return pyJson(head).slice(0, -1) + ', "hvparams": ' + hv + ', ' + pyJson(tail).slice(1);
 }
 
@@ -217,7 +222,7 @@ export function clusterInfo(c: SimCluster): Record<string, unknown> {
     master: c.master.name,
     default_hypervisor: hv,
     enabled_hypervisors: [hv],
-    hvparams: HVPARAMS,
+    hvparams: { ...HVPARAMS, [hv]: { ...HVPARAMS[hv], migration_mode: c.migrationMode } },
     os_hvp: {},
     beparams: {
       default: { minmem: 128, maxmem: 128, vcpus: 1, auto_balance: true, always_failover: false, spindle_use: 1 },

@@ -1,6 +1,7 @@
 // The simulated world: clusters, nodes, instances and their power. Everything the RAPI answers is derived from
 // this state; jobs (jobs.ts, lu.ts) are the only writers besides the BMCs.
 import { randomUUID } from 'node:crypto';
+import { HVPARAMS } from './defaults.js';
 import type { DiskTemplate } from '../ganeti/types.js';
 import { mulberry32, PLAIN_BEHAVIOUR, type SimBehaviour } from './behaviour.js';
 import { nodeLost } from './drbd.js';
@@ -42,7 +43,9 @@ export class SimCluster {
   /** Node groups by name, in inventory order (the first is the one `gnt-cluster init` made). */
   readonly groups = new Map<string, SimGroup>();
   readonly candidatePoolSize: number;
-  readonly hypervisor: 'kvm' | 'fake';
+  readonly hypervisor: 'kvm' | 'fake' | 'xen-pvm';
+  /** hvparams[hypervisor].migration_mode. */
+  readonly migrationMode: 'live' | 'non-live';
   readonly enabledDiskTemplates: DiskTemplate[];
   readonly os: string;
   readonly hvOverheadMb: number;
@@ -64,6 +67,8 @@ export class SimCluster {
     this.uuid = inv.uuid ?? seededUuid(`cluster:${inv.name}`);
     this.candidatePoolSize = inv.candidatePoolSize ?? 10;
     this.hypervisor = inv.hypervisor ?? 'kvm';
+    this.migrationMode =
+      inv.migrationMode ?? (HVPARAMS[this.hypervisor]?.migration_mode === 'non-live' ? 'non-live' : 'live');
     this.os = inv.os ?? (this.hypervisor === 'kvm' ? 'debootstrap+default' : 'noop');
     this.hvOverheadMb = inv.hvOverheadMb ?? 512;
     this.defaultIallocator = inv.defaultIallocator === undefined ? 'hail' : inv.defaultIallocator;

@@ -301,3 +301,42 @@ describe("hail's checks for a new secondary (HTools/Node.hs addSecExEx)", () => 
     ]);
   });
 });
+
+describe('migration parameters (instance_migration.py CheckPrereq, _ExecMigration)', () => {
+  it("migration_mode: the cluster's hvparam, or the instance's own, decides the mode a migration uses", async () => {
+    const inv = ruleInventory();
+    inv.clusters[0]!.migrationMode = 'non-live';
+    inv.clusters[0]!.instances.find((i) => i.name === vm('d2'))!.migrationMode = 'live';
+    const { c } = await start({ inventory: inv });
+    const info = (await c.get('/2/info')).json as { hvparams: Record<string, Record<string, unknown>> };
+    expect(info.hvparams.kvm!.migration_mode).toBe('non-live');
+    const bulk = (await c.get('/2/instances?bulk=1')).json as {
+      name: string;
+      hvparams: Record<string, unknown>;
+      custom_hvparams: unknown;
+    }[];
+    expect(bulk.find((i) => i.name === vm('d1'))!.hvparams.migration_mode).toBe('non-live');
+    expect(bulk.find((i) => i.name === vm('d2'))!.custom_hvparams).toEqual({ migration_mode: 'live' });
+    const d1 = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, {});
+    expect(d1.ops[0]).toMatchObject({ mode: 'non-live' });
+    const d2 = await run(c, 'PUT', `/2/instances/${vm('d2')}/migrate`, {});
+    expect(d2.ops[0]).toMatchObject({ mode: 'live' });
+  });
+
+  it('Xen: a migration across more than one minor hypervisor version is refused unless ignore_hvversions', async () => {
+    const inv = ruleInventory({ nodes: { 2: { hvVersion: [4, 11] }, 3: { hvVersion: [4, 14] } } });
+    inv.clusters[0]!.hypervisor = 'xen-pvm';
+    const { c } = await start({ inventory: inv });
+    const refused = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, {});
+    expect(errorOf(refused)).toEqual([
+      'OpExecError',
+      ['Unsupported migration between hypervisor versions ([4, 11] to [4, 14])'],
+    ]);
+    expect(logOf(refused)).toContain(
+      '* warning: hypervisor version mismatch between source ([4, 11]) and target ([4, 14]) node',
+    );
+    const ignored = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, { ignore_hvversions: true });
+    expect(ignored.status).toBe('success');
+    expect(logOf(ignored)).toContain('  continuing anyway (told to ignore version mismatch)');
+  });
+});

@@ -100,7 +100,7 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     if (op.get('live') !== undefined) {
       op.set('mode', op.get('live') === true ? 'live' : 'non-live');
       op.set('live', undefined);
-    } else if (op.get('mode') === undefined) op.set('mode', 'live');
+    } else if (op.get('mode') === undefined) op.set('mode', inst.migrationMode); // cluster.FillHV: the instance's
   }
   if (op.get('dry_run') === true) return null;
   yield;
@@ -142,6 +142,7 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     ctx.log('* done');
     return null;
   }
+  checkHypervisorVersions(ctx, inst, source, dest);
   ctx.log('* checking disk consistency between source and target');
   const bad = firstInconsistentDisk(world, inst, dest);
   if (bad !== null) {
@@ -239,6 +240,32 @@ function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest:
     assembleDisks(world, inst);
     ctx.world.touchInstance(inst);
   }
+}
+
+/**
+ * _ExecMigration's version check: only Xen reports a hypervisor version (hv_xen GetNodeInfo); a step of more than
+ * one minor version is refused unless ignore_hvversions (hv_xen VersionsSafeForMigration). Versions travel as
+ * JSON lists over the RPC, hence "[4, 11]".
+ */
+function checkHypervisorVersions(ctx: LuContext, inst: SimInstance, source: SimNode, dest: SimNode): void {
+  const src = source.hvVersion;
+  const dst = dest.hvVersion;
+  if (!inst.cluster.hypervisor.startsWith('xen') || src === null || dst === null) return;
+  const show = (v: number[]) => `[${v.join(', ')}]`;
+  if (show(src) === show(dst)) return;
+  ctx.log(`* warning: hypervisor version mismatch between source (${show(src)}) and target (${show(dst)}) node`);
+  const safe =
+    src.length >= 2 && dst.length >= 2 && src[0] === dst[0] && (dst[1] === src[1] || dst[1] === (src[1] ?? 0) + 1);
+  if (safe) {
+    ctx.log(`  migrating from hypervisor version ${show(src)} to ${show(dst)} should be safe`);
+    return;
+  }
+  ctx.log(`  migrating from hypervisor version ${show(src)} to ${show(dst)} is likely unsupported`);
+  if (ctx.op.get('ignore_hvversions') === true) {
+    ctx.log('  continuing anyway (told to ignore version mismatch)');
+    return;
+  }
+  throw execError(`Unsupported migration between hypervisor versions (${show(src)} to ${show(dst)})`);
 }
 
 /** _CheckDiskConsistencyInner: a device that is not there is reported before the refusal. */
