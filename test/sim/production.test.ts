@@ -340,3 +340,16 @@ describe('migration parameters (instance_migration.py CheckPrereq, _ExecMigratio
     expect(logOf(ignored)).toContain('  continuing anyway (told to ignore version mismatch)');
   });
 });
+
+describe('a failover onto a node that does not answer (instance_utils.py CheckInstanceBridgesExist)', () => {
+  it('is refused at prereq time, even for a stopped instance', async () => {
+    const { sim, c } = await start();
+    sim.faults.set({ nodeDaemonDown: [n(2)] });
+    const job = await run(c, 'PUT', `/2/instances/${vm('down1')}/failover`, {});
+    expect(errorOf(job)[0]).toBe('OpPrereqError');
+    expect(errorOf(job)[1][0]).toMatch(
+      new RegExp(`^Error checking bridges on destination node '${n(2).replace(/\./g, '\\.')}': Error 7`),
+    );
+    expect(errorOf(job)[1][1]).toBe('environment_error');
+  });
+});

@@ -84,6 +84,10 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     ctx.info('Instance configured to always failover; fallback to failover');
     failover = true;
   }
+  // CheckInstanceBridgesExist (instance_utils.py): the target must answer bridges_exist for the bridged NICs.
+  const bridgeErr = dest.rpcError;
+  if (bridgeErr !== null)
+    throw prereq(`Error checking bridges on destination node '${dest.name}': ${bridgeErr}`, 'environment_error');
   if (!cleanup) {
     checkNotDrained(dest);
     if (!failover) {
