@@ -95,7 +95,7 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
     })());
   const unregister = ctx.interrupts.cleanup(cleanup);
   try {
-    sim = await startSimulator({ inventory: 'demo' });
+    sim = await startSimulator({ inventory: 'demo', production: true });
     const config = configSchema.parse({ ...sim.config(), store: { dir } });
     app = await createApp({ config, env: ctx.env });
     const loaded: LoadedConfig = { config, file: '(built-in simulator)', source: 'nodevac demo', warnings: [] };
