@@ -10,10 +10,9 @@ import {
   instancesBulkBody,
   nodeBody,
   nodesBulkBody,
-  QUERY_RESOURCES,
-  queryResource,
   roleWord,
 } from './render.js';
+import { QUERY_RESOURCES, queryResource } from './query.js';
 import { intArg, strArg, type RapiRequest } from './rapi-request.js';
 import type { SimCluster } from './world.js';
 

@@ -3,7 +3,7 @@
 // the node is online, no default iallocator, and the 2.15 failover behaviour.
 import { describe, expect, it } from 'vitest';
 import { finishResync, type Inventory, type Simulator } from '../../src/sim/index.js';
-import { poll, rapi } from './helpers.js';
+import { poll, rapi, request } from './helpers.js';
 import { n, ruleInventory, simPerTest, vm } from './world.js';
 
 const start = simPerTest();
@@ -351,5 +351,31 @@ describe('a failover onto a node that does not answer (instance_utils.py CheckIn
       new RegExp(`^Error checking bridges on destination node '${n(2).replace(/\./g, '\\.')}': Error 7`),
     );
     expect(errorOf(job)[1][1]).toBe('environment_error');
+  });
+});
+
+describe('the watcher gives up and is reachable over the control endpoint', () => {
+  it('restarts an instance that keeps failing at most 5 times (MAXTRIES), then leaves it', async () => {
+    const inv = ruleInventory({
+      instances: [{ name: vm('big'), pnode: n(4), diskTemplate: 'plain', memoryMb: 64_000, running: false }],
+    });
+    const { sim, c } = await start({ inventory: inv });
+    const restarted: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const [tick] = sim.world.watcher.tick();
+      restarted.push(tick!.restarted.length);
+      for (const id of tick!.jobIds) expect((await c.job(id)).status).toBe('error');
+    }
+    expect(restarted).toEqual([1, 1, 1, 1, 1, 0, 0]);
+  });
+
+  it('POST /watcher runs one pass, for other processes (BMC credentials)', async () => {
+    const { sim, c } = await start();
+    expect((await run(c, 'PUT', `/2/instances/${vm('p1')}/shutdown?no_remember=1`)).status).toBe('success');
+    const auth = { user: 'ADMIN', password: 'nodevac-bmc-sim' };
+    expect((await request(sim.controlUrl, sim.fingerprint, 'POST', '/watcher', {})).status).toBe(401);
+    const r = await request(sim.controlUrl, sim.fingerprint, 'POST', '/watcher', { auth, body: { cluster: 't' } });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual([{ cluster: 't', restarted: [vm('p1')], activated: [], jobIds: [expect.any(Number)] }]);
   });
 });
