@@ -30,6 +30,10 @@ export interface InventoryNode {
   /** BMC host name; added as an `ipmi:<bmc>` tag unless the tags already have one. null: no BMC. */
   bmc?: string | null;
   poweredOff?: boolean;
+  /** ndparams oob_program: the node supports out-of-band power management (default none). */
+  oobProgram?: string;
+  /** Ganeti's own powered flag of an out-of-band node (what `gnt-node power off` clears); default true. */
+  powered?: boolean;
   /** The hypervisor version its node daemon reports (Xen only: hv_xen GetNodeInfo), e.g. [4, 11]. */
   hvVersion?: number[];
   /** Name of its node group; default: the cluster's first group. */

@@ -83,6 +83,8 @@ export class SimNode {
   readonly ctime: number;
   readonly bmc: string | null;
   readonly hvVersion: number[] | null;
+  /** The configuration's powered flag (out-of-band nodes only; LUOobCommand, OpNodeSetParams powered). */
+  powered: boolean;
   readonly group: SimGroup;
 
   constructor(
@@ -111,6 +113,8 @@ export class SimNode {
     this.cnodes = inv.cpuNodes ?? 1;
     this.ndparams = { ...NDPARAMS };
     this.hvVersion = inv.hvVersion ?? null;
+    if (inv.oobProgram !== undefined) this.ndparams.oob_program = inv.oobProgram;
+    this.powered = inv.powered ?? true;
     this.tags = new Set(inv.tags ?? []);
     const bmc = inv.bmc === undefined ? `${inv.name.split('.')[0]}-bmc.${cluster.name}.sim` : inv.bmc;
     const tagged = [...this.tags].find((t) => t.startsWith('ipmi:'));

@@ -70,8 +70,13 @@ const NODE_QUERY: Record<string, QField<SimNode>> = {
     doc: 'Node role; "M" for master, "C" for master candidate, "R" for regular, "D" for drained, "O" for offline',
     get: (n) => ok(n.role),
   },
-  // No out-of-band program is configured, so Ganeti reports "powered" as unavailable (as on the lab).
-  powered: { title: 'Powered', kind: 'bool', doc: 'Whether node is thought to be powered on', get: () => [3, null] },
+  // Query/Node.hs getNodePower: unavailable without an out-of-band program (as on the lab).
+  powered: {
+    title: 'Powered',
+    kind: 'bool',
+    doc: 'Whether node is thought to be powered on',
+    get: (n) => (n.ndparams.oob_program === '' || n.ndparams.oob_program === undefined ? [3, null] : ok(n.powered)),
+  },
   // Not in /2/nodes (rlib2 N_FIELDS), only through /2/query (Query/Node.hs nodeLiveFieldsDefs).
   bootid: {
     title: 'BootID',

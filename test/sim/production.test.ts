@@ -379,3 +379,24 @@ describe('the watcher gives up and is reachable over the control endpoint', () =
     expect(r.json).toEqual([{ cluster: 't', restarted: [vm('p1')], activated: [], jobIds: [expect.any(Number)] }]);
   });
 });
+
+describe('an out-of-band managed node (node.py LUNodeSetParams CheckPrereq, Query/Node.hs getNodePower)', () => {
+  it('cannot be de-offlined while Ganeti thinks it is powered off, unless the same call says it is on', async () => {
+    const { sim, c } = await start({
+      inventory: ruleInventory({
+        nodes: { 5: { oobProgram: '/usr/lib/ganeti/oob', powered: false, offline: true, masterCandidate: false } },
+      }),
+    });
+    const powered = (await c.get('/2/query/node?fields=name,powered')).json as { data: [unknown, unknown][][] };
+    expect(powered.data[3]![1]).toEqual([3, null]);
+    expect(powered.data[4]![1]).toEqual([0, false]);
+    const refused = await run(c, 'PUT', `/2/nodes/${n(5)}/role`, 'regular');
+    expect(errorOf(refused)).toEqual([
+      'OpPrereqError',
+      [`Node ${n(5)} needs to be turned on before its offline status can be reset`, 'wrong_state'],
+    ]);
+    const ok = await run(c, 'POST', `/2/nodes/${n(5)}/modify`, { offline: false, powered: true });
+    expect(ok.status).toBe('success');
+    expect(node(sim, n(5))).toMatchObject({ offline: false, powered: true });
+  });
+});

@@ -84,7 +84,11 @@ export function* nodeSetParams(ctx: LuContext) {
       op.set(attr, undefined);
     }
   }
-  if (op.get('powered') !== undefined) {
+  // SupportsOob: an out-of-band program in the node's ndparams.
+  if (typeof node.ndparams.oob_program === 'string' && node.ndparams.oob_program !== '') {
+    if (op.get('offline') === false && !(node.powered || op.get('powered') === true))
+      throw prereq(`Node ${node.name} needs to be turned on before its offline status can be reset`, 'wrong_state');
+  } else if (op.get('powered') !== undefined) {
     throw prereq(
       `Unable to change powered state for node ${node.name} as it does not support out-of-band handling`,
       'wrong_state',
@@ -132,6 +136,8 @@ export function* nodeSetParams(ctx: LuContext) {
   const result: [string, string][] = [];
   const ndparams = op.get('ndparams');
   if (ndparams !== undefined) node.ndparams = { ...node.ndparams, ...(ndparams as Record<string, unknown>) };
+  const powered = op.get('powered');
+  if (typeof powered === 'boolean') node.powered = powered;
   for (const attr of ['master_capable', 'vm_capable'] as const) {
     const v = op.get(attr);
     if (typeof v === 'boolean') {
