@@ -1,4 +1,5 @@
-// A RAPI request as the simulated resources see it, and the query-argument helpers rlib2/baserlib use.
+// A RAPI request as the simulated resources see it, the query-argument helpers rlib2/baserlib use, and the
+// users and statistics of a simulated RAPI.
 import { HttpError } from './http.js';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -35,4 +36,37 @@ export const strArg = (r: RapiRequest, name: string): string | undefined => r.qu
 
 export function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface RapiUser {
+  password: string;
+  write: boolean;
+}
+
+export interface SimSubmission {
+  method: string;
+  path: string;
+  opcode: string;
+  body: unknown;
+  /** The ?reason= text, or null. */
+  reason: string | null;
+  user: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  jobId: number;
+}
+
+/** A request a fault was injected into: dropped, answered 502/504 instead of handled, or handled with its answer lost. */
+export interface SimInjectedFault {
+  method: string;
+  path: string;
+  fault: 'drop' | 'lose' | 502 | 504;
+}
+
+export interface SimClusterStats {
+  requests: number;
+  submissions: SimSubmission[];
+  injected: SimInjectedFault[];
+  openConnections: number;
+  maxConcurrentConnections: number;
 }

@@ -9,43 +9,21 @@ import { nsNow, type JobQueue } from './jobs.js';
 import { pyJson, pyTypeName } from './json.js';
 import { BadRequest, fillOpcode, OPS, type OpDef } from './ops.js';
 import * as reads from './rapi-reads.js';
-import { intArg, isDict, parseQuery, strArg, type Method, type RapiRequest } from './rapi-request.js';
+import {
+  intArg,
+  isDict,
+  parseQuery,
+  strArg,
+  type Method,
+  type RapiRequest,
+  type RapiUser,
+  type SimClusterStats,
+} from './rapi-request.js';
 import { waitForChange } from './rapi-wait.js';
 import { clusterInfo } from './render.js';
 import type { SimCluster, SimWorld } from './world.js';
 
-export interface RapiUser {
-  password: string;
-  write: boolean;
-}
-
-export interface SimSubmission {
-  method: string;
-  path: string;
-  opcode: string;
-  body: unknown;
-  /** The ?reason= text, or null. */
-  reason: string | null;
-  user: string;
-  /** Milliseconds since the epoch. */
-  time: number;
-  jobId: number;
-}
-
-/** A request a fault was injected into: dropped, answered 502/504 instead of handled, or handled with its answer lost. */
-export interface SimInjectedFault {
-  method: string;
-  path: string;
-  fault: 'drop' | 'lose' | 502 | 504;
-}
-
-export interface SimClusterStats {
-  requests: number;
-  submissions: SimSubmission[];
-  injected: SimInjectedFault[];
-  openConnections: number;
-  maxConcurrentConnections: number;
-}
+export type { RapiUser, SimClusterStats, SimInjectedFault, SimSubmission } from './rapi-request.js';
 
 interface MethodSpec {
   fn: (r: RapiRequest) => Reply | Promise<Reply>;
