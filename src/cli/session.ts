@@ -96,7 +96,7 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
     })());
   const unregister = ctx.interrupts.cleanup(cleanup);
   try {
-    sim = await startSimulator({ inventory: 'demo' });
+    sim = await startSimulator({ inventory: 'demo', production: true });
     const config = configSchema.parse({ ...sim.config(), store: { dir } });
     app = await createApp({ config, env: ctx.env, drivers: simDrivers(config.simulator) });
     const loaded: LoadedConfig = { config, file: '(built-in simulator)', source: 'nodevac demo', warnings: [] };

@@ -7,6 +7,7 @@
 //   POST /bmc/<host>/power {"action": "on"} | {"action": "off", "mode": "soft"|"hard"} -> {"state": ...}
 //   GET|POST|DELETE /faults       -> the fault settings (POST merges, DELETE clears)   (BMC credentials)
 //   GET  /stats                   -> SimStats                                 (BMC credentials)
+//   POST /watcher {"cluster"?: name} -> [WatcherRun, ...]: one ganeti-watcher run now       (BMC credentials)
 // Errors: {"error": <PowerError kind or "bad-request"/"not-found">, "message": ..., "hint"?: ...}.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PowerError } from '../power/types.js';
@@ -101,6 +102,14 @@ export class ControlService {
         else if (method !== 'GET')
           return reply(405, { error: 'bad-request', message: `${method} is not supported on /faults` });
         return reply(200, faults.get());
+      }
+      if (parts[0] === 'watcher' && parts.length === 1 && method === 'POST') {
+        if (!authorised)
+          return reply(401, { error: 'auth', message: 'the control endpoint needs the BMC user and password' });
+        const cluster = (body as { cluster?: unknown } | null)?.cluster;
+        if (cluster !== undefined && typeof cluster !== 'string')
+          return reply(400, { error: 'bad-request', message: 'expected {"cluster": "<name>"} or no body' });
+        return reply(200, this.world.watcher.tick(cluster));
       }
       if (parts[0] === 'stats' && parts.length === 1 && method === 'GET') {
         if (!authorised)

@@ -1,4 +1,5 @@
 // Fault injection: what can go wrong between nodevac and a cluster, on demand and reproducibly (seeded).
+import { mulberry32 } from './behaviour.js';
 
 export interface FaultSettings {
   /** Milliseconds added before every RAPI answer. */
@@ -19,6 +20,11 @@ export interface FaultSettings {
   queueDrained: boolean;
   /** BMC hosts that do not answer. */
   unreachableBmcs: string[];
+  /**
+   * Nodes whose node daemon is stopped while the node runs: online but unreachable, so its instances show
+   * ERROR_nodedown and RPCs to it fail (not the master's: its RAPI and luxid keep answering).
+   */
+  nodeDaemonDown: string[];
   /** HTTP faults (latency, errors, drops, drained queue) only on these clusters; null: on every cluster. */
   clusters: string[] | null;
   /** errorRate, dropRate and lostAnswerRate only for requests with these methods (e.g. the writes); null: every request. */
@@ -41,21 +47,10 @@ const NONE: FaultSettings = {
   neverBoot: [],
   queueDrained: false,
   unreachableBmcs: [],
+  nodeDaemonDown: [],
   clusters: null,
   methods: null,
 };
-
-/** mulberry32: small, fast, good enough to spread injected failures evenly and reproducibly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FaultError extends Error {
   override readonly name = 'FaultError';
@@ -75,7 +70,7 @@ function checkSettings(s: Partial<FaultSettings>): void {
     throw new FaultError('seed must be an integer');
   if (s.queueDrained !== undefined && typeof s.queueDrained !== 'boolean')
     throw new FaultError('queueDrained must be true or false');
-  for (const key of ['failMigration', 'neverBoot', 'unreachableBmcs'] as const) {
+  for (const key of ['failMigration', 'neverBoot', 'unreachableBmcs', 'nodeDaemonDown'] as const) {
     const v = s[key];
     if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
       throw new FaultError(`${key} must be a list of names`);
@@ -102,6 +97,8 @@ function checkSettings(s: Partial<FaultSettings>): void {
 export class FaultState implements SimFaults {
   current: FaultSettings = { ...NONE };
   private random = mulberry32(NONE.seed);
+  /** Called after every change (the world applies the faults that alter its state). */
+  onChange: (() => void) | null = null;
 
   get(): FaultSettings {
     return {
@@ -109,6 +106,7 @@ export class FaultState implements SimFaults {
       failMigration: [...this.current.failMigration],
       neverBoot: [...this.current.neverBoot],
       unreachableBmcs: [...this.current.unreachableBmcs],
+      nodeDaemonDown: [...this.current.nodeDaemonDown],
     };
   }
 
@@ -116,11 +114,13 @@ export class FaultState implements SimFaults {
     checkSettings(settings);
     this.current = { ...this.current, ...settings };
     if (settings.seed !== undefined) this.random = mulberry32(settings.seed);
+    this.onChange?.();
   }
 
   clear(): void {
     this.current = { ...NONE };
     this.random = mulberry32(NONE.seed);
+    this.onChange?.();
   }
 
   appliesTo(cluster: string): boolean {

@@ -9,15 +9,20 @@ import { FaultState, type SimFaults } from './faults.js';
 import { listen, type Listener } from './http.js';
 import { demoInventory, type Inventory, scaleInventory, smallInventory } from './inventory.js';
 import { JobQueue } from './jobs.js';
-import { logicalUnit } from './lu.js';
+import { logicalUnits } from './lu/index.js';
 import { nodesBulkBody } from './render.js';
 import { InProcessPower, InProcessReach } from './power.js';
 import { RapiService, type RapiUser, type SimClusterStats } from './rapi.js';
 import { SimWorld, type SimTiming } from './world.js';
+import { Watcher } from './watcher.js';
+import { PLAIN_BEHAVIOUR, PRODUCTION_BEHAVIOUR, type SimBehaviour } from './behaviour.js';
 
 export type { Inventory, InventoryCluster, InventoryInstance, InventoryNode } from './inventory.js';
 export { demoInventory, labInventory, scaleInventory, smallInventory } from './inventory.js';
 export type { FaultSettings, SimFaults } from './faults.js';
+export type { SimBehaviour } from './behaviour.js';
+export type { WatcherRun } from './watcher.js';
+export { finishResync } from './drbd.js';
 export type { SimClusterStats, SimInjectedFault, SimSubmission } from './rapi.js';
 export { SimCluster, SimInstance, SimNode, SimWorld } from './world.js';
 
@@ -49,6 +54,13 @@ export interface SimOptions {
   bmc?: Credentials;
   /** Listen address (default 127.0.0.1). */
   host?: string;
+  /**
+   * Ganeti's production behaviours (DRBD disk state, the watcher, random candidate picks): all on with true, as
+   * `nodevac demo` runs; off by default so that tests see the plain world. See behaviour.ts for each.
+   */
+  production?: boolean;
+  /** Single behaviours, over the preset `production` chooses (e.g. {drbd: true, resyncMs: 0}). */
+  behaviour?: Partial<SimBehaviour>;
 }
 
 export interface SimClusterEndpoint {
@@ -125,7 +137,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const bmc = opts.bmc ?? { user: 'ADMIN', password: 'nodevac-bmc-sim' };
   const host = opts.host ?? '127.0.0.1';
   const faults = new FaultState();
-  const world = new SimWorld(inventory, timing, faults);
+  const behaviour: SimBehaviour = {
+    ...(opts.production === true ? PRODUCTION_BEHAVIOUR : PLAIN_BEHAVIOUR),
+    ...opts.behaviour,
+  };
+  const world = new SimWorld(inventory, timing, faults, behaviour);
   const rapiUsers = new Map<string, RapiUser>([
     [users.read.user, { password: users.read.password, write: false }],
     [users.write.user, { password: users.write.password, write: true }],
@@ -145,7 +161,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   };
   try {
     for (const cluster of world.clusters) {
-      const queue = new JobQueue(world, cluster, logicalUnit);
+      const queue = new JobQueue(
+        { timers: world.timers, timing: world.timing, nextJobId: () => cluster.nextJobId++ },
+        logicalUnits(world, cluster),
+      );
       cluster.jobs = queue;
       queues.push(queue);
       const service = new RapiService(world, cluster, queue, rapiUsers);
@@ -155,7 +174,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         host,
         cert,
         (req, res) => service.handle(req, res),
-        () => cluster.master.daemonUp,
+        () => cluster.master.daemonRunning,
       );
       listeners.push(l);
       endpoints.push({ name: cluster.name, host, port: l.port, url: `https://${host}:${l.port}` });
@@ -183,6 +202,14 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       }),
     ),
   });
+
+  const queueOf = new Map(world.clusters.map((c, i) => [c, queues[i]]));
+  world.watcher = new Watcher(world, (c) => {
+    const q = queueOf.get(c);
+    if (q === undefined) throw new Error(`no job queue for cluster ${c.name}`);
+    return q;
+  });
+  world.watcher.start(behaviour.watcherMs);
 
   // Warm the node listings now: every bulk GET, the first included, is then a string join of cached fragments.
   for (const c of world.clusters) nodesBulkBody(c);

@@ -30,6 +30,12 @@ export interface InventoryNode {
   /** BMC host name; added as an `ipmi:<bmc>` tag unless the tags already have one. null: no BMC. */
   bmc?: string | null;
   poweredOff?: boolean;
+  /** ndparams oob_program: the node supports out-of-band power management (default none). */
+  oobProgram?: string;
+  /** Ganeti's own powered flag of an out-of-band node (what `gnt-node power off` clears); default true. */
+  powered?: boolean;
+  /** The hypervisor version its node daemon reports (Xen only: hv_xen GetNodeInfo), e.g. [4, 11]. */
+  hvVersion?: number[];
   /** Name of its node group; default: the cluster's first group. */
   group?: string;
   uuid?: string;
@@ -62,8 +68,14 @@ export interface InventoryInstance {
   /** Disk sizes, MiB (default: none for diskless, one 10 GiB disk otherwise). */
   disksMb?: number[];
   adminState?: AdminState;
-  /** Whether it runs now (default: adminState is up). */
+  /** Whether it runs now (default: adminState is up). With adminState down: ERROR_up. */
   running?: boolean;
+  /** A node other than its primary where it runs (ERROR_wrongnode, Query/Instance.hs liveInstanceStatus). */
+  runningOn?: string;
+  /** Its own hvparams migration_mode (custom_hvparams), over the cluster's. */
+  migrationMode?: 'live' | 'non-live';
+  /** Who stopped it: 'user' (shut down from inside, cleaned up) shows USER_down where user shutdown is enabled. */
+  adminStateSource?: 'admin' | 'user';
   alwaysFailover?: boolean;
   os?: string;
   tags?: string[];
@@ -79,7 +91,9 @@ export interface InventoryCluster {
   /** Ganeti's cluster name (FQDN); default cluster.<name>.example.org. */
   fqdn?: string;
   candidatePoolSize?: number;
-  hypervisor?: 'kvm' | 'fake';
+  hypervisor?: 'kvm' | 'fake' | 'xen-pvm';
+  /** The cluster's hvparams migration_mode for its hypervisor (default: Ganeti's, live for kvm and xen-pvm). */
+  migrationMode?: 'live' | 'non-live';
   enabledDiskTemplates?: DiskTemplate[];
   os?: string;
   uuid?: string;
@@ -89,6 +103,12 @@ export interface InventoryCluster {
   groups?: InventoryGroup[];
   /** Memory the hypervisor keeps for itself on every node, MiB (mtotal - mnode - mfree on an empty node). */
   hvOverheadMb?: number;
+  /** The cluster's default iallocator; null: none (CheckIAllocatorOrNode then refuses). Default 'hail'. */
+  defaultIallocator?: string | null;
+  /** /2/info software_version; below 2.16.0 the 2.15 failover behaviour applies. Default '3.0.2'. */
+  softwareVersion?: string;
+  /** enabled_user_shutdown (gnt-cluster modify --user-shutdown). Default false. */
+  enabledUserShutdown?: boolean;
   nodes: InventoryNode[];
   instances: InventoryInstance[];
 }

@@ -1,9 +1,11 @@
 // The job queue of one cluster: queued -> waiting (locks) -> running (logical-unit steps) -> success / error /
 // canceled, with Ganeti's cancel semantics, a cap on concurrently processed jobs and node/instance locks.
+// It knows nothing of the world: logical units (lu/) get the world and the cluster bound in by lu/index.ts,
+// so this module and world.ts do not import each other.
 import { EventEmitter } from 'node:events';
 import type { JobStatus, OplogEntry } from '../ganeti/types.js';
 import { OpError, OpInput } from './ops.js';
-import type { SimCluster, SimWorld } from './world.js';
+import type { Timers } from './timers.js';
 
 export type Ts = [number, number];
 
@@ -24,10 +26,8 @@ export interface LockRequest {
   shared: boolean;
 }
 
-/** What a logical unit sees: the world, its opcode, and the job's log. */
-export interface LuContext {
-  world: SimWorld;
-  cluster: SimCluster;
+/** What the queue gives a running job: its opcode, its log, and child-job submission. */
+export interface JobContext {
   op: OpInput;
   /** A plain feedback line. */
   log(message: string): void;
@@ -43,7 +43,7 @@ export interface LuContext {
  * A logical unit: a generator whose first yield declares the locks it needs (after ExpandNames). Every later
  * yield is a point where time passes; the return value is the opcode result. Thrown OpErrors fail the job.
  */
-export type LogicalUnit = (ctx: LuContext) => Generator<{ locks: LockRequest[] } | undefined, unknown, void>;
+export type LogicalUnit<C = JobContext> = (ctx: C) => Generator<{ locks: LockRequest[] } | undefined, unknown, void>;
 
 const FINAL: readonly JobStatus[] = ['success', 'error', 'canceled'];
 
@@ -150,6 +150,13 @@ export interface LuEntry {
   steps: number;
 }
 
+/** What the queue needs from its world: timers, timing, and the cluster's job-id counter. */
+export interface QueueHost {
+  timers: Timers;
+  timing: { jobDurationMs: number; queueDelayMs: number };
+  nextJobId(): number;
+}
+
 export class JobQueue extends EventEmitter {
   private readonly jobs = new Map<number, SimJob>();
   private readonly locks = new LockTable();
@@ -162,8 +169,7 @@ export class JobQueue extends EventEmitter {
   readonly maxRunning = 20;
 
   constructor(
-    private readonly world: SimWorld,
-    private readonly cluster: SimCluster,
+    private readonly host: QueueHost,
     private readonly lus: (opId: string) => LuEntry,
   ) {
     super();
@@ -180,14 +186,14 @@ export class JobQueue extends EventEmitter {
 
   /** Enqueues a single-opcode job, adding luxid's ("gnt:opcode:…", "job=N;index=0", ts) reason entry. */
   submit(op: OpInput, received: Ts = tsNow()): SimJob {
-    const id = this.cluster.nextJobId++;
+    const id = this.host.nextJobId();
     const reason = Array.isArray(op.get('reason')) ? [...(op.get('reason') as unknown[])] : [];
     reason.push([op.reasonSource, `job=${id};index=0`, received[0] * 1e9 + received[1] * 1000]);
     op.set('reason', reason);
     const job = new SimJob(id, op, received, this.lus(op.def.id).steps);
     this.jobs.set(id, job);
     this.emit('change', job);
-    this.later(job, this.world.timing.queueDelayMs, () => {
+    this.later(job, this.host.timing.queueDelayMs, () => {
       this.readyQueue.push(job);
       this.pump();
     });
@@ -254,14 +260,14 @@ export class JobQueue extends EventEmitter {
   }
 
   private stopTimer(job: SimJob): void {
-    this.world.timers.clear(job.timer);
+    this.host.timers.clear(job.timer);
     job.timer = undefined;
     job.pending = undefined;
     this.deferred.delete(job);
   }
 
   private later(job: SimJob, ms: number, fn: () => void): void {
-    job.timer = this.world.timers.set(() => {
+    job.timer = this.host.timers.set(() => {
       job.timer = undefined;
       if (this.paused) {
         job.pending = fn;
@@ -278,14 +284,12 @@ export class JobQueue extends EventEmitter {
     }
   }
 
-  private context(job: SimJob): LuContext {
+  private context(job: SimJob): JobContext {
     const push = (message: string) => {
       job.log.push([job.log.length + 1, tsNow(), 'message', message]);
       this.emit('change', job);
     };
     return {
-      world: this.world,
-      cluster: this.cluster,
       op: job.op,
       log: push,
       info: (m) => push(` - INFO: ${m}`),
@@ -355,7 +359,7 @@ export class JobQueue extends EventEmitter {
   }
 
   private stepDelay(job: SimJob): number {
-    return this.world.timing.jobDurationMs / Math.max(1, job.steps);
+    return this.host.timing.jobDurationMs / Math.max(1, job.steps);
   }
 
   private fail(job: SimJob, err: unknown): void {

@@ -6,7 +6,7 @@ import { startSimulator, type SimOptions } from './index.js';
 
 const USAGE = `usage: node dist/sim/main.js [--inventory demo|small] [--scale CLUSTERS,NODES,INSTANCES] [--config-out FILE]
        [--job-duration-ms N] [--queue-delay-ms N] [--boot-delay-ms N] [--daemon-delay-ms N] [--soft-off-delay-ms N]
-       [--wait-timeout-ms N] [--host ADDRESS]`;
+       [--wait-timeout-ms N] [--host ADDRESS] [--production]`;
 
 class UsageError extends Error {}
 
@@ -34,6 +34,7 @@ function options(argv: string[]): { sim: SimOptions; configOut: string | undefin
         'soft-off-delay-ms': { type: 'string' },
         'wait-timeout-ms': { type: 'string' },
         host: { type: 'string' },
+        production: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -44,6 +45,7 @@ function options(argv: string[]): { sim: SimOptions; configOut: string | undefin
   const v = parsed.values;
   if (v.help === true) throw new UsageError('');
   const sim: SimOptions = {};
+  if (v.production === true) sim.production = true;
   if (v.inventory !== undefined) {
     if (v.inventory !== 'demo' && v.inventory !== 'small')
       throw new UsageError(`--inventory expects demo or small, got ${JSON.stringify(v.inventory)}`);

@@ -216,6 +216,23 @@ export const OPS = {
       opt('iallocator', isNEString),
     ],
   },
+  OP_INSTANCE_ACTIVATE_DISKS: {
+    id: 'OP_INSTANCE_ACTIVATE_DISKS',
+    cls: 'OpInstanceActivateDisks',
+    dsc: 'instance_name',
+    params: [
+      req('instance_name', isNEString),
+      opt('instance_uuid', isNEString),
+      def('ignore_size', false, isBool),
+      def('wait_for_sync', false, isBool),
+    ],
+  },
+  OP_INSTANCE_QUERY_DATA: {
+    id: 'OP_INSTANCE_QUERY_DATA',
+    cls: 'OpInstanceQueryData',
+    dsc: null,
+    params: [def('use_locking', false, isBool), def('instances', [], isStringList), def('static', false, isBool)],
+  },
   OP_TAGS_SET: {
     id: 'OP_TAGS_SET',
     cls: 'OpTagsSet',

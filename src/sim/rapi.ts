@@ -5,67 +5,25 @@
 // password check.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorReply, HttpError, jsonReply, readBody, send, type Reply } from './http.js';
-import { JOB_FIELDS, nsNow, type JobQueue, type SimJob } from './jobs.js';
-import { pyExceptionStr, pyJson, pyTypeName } from './json.js';
+import { nsNow, type JobQueue } from './jobs.js';
+import { pyJson, pyTypeName } from './json.js';
 import { BadRequest, fillOpcode, OPS, type OpDef } from './ops.js';
+import * as reads from './rapi-reads.js';
 import {
-  clusterInfo,
-  groupBody,
-  groupsBulkBody,
-  instanceBody,
-  instancesBulkBody,
-  nodeBody,
-  nodesBulkBody,
-  QUERY_RESOURCES,
-  queryResource,
-  roleWord,
-} from './render.js';
+  intArg,
+  isDict,
+  parseQuery,
+  strArg,
+  type Method,
+  type RapiRequest,
+  type RapiUser,
+  type SimClusterStats,
+} from './rapi-request.js';
+import { waitForChange } from './rapi-wait.js';
+import { clusterInfo } from './render.js';
 import type { SimCluster, SimWorld } from './world.js';
 
-export interface RapiUser {
-  password: string;
-  write: boolean;
-}
-
-export interface SimSubmission {
-  method: string;
-  path: string;
-  opcode: string;
-  body: unknown;
-  /** The ?reason= text, or null. */
-  reason: string | null;
-  user: string;
-  /** Milliseconds since the epoch. */
-  time: number;
-  jobId: number;
-}
-
-/** A request a fault was injected into: dropped, answered 502/504 instead of handled, or handled with its answer lost. */
-export interface SimInjectedFault {
-  method: string;
-  path: string;
-  fault: 'drop' | 'lose' | 502 | 504;
-}
-
-export interface SimClusterStats {
-  requests: number;
-  submissions: SimSubmission[];
-  injected: SimInjectedFault[];
-  openConnections: number;
-  maxConcurrentConnections: number;
-}
-
-type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
-
-interface RapiRequest {
-  method: Method;
-  path: string;
-  query: Map<string, string[]>;
-  /** Decoded JSON body; undefined when the request had none. */
-  body: unknown;
-  user: string;
-  items: string[];
-}
+export type { RapiUser, SimClusterStats, SimInjectedFault, SimSubmission } from './rapi-request.js';
 
 interface MethodSpec {
   fn: (r: RapiRequest) => Reply | Promise<Reply>;
@@ -82,39 +40,6 @@ interface Route {
 
 const NAME = '([\\w._-]+)';
 const FEATURES = ['node-migrate-reqv1', 'instance-reinstall-reqv1', 'node-evac-res1', 'instance-create-reqv1'];
-const VALID_QUERY_RESOURCES = [
-  'cluster',
-  'node',
-  'instance',
-  'group',
-  'network',
-  'os',
-  'extstorage',
-  'export',
-  'lock',
-  'job',
-  'filter',
-];
-
-function parseQuery(search: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(search)) {
-    if (v === '') continue; // parse_qs drops blank values
-    const list = out.get(k);
-    if (list === undefined) out.set(k, [v]);
-    else list.push(v);
-  }
-  return out;
-}
-
-function intArg(r: RapiRequest, name: string, def = 0): number {
-  const v = r.query.get(name)?.[0];
-  if (v === undefined) return def;
-  if (!/^\s*[+-]?\d+\s*$/.test(v)) throw new HttpError(400, `Invalid value for the '${name}' parameter`);
-  return Number.parseInt(v, 10);
-}
-
-const strArg = (r: RapiRequest, name: string): string | undefined => r.query.get(name)?.[0];
 
 export class RapiService {
   readonly stats: SimClusterStats = {
@@ -141,11 +66,11 @@ export class RapiService {
       { re: /^\/version$/, methods: { GET: { fn: () => jsonReply('2') } } },
       { re: /^\/2\/info$/, methods: { GET: { fn: () => jsonReply(pyJson(clusterInfo(this.cluster))) } } },
       { re: /^\/2\/features$/, methods: { GET: { fn: () => jsonReply(pyJson(FEATURES)) } } },
-      { re: /^\/2\/nodes$/, methods: { GET: { fn: (r) => this.nodes(r) } } },
-      { re: n(''), methods: { GET: { fn: (r) => this.node(r) } } },
+      { re: /^\/2\/nodes$/, methods: { GET: { fn: (r) => reads.nodes(this.cluster, r) } } },
+      { re: n(''), methods: { GET: { fn: (r) => reads.node(this.cluster, r) } } },
       {
         re: n('/role'),
-        methods: { GET: { fn: (r) => this.getRole(r) }, PUT: { fn: (r) => this.putRole(r) } },
+        methods: { GET: { fn: (r) => reads.getRole(this.cluster, r) }, PUT: { fn: (r) => this.putRole(r) } },
       },
       {
         re: n('/modify'),
@@ -171,15 +96,15 @@ export class RapiService {
       {
         re: n('/tags'),
         methods: {
-          GET: { fn: (r) => this.getTags(r) },
+          GET: { fn: (r) => reads.getTags(this.cluster, r) },
           PUT: { fn: (r) => this.tags(r, OPS.OP_TAGS_SET) },
           DELETE: { fn: (r) => this.tags(r, OPS.OP_TAGS_DEL) },
         },
       },
-      { re: /^\/2\/groups$/, methods: { GET: { fn: (r) => this.groups(r) } } },
-      { re: new RegExp(`^/2/groups/${NAME}$`), methods: { GET: { fn: (r) => this.group(r) } } },
-      { re: /^\/2\/instances$/, methods: { GET: { fn: (r) => this.instances(r) } } },
-      { re: i(''), methods: { GET: { fn: (r) => this.instance(r) } } },
+      { re: /^\/2\/groups$/, methods: { GET: { fn: (r) => reads.groups(this.cluster, r) } } },
+      { re: new RegExp(`^/2/groups/${NAME}$`), methods: { GET: { fn: (r) => reads.group(this.cluster, r) } } },
+      { re: /^\/2\/instances$/, methods: { GET: { fn: (r) => reads.instances(this.cluster, r) } } },
+      { re: i(''), methods: { GET: { fn: (r) => reads.instance(this.cluster, r) } } },
       {
         re: i('/migrate'),
         methods: {
@@ -234,18 +159,53 @@ export class RapiService {
           },
         },
       },
-      { re: /^\/2\/jobs$/, methods: { GET: { fn: (r) => this.jobs(r) } } },
+      {
+        re: i('/activate-disks'),
+        methods: {
+          PUT: {
+            // rlib2 R_2_instances_name_activate_disks: the body is ignored, so wait_for_sync cannot be asked for.
+            fn: (r) =>
+              this.submit(
+                r,
+                'instances_name_activate_disks',
+                OPS.OP_INSTANCE_ACTIVATE_DISKS,
+                {},
+                { instance_name: r.items[0], ignore_size: intArg(r, 'ignore_size') !== 0 },
+              ),
+          },
+        },
+      },
+      {
+        re: i('/info'),
+        methods: {
+          // rlib2 R_2_instances_name_info: a job (OpInstanceQueryData), open to every user (GET_ACCESS = []).
+          GET: {
+            fn: (r) =>
+              this.submit(
+                r,
+                'instances_name_info',
+                OPS.OP_INSTANCE_QUERY_DATA,
+                {},
+                { instances: [r.items[0]], static: intArg(r, 'static') !== 0 },
+              ),
+          },
+        },
+      },
+      { re: /^\/2\/jobs$/, methods: { GET: { fn: (r) => reads.jobs(this.queue, r) } } },
       {
         re: /^\/2\/jobs\/(\d+)$/,
         methods: {
-          GET: { fn: (r) => this.job(r) },
+          GET: { fn: (r) => reads.job(this.queue, r) },
           DELETE: { fn: (r) => jsonReply(pyJson(this.queue.cancel(Number(r.items[0])))) },
         },
       },
-      { re: /^\/2\/jobs\/(\d+)\/wait$/, methods: { GET: { fn: (r) => this.wait(r), write: true } } },
+      {
+        re: /^\/2\/jobs\/(\d+)\/wait$/,
+        methods: { GET: { fn: (r) => waitForChange(this.world, this.queue, this.waiters, r), write: true } },
+      },
       {
         re: new RegExp(`^/2/query/${NAME}$`),
-        methods: { GET: { fn: (r) => this.query(r), readOrWrite: true } },
+        methods: { GET: { fn: (r) => reads.query(this.cluster, r), readOrWrite: true } },
       },
     ];
   }
@@ -260,7 +220,7 @@ export class RapiService {
         path: (req.url ?? '').split('?')[0] ?? '',
         fault: decision,
       });
-    if (decision === 'drop' || !this.cluster.master.daemonUp) {
+    if (decision === 'drop' || !this.cluster.master.daemonRunning) {
       // A dropped connection, or no RAPI at all while the master node is down (the cluster IP is gone).
       req.socket.destroy();
       return;
@@ -439,153 +399,4 @@ export class RapiService {
   }
 
   // ---- reads
-
-  private nodes(r: RapiRequest): Reply {
-    if (intArg(r, 'bulk') !== 0) return jsonReply(nodesBulkBody(this.cluster));
-    return jsonReply(pyJson(this.cluster.nodeList().map((n) => ({ id: n.name, uri: `/2/nodes/${n.name}` }))));
-  }
-
-  private node(r: RapiRequest): Reply {
-    intArg(r, 'lock');
-    const node = this.cluster.findNode(r.items[0] ?? '');
-    if (node === undefined) throw new HttpError(404);
-    return jsonReply(nodeBody(node));
-  }
-
-  private getRole(r: RapiRequest): Reply {
-    intArg(r, 'lock');
-    const node = this.cluster.findNode(r.items[0] ?? '');
-    // rlib2 indexes the empty query result: Python's IndexError becomes a 500.
-    if (node === undefined) throw new HttpError(500, 'list index out of range');
-    return jsonReply(pyJson(roleWord(node)));
-  }
-
-  private getTags(r: RapiRequest): Reply {
-    const name = r.items[0] ?? '';
-    const node = this.cluster.findNode(name);
-    if (node === undefined) throw new HttpError(500, pyExceptionStr([`Node name ${name} not found`, 'unknown_entity']));
-    return jsonReply(pyJson([...node.tags].sort()));
-  }
-
-  private groups(r: RapiRequest): Reply {
-    if (intArg(r, 'bulk') !== 0) return jsonReply(groupsBulkBody(this.cluster));
-    // rlib2 lists groups as {name, uri}, unlike nodes and instances ({id, uri}).
-    return jsonReply(pyJson(this.cluster.groupList().map((g) => ({ name: g.name, uri: `/2/groups/${g.name}` }))));
-  }
-
-  private group(r: RapiRequest): Reply {
-    intArg(r, 'lock');
-    const group = this.cluster.groups.get(r.items[0] ?? '');
-    if (group === undefined) throw new HttpError(404);
-    return jsonReply(groupBody(group));
-  }
-
-  private instances(r: RapiRequest): Reply {
-    intArg(r, 'lock');
-    if (intArg(r, 'bulk') !== 0) return jsonReply(instancesBulkBody(this.cluster));
-    return jsonReply(pyJson(this.cluster.instanceList().map((i) => ({ id: i.name, uri: `/2/instances/${i.name}` }))));
-  }
-
-  private instance(r: RapiRequest): Reply {
-    intArg(r, 'lock');
-    const inst = this.cluster.findInstance(r.items[0] ?? '');
-    if (inst === undefined) throw new HttpError(404);
-    return jsonReply(instanceBody(inst));
-  }
-
-  private jobs(r: RapiRequest): Reply {
-    const jobs = this.queue.list();
-    if (intArg(r, 'bulk') !== 0) return jsonReply(pyJson(jobs.map((j) => j.toJSON(true))));
-    return jsonReply(pyJson(jobs.map((j) => ({ id: j.id, uri: `/2/jobs/${j.id}` }))));
-  }
-
-  private job(r: RapiRequest): Reply {
-    const id = Number(r.items[0]);
-    const job = this.queue.get(id);
-    // Ganeti 3.0 answers an unknown job with every field null (observed on the lab), not 404.
-    if (job === undefined)
-      return jsonReply(pyJson(Object.fromEntries(JOB_FIELDS.map((f) => [f, f === 'id' ? id : null]))));
-    return jsonReply(pyJson(job.toJSON()));
-  }
-
-  private query(r: RapiRequest): Reply {
-    const resource = r.items[0] ?? '';
-    const raw = strArg(r, 'fields');
-    if (raw === undefined) throw new HttpError(400, "Missing 'fields' query argument");
-    const fields = raw.split(',').map((f) => f.trim());
-    if (!(QUERY_RESOURCES as readonly string[]).includes(resource)) {
-      if (VALID_QUERY_RESOURCES.includes(resource)) throw new HttpError(404);
-      const req = pyJson([resource, fields, null]).replace(/, /g, ',');
-      throw new HttpError(
-        502,
-        `Failed to parse request: Cannot convert value '${req}', error: Can't parse value '${resource}' as neitherQueryTypeLuxi nor QueryTypeOp`,
-      );
-    }
-    return jsonReply(pyJson(queryResource(this.cluster, resource as (typeof QUERY_RESOURCES)[number], fields)));
-  }
-
-  /**
-   * GET /2/jobs/J/wait: answers at once when the job is finished or differs from previous_job_info / has log
-   * entries after previous_log_serial; otherwise when it changes, or after the timeout with the unchanged state
-   * (Ganeti 3.0's luxid answers {"job_info": <unchanged>, "log_entries": []}, never null: observed on the lab).
-   */
-  private wait(r: RapiRequest): Promise<Reply> | Reply {
-    const body = r.body;
-    // rlib2 indexes the body with ["fields"]: anything but a dict fails like Python does.
-    if (!isDict(body)) {
-      const t = pyTypeName(body);
-      throw new HttpError(
-        500,
-        t === 'list'
-          ? 'list indices must be integers or slices, not str'
-          : t === 'str'
-            ? "string indices must be integers, not 'str'"
-            : `'${t}' object is not subscriptable`,
-      );
-    }
-    if (!('fields' in body)) throw new HttpError(400, "Required parameter 'fields' is missing");
-    const fields = body.fields;
-    const prevInfo = body.previous_job_info ?? null;
-    const prevSerial = body.previous_log_serial ?? null;
-    if (!Array.isArray(fields)) throw new HttpError(400, "The 'fields' parameter should be a list");
-    if (!(prevInfo === null || Array.isArray(prevInfo)))
-      throw new HttpError(400, "The 'previous_job_info' parameter should be a list");
-    if (!(prevSerial === null || (typeof prevSerial === 'number' && Number.isInteger(prevSerial)))) {
-      throw new HttpError(400, "The 'previous_log_serial' parameter should be a number");
-    }
-    const job = this.queue.get(Number(r.items[0]));
-    if (job === undefined) throw new HttpError(500, "Can't load job file");
-    const compute = (j: SimJob) => {
-      const info = (fields as unknown[]).map((f) => (typeof f === 'string' ? j.field(f) : null));
-      const logs = j.log.filter((e) => prevSerial === null || e[0] > (prevSerial as number));
-      return { info, logs };
-    };
-    const answer = (j: SimJob) => {
-      const { info, logs } = compute(j);
-      return jsonReply(pyJson({ job_info: info, log_entries: logs }));
-    };
-    const changed = (j: SimJob) => {
-      const { info, logs } = compute(j);
-      return logs.length > 0 || pyJson(info) !== pyJson(prevInfo);
-    };
-    if (job.final || changed(job)) return answer(job);
-    return new Promise<Reply>((resolve) => {
-      const done = () => {
-        this.world.timers.clear(timer);
-        this.queue.off('change', onChange);
-        this.waiters.delete(done);
-        resolve(answer(job));
-      };
-      const onChange = (j: SimJob) => {
-        if (j === job && changed(job)) done();
-      };
-      const timer = this.world.timers.set(done, this.world.timing.waitTimeoutMs);
-      this.queue.on('change', onChange);
-      this.waiters.add(done);
-    });
-  }
-}
-
-function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

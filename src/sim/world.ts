@@ -1,12 +1,23 @@
 // The simulated world: clusters, nodes, instances and their power. Everything the RAPI answers is derived from
 // this state; jobs (jobs.ts, lu.ts) are the only writers besides the BMCs.
-import type { AdminState, DiskTemplate, GroupAllocPolicy, InstanceStatus, NodeRoleLetter } from '../ganeti/types.js';
-import { EXTERNALLY_MIRRORED, INTERNALLY_MIRRORED } from '../ganeti/types.js';
-import { NDPARAMS } from './defaults.js';
+import { randomUUID } from 'node:crypto';
+import { HVPARAMS } from './defaults.js';
+import type { DiskTemplate } from '../ganeti/types.js';
+import { mulberry32, PLAIN_BEHAVIOUR, type SimBehaviour } from './behaviour.js';
+import { nodeLost } from './drbd.js';
 import type { FaultState } from './faults.js';
+import { DEFAULT_CTIME, seededUuid } from './ids.js';
+import { SimInstance } from './instance.js';
+import type { Inventory, InventoryCluster } from './inventory.js';
 import type { JobQueue } from './jobs.js';
-import type { Inventory, InventoryCluster, InventoryGroup, InventoryInstance, InventoryNode } from './inventory.js';
 import { niceCompare } from './json.js';
+import { SimGroup, SimNode } from './node.js';
+import { Timers } from './timers.js';
+import type { Watcher } from './watcher.js';
+
+export { seededUuid } from './ids.js';
+export { SimInstance } from './instance.js';
+export { SimGroup, SimNode } from './node.js';
 
 export interface SimTiming {
   jobDurationMs: number;
@@ -15,336 +26,6 @@ export interface SimTiming {
   daemonDelayMs: number;
   softOffDelayMs: number;
   waitTimeoutMs: number;
-}
-
-/** Timers owned by the world, so that close() can stop every one of them. */
-export class Timers {
-  private readonly live = new Set<NodeJS.Timeout>();
-  set(fn: () => void, ms: number): NodeJS.Timeout {
-    const t = setTimeout(
-      () => {
-        this.live.delete(t);
-        fn();
-      },
-      Math.max(0, ms),
-    );
-    this.live.add(t);
-    return t;
-  }
-  clear(t: NodeJS.Timeout | undefined): void {
-    if (t === undefined) return;
-    clearTimeout(t);
-    this.live.delete(t);
-  }
-  clearAll(): void {
-    for (const t of this.live) clearTimeout(t);
-    this.live.clear();
-  }
-}
-
-/** cyrb128: a fast, well-mixed 128-bit string hash (not cryptographic), as 32 hex digits. */
-function hash128(seed: string): string {
-  let h1 = 1779033703;
-  let h2 = 3144134277;
-  let h3 = 1013904242;
-  let h4 = 2773480762;
-  for (let i = 0; i < seed.length; i++) {
-    const k = seed.charCodeAt(i);
-    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
-  }
-  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
-  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
-  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
-  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
-  return [h1 ^ h2 ^ h3 ^ h4, h2 ^ h1, h3 ^ h1, h4 ^ h1].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
-}
-
-/** Deterministic UUID from a seed, so that generated worlds are stable across runs. */
-export function seededUuid(seed: string): string {
-  const h = hash128(seed);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function seededMac(seed: string): string {
-  const h = hash128(seed);
-  return `aa:00:00:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}`;
-}
-
-const DEFAULT_CTIME = 1795000000;
-
-export class SimGroup {
-  readonly name: string;
-  readonly uuid: string;
-  readonly allocPolicy: GroupAllocPolicy;
-  readonly tags: Set<string>;
-  readonly ctime: number;
-  readonly mtime: number;
-  readonly serial: number;
-
-  constructor(
-    readonly cluster: SimCluster,
-    inv: InventoryGroup,
-    index: number,
-  ) {
-    this.name = inv.name;
-    this.uuid = inv.uuid ?? seededUuid(`group:${cluster.name}:${inv.name}`);
-    this.allocPolicy = inv.allocPolicy ?? 'preferred';
-    this.tags = new Set(inv.tags ?? []);
-    // The group `gnt-cluster init` creates has no creation time (the lab reports 0); later ones were added after.
-    this.ctime = inv.ctime ?? (index === 0 ? 0 : cluster.ctime + 3600 * index);
-    this.mtime = inv.mtime ?? (index === 0 ? cluster.ctime : this.ctime);
-    this.serial = inv.serial ?? 1;
-  }
-
-  /** Its nodes in configuration (UUID) order, as Ganeti lists a group's node_list. */
-  nodeList(): SimNode[] {
-    return [...this.cluster.nodes.values()]
-      .filter((n) => n.group === this)
-      .sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
-  }
-}
-
-export class SimNode {
-  masterCandidate: boolean;
-  drained: boolean;
-  offline: boolean;
-  masterCapable: boolean;
-  vmCapable: boolean;
-  ndparams: Record<string, unknown>;
-  readonly tags: Set<string>;
-  mtime: number;
-  serial: number;
-  power: 'on' | 'off';
-  /** Answers ping (power on and booted). */
-  pingable: boolean;
-  /** Node daemon answers (port 1811): live data and RPCs work. */
-  daemonUp: boolean;
-  readonly primaries = new Set<SimInstance>();
-  readonly secondaries = new Set<SimInstance>();
-  /** Bumped on every change that alters this node's JSON; caches key on it. */
-  rev = 0;
-  cache: { rev: number; json: string } | null = null;
-  readonly bootTimers: NodeJS.Timeout[] = [];
-  softOffTimer: NodeJS.Timeout | undefined;
-
-  readonly name: string;
-  readonly uuid: string;
-  readonly pip: string;
-  readonly sip: string;
-  readonly mtotal: number;
-  readonly mnode: number;
-  readonly dtotal: number;
-  readonly dbase: number;
-  readonly ctotal: number;
-  readonly csockets: number;
-  readonly cnodes: number;
-  readonly ctime: number;
-  readonly bmc: string | null;
-  readonly group: SimGroup;
-
-  constructor(
-    readonly cluster: SimCluster,
-    inv: InventoryNode,
-  ) {
-    this.name = inv.name;
-    const group = inv.group === undefined ? cluster.groups.values().next().value : cluster.groups.get(inv.group);
-    if (group === undefined)
-      throw new Error(`inventory: node ${inv.name} names unknown node group ${String(inv.group)}`);
-    this.group = group;
-    this.uuid = inv.uuid ?? seededUuid(`node:${cluster.name}:${inv.name}`);
-    this.pip = inv.pip;
-    this.sip = inv.sip ?? inv.pip;
-    this.masterCandidate = inv.master === true || inv.masterCandidate === true;
-    this.drained = inv.drained === true;
-    this.offline = inv.offline === true;
-    this.masterCapable = inv.masterCapable ?? true;
-    this.vmCapable = inv.vmCapable ?? true;
-    this.mtotal = inv.memoryMb;
-    this.mnode = inv.nodeMemoryMb ?? 1024;
-    this.dtotal = inv.diskMb;
-    this.dbase = inv.diskUsedMb ?? 0;
-    this.ctotal = inv.cpus ?? 16;
-    this.csockets = inv.cpuSockets ?? 1;
-    this.cnodes = inv.cpuNodes ?? 1;
-    this.ndparams = { ...NDPARAMS };
-    this.tags = new Set(inv.tags ?? []);
-    const bmc = inv.bmc === undefined ? `${inv.name.split('.')[0]}-bmc.${cluster.name}.sim` : inv.bmc;
-    const tagged = [...this.tags].find((t) => t.startsWith('ipmi:'));
-    this.bmc = tagged !== undefined ? tagged.slice('ipmi:'.length) : bmc;
-    if (tagged === undefined && bmc !== null) this.tags.add(`ipmi:${bmc}`);
-    this.ctime = inv.ctime ?? DEFAULT_CTIME + cluster.nodes.size * 7.25;
-    this.mtime = inv.mtime ?? this.ctime + 15.5;
-    this.serial = inv.serial ?? 2;
-    const on = inv.poweredOff !== true;
-    this.power = on ? 'on' : 'off';
-    this.pingable = on;
-    this.daemonUp = on;
-  }
-
-  get isMaster(): boolean {
-    return this.cluster.master === this;
-  }
-
-  get role(): NodeRoleLetter {
-    if (this.isMaster) return 'M';
-    if (this.masterCandidate) return 'C';
-    if (this.drained) return 'D';
-    if (this.offline) return 'O';
-    return 'R';
-  }
-
-  /** Whether the master gets live data and RPC answers from this node. */
-  get live(): boolean {
-    return !this.offline && this.daemonUp;
-  }
-
-  /** Free memory as the hypervisor reports it (mfree). */
-  get memoryFree(): number {
-    let used = 0;
-    for (const i of this.primaries) if (i.running) used += i.memory;
-    return this.mtotal - this.mnode - this.cluster.hvOverheadMb - used;
-  }
-
-  get diskFree(): number {
-    let used = this.dbase;
-    for (const i of this.primaries) if (i.usesLocalStorage) used += i.diskUsage;
-    for (const i of this.secondaries) if (i.usesLocalStorage) used += i.diskUsage;
-    return this.dtotal - used;
-  }
-
-  /** The error text of an RPC to this node, or null when it answers. */
-  get rpcError(): string | null {
-    if (this.offline) return 'Node is marked offline';
-    if (!this.daemonUp)
-      return `Error 7: Failed to connect to ${this.pip} port 1811 after 3063 ms: Couldn't connect to server`;
-    return null;
-  }
-
-  /** Like rpcError, for calls Ganeti also makes to offline nodes (e.g. the version call when de-offlining). */
-  get connectError(): string | null {
-    return this.daemonUp
-      ? null
-      : `Error 7: Failed to connect to ${this.pip} port 1811 after 3063 ms: Couldn't connect to server`;
-  }
-}
-
-export class SimInstance {
-  pnode: SimNode;
-  snode: SimNode | null;
-  adminState: AdminState;
-  running: boolean;
-  disksActive: boolean;
-  readonly tags: Set<string>;
-  mtime: number;
-  serial: number;
-  rev = 0;
-  cache: { rev: number; json: string } | null = null;
-
-  readonly name: string;
-  readonly diskTemplate: DiskTemplate;
-  readonly memory: number;
-  readonly minMemory: number;
-  readonly vcpus: number;
-  readonly diskSizes: number[];
-  readonly os: string;
-  readonly alwaysFailover: boolean;
-  readonly ctime: number;
-  readonly networkPort: number | null;
-
-  constructor(
-    readonly cluster: SimCluster,
-    inv: InventoryInstance,
-    index: number,
-  ) {
-    const pnode = cluster.nodes.get(inv.pnode);
-    if (pnode === undefined) throw new Error(`inventory: instance ${inv.name} names unknown primary node ${inv.pnode}`);
-    this.pnode = pnode;
-    this.snode = null;
-    if (inv.snode !== undefined) {
-      const s = cluster.nodes.get(inv.snode);
-      if (s === undefined) throw new Error(`inventory: instance ${inv.name} names unknown secondary node ${inv.snode}`);
-      this.snode = s;
-    }
-    if (inv.diskTemplate === 'drbd' && this.snode === null)
-      throw new Error(`inventory: DRBD instance ${inv.name} needs a secondary node`);
-    if (inv.diskTemplate !== 'drbd' && this.snode !== null)
-      throw new Error(`inventory: only DRBD instances have a secondary node (${inv.name})`);
-    this.name = inv.name;
-    this.givenUuid = inv.uuid;
-    this.diskTemplate = inv.diskTemplate;
-    this.memory = inv.memoryMb;
-    this.minMemory = inv.minMemoryMb ?? inv.memoryMb;
-    this.vcpus = inv.vcpus ?? 1;
-    this.diskSizes = inv.disksMb ?? (inv.diskTemplate === 'diskless' ? [] : [10240]);
-    this.os = inv.os ?? cluster.os;
-    this.alwaysFailover = inv.alwaysFailover === true;
-    this.adminState = inv.adminState ?? 'up';
-    this.running = (inv.running ?? this.adminState === 'up') && pnode.power === 'on';
-    this.disksActive = this.adminState === 'up';
-    this.tags = new Set(inv.tags ?? []);
-    this.ctime = inv.ctime ?? DEFAULT_CTIME + 3600 + index * 3.5;
-    this.mtime = inv.mtime ?? this.ctime + 1.5;
-    this.serial = inv.serial ?? 2;
-    this.networkPort = cluster.hypervisor === 'kvm' ? 11000 + index : null;
-  }
-
-  // Identifiers are derived on first use: a generated world of 100 000 instances starts faster.
-  private readonly givenUuid: string | undefined;
-  private ids: { uuid: string; disks: { size: number; uuid: string }[]; macs: string[]; nicUuids: string[] } | null =
-    null;
-  private get identity() {
-    if (this.ids === null) {
-      const uuid = this.givenUuid ?? seededUuid(`instance:${this.cluster.name}:${this.name}`);
-      this.ids = {
-        uuid,
-        disks: this.diskSizes.map((size, i) => ({ size, uuid: seededUuid(`disk:${uuid}:${i}`) })),
-        macs: [seededMac(`mac:${this.cluster.name}:${this.name}`)],
-        nicUuids: [seededUuid(`nic:${uuid}`)],
-      };
-    }
-    return this.ids;
-  }
-  get uuid(): string {
-    return this.identity.uuid;
-  }
-  get disks(): { size: number; uuid: string }[] {
-    return this.identity.disks;
-  }
-  get macs(): string[] {
-    return this.identity.macs;
-  }
-  get nicUuids(): string[] {
-    return this.identity.nicUuids;
-  }
-
-  get internallyMirrored(): boolean {
-    return INTERNALLY_MIRRORED.includes(this.diskTemplate);
-  }
-  get externallyMirrored(): boolean {
-    return EXTERNALLY_MIRRORED.includes(this.diskTemplate);
-  }
-  get usesLocalStorage(): boolean {
-    return this.diskTemplate === 'plain' || this.diskTemplate === 'drbd' || this.diskTemplate === 'file';
-  }
-  get diskUsage(): number {
-    let total = 0;
-    for (const size of this.diskSizes) total += size + (this.diskTemplate === 'drbd' ? 128 : 0);
-    return total;
-  }
-  get nodes(): SimNode[] {
-    return this.snode === null ? [this.pnode] : [this.pnode, this.snode];
-  }
-
-  get status(): InstanceStatus {
-    if (this.pnode.offline) return 'ERROR_nodeoffline';
-    if (!this.pnode.daemonUp) return 'ERROR_nodedown';
-    if (this.running) return this.adminState === 'up' ? 'running' : 'ERROR_up';
-    if (this.adminState === 'up') return 'ERROR_down';
-    return this.adminState === 'offline' ? 'ADMIN_offline' : 'ADMIN_down';
-  }
 }
 
 export class SimCluster {
@@ -362,10 +43,16 @@ export class SimCluster {
   /** Node groups by name, in inventory order (the first is the one `gnt-cluster init` made). */
   readonly groups = new Map<string, SimGroup>();
   readonly candidatePoolSize: number;
-  readonly hypervisor: 'kvm' | 'fake';
+  readonly hypervisor: 'kvm' | 'fake' | 'xen-pvm';
+  /** hvparams[hypervisor].migration_mode. */
+  readonly migrationMode: 'live' | 'non-live';
   readonly enabledDiskTemplates: DiskTemplate[];
   readonly os: string;
   readonly hvOverheadMb: number;
+  /** default_iallocator; null: none, so moves that need one must name a node (CheckIAllocatorOrNode). */
+  readonly defaultIallocator: string | null;
+  readonly softwareVersion: string;
+  readonly enabledUserShutdown: boolean;
   readonly ctime: number;
   mtime: number;
   private sortedNodes: SimNode[] | null = null;
@@ -380,8 +67,13 @@ export class SimCluster {
     this.uuid = inv.uuid ?? seededUuid(`cluster:${inv.name}`);
     this.candidatePoolSize = inv.candidatePoolSize ?? 10;
     this.hypervisor = inv.hypervisor ?? 'kvm';
+    this.migrationMode =
+      inv.migrationMode ?? (HVPARAMS[this.hypervisor]?.migration_mode === 'non-live' ? 'non-live' : 'live');
     this.os = inv.os ?? (this.hypervisor === 'kvm' ? 'debootstrap+default' : 'noop');
     this.hvOverheadMb = inv.hvOverheadMb ?? 512;
+    this.defaultIallocator = inv.defaultIallocator === undefined ? 'hail' : inv.defaultIallocator;
+    this.softwareVersion = inv.softwareVersion ?? '3.0.2';
+    this.enabledUserShutdown = inv.enabledUserShutdown === true;
     this.ctime = inv.ctime ?? DEFAULT_CTIME - 86400;
     this.mtime = inv.mtime ?? this.ctime + 17.06;
     const templates = new Set<DiskTemplate>(inv.enabledDiskTemplates ?? ['drbd', 'plain']);
@@ -463,11 +155,19 @@ export class SimWorld {
   private readonly byBmc = new Map<string, SimNode>();
   private readonly byAddress = new Map<string, SimNode>();
 
+  /** The simulated ganeti-watcher (set when the simulator starts its queues); tick() runs it once. */
+  watcher!: Watcher;
+  /** A seeded generator for Ganeti's random choices (behaviour.seed). */
+  readonly random: () => number;
+
   constructor(
     inventory: Inventory,
     readonly timing: SimTiming,
     readonly faults: FaultState,
+    readonly behaviour: SimBehaviour = PLAIN_BEHAVIOUR,
   ) {
+    this.random = mulberry32(behaviour.seed);
+    faults.onChange = () => this.applyDaemonFault();
     for (const c of inventory.clusters) {
       if (this.clusters.some((x) => x.name === c.name))
         throw new Error(`inventory: cluster name ${c.name} appears twice`);
@@ -533,6 +233,8 @@ export class SimWorld {
     this.timers.clear(node.softOffTimer);
     node.softOffTimer = undefined;
     node.power = 'on';
+    // The kernel makes a new boot ID on every boot; the node daemon reports it once it answers.
+    node.bootId = randomUUID();
     this.changed(node);
     if (this.faults.current.neverBoot.includes(node.name)) return;
     node.bootTimers.push(
@@ -543,7 +245,7 @@ export class SimWorld {
       }, this.timing.bootDelayMs),
       this.timers.set(() => {
         if (node.power !== 'on') return;
-        node.daemonUp = true;
+        node.daemonRunning = true;
         this.changed(node);
       }, this.timing.daemonDelayMs),
     );
@@ -570,7 +272,7 @@ export class SimWorld {
     node.softOffTimer = undefined;
     node.power = 'off';
     node.pingable = false;
-    node.daemonUp = false;
+    node.daemonRunning = false;
     // Instances die with their node and stay stopped after it comes back (as on the lab).
     for (const i of node.primaries) {
       if (i.running) {
@@ -578,7 +280,21 @@ export class SimWorld {
         this.touchInstance(i);
       }
     }
+    nodeLost(this, node);
     this.changed(node);
+  }
+
+  /** The nodeDaemonDown fault: node daemons stopped (or started again) while their nodes run. */
+  private applyDaemonFault(): void {
+    const down = this.faults.current.nodeDaemonDown;
+    for (const c of this.clusters) {
+      for (const n of c.nodes.values()) {
+        const stopped = down.includes(n.name);
+        if (n.daemonStopped === stopped) continue;
+        n.daemonStopped = stopped;
+        this.changed(n);
+      }
+    }
   }
 
   private changed(node: SimNode): void {
