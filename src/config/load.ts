@@ -137,7 +137,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Keys whose values are secrets: never shown back, even when misplaced or mistyped. */
-const SECRET_KEYS = new Set(['password']);
+const SECRET_KEYS = new Set(['password', 'secret']);
 
 function shown(value: unknown, key?: PropertyKey): string {
   if (value === undefined) return 'nothing';
@@ -177,7 +177,10 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
 export function permissionWarnings(file: string, config: Config): string[] {
   const inline =
     config.clusters.some((c) => c.password !== undefined || c.ipmi?.password !== undefined) ||
-    config.ipmi?.password !== undefined;
+    config.ipmi?.password !== undefined ||
+    config.monitoring?.alertmanager?.password !== undefined ||
+    config.monitoring?.icinga?.password !== undefined ||
+    (config.monitoring?.webhooks ?? []).some((w) => w.secret !== undefined);
   if (!inline) return [];
   let mode: number;
   try {
