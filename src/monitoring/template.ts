@@ -1,4 +1,5 @@
 // Node names into monitoring names: {node} is the Ganeti node name, {short} its first label.
+import { safeText } from '../util/quote.js';
 
 export interface Matcher {
   name: string;
@@ -45,7 +46,8 @@ export interface CommentParts {
 
 /** "reason - operator - ticket T1 [nodevac job J node N]", in the order spicerack's Reason uses. */
 export function downtimeComment(p: CommentParts): string {
-  const parts = [p.reason?.trim() || 'node out of service', p.operator];
-  if (p.ticket?.trim()) parts.push(`ticket ${p.ticket.trim()}`);
+  // Shown later on other people's screens (Icinga Web, Alertmanager's UI, the TUI): terminal-safe, bounded.
+  const parts = [safeText(p.reason?.trim() || 'node out of service', 500), safeText(p.operator, 200)];
+  if (p.ticket?.trim()) parts.push(`ticket ${safeText(p.ticket.trim(), 100)}`);
   return `${parts.join(' - ')} ${jobMark(p.jobId, p.node)}`;
 }
