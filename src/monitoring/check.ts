@@ -2,7 +2,7 @@
 // nodevac's credentials. Webhooks are not contacted: a test message would land in the operators' channel.
 import { ConfigError } from '../config/load.js';
 import type { MonitoringConfig } from '../config/schema.js';
-import { monitoringFromConfig } from './index.js';
+import { monitoringFromConfig } from './build.js';
 
 export function describeMonitoring(m: MonitoringConfig | undefined): string {
   if (!m) return 'not configured (no downtime is scheduled, nothing is announced)';

@@ -236,3 +236,35 @@ function asError(err: unknown, endpoint: string): MonitoringError {
   if (err instanceof MonitoringError) return err;
   return new MonitoringError('protocol', endpoint, `${endpoint}: ${String((err as Error)?.message ?? err)}`, '');
 }
+
+/** Added to the plan's own deadlines when no length is configured: a node a little late must not page anyone. */
+export const DEFAULT_MARGIN_SECONDS = 30 * 60;
+
+/**
+ * The window of a node's downtime from `start`: the configured length (monitoring.downtimeMinutes), or the plan's
+ * deadlines (evacuation, soft-off timeout, boot timeout: `planSeconds`) plus a margin.
+ */
+export function downtimeWindow(
+  start: Date,
+  opts: { downtimeMinutes?: number; planSeconds: number; marginSeconds?: number },
+): { start: Date; end: Date } {
+  const seconds =
+    opts.downtimeMinutes !== undefined
+      ? opts.downtimeMinutes * 60
+      : opts.planSeconds + (opts.marginSeconds ?? DEFAULT_MARGIN_SECONDS);
+  return { start, end: new Date(start.getTime() + Math.max(seconds * 1000, MIN_WINDOW_MS)) };
+}
+
+/**
+ * What a failed or cancelled job says it leaves in place (spicerack keeps both on failure so a half-done host stays
+ * silent until a person looks), with the command that removes them.
+ */
+export function keptNotice(r: DowntimeRecord, removeCommand: string): string | undefined {
+  const kept = [
+    r.icingaDowntime && `Icinga downtime ${r.icingaDowntime}`,
+    r.silenceId && `Alertmanager silence ${r.silenceId}`,
+  ].filter(Boolean);
+  if (kept.length === 0) return undefined;
+  const until = r.endsAt ? ` (until ${r.endsAt})` : '';
+  return `kept for ${r.node}: ${kept.join(' and ')}${until}; once the node is checked, remove them with: ${removeCommand}`;
+}

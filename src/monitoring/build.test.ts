@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load.js';
 import type { MonitoringConfig } from '../config/schema.js';
-import { monitoringFromConfig } from './index.js';
+import { monitoringFromConfig } from './build.js';
 
 const hook = (over: Partial<NonNullable<MonitoringConfig['webhooks']>[number]>): MonitoringConfig => ({
   webhooks: [{ url: 'https://chat.example.org/hook', timeoutSeconds: 10, ...over }],
