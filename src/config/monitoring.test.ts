@@ -1,9 +1,11 @@
 // The monitoring section and requireReason: defaults, secrets as elsewhere, every problem naming its field.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, permissionWarnings } from './load.js';
+import { DEFAULT_MATCHERS } from './schema.js';
 
 const cluster = { name: 'lab', host: 'cluster.ganeti.test', user: 'nodevac', password: 'p', tls: { insecure: true } };
 const icinga = { url: 'https://icinga:5665', user: 'nodevac', passwordFile: '/etc/nodevac/icinga.pw' };
@@ -44,6 +46,15 @@ describe('monitoring configuration', () => {
       webhooks: [{ url: 'https://chat.example.org/hook', secretFile: '/etc/nodevac/hook.secret', timeoutSeconds: 10 }],
       downtimeMinutes: 120,
     });
+  });
+
+  it('is shown in full in config.example.json, the default matcher written out', () => {
+    const file = fileURLToPath(new URL('../../config.example.json', import.meta.url));
+    const c = parseConfig(readFileSync(file, 'utf8'), file);
+    expect(c.requireReason).toBe(true);
+    expect(Object.keys(c.monitoring!).sort()).toEqual(['alertmanager', 'downtimeMinutes', 'icinga', 'webhooks']);
+    expect(c.monitoring!.alertmanager!.matchers).toEqual(DEFAULT_MATCHERS);
+    expect(c.monitoring!.icinga).toMatchObject({ passwordFile: expect.any(String), tls: { ca: expect.any(String) } });
   });
 
   it('is optional, and requireReason is off by default', () => {

@@ -89,7 +89,7 @@ export class HttpClient {
       throw this.error(
         'config',
         `cannot read the CA file ${file} (${(err as NodeJS.ErrnoException).code})`,
-        `fix ${this.endpoint.field.replace(/\[\d+\]$/, '')}.tls.ca`,
+        `fix ${this.endpoint.field.replace(/\.urls\[\d+\]$/, '')}.tls.ca`,
       );
     }
   }

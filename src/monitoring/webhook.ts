@@ -55,14 +55,22 @@ export interface AnnouncerOptions {
 }
 
 export class Announcer {
-  private readonly targets: { target: WebhookTarget; http: HttpClient }[];
+  /** A target whose client could not be made (its CA file unreadable) keeps the reason, reported on each event. */
+  private readonly targets: { target: WebhookTarget; http: HttpClient | MonitoringError }[];
   private readonly delays: number[];
 
   constructor(
     targets: WebhookTarget[],
     private readonly opts: AnnouncerOptions = {},
   ) {
-    this.targets = targets.map((target) => ({ target, http: new HttpClient(target) }));
+    this.targets = targets.map((target) => {
+      try {
+        return { target, http: new HttpClient(target) };
+      } catch (err) {
+        if (err instanceof MonitoringError) return { target, http: err };
+        throw err;
+      }
+    });
     this.delays = opts.retryDelaysMs ?? [1000, 4000, 15000];
   }
 
@@ -77,7 +85,13 @@ export class Announcer {
     return Promise.all(this.targets.map(({ target, http }) => this.deliver(target, http, body, id)));
   }
 
-  private async deliver(target: WebhookTarget, http: HttpClient, body: string, id: string): Promise<Delivery> {
+  private async deliver(
+    target: WebhookTarget,
+    http: HttpClient | MonitoringError,
+    body: string,
+    id: string,
+  ): Promise<Delivery> {
+    if (http instanceof MonitoringError) return { url: target.url, ok: false, attempts: 0, warning: http.message };
     const headers: Record<string, string> = { 'content-type': 'application/json', [DELIVERY_HEADER]: id };
     if (target.secret !== undefined) headers[SIGNATURE_HEADER] = sign(target.secret, body);
     let warning = '';

@@ -86,6 +86,19 @@ describe('webhook announcements', () => {
     expect(d!.warning).toMatch(/^monitoring\.webhooks\[0\] \(http:\/\/127\.0\.0\.1:9\/hook\): connection refused/);
   });
 
+  it('reports a webhook whose CA file cannot be read on each event, instead of throwing', async () => {
+    const announcer = new Announcer([{ ...target('https://127.0.0.1:9/hook'), tls: { ca: '/nonexistent/ca.pem' } }]);
+    expect(await announcer.announce(event)).toEqual([
+      {
+        url: 'https://127.0.0.1:9/hook',
+        ok: false,
+        attempts: 0,
+        warning:
+          'monitoring.webhooks[0] (https://127.0.0.1:9/hook): cannot read the CA file /nonexistent/ca.pem (ENOENT)',
+      },
+    ]);
+  });
+
   it('stops retrying when its signal aborts', async () => {
     const r = await receiver(() => 500);
     const stop = new AbortController();
