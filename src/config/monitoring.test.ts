@@ -72,6 +72,10 @@ describe('monitoring configuration', () => {
       'monitoring.alertmanager.urls[0]: expected an Alertmanager URL: an http:// or https:// URL, got "am1:9093"',
     ],
     [
+      { icinga: { ...icinga, url: 'https://nodevac:hunter2@icinga:5665' } },
+      'monitoring.icinga.url: expected the Icinga 2 API URL without user or password in it (use the user and password fields)',
+    ],
+    [
       { alertmanager: { urls: ['http://am'], password: 'x' } },
       'monitoring.alertmanager: expected a user with the password (or neither)',
     ],

@@ -134,7 +134,11 @@ const store = z.union(
 const httpUrl = (what: string) =>
   z
     .string({ error: `expected ${what}: an http:// or https:// URL` })
-    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { error: `expected ${what}: an http:// or https:// URL` });
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { error: `expected ${what}: an http:// or https:// URL` })
+    // URLs are shown in messages: a password inside one would be shown with it.
+    .refine((u) => !/^https?:\/\/[^/]*@/.test(u), {
+      error: `expected ${what} without user or password in it (use the user and password fields)`,
+    });
 
 /** Alertmanager matchers (api/v2/openapi.yaml: matcher). The default silences every alert of the node's instance label. */
 const matcher = z.strictObject({

@@ -102,8 +102,9 @@ export class DowntimeService {
         `a downtime must last at least a minute, got ${req.start.toISOString()} to ${req.end.toISOString()}`,
       );
     const found = await this.find(req.node, req.jobId);
-    const record: DowntimeRecord = { node: req.node, endsAt: req.end.toISOString() };
     const reused = { icinga: found.icingaDowntime !== undefined, silence: found.silenceId !== undefined };
+    // What an earlier attempt made keeps its own end: say that one, not the one asked for now.
+    const record: DowntimeRecord = { node: req.node, endsAt: found.endsAt ?? req.end.toISOString() };
     const comment = downtimeComment(req);
     const { icinga, alertmanager } = this.opts;
     if (icinga) {
