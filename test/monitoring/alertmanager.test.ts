@@ -20,7 +20,7 @@ describe.skipIf(!have)('Alertmanager client, against a real Alertmanager', () =>
   beforeAll(async () => {
     am = await startAlertmanager();
     locked = await startAlertmanager({ auth: true });
-  });
+  }, 60_000);
   afterAll(async () => {
     await am?.stop();
     await locked?.stop();

@@ -14,6 +14,7 @@ import {
   ALERTMANAGER,
   ICINGA,
   NODEVAC_USER,
+  NO_REMOVE_USER,
   QUERY_ONLY_USER,
   installed,
   missing,
@@ -124,6 +125,20 @@ describe.skipIf(!have)('Icinga 2 and the downtime service, against the real serv
       .catch((e: unknown) => e)) as MonitoringError;
     expect(refused).toMatchObject({ kind: 'forbidden', status: 404 });
     expect(refused.hint).toContain('"actions/schedule-downtime"');
+  });
+
+  it('does not take a refused removal for a downtime already gone', async () => {
+    const { name } = await new IcingaClient(icingaEndpoint()).scheduleHostDowntime({
+      host: OTHER,
+      ...window(),
+      author: 'alice',
+      comment: 'refused removal',
+    });
+    const client = new IcingaClient(icingaEndpoint({ user: NO_REMOVE_USER.name, password: NO_REMOVE_USER.password }));
+    const err = (await client.removeDowntime(name).catch((e: unknown) => e)) as MonitoringError;
+    expect(err).toMatchObject({ kind: 'forbidden', status: 404 });
+    expect(err.hint).toContain('add "actions/remove-downtime"');
+    expect(await new IcingaClient(icingaEndpoint()).removeDowntime(name)).toBe('removed');
   });
 
   it('checks: ready for a known node, a blocker for an unknown Icinga host or unreachable servers', async () => {

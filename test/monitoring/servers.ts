@@ -128,6 +128,13 @@ export const QUERY_ONLY_USER: IcingaUser = {
   permissions: ['objects/query/Host'],
 };
 
+/** May do everything but remove a downtime: Icinga answers it 404, as if the downtime were gone. */
+export const NO_REMOVE_USER: IcingaUser = {
+  name: 'no-remove',
+  password: 'no-remove-password',
+  permissions: ['actions/schedule-downtime', 'objects/query/Downtime', 'objects/query/Host'],
+};
+
 export interface StartedIcinga extends Started {
   /** The API's certificate (with 127.0.0.1 in its subjectAltName), to trust as a CA, and its fingerprint. */
   caFile: string;
@@ -137,7 +144,7 @@ export interface StartedIcinga extends Started {
 /** Icinga 2 with its API on 127.0.0.1:5665, one Host (and a "ping" service) per name in `hosts`. */
 export async function startIcinga(
   hosts: string[],
-  users: IcingaUser[] = [NODEVAC_USER, QUERY_ONLY_USER],
+  users: IcingaUser[] = [NODEVAC_USER, QUERY_ONLY_USER, NO_REMOVE_USER],
 ): Promise<StartedIcinga> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-icinga-'));
   const certs = path.join(dir, 'data', 'certs');
