@@ -31,8 +31,12 @@ export class AlertmanagerClient {
     return this.clients.map((c) => c.endpoint.url);
   }
 
-  /** Creates a silence; its id. */
+  /**
+   * Creates a silence; its id. With `id`, updates that silence: Alertmanager keeps the id when it can (a later end
+   * of an active silence) and otherwise expires it and answers a new one (silence/silence.go: Set, canUpdate).
+   */
   async createSilence(s: {
+    id?: string;
     matchers: Matcher[];
     startsAt: Date;
     endsAt: Date;
@@ -40,6 +44,7 @@ export class AlertmanagerClient {
     comment: string;
   }): Promise<string> {
     const body = {
+      ...(s.id !== undefined ? { id: s.id } : {}),
       matchers: s.matchers,
       startsAt: s.startsAt.toISOString(),
       endsAt: s.endsAt.toISOString(),

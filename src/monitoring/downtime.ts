@@ -137,6 +137,57 @@ export class DowntimeService {
   }
 
   /**
+   * Makes this job's downtime and silence last until `end` at least (a power-on with --no-return keeps the node
+   * away longer). Icinga cannot move a downtime's end: a new one is made first, then the old one removed, so there
+   * is no moment without. Alertmanager extends the silence in place. Parts missing are made, as schedule() does.
+   */
+  async extend(
+    req: DowntimeRequest,
+    onRecord: (record: DowntimeRecord) => Promise<void> | void = () => undefined,
+  ): Promise<DowntimeRecord> {
+    const mark = jobMark(req.jobId, req.node);
+    const comment = downtimeComment(req);
+    const endSeconds = Math.ceil(req.end.getTime() / 1000);
+    const record: DowntimeRecord = { node: req.node, endsAt: req.end.toISOString() };
+    const { icinga, alertmanager } = this.opts;
+    if (icinga) {
+      const host = fill(icinga.host, req.node);
+      const own = (await icinga.client.downtimes(host)).filter((d) => d.service === '' && d.comment.endsWith(mark));
+      const enough = own.find((d) => d.end >= endSeconds);
+      if (enough) record.icingaDowntime = enough.name;
+      else {
+        const made = await icinga.client.scheduleHostDowntime({
+          host,
+          start: req.start,
+          end: req.end,
+          author: req.operator,
+          comment,
+        });
+        record.icingaDowntime = made.name;
+        await onRecord({ ...record });
+        for (const old of own) await icinga.client.removeDowntime(old.name);
+      }
+      await onRecord({ ...record });
+    }
+    if (alertmanager) {
+      const own = (await alertmanager.client.silences()).find((s) => s.state !== 'expired' && s.comment.endsWith(mark));
+      record.silenceId =
+        own && Date.parse(own.endsAt) >= req.end.getTime()
+          ? own.id
+          : await alertmanager.client.createSilence({
+              id: own?.id,
+              matchers: own?.matchers ?? nodeMatchers(alertmanager.matchers, req.node),
+              startsAt: own ? new Date(Math.min(Date.parse(own.startsAt), req.start.getTime())) : req.start,
+              endsAt: req.end,
+              createdBy: req.operator,
+              comment,
+            });
+      await onRecord({ ...record });
+    }
+    return record;
+  }
+
+  /**
    * Removes this job's downtime and silence: those in the record and any other carrying the job's mark (one made
    * by an attempt that crashed before recording it). Both are tried; the first failure is thrown after.
    */

@@ -238,6 +238,28 @@ describe.skipIf(!have)('Icinga 2 and the downtime service, against the real serv
     expect(await service().remove(NODE, 'J-6', keep)).toEqual({ icinga: 'gone', silence: 'expired' });
   });
 
+  it('extends: a new Icinga downtime before the old one goes, the silence in place', async () => {
+    const made = await service().schedule(request('J-9'));
+    const later = new Date(Date.now() + 6 * 3600_000);
+    const records: DowntimeRecord[] = [];
+    const extended = await service().extend({ ...request('J-9'), end: later }, (r) => {
+      records.push(r);
+    });
+    expect(extended.icingaDowntime).not.toBe(made.icingaDowntime);
+    // The new name is recorded before the old downtime is removed.
+    expect(records[0]!.icingaDowntime).toBe(extended.icingaDowntime);
+    const own = (await ownDowntimes('J-9')).filter((d) => d.service === '');
+    expect(own.map((d) => [d.name, d.end])).toEqual([[extended.icingaDowntime, Math.ceil(later.getTime() / 1000)]]);
+    expect((await ownDowntimes('J-9')).map((d) => d.service).sort()).toEqual(['', 'ping']);
+    const silences = await ownSilences('J-9');
+    expect(silences.map((s) => [s.id, Date.parse(s.endsAt)])).toEqual([[extended.silenceId, later.getTime()]]);
+    expect(extended.silenceId).toBe(made.silenceId);
+    // Long enough already: nothing changes.
+    const again = await service().extend({ ...request('J-9'), end: new Date(Date.now() + 3600_000) });
+    expect(again).toMatchObject({ icingaDowntime: extended.icingaDowntime, silenceId: extended.silenceId });
+    expect(await service().remove(NODE, 'J-9', again)).toEqual({ icinga: 'removed', silence: 'expired' });
+  });
+
   it('refuses a window shorter than a minute before asking anyone', async () => {
     const start = new Date();
     await expect(

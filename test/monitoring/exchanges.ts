@@ -83,6 +83,31 @@ export function alertmanagerExchanges(url: string): Promise<Exchange[]> {
       name: 'create-silence-bad-regex',
       request: { method: 'POST', path: '/api/v2/silences', body: silenceBody('^(node3') },
     }),
+    () => ({
+      name: 'create-silence-to-extend',
+      request: { method: 'POST', path: '/api/v2/silences', body: silenceBody('^(node2)(\\..+)?(:[0-9]+)?$') },
+    }),
+    (p) => ({
+      name: 'extend-silence',
+      request: {
+        method: 'POST',
+        path: '/api/v2/silences',
+        body: {
+          ...silenceBody('^(node2)(\\..+)?(:[0-9]+)?$'),
+          id: idOf(p, 8),
+          endsAt: new Date(Date.now() + 3 * HOUR).toISOString(),
+        },
+      },
+    }),
+    () => ({
+      name: 'update-unknown-silence',
+      request: {
+        method: 'POST',
+        path: '/api/v2/silences',
+        body: { ...silenceBody('^(node2)$'), id: '5a5a5a5a-0000-4000-8000-000000000000' },
+      },
+    }),
+    () => ({ name: 'list-silences-extended', request: { method: 'GET', path: '/api/v2/silences' } }),
   ]);
 }
 

@@ -70,7 +70,7 @@ describe('simulated monitoring', () => {
     });
     expect(sim.icinga.activeFor(NODE).map((d) => d.name)).toEqual([made.icingaDowntime]);
     expect(sim.alertmanager.activeFor('node3.ganeti.test:9100').map((s) => s.id)).toEqual([made.silenceId]);
-    expect(sim.alertmanager.activeFor('node2.ganeti.test')).toEqual([]);
+    expect(sim.alertmanager.activeFor('node4.ganeti.test')).toEqual([]);
     expect(
       (
         await m.downtime.schedule({
@@ -85,7 +85,16 @@ describe('simulated monitoring', () => {
       icinga: true,
       silence: true,
     });
-    expect(await m.downtime.remove(NODE, 'S1', made)).toEqual({ icinga: 'removed', silence: 'expired' });
+    const extended = await m.downtime.extend({
+      node: NODE,
+      jobId: 'S1',
+      operator: 'demo',
+      start,
+      end: new Date(clock() + 7200_000),
+    });
+    expect(extended.silenceId).toBe(made.silenceId);
+    expect(sim.icinga.activeFor(NODE).map((d) => d.name)).toEqual([extended.icingaDowntime]);
+    expect(await m.downtime.remove(NODE, 'S1', extended)).toEqual({ icinga: 'removed', silence: 'expired' });
     expect(sim.icinga.activeFor(NODE)).toEqual([]);
     expect(sim.icinga.downtimes.size).toBe(0);
   });

@@ -84,7 +84,7 @@ export class SimAlertmanager {
   }
 
   private create(text: string): SimReply {
-    let body: Partial<Record<'matchers' | 'startsAt' | 'endsAt' | 'createdBy' | 'comment', unknown>>;
+    let body: Partial<Record<'id' | 'matchers' | 'startsAt' | 'endsAt' | 'createdBy' | 'comment', unknown>>;
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
@@ -111,17 +111,28 @@ export class SimAlertmanager {
     const endsAt = Date.parse(String(body.endsAt));
     if (endsAt < startsAt) return json(400, 'silence invalid: end time must not be before start time');
     if (endsAt < now) return json(400, "silence invalid: end time can't be in the past");
-    const id = randomUUID();
-    // Alertmanager moves a start in the past to now (silence.go: canUpdate/setSilence).
-    this.silences.set(id, {
-      id,
+    const fields = {
       matchers,
-      startsAt: Math.max(startsAt, now),
       endsAt,
       updatedAt: now,
       createdBy: String(body.createdBy),
       comment: String(body.comment),
-    });
+    };
+    if (body.id !== undefined && body.id !== '') {
+      // An update (silence.go: Set): in place when canUpdate allows it, else the old one expires and a new one is made.
+      const old = this.silences.get(String(body.id));
+      if (!old) return json(404, 'silence not found');
+      const state = this.state(old);
+      const sameMatchers = JSON.stringify(old.matchers) === JSON.stringify(matchers);
+      if (state !== 'expired' && sameMatchers && endsAt >= now) {
+        Object.assign(old, fields, state === 'pending' ? { startsAt: Math.max(startsAt, now) } : {});
+        return json(200, { silenceID: old.id });
+      }
+      if (state !== 'expired') Object.assign(old, { endsAt: now, updatedAt: now });
+    }
+    const id = randomUUID();
+    // Alertmanager moves a start in the past to now (silence.go: canUpdate/setSilence).
+    this.silences.set(id, { id, startsAt: Math.max(startsAt, now), ...fields });
     return json(200, { silenceID: id });
   }
 
