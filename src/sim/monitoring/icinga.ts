@@ -137,7 +137,7 @@ export class SimIcinga {
 
   private schedule(body: Record<string, unknown>): SimReply {
     if (body.type !== 'Host')
-      return json(400, { error: 400, status: "Invalid type specified. Only 'Host' and 'Service' are simulated." });
+      return json(400, { error: 400, status: "Only type 'Host' is simulated (the downtimes nodevac schedules)." });
     const start = Number(body.start_time);
     const end = Number(body.end_time);
     if (!Number.isFinite(start) || !Number.isFinite(end))
