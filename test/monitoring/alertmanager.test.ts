@@ -24,7 +24,7 @@ describe.skipIf(!have)('Alertmanager client, against a real Alertmanager', () =>
   afterAll(async () => {
     await am?.stop();
     await locked?.stop();
-  });
+  }, 30_000);
   const endpoint = (url: string, i = 0) => ({ field: `monitoring.alertmanager.urls[${i}]`, url, timeoutSeconds: 5 });
 
   it('answers as the recorded fixtures say (NODEVAC_RECORD=1 records them)', async () => {

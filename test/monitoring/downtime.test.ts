@@ -39,7 +39,7 @@ describe.skipIf(!have)('Icinga 2 and the downtime service, against the real serv
   }, 60_000);
   afterAll(async () => {
     await Promise.all([icinga?.stop(), am?.stop()]);
-  });
+  }, 30_000);
 
   const icingaEndpoint = (over: Partial<ConstructorParameters<typeof IcingaClient>[0]> = {}) => ({
     field: 'monitoring.icinga',

@@ -50,14 +50,32 @@ async function until(what: string, ready: () => Promise<boolean>, child: ChildPr
   throw new Error(`${what} did not come up:\n${log()}`);
 }
 
+/** Whether any process of the group is left (the daemon's forked workers outlive the one we spawned). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopGroup(pgid: number): Promise<void> {
+  // Its own process group (detached): helpers it forked go too. A daemon stuck in its shutdown is killed.
+  for (const [signal, waitMs] of [
+    ['SIGTERM', 10_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
+    if (!groupAlive(pgid)) return;
+    process.kill(-pgid, signal);
+    const deadline = Date.now() + waitMs;
+    while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function stopper(child: ChildProcess, dir: string): () => Promise<void> {
   return async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      // Its own process group (detached), so helpers it forked go too.
-      process.kill(-child.pid!, 'SIGTERM');
-      await exited;
-    }
+    await stopGroup(child.pid!);
     rmSync(dir, { recursive: true, force: true });
   };
 }
@@ -99,7 +117,7 @@ export async function startAlertmanager(opts: { auth?: boolean } = {}): Promise<
       );
       return { url, port, stop: stopper(child, dir) };
     } catch (err) {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      await stopGroup(child.pid!);
       if (attempt < 3 && /address already in use/.test(out)) continue;
       rmSync(dir, { recursive: true, force: true });
       throw err;
