@@ -164,6 +164,10 @@ export async function startIcinga(
   hosts: string[],
   users: IcingaUser[] = [NODEVAC_USER, QUERY_ONLY_USER, NO_REMOVE_USER],
 ): Promise<StartedIcinga> {
+  // Another Icinga on the port would answer our readiness check with its own, stale, state.
+  await freePort(ICINGA_PORT, ICINGA_PORT).catch(() => {
+    throw new Error(`127.0.0.1:${ICINGA_PORT} is taken (an Icinga left running?): \`ss -ltnp | grep ${ICINGA_PORT}\``);
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-icinga-'));
   const certs = path.join(dir, 'data', 'certs');
   for (const d of [certs, 'log', 'cache', 'spool', 'run']) mkdirSync(path.resolve(dir, d), { recursive: true });
