@@ -69,8 +69,8 @@ export default tseslint.config(
     run: ['jobs', 'plan', 'ganeti', 'power', 'store', 'monitoring', 'util'],
     app: ['config', 'ganeti', 'plan', 'power', 'store', 'run', 'jobs', 'monitoring', 'util'],
     tui: ['app', 'jobs', 'plan', 'text', 'util'],
-    cli: ['app', 'config', 'ganeti', 'jobs', 'plan', 'power', 'store', 'text', 'util', 'tui', 'sim'],
-    sim: ['ganeti', 'power', 'util'],
+    cli: ['app', 'config', 'ganeti', 'jobs', 'monitoring', 'plan', 'power', 'store', 'text', 'util', 'tui', 'sim'],
+    sim: ['config', 'ganeti', 'power', 'util'],
     text: ['jobs', 'util'],
   }),
   {

@@ -2,6 +2,7 @@
 import type { NodeRow } from '../app/types.js';
 import type { PlanKind, PlanOptions } from '../plan/types.js';
 import type { JobRecord } from '../jobs/types.js';
+import { checkMonitoring, describeMonitoring } from '../monitoring/check.js';
 import { quote, safeText } from '../util/quote.js';
 import { follow } from './act.js';
 import type { Context, GlobalOptions } from './context.js';
@@ -244,6 +245,7 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
     ),
     `store: ${store}`,
     `ipmi: ${cfg.ipmi ? `user ${cfg.ipmi.user}, ${cfg.ipmi.interface}, power off ${cfg.ipmi.powerOff}` : 'not configured (nodes cannot be powered off or on)'}`,
+    `monitoring: ${describeMonitoring(cfg.monitoring)}`,
     ...loaded.warnings.map((w) => `${ctx.paint('yellow', 'warning:')} ${w}`),
   ];
   if (!opts.connect) {
@@ -268,11 +270,14 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
     const e = err as Error & { hint?: string };
     storeError = e.hint ? `${e.message} (${e.hint})` : e.message;
   }
+  const monitoring = cfg.monitoring ? await checkMonitoring(cfg.monitoring, ctx.env) : [];
   report.connect = {
     clusters: statuses,
     store: storeError === null ? { reachable: true, ...topology } : { reachable: false, error: storeError },
+    ...(cfg.monitoring ? { monitoring } : {}),
   };
-  if (statuses.some((s) => !s.reachable) || storeError !== null) ctx.exitCode = EXIT.failed;
+  if (statuses.some((s) => !s.reachable) || storeError !== null || monitoring.some((m) => m.blocking))
+    ctx.exitCode = EXIT.failed;
   if (globals.json) return ctx.json(report);
   for (const s of statuses) {
     if (s.reachable)
@@ -290,5 +295,12 @@ export async function configCheck(ctx: Context, globals: GlobalOptions, opts: { 
       ? `${ctx.paint('green', '✓')} store reachable${topology ? `: primary ${topology.primary}, replicas ${topology.replicas.join(', ') || 'none'}${topology.sentinels ? ` (found through sentinels ${topology.sentinels.join(', ')})` : ''}` : ''}`
       : `${ctx.paint('red', '✗')} store: ${storeError}`,
   );
+  for (const m of monitoring)
+    lines.push(
+      m.ok
+        ? `${ctx.paint('green', '✓')} ${m.endpoint}`
+        : `${ctx.paint(m.blocking ? 'red' : 'yellow', m.blocking ? '✗' : '!')} ${m.error ?? m.endpoint}`,
+      ...(!m.ok && m.hint ? [`    ${m.hint}`] : []),
+    );
   ctx.print(lines.join('\n'));
 }

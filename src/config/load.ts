@@ -87,7 +87,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Keys whose values are secrets: never shown back, even when misplaced or mistyped. */
-const SECRET_KEYS = new Set(['password', 'sentinelPassword']);
+const SECRET_KEYS = new Set(['password', 'sentinelPassword', 'secret']);
 
 /** A Redis URL as it may be shown: its password masked (an unparsable one is not shown at all). */
 function maskUrl(value: unknown): unknown {
@@ -146,7 +146,10 @@ export function permissionWarnings(file: string, config: Config): string[] {
     config.ipmi?.password !== undefined ||
     (store !== undefined && 'password' in store && store.password !== undefined) ||
     (store !== undefined && 'sentinel' in store && store.sentinel.sentinelPassword !== undefined) ||
-    (store !== undefined && 'redis' in store && redisUrlHasPassword(store.redis));
+    (store !== undefined && 'redis' in store && redisUrlHasPassword(store.redis)) ||
+    config.monitoring?.alertmanager?.password !== undefined ||
+    config.monitoring?.icinga?.password !== undefined ||
+    (config.monitoring?.webhooks ?? []).some((w) => w.secret !== undefined);
   if (!inline) return [];
   let mode: number;
   try {

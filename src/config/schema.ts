@@ -202,6 +202,100 @@ const store = z.union(
   { error: 'expected {"redis": "redis://host:6379/0"} or {"dir": "/var/lib/nodevac"}' },
 );
 
+const httpUrl = (what: string) =>
+  z
+    .string({ error: `expected ${what}: an http:// or https:// URL` })
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { error: `expected ${what}: an http:// or https:// URL` })
+    // URLs are shown in messages: a password inside one would be shown with it.
+    .refine((u) => !/^https?:\/\/[^/]*@/.test(u), {
+      error: `expected ${what} without user or password in it (use the user and password fields)`,
+    });
+
+/** Alertmanager matchers (api/v2/openapi.yaml: matcher). The default silences every alert of the node's instance label. */
+const matcher = z.strictObject({
+  name: text('a label name'),
+  value: z.string({ error: 'expected a label value (may use {node} and {short})' }),
+  isRegex: z.boolean({ error: 'expected true or false' }).default(false),
+  isEqual: z.boolean({ error: 'expected true or false' }).default(true),
+});
+
+export const DEFAULT_MATCHERS = [
+  { name: 'instance', value: '^({short})(\\..+)?(:[0-9]+)?$', isRegex: true, isEqual: true },
+];
+
+/** A user with its secret, or neither (an Alertmanager without a proxy in front asks for no credentials). */
+function userWithSecret(
+  v: { user?: string; password?: string; passwordFile?: string; passwordEnv?: string },
+  ctx: z.RefinementCtx,
+) {
+  if (v.user !== undefined) exactlyOneSecret(v, ctx);
+  else if (v.password !== undefined || v.passwordFile !== undefined || v.passwordEnv !== undefined)
+    ctx.addIssue({ code: 'custom', message: 'expected a user with the password (or neither)' });
+}
+
+const monitoringTimeout = positive('a request timeout in seconds').default(10);
+
+export const monitoringSchema = z
+  .strictObject({
+    alertmanager: z
+      .strictObject({
+        /** Every instance of an HA cluster: each is tried in turn, the first answer wins. */
+        urls: z
+          .array(httpUrl('an Alertmanager URL'), { error: 'expected a list of Alertmanager URLs' })
+          .min(1, { error: 'expected at least one Alertmanager URL' }),
+        user: text('the Alertmanager user').optional(),
+        ...secretFields,
+        tls: tls.optional(),
+        timeoutSeconds: monitoringTimeout,
+        matchers: z
+          .array(matcher, { error: 'expected a list of matchers' })
+          .min(1, { error: 'expected at least one matcher' })
+          .default(DEFAULT_MATCHERS),
+      })
+      .superRefine(userWithSecret)
+      .optional(),
+    icinga: z
+      .strictObject({
+        url: httpUrl('the Icinga 2 API URL'),
+        user: text('the Icinga 2 API user'),
+        ...secretFields,
+        tls: tls.optional(),
+        timeoutSeconds: monitoringTimeout,
+        /** The Icinga host object of a node: {node} is the Ganeti node name, {short} its first label. */
+        host: text('the Icinga host name (may use {node} and {short})').default('{node}'),
+      })
+      .superRefine(exactlyOneSecret)
+      .optional(),
+    webhooks: z
+      .array(
+        z
+          .strictObject({
+            url: httpUrl('the webhook URL'),
+            /** Signs each body (HMAC-SHA256) when given: inline, from a file (first line) or the environment. */
+            secret: text('the signing secret').optional(),
+            secretFile: text('a file holding the signing secret').optional(),
+            secretEnv: text('the name of an environment variable holding the signing secret').optional(),
+            tls: tls.optional(),
+            timeoutSeconds: monitoringTimeout,
+          })
+          .superRefine((v, ctx) => {
+            const given = (['secret', 'secretFile', 'secretEnv'] as const).filter((k) => v[k] !== undefined);
+            if (given.length > 1)
+              ctx.addIssue({
+                code: 'custom',
+                message: `expected only one of secret, secretFile or secretEnv, got ${given.join(' and ')}`,
+              });
+          }),
+        { error: 'expected a list of webhooks' },
+      )
+      .optional(),
+    /** The downtime's length; without it the plan's own deadlines decide. */
+    downtimeMinutes: count('downtime minutes', 7 * 24 * 60).optional(),
+  })
+  .refine((m) => m.alertmanager !== undefined || m.icinga !== undefined || m.webhooks !== undefined, {
+    message: 'expected at least one of alertmanager, icinga or webhooks',
+  });
+
 export const configSchema = z.strictObject({
   clusters: z
     .array(clusterSchema, { error: 'expected a list of clusters' })
@@ -264,6 +358,10 @@ export const configSchema = z.strictObject({
         .default(0),
     })
     .prefault({}),
+  /** Monitoring downtimes and silences around a node's absence, and announcements of each job. */
+  monitoring: monitoringSchema.optional(),
+  /** Every acting command must carry --reason. */
+  requireReason: z.boolean({ error: 'expected true or false' }).default(false),
   /** Set by `nodevac demo`: power and ping go to the embedded simulator. Not for production configs. */
   simulator: z.strictObject({ url: text('the simulator control URL'), tls }).optional(),
 });
@@ -271,5 +369,6 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type ClusterConfig = Config['clusters'][number];
 export type IpmiConfig = NonNullable<Config['ipmi']>;
+export type MonitoringConfig = NonNullable<Config['monitoring']>;
 export type SecretSpec = { password?: string; passwordFile?: string; passwordEnv?: string };
 export type StoreConfig = NonNullable<Config['store']>;
