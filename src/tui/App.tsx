@@ -7,7 +7,7 @@ import type { NodevacApp } from '../app/types.js';
 import { Confirm, confirmLines, Prompt } from './components/Prompt.js';
 import { Transcript, type TranscriptItem } from './components/Transcript.js';
 import { PRIORITY, TuiContext, type ColorName, type Hint, type KeyHandler, type TuiEnv, type View } from './context.js';
-import { short } from './format.js';
+import { short } from '../text/format.js';
 import { splitInput, type KeyPress } from './keys.js';
 import type { FinishedItem } from './hooks/useJobWatch.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';

@@ -6,7 +6,7 @@ import { Static, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { StepState } from '../../jobs/types.js';
 import { useTui, type ColorName } from '../context.js';
-import { clock } from '../format.js';
+import { clock } from '../../text/format.js';
 import type { FinishedItem } from '../hooks/useJobWatch.js';
 
 export interface TranscriptItem extends FinishedItem {

@@ -6,6 +6,7 @@ import type { StepKind } from '../../plan/types.js';
 import type { JobEvent, JobRecord, StepState } from '../../jobs/types.js';
 import { useTui } from '../context.js';
 import { errorView, type ErrorView } from '../format.js';
+import { elapsed } from '../../text/format.js';
 
 export interface StepView {
   kind: StepKind;
@@ -83,7 +84,7 @@ function reduce(state: State, action: Action): State {
         const key = `step:${e.step}:${e.seq}`;
         if (!seen.has(key)) {
           seen.add(key);
-          const took = next.startedAt ? ` (${span(next.startedAt, e.time)})` : '';
+          const took = next.startedAt ? ` (${elapsed(next.startedAt, e.time)})` : '';
           finished.push({
             key,
             state: state as FinishedItem['state'],
@@ -104,15 +105,6 @@ function reduce(state: State, action: Action): State {
   }
   if (log.length > LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
   return { ...state, job: action.job, steps, log, finished, seen, lastSeq, error: undefined };
-}
-
-function span(from: string, to: string): string {
-  const ms = Date.parse(to) - Date.parse(from);
-  return ms < 1000
-    ? `${ms}ms`
-    : ms < 60_000
-      ? `${(ms / 1000).toFixed(1)}s`
-      : `${Math.floor(ms / 60_000)}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
 export function useJobWatch(id: string): JobView {

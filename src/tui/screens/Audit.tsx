@@ -7,7 +7,8 @@ import { Prompt } from '../components/Prompt.js';
 import { HeaderRow, layout, Row, type Column } from '../components/Table.js';
 import { WindowedList, position } from '../components/WindowedList.js';
 import { useHints, useKeys, useTui } from '../context.js';
-import { matches, stamp, who } from '../format.js';
+import { matches } from '../format.js';
+import { operatorName, utcMinute } from '../../text/format.js';
 import { useFilter } from '../hooks/useFilter.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { useSelection } from '../hooks/useSelection.js';
@@ -28,8 +29,8 @@ function withIds(entries: readonly AuditEntry[]): Entry[] {
 }
 
 const columns: Column<Entry>[] = [
-  { title: 'TIME (UTC)', width: 16, cell: (a) => stamp(a.time) },
-  { title: 'WHO', grow: 1, min: 8, cell: (a) => who(a.operator) },
+  { title: 'TIME (UTC)', width: 16, cell: (a) => utcMinute(a.time) },
+  { title: 'WHO', grow: 1, min: 8, cell: (a) => operatorName(a.operator) },
   { title: 'ACTION', width: 8, cell: (a) => a.action },
   { title: 'NODE', grow: 2, min: 10, cell: (a) => (a.node ? `${a.node}` : a.cluster) },
   { title: 'CLUSTER', width: 7, hideBelow: 100, cell: (a) => a.cluster },

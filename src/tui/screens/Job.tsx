@@ -7,7 +7,8 @@ import { Banner, bannerLines } from '../components/Banner.js';
 import { TextLine } from '../components/Lines.js';
 import { Confirm, confirmLines } from '../components/Prompt.js';
 import { useHints, useKeys, useTui, type Hint } from '../context.js';
-import { clock, elapsed, errorView, who, type ErrorView } from '../format.js';
+import { errorView, type ErrorView } from '../format.js';
+import { clock, elapsed, operatorName } from '../../text/format.js';
 import { useJobWatch, type StepView } from '../hooks/useJobWatch.js';
 import { MARK, STATE_COLOR } from '../components/Transcript.js';
 import { KIND_TITLE } from './actions.js';
@@ -107,7 +108,7 @@ export function Job({ id }: { id: string }): ReactNode {
       </Text>
       <Text dimColor wrap="truncate">
         {job
-          ? `by ${who(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${who(job.driver.operator)} pid ${job.driver.pid}` : ''}`
+          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
           : ''}
       </Text>
       {view.error ? <Banner error={view.error} /> : null}

@@ -7,7 +7,8 @@ import { Confirm, confirmLines, Prompt } from '../components/Prompt.js';
 import { HeaderRow, layout, Row, type Column } from '../components/Table.js';
 import { WindowedList, position } from '../components/WindowedList.js';
 import { useHints, useKeys, useTui, type ColorName } from '../context.js';
-import { age, errorView, matches, who, type ErrorView } from '../format.js';
+import { errorView, matches, type ErrorView } from '../format.js';
+import { age, operatorName } from '../../text/format.js';
 import { useFilter } from '../hooks/useFilter.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { useSelection } from '../hooks/useSelection.js';
@@ -28,7 +29,7 @@ const columns: Column<JobRecord>[] = [
   { title: 'CLUSTER', width: 7, hideBelow: 90, cell: (j) => j.cluster },
   { title: 'STATE', width: 9, cell: (j) => j.state, color: (j) => STATE_COLOR[j.state] },
   { title: 'DONE', width: 4, align: 'right', cell: (j) => `${Math.round(j.progress * 100)}%` },
-  { title: 'OWNER', grow: 2, min: 8, cell: (j) => who(j.owner) },
+  { title: 'OWNER', grow: 2, min: 8, cell: (j) => operatorName(j.owner) },
   { title: 'AGE', width: 4, align: 'right', cell: (j) => age(j.createdAt) },
   { title: 'RESULT', grow: 3, min: 10, hideBelow: 140, cell: (j) => j.error ?? j.result ?? '' },
 ];
@@ -46,7 +47,7 @@ export function Jobs(): ReactNode {
     : all;
   const question = ask
     ? ask.what === 'cancel'
-      ? `Cancel job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}, ${who(ask.job.owner)})?`
+      ? `Cancel job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}, ${operatorName(ask.job.owner)})?`
       : `Retry job ${ask.job.id} (${ask.job.kind} of ${ask.job.node}) from the step where it stopped?`
     : '';
   const extra =

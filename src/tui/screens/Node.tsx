@@ -7,7 +7,8 @@ import { Banner, bannerLines } from '../components/Banner.js';
 import { blank, paragraph, TextLine } from '../components/Lines.js';
 import { ScrollView, type Line } from '../components/ScrollView.js';
 import { useHints, useKeys, useTui } from '../context.js';
-import { mib, stamp, who } from '../format.js';
+import { mib } from '../format.js';
+import { operatorName, utcMinute } from '../../text/format.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { ACTION_HINTS, actionFor } from './actions.js';
 import { instanceLines } from './instances.js';
@@ -68,7 +69,7 @@ export function detailLines(d: NodeDetail, width: number): Line[] {
     lines.push(
       ...paragraph(
         'lock',
-        `⚿ locked by ${r.lock.owner} since ${stamp(r.lock.since)} UTC for job ${r.lock.jobId}`,
+        `⚿ locked by ${r.lock.owner} since ${utcMinute(r.lock.since)} UTC for job ${r.lock.jobId}`,
         width,
         { color: 'yellow' },
       ),
@@ -99,7 +100,7 @@ export function detailLines(d: NodeDetail, width: number): Line[] {
       key: `hist${i}`,
       node: (
         <TextLine color={h.result === 'failed' || h.result === 'refused' ? 'red' : undefined}>
-          {`  ${stamp(h.time)} ${who(h.operator)} ${h.action} ${h.result}${h.jobId ? ` job ${h.jobId}` : ''}${h.detail && h.detail !== `job ${h.jobId}` ? ` — ${h.detail}` : ''}`}
+          {`  ${utcMinute(h.time)} ${operatorName(h.operator)} ${h.action} ${h.result}${h.jobId ? ` job ${h.jobId}` : ''}${h.detail && h.detail !== `job ${h.jobId}` ? ` — ${h.detail}` : ''}`}
         </TextLine>
       ),
     });

@@ -9,7 +9,8 @@ import { blank, paragraph, TextLine } from '../components/Lines.js';
 import { Prompt } from '../components/Prompt.js';
 import { ScrollView, type Line } from '../components/ScrollView.js';
 import { useHints, useKeys, useTui, type Hint } from '../context.js';
-import { errorView, short, stamp, who, type ErrorView } from '../format.js';
+import { errorView, type ErrorView } from '../format.js';
+import { operatorName, short, utcMinute } from '../../text/format.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { KIND_TITLE } from './actions.js';
 import { instanceLines } from './instances.js';
@@ -104,7 +105,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
           setFailure({
             error: {
               message: err.message,
-              hint: `press w to watch job ${h.jobId} of ${who(h.owner)} (since ${stamp(h.since)} UTC), or wait until it ends`,
+              hint: `press w to watch job ${h.jobId} of ${operatorName(h.owner)} (since ${utcMinute(h.since)} UTC), or wait until it ends`,
             },
             holderJob: h.jobId,
           });

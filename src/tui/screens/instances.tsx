@@ -4,7 +4,7 @@ import { blank, paragraph, TextLine } from '../components/Lines.js';
 import type { Line } from '../components/ScrollView.js';
 import { HeaderRow, layout, Row, type Column } from '../components/Table.js';
 import type { ColorName } from '../context.js';
-import { short } from '../format.js';
+import { short } from '../../text/format.js';
 
 const ACTION_LABEL: Record<InstanceActionKind, string> = {
   'migrate-to-secondary': 'migrate',
