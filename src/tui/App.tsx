@@ -9,7 +9,7 @@ import { Transcript, type TranscriptItem } from './components/Transcript.js';
 import { PRIORITY, TuiContext, type ColorName, type Hint, type KeyHandler, type TuiEnv, type View } from './context.js';
 import { short } from '../text/format.js';
 import { splitInput, type KeyPress } from './keys.js';
-import type { FinishedItem } from './hooks/useJobWatch.js';
+import type { FinishedItem } from './jobWatch.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { Audit } from './screens/Audit.js';
 import { Clusters } from './screens/Clusters.js';

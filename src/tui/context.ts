@@ -3,7 +3,7 @@ import type { Key } from 'ink';
 import { createContext, useContext, useLayoutEffect, useRef } from 'react';
 import type { NodevacApp } from '../app/types.js';
 import type { PlanKind } from '../plan/types.js';
-import type { FinishedItem } from './hooks/useJobWatch.js';
+import type { FinishedItem } from './jobWatch.js';
 
 export type View =
   | { name: 'clusters' }

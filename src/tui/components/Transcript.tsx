@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import type { StepState } from '../../jobs/types.js';
 import { useTui, type ColorName } from '../context.js';
 import { clock } from '../../text/format.js';
-import type { FinishedItem } from '../hooks/useJobWatch.js';
+import type { FinishedItem } from '../jobWatch.js';
 
 export interface TranscriptItem extends FinishedItem {
   job: string;

@@ -2,6 +2,7 @@
 // What has finished goes to the session's transcript (<Static>): it stays in the terminal's scrollback.
 import { Box, Text } from 'ink';
 import { useEffect, useState, type ReactNode } from 'react';
+import { canCancel, canRetry, isFinal } from '../../jobs/rules.js';
 import type { JobRecord } from '../../jobs/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { TextLine } from '../components/Lines.js';
@@ -9,17 +10,16 @@ import { Confirm, confirmLines } from '../components/Prompt.js';
 import { useHints, useKeys, useTui, type Hint } from '../context.js';
 import { errorView, type ErrorView } from '../format.js';
 import { clock, elapsed, operatorName } from '../../text/format.js';
-import { useJobWatch, type StepView } from '../hooks/useJobWatch.js';
+import { useJobWatch } from '../hooks/useJobWatch.js';
+import type { StepView } from '../jobWatch.js';
 import { MARK, STATE_COLOR } from '../components/Transcript.js';
 import { KIND_TITLE } from './actions.js';
-
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export function summary(job: JobRecord, steps: StepView[]): string {
   const moved = job.instances.filter((i) => i.state === 'done').length;
   const failed = job.instances.filter((i) => i.state === 'failed').length;
   const doneSteps = steps.filter((s) => s.state === 'done' || s.state === 'skipped').length;
-  const took = elapsed(job.createdAt, FINAL.has(job.state) ? job.updatedAt : undefined);
+  const took = elapsed(job.createdAt, isFinal(job) ? job.updatedAt : undefined);
   const counts = `${moved}/${job.instances.length} instance(s) done${failed ? `, ${failed} failed` : ''} · ${doneSteps}/${steps.length} steps · ${took}`;
   if (job.state === 'succeeded')
     return `DONE: ${job.kind} of ${job.node}${job.result && job.result !== 'done' ? ` — ${job.result}` : ''} · ${counts}`;
@@ -36,9 +36,10 @@ export function Job({ id }: { id: string }): ReactNode {
   const [actionError, setActionError] = useState<ErrorView | undefined>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
   const job = view.job;
-  const final = job ? FINAL.has(job.state) : false;
-  const canCancel = job !== undefined && !final && !job.cancelRequested;
-  const canRetry = job !== undefined && (job.state === 'failed' || job.state === 'cancelled');
+  const final = job ? isFinal(job) : false;
+  // The facade's rules: a running job whose driver is gone may be retried too (not one this process drives).
+  const cancellable = job !== undefined && canCancel(job);
+  const retriable = job !== undefined && canRetry(job, app.drivenJobs().includes(job.id));
 
   const act = (what: 'cancel' | 'retry') => {
     setAsk(undefined);
@@ -56,18 +57,18 @@ export function Job({ id }: { id: string }): ReactNode {
   };
 
   const hints: Hint[] = [
-    ...(canCancel ? [{ key: 'c', label: 'cancel job' }] : []),
-    ...(canRetry ? [{ key: 't', label: 'retry' }] : []),
+    ...(cancellable ? [{ key: 'c', label: 'cancel job' }] : []),
+    ...(retriable ? [{ key: 't', label: 'retry' }] : []),
     { key: 'esc', label: final ? 'back' : 'back (job goes on)' },
   ];
   useHints(hints);
   useKeys(
     (input) => {
-      if (input === 'c' && canCancel) {
+      if (input === 'c' && cancellable) {
         setAsk('cancel');
         return true;
       }
-      if (input === 't' && canRetry) {
+      if (input === 't' && retriable) {
         setAsk('retry');
         return true;
       }

@@ -1,6 +1,7 @@
 // Every technician's jobs: owner, age, state; attach to any, cancel or retry where allowed.
 import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
+import { canCancel, canRetry, isFinal } from '../../jobs/rules.js';
 import type { JobRecord } from '../../jobs/types.js';
 import { Banner, bannerLines } from '../components/Banner.js';
 import { Confirm, confirmLines, Prompt } from '../components/Prompt.js';
@@ -20,7 +21,6 @@ const STATE_COLOR: Partial<Record<JobRecord['state'], ColorName>> = {
   failed: 'red',
   cancelled: 'yellow',
 };
-const ACTIVE = new Set(['pending', 'running']);
 
 const columns: Column<JobRecord>[] = [
   { title: 'JOB', width: 8, cell: (j) => j.id },
@@ -60,8 +60,8 @@ export function Jobs(): ReactNode {
   const sel = useSelection(rows, (j) => j.id, listRows, 'jobs');
   const laid = layout(columns, body.columns);
   const job = sel.selected;
-  const canCancel = job !== undefined && ACTIVE.has(job.state) && !job.cancelRequested;
-  const canRetry = job !== undefined && (job.state === 'failed' || job.state === 'cancelled');
+  const cancellable = job !== undefined && canCancel(job);
+  const retriable = job !== undefined && canRetry(job, app.drivenJobs().includes(job.id));
 
   const act = (what: 'cancel' | 'retry', target: JobRecord) => {
     setAsk(undefined);
@@ -78,8 +78,8 @@ export function Jobs(): ReactNode {
 
   useHints([
     { key: 'enter', label: 'attach' },
-    ...(canCancel ? [{ key: 'c', label: 'cancel' }] : []),
-    ...(canRetry ? [{ key: 't', label: 'retry' }] : []),
+    ...(cancellable ? [{ key: 'c', label: 'cancel' }] : []),
+    ...(retriable ? [{ key: 't', label: 'retry' }] : []),
     { key: '/', label: 'filter' },
   ]);
   useKeys(
@@ -90,11 +90,11 @@ export function Jobs(): ReactNode {
         nav.push({ name: 'job', id: job.id });
         return true;
       }
-      if (input === 'c' && canCancel) {
+      if (input === 'c' && cancellable) {
         setAsk({ what: 'cancel', job });
         return true;
       }
-      if (input === 't' && canRetry) {
+      if (input === 't' && retriable) {
         setAsk({ what: 'retry', job });
         return true;
       }
@@ -103,7 +103,7 @@ export function Jobs(): ReactNode {
     { active: ask === undefined },
   );
 
-  const running = all.filter((j) => ACTIVE.has(j.state)).length;
+  const running = all.filter((j) => !isFinal(j)).length;
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
