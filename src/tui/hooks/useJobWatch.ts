@@ -3,7 +3,7 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { JobEvent, JobRecord } from '../../jobs/types.js';
 import { isFinal } from '../../jobs/rules.js';
-import { useTui } from '../context.js';
+import { useSession } from '../providers/session.js';
 import { errorView, type ErrorView } from '../format.js';
 import { initialJobWatch, reduceJobWatch, stepViews, type FinishedItem, type StepView } from '../jobWatch.js';
 
@@ -19,7 +19,7 @@ export interface JobView {
 }
 
 export function useJobWatch(id: string): JobView {
-  const { app, pollMs } = useTui();
+  const { app, pollMs } = useSession();
   const [state, dispatch] = useReducer(reduceJobWatch, undefined, initialJobWatch);
   // Bumped when a finished job runs again (retried here or by another technician): the stream is followed anew.
   const [generation, setGeneration] = useState(0);

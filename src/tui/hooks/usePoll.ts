@@ -1,7 +1,7 @@
 // Fetches from the facade now, every pollMs and on `r`, outside render. A failure keeps the last data and
 // reports the error (message and hint) for a banner: a failing RAPI or store never takes the screen down.
 import { useEffect, useRef, useState } from 'react';
-import { useTui } from '../context.js';
+import { useSession } from '../providers/session.js';
 import { errorView, type ErrorView } from '../format.js';
 
 const NO_MEMORY = { get: () => undefined, set: () => undefined } as unknown as Map<string, unknown>;
@@ -25,7 +25,7 @@ export function usePoll<T>(
   query: readonly unknown[],
   opts: { keep?: boolean; remember?: boolean } = {},
 ): Polled<T> {
-  const { pollMs, refreshTick, memory: shared } = useTui();
+  const { pollMs, refreshTick, memory: shared } = useSession();
   // A plan is never shown from memory: it must be made against fresh data.
   const memory = opts.remember === false ? NO_MEMORY : shared;
   const key = `poll:${JSON.stringify(query)}`;

@@ -133,3 +133,20 @@ export function auditEntry(over: Partial<AuditEntry> = {}): AuditEntry {
     ...over,
   };
 }
+
+/** A list's filter as the view gets it: kept (`text`), being typed (`editing`), or none. */
+export function filterOf(text = '', editing = false) {
+  const nothing = () => undefined;
+  return {
+    text,
+    editing,
+    prompt: {
+      label: '/',
+      value: text,
+      onChange: nothing,
+      onSubmit: nothing,
+      onCancel: nothing,
+      submitLabel: 'keep filter',
+    },
+  };
+}
