@@ -2,11 +2,10 @@
 import type { ReactNode } from 'react';
 import type { AuditEntry } from '../../jobs/types.js';
 import { operatorName, utcMinute } from '../../text/format.js';
-import type { ErrorView } from '../format.js';
-import { listStatus } from '../hooks/useList.js';
+import { listStatus, type ListViewProps } from '../hooks/useList.js';
 import { useLayout } from '../providers/layout.js';
 import { Banner } from './Banner.js';
-import { ListFrame, type ListFilter } from './ListFrame.js';
+import { ListFrame } from './ListFrame.js';
 import { layout, type Column } from './Table.js';
 
 export type AuditRow = AuditEntry & { id: string };
@@ -49,17 +48,9 @@ const columns: Column<AuditRow>[] = [
   },
 ];
 
-export interface AuditListProps {
+export interface AuditListProps extends ListViewProps<AuditRow> {
   cluster?: string;
   node?: string;
-  all: readonly AuditRow[];
-  /** What the filter leaves of `all`. */
-  rows: readonly AuditRow[];
-  index: number;
-  listRows: number;
-  filter: ListFilter;
-  loading: boolean;
-  error?: ErrorView;
 }
 
 export function AuditList(props: AuditListProps): ReactNode {

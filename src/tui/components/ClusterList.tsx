@@ -3,10 +3,10 @@
 import type { ReactNode } from 'react';
 import type { ClusterStatus } from '../../app/types.js';
 import type { ErrorView } from '../format.js';
-import { listStatus } from '../hooks/useList.js';
+import { listStatus, type ListViewProps } from '../hooks/useList.js';
 import { useLayout } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
-import { ListFrame, type ListFilter } from './ListFrame.js';
+import { ListFrame } from './ListFrame.js';
 import { layout, type Column } from './Table.js';
 
 export interface ClusterRow {
@@ -63,14 +63,7 @@ const columns: Column<ClusterRow>[] = [
   },
 ];
 
-export interface ClusterListProps {
-  all: readonly ClusterRow[];
-  /** What the filter leaves of `all`. */
-  rows: readonly ClusterRow[];
-  index: number;
-  listRows: number;
-  filter: ListFilter;
-}
+export type ClusterListProps = ListViewProps<ClusterRow>;
 
 export function ClusterList({ all, rows, index, listRows, filter }: ClusterListProps): ReactNode {
   const { body } = useLayout();

@@ -5,10 +5,10 @@ import { isFinal } from '../../jobs/rules.js';
 import type { JobRecord } from '../../jobs/types.js';
 import { age, operatorName } from '../../text/format.js';
 import type { ErrorView } from '../format.js';
-import { listStatus } from '../hooks/useList.js';
+import { listStatus, type ListViewProps } from '../hooks/useList.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
-import { ListFrame, type ListFilter } from './ListFrame.js';
+import { ListFrame } from './ListFrame.js';
 import { Confirm, confirmLines } from './Prompt.js';
 import { layout, type Column } from './Table.js';
 
@@ -52,16 +52,7 @@ export function jobListExtra(p: Pick<JobListProps, 'error' | 'actionError' | 'as
   );
 }
 
-export interface JobListProps {
-  all: readonly JobRecord[];
-  /** What the filter leaves of `all`. */
-  rows: readonly JobRecord[];
-  index: number;
-  listRows: number;
-  filter: ListFilter;
-  loading: boolean;
-  /** The store could not be read. */
-  error?: ErrorView;
+export interface JobListProps extends ListViewProps<JobRecord> {
   /** The last cancel or retry failed. */
   actionError?: ErrorView;
   note?: string;

@@ -1,11 +1,11 @@
 // The nodes of one cluster: role, ping, power, instances, group, memory, and who is working on it.
 import { useMemo, type ReactNode } from 'react';
 import type { NodeRow } from '../../app/types.js';
-import { mib, type ErrorView } from '../format.js';
-import { listStatus } from '../hooks/useList.js';
+import { mib } from '../format.js';
+import { listStatus, type ListViewProps } from '../hooks/useList.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner } from './Banner.js';
-import { ListFrame, type ListFilter } from './ListFrame.js';
+import { ListFrame } from './ListFrame.js';
 import { layout, type Column } from './Table.js';
 
 export const ROLE: Record<NodeRow['role'], string> = {
@@ -62,17 +62,8 @@ const columns = (groupW: number): Column<NodeRow>[] => [
   { title: 'JOB / LOCK', grow: 2, min: 10, cell: busy, color: (r) => (r.job ? 'cyan' : r.lock ? 'yellow' : undefined) },
 ];
 
-export interface NodeListProps {
+export interface NodeListProps extends ListViewProps<NodeRow> {
   cluster: string;
-  all: readonly NodeRow[];
-  /** What the filter leaves of `all`. */
-  rows: readonly NodeRow[];
-  index: number;
-  listRows: number;
-  filter: ListFilter;
-  /** True until the first answer. */
-  loading: boolean;
-  error?: ErrorView;
 }
 
 export function NodeList({ cluster, all, rows, index, listRows, filter, loading, error }: NodeListProps): ReactNode {

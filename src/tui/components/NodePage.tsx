@@ -11,8 +11,11 @@ import { instanceLines } from './instances.js';
 import { blank, paragraph, TextLine } from './Lines.js';
 import { ScrollView, type Line } from './ScrollView.js';
 
+/** What the page shows of a node's detail (not Ganeti's raw node record). */
+export type NodeView = Pick<NodeDetail, 'row' | 'instances' | 'tags' | 'plan' | 'history'>;
+
 /** Instances as the plan sees them; any the plan does not list (it stopped early) still show with their state. */
-function actions(d: NodeDetail): InstanceAction[] {
+function actions(d: NodeView): InstanceAction[] {
   const out = [...d.plan.instances];
   for (const i of d.instances) {
     if (out.some((a) => a.instance === i.name)) continue;
@@ -31,7 +34,7 @@ function actions(d: NodeDetail): InstanceAction[] {
   return out;
 }
 
-export function detailLines(d: NodeDetail, width: number): Line[] {
+export function detailLines(d: NodeView, width: number): Line[] {
   const r = d.row;
   const lines: Line[] = [];
   lines.push({
@@ -109,7 +112,7 @@ export function detailLines(d: NodeDetail, width: number): Line[] {
 export interface NodePageProps {
   cluster: string;
   node: string;
-  detail?: NodeDetail;
+  detail?: NodeView;
   loading: boolean;
   error?: ErrorView;
 }

@@ -3,8 +3,9 @@
 // then movement) before the screen's own keys.
 import type { Key } from 'ink';
 import { useMemo } from 'react';
+import type { ListFilter } from '../components/ListFrame.js';
 import { position } from '../components/WindowedList.js';
-import { matches } from '../format.js';
+import { matches, type ErrorView } from '../format.js';
 import { useFilter, type Filter } from './useFilter.js';
 import { useSelection, type Selection } from './useSelection.js';
 
@@ -43,6 +44,38 @@ export function useList<T>(
   const listRows = Math.max(1, opts.rows - 2 - opts.extra - (filter.editing || filter.text ? 1 : 0));
   const sel = useSelection(rows, opts.keyOf, listRows, opts.remember);
   return { filter, rows, sel, listRows, handle: (input, key) => filter.handle(input, key) || sel.handle(input, key) };
+}
+
+/** What a list view is given, whatever its rows. */
+export interface ListViewProps<T> {
+  all: readonly T[];
+  /** What the filter leaves of `all`. */
+  rows: readonly T[];
+  index: number;
+  /** Rows the list may take. */
+  listRows: number;
+  filter: ListFilter;
+  /** True until the first answer. */
+  loading?: boolean;
+  /** The last fetch failed (the rows are the last known ones). */
+  error?: ErrorView;
+}
+
+/** A list view's props from the screen's list and what it polled. */
+export function listViewProps<T>(
+  all: readonly T[],
+  list: List<T>,
+  polled?: { loading: boolean; error: ErrorView | undefined },
+): ListViewProps<T> {
+  return {
+    all,
+    rows: list.rows,
+    index: list.sel.index,
+    listRows: list.listRows,
+    filter: list.filter,
+    loading: polled?.loading,
+    error: polled?.error,
+  };
 }
 
 /** "3 of 12 (filtered from 40) · …" for a list's title line, or "loading…" before the first answer. */

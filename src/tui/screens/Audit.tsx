@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import { AuditList, auditRows, type AuditRow } from '../components/AuditList.js';
 import { bannerLines } from '../components/Banner.js';
-import { useList } from '../hooks/useList.js';
+import { listViewProps, useList } from '../hooks/useList.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { hint, KEYS } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
@@ -39,17 +39,5 @@ export function Audit({ cluster, node }: { cluster?: string; node?: string }): R
     return false;
   });
 
-  return (
-    <AuditList
-      cluster={cluster}
-      node={node}
-      all={all}
-      rows={list.rows}
-      index={list.sel.index}
-      listRows={list.listRows}
-      filter={list.filter}
-      loading={polled.loading}
-      error={polled.error}
-    />
-  );
+  return <AuditList cluster={cluster} node={node} {...listViewProps(all, list, polled)} />;
 }

@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import { ClusterList, clusterBannerRows, type ClusterRow } from '../components/ClusterList.js';
 import { errorView } from '../format.js';
-import { useList } from '../hooks/useList.js';
+import { listViewProps, useList } from '../hooks/useList.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { hint, KEYS } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
@@ -48,7 +48,5 @@ export function Clusters(): ReactNode {
     return false;
   });
 
-  return (
-    <ClusterList all={all} rows={list.rows} index={list.sel.index} listRows={list.listRows} filter={list.filter} />
-  );
+  return <ClusterList {...listViewProps(all, list)} />;
 }

@@ -4,7 +4,7 @@ import type { JobRecord } from '../../jobs/types.js';
 import { JobList, jobListExtra, type JobAsk } from '../components/JobList.js';
 import { errorView, type ErrorView } from '../format.js';
 import { jobControls } from '../jobControls.js';
-import { useList } from '../hooks/useList.js';
+import { listViewProps, useList } from '../hooks/useList.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { hint, KEYS, pressed } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
@@ -76,13 +76,7 @@ export function Jobs(): ReactNode {
 
   return (
     <JobList
-      all={all}
-      rows={list.rows}
-      index={list.sel.index}
-      listRows={list.listRows}
-      filter={list.filter}
-      loading={polled.loading}
-      error={polled.error}
+      {...listViewProps(all, list, polled)}
       actionError={actionError}
       note={note}
       ask={ask}

@@ -3,7 +3,7 @@ import { useMemo, type ReactNode } from 'react';
 import type { NodeRow } from '../../app/types.js';
 import { bannerLines } from '../components/Banner.js';
 import { NodeList, ROLE } from '../components/NodeList.js';
-import { useList } from '../hooks/useList.js';
+import { listViewProps, useList } from '../hooks/useList.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { ACTIONS, actionFor, hint, KEYS, pressed } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
@@ -49,16 +49,5 @@ export function Nodes({ cluster }: { cluster: string }): ReactNode {
     return false;
   });
 
-  return (
-    <NodeList
-      cluster={cluster}
-      all={all}
-      rows={list.rows}
-      index={list.sel.index}
-      listRows={list.listRows}
-      filter={list.filter}
-      loading={polled.loading}
-      error={polled.error}
-    />
-  );
+  return <NodeList cluster={cluster} {...listViewProps(all, list, polled)} />;
 }

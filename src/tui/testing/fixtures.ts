@@ -1,6 +1,7 @@
 // Plain records for view and reducer tests: what the facade would answer, built without a simulator.
 import type { ClusterStatus, NodeRow } from '../../app/types.js';
 import type { AuditEntry, JobEvent, JobRecord, Operator } from '../../jobs/types.js';
+import type { RapiInstance } from '../../ganeti/types.js';
 import type { Plan } from '../../plan/types.js';
 
 export const ALICE: Operator = { name: 'alice', user: 'alice', from: null, host: 'jump1' };
@@ -148,5 +149,22 @@ export function filterOf(text = '', editing = false) {
       onCancel: nothing,
       submitLabel: 'keep filter',
     },
+  };
+}
+
+export function instance(over: Partial<RapiInstance> = {}): RapiInstance {
+  return {
+    name: 'db1.small.example.org',
+    admin_state: 'up',
+    oper_state: true,
+    status: 'running',
+    pnode: 'node2.small.example.org',
+    snodes: ['node4.small.example.org'],
+    disk_template: 'drbd',
+    beparams: { maxmem: 1024 },
+    oper_ram: 1024,
+    tags: [],
+    uuid: 'i-1',
+    ...over,
   };
 }
