@@ -1,4 +1,10 @@
-// The TUI: the providers (the app's session, keys, navigation) around the frame.
+// The TUI: the providers around the frame. Where things are:
+//   providers/  session (the facade, refresh beat, memory, transcript), keys (the pump, handlers by priority,
+//               footer hints), navigation (the view stack), layout (the screen's room and colours)
+//   Frame.tsx   header, the current screen, footer, the global keys, `:` jumps, quitting, the kiosk's rules
+//   screens/    containers: fetch, keep state, take keys; each renders one view
+//   components/ views and their parts: props in, frame out (tested beside them with testing/render.tsx)
+//   keymap.ts   every key, its footer label and its help line; hooks/ polling, lists, selection, the job watch
 import type { ReactNode } from 'react';
 import type { NodevacApp } from '../app/types.js';
 import { Frame } from './Frame.js';

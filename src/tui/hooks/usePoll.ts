@@ -4,7 +4,12 @@ import { useEffect, useRef, useState } from 'react';
 import { useSession } from '../providers/session.js';
 import { errorView, type ErrorView } from '../format.js';
 
-const NO_MEMORY = { get: () => undefined, set: () => undefined } as unknown as Map<string, unknown>;
+/** What the hook needs of the session's memory; a plan uses none. */
+interface Memory {
+  get(key: string): unknown;
+  set(key: string, value: unknown): unknown;
+}
+const NO_MEMORY: Memory = { get: () => undefined, set: () => undefined };
 
 export interface Polled<T> {
   data: T | undefined;
@@ -27,7 +32,7 @@ export function usePoll<T>(
 ): Polled<T> {
   const { pollMs, refreshTick, memory: shared } = useSession();
   // A plan is never shown from memory: it must be made against fresh data.
-  const memory = opts.remember === false ? NO_MEMORY : shared;
+  const memory: Memory = opts.remember === false ? NO_MEMORY : shared;
   const key = `poll:${JSON.stringify(query)}`;
   const [state, setState] = useState<{ data?: T; error?: ErrorView; loading: boolean }>(() => ({
     data: memory.get(key) as T | undefined,
