@@ -5,6 +5,7 @@ import { isFinal } from '../../jobs/rules.js';
 import type { JobRecord } from '../../jobs/types.js';
 import { age, operatorName } from '../../text/format.js';
 import type { ErrorView } from '../format.js';
+import type { JobAsk } from '../hooks/useJobAction.js';
 import { listStatus, type ListViewProps } from '../hooks/useList.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
@@ -31,8 +32,6 @@ const columns: Column<JobRecord>[] = [
   { title: 'AGE', width: 4, align: 'right', cell: (j) => age(j.createdAt) },
   { title: 'RESULT', grow: 3, min: 10, hideBelow: 140, cell: (j) => j.error ?? j.result ?? '' },
 ];
-
-export type JobAsk = { what: 'cancel' | 'retry'; job: JobRecord };
 
 export function jobQuestion(ask: JobAsk | undefined): string {
   if (!ask) return '';

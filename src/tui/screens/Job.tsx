@@ -1,10 +1,10 @@
 // The job screen: follows one job's events, writes what finished to the session's transcript (it stays in the
 // terminal's scrollback), and cancels or retries the job where the rules allow.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { isFinal } from '../../jobs/rules.js';
 import { JobPage } from '../components/JobPage.js';
-import { errorView, type ErrorView } from '../format.js';
 import { jobControls } from '../jobControls.js';
+import { useJobAction } from '../hooks/useJobAction.js';
 import { useJobWatch } from '../hooks/useJobWatch.js';
 import { hint, KEYS, pressed } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
@@ -14,27 +14,14 @@ export function Job({ id }: { id: string }): ReactNode {
   const { app, transcribe } = useSession();
   const view = useJobWatch(id);
   useEffect(() => transcribe(id, view.finished), [transcribe, id, view.finished]);
-  const [ask, setAsk] = useState<'cancel' | 'retry' | undefined>(undefined);
-  const [actionError, setActionError] = useState<ErrorView | undefined>(undefined);
-  const [note, setNote] = useState<string | undefined>(undefined);
+  const action = useJobAction(({ what }) =>
+    what === 'cancel'
+      ? 'cancel requested: queued Ganeti jobs are cancelled, running ones finish'
+      : 'retrying from the step where it stopped',
+  );
   const job = view.job;
   const final = job ? isFinal(job) : false;
   const allowed = jobControls(job, app.drivenJobs());
-
-  const act = (what: 'cancel' | 'retry') => {
-    setAsk(undefined);
-    setActionError(undefined);
-    const p = what === 'cancel' ? app.cancel(id) : app.retry(id).then(() => undefined);
-    p.then(
-      () =>
-        setNote(
-          what === 'cancel'
-            ? 'cancel requested: queued Ganeti jobs are cancelled, running ones finish'
-            : 'retrying from the step where it stopped',
-        ),
-      (err: unknown) => setActionError(errorView(err)),
-    );
-  };
 
   useHints([
     ...(allowed.cancel ? [hint(KEYS.cancel, 'cancel job')] : []),
@@ -43,17 +30,18 @@ export function Job({ id }: { id: string }): ReactNode {
   ]);
   useKeys(
     (input) => {
+      if (!job) return false;
       if (pressed(KEYS.cancel, input) && allowed.cancel) {
-        setAsk('cancel');
+        action.askFor({ what: 'cancel', job });
         return true;
       }
       if (pressed(KEYS.retry, input) && allowed.retry) {
-        setAsk('retry');
+        action.askFor({ what: 'retry', job });
         return true;
       }
       return false;
     },
-    { active: ask === undefined },
+    { active: action.ask === undefined },
   );
 
   return (
@@ -63,10 +51,10 @@ export function Job({ id }: { id: string }): ReactNode {
       steps={view.steps}
       log={view.log}
       error={view.error}
-      actionError={actionError}
-      note={note}
-      ask={ask}
-      onAnswer={(yes) => (yes && ask ? act(ask) : setAsk(undefined))}
+      actionError={action.error}
+      note={action.note}
+      ask={action.ask?.what}
+      onAnswer={action.answer}
     />
   );
 }

@@ -1,8 +1,8 @@
 // The jobs screen: polls every technician's jobs; attaches to one, cancels or retries it where the rules allow.
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { JobRecord } from '../../jobs/types.js';
-import { JobList, jobListExtra, type JobAsk } from '../components/JobList.js';
-import { errorView, type ErrorView } from '../format.js';
+import { JobList, jobListExtra } from '../components/JobList.js';
+import { useJobAction } from '../hooks/useJobAction.js';
 import { jobControls } from '../jobControls.js';
 import { listViewProps, useList } from '../hooks/useList.js';
 import { usePoll } from '../hooks/usePoll.js';
@@ -20,32 +20,23 @@ export function Jobs(): ReactNode {
   const { body } = useLayout();
   const nav = useNavigation();
   const polled = usePoll(() => app.jobs({ all: true }), ['jobs']);
-  const [ask, setAsk] = useState<JobAsk | undefined>(undefined);
-  const [actionError, setActionError] = useState<ErrorView | undefined>(undefined);
-  const [note, setNote] = useState<string | undefined>(undefined);
+  const action = useJobAction(({ what, job }) => {
+    polled.reload();
+    return `${what === 'cancel' ? 'cancel requested for' : 'retrying'} job ${job.id}`;
+  });
   const all = polled.data ?? [];
   const list = useList(all, {
     keyOf,
     fields,
     remember: 'jobs',
     rows: body.rows,
-    extra: jobListExtra({ error: polled.error, actionError, ask, note }, body.columns),
+    extra: jobListExtra(
+      { error: polled.error, actionError: action.error, ask: action.ask, note: action.note },
+      body.columns,
+    ),
   });
   const job = list.sel.selected;
   const allowed = jobControls(job, app.drivenJobs());
-
-  const act = ({ what, job: target }: JobAsk) => {
-    setAsk(undefined);
-    setActionError(undefined);
-    const p = what === 'cancel' ? app.cancel(target.id) : app.retry(target.id).then(() => undefined);
-    p.then(
-      () => {
-        setNote(`${what === 'cancel' ? 'cancel requested for' : 'retrying'} job ${target.id}`);
-        polled.reload();
-      },
-      (err: unknown) => setActionError(errorView(err)),
-    );
-  };
 
   useHints([
     hint(KEYS.open, 'attach'),
@@ -62,25 +53,25 @@ export function Jobs(): ReactNode {
         return true;
       }
       if (pressed(KEYS.cancel, input) && allowed.cancel) {
-        setAsk({ what: 'cancel', job });
+        action.askFor({ what: 'cancel', job });
         return true;
       }
       if (pressed(KEYS.retry, input) && allowed.retry) {
-        setAsk({ what: 'retry', job });
+        action.askFor({ what: 'retry', job });
         return true;
       }
       return false;
     },
-    { active: ask === undefined },
+    { active: action.ask === undefined },
   );
 
   return (
     <JobList
       {...listViewProps(all, list, polled)}
-      actionError={actionError}
-      note={note}
-      ask={ask}
-      onAnswer={(yes) => (yes && ask ? act(ask) : setAsk(undefined))}
+      actionError={action.error}
+      note={action.note}
+      ask={action.ask}
+      onAnswer={action.answer}
     />
   );
 }
