@@ -2,24 +2,14 @@
 // Ganeti, a BMC or a user (messages, errors, tags) is made safe for the terminal before it is painted.
 import type { ClusterStatus, NodeRow } from '../app/types.js';
 import type { InstanceAction, Plan, PlanOptions } from '../plan/types.js';
-import type { AuditEntry, JobEvent, JobRecord, Operator } from '../jobs/types.js';
+import type { AuditEntry, JobEvent, JobRecord } from '../jobs/types.js';
+import { clock, operatorAt as who, short, utcSecond as stamp } from '../text/format.js';
 import { safeText } from '../util/quote.js';
 import { blockerLines } from './report.js';
 import { table, type Cell, type Color, type Paint } from './style.js';
 
-/** node3.ams.example.org → node3 */
-export function short(name: string): string {
-  return name.split('.')[0] ?? name;
-}
-
-/** 2025-11-24T19:40:12.345Z → 2025-11-24 19:40:12Z */
-export function stamp(iso: string | undefined): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z` : '-';
-}
-
-export function who(op: Operator): string {
-  return op.from ? `${op.name}@${op.from}` : `${op.name}@${op.host}`;
-}
+// The CLI's forms of the shared text (src/text/format.ts), under the names its commands use.
+export { short, stamp, who };
 
 const ROLE_COLOR: Record<string, Color | null> = {
   master: 'cyan',
@@ -223,7 +213,7 @@ const EVENT_MARK: Record<string, [string, Color | null]> = {
 
 /** A terminal line: a mark by state, log lines indented and dimmed. */
 export function eventLine(e: JobEvent, paint: Paint): string {
-  const time = paint('dim', e.time.slice(11, 19));
+  const time = paint('dim', clock(e.time));
   const message = safeText(e.message);
   if (e.type === 'log') return `${time}     ${paint('dim', message)}`;
   if (e.type === 'warning') return `${time} ${paint('yellow', '!')} ${message}`;

@@ -17,8 +17,5 @@ export function currentOperator(config: Pick<Config, 'operator'>, env: NodeJS.Pr
   return { name, user, from: mode === 'ssh' ? ssh : null, host: hostname() };
 }
 
-/** "alice (ssh from 10.0.0.7)" */
-export function describeOperator(op: Operator): string {
-  const via = op.from ? `ssh from ${op.from}` : `on ${op.host}`;
-  return `${op.name} (${via})`;
-}
+// How an operator is described lives with the rest of the shared text; the facade imports it from here.
+export { describeOperator } from '../text/format.js';

@@ -1,17 +1,11 @@
 // The frame around the screens: keys, jumps, help, audit, refresh, resizes, quitting while jobs run.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fits, KEY, press, renderApp, waitFor, world, type World } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fits, KEY, press, renderApp, waitFor, worldFor } from './helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  w = await world({ jobDurationMs: 400 });
-});
-afterAll(async () => {
-  await w?.close();
-});
+const w = worldFor({ jobDurationMs: 400 });
 
 describe('navigation', () => {
-  test('enter goes in; esc and backspace go back; the cursor is where it was', async () => {
+  it('enter goes in; esc and backspace go back; the cursor is where it was', async () => {
     const s = renderApp(w.app);
     try {
       await waitFor(s, '> small');
@@ -35,7 +29,7 @@ describe('navigation', () => {
     }
   });
 
-  test('? opens help; : jumps to a view by name, and says so when there is none', async () => {
+  it('? opens help; : jumps to a view by name, and says so when there is none', async () => {
     const s = renderApp(w.app, { columns: 100, rows: 40 });
     try {
       await waitFor(s, '> small');
@@ -63,7 +57,7 @@ describe('navigation', () => {
     }
   });
 
-  test('keys that arrive in one chunk (fast typing, key repeat) are handled one by one, in order', async () => {
+  it('keys that arrive in one chunk (fast typing, key repeat) are handled one by one, in order', async () => {
     const s = renderApp(w.app, { initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }] });
     try {
       await waitFor(s, 'node4.small');
@@ -82,7 +76,7 @@ describe('navigation', () => {
     }
   });
 
-  test('r fetches now, without waiting for the next background refresh', async () => {
+  it('r fetches now, without waiting for the next background refresh', async () => {
     const s = renderApp(w.app, {
       initial: [{ name: 'clusters' }, { name: 'nodes', cluster: 'small' }],
       pollMs: 600_000,
@@ -107,7 +101,7 @@ describe('navigation', () => {
   });
 });
 
-test('audit: who did what, newest first, filtered; enter opens the job', async () => {
+it('audit: who did what, newest first, filtered; enter opens the job', async () => {
   const job = await w.app.start(await w.app.plan({ kind: 'evacuate', node: 'node4', cluster: 'small' }));
   await w.app.watch(job.id, () => undefined).done;
   await w.app
@@ -131,7 +125,7 @@ describe.each([
   [80, 24, 200, 60],
   [200, 60, 80, 24],
 ])('resize %ix%i → %ix%i', (c1, r1, c2, r2) => {
-  test('the views follow the terminal size', async () => {
+  it('the views follow the terminal size', async () => {
     const s = renderApp(w.app, {
       columns: c1,
       rows: r1,
@@ -153,7 +147,7 @@ describe.each([
 });
 
 describe('quitting', () => {
-  test('q quits at once when no job started here runs', async () => {
+  it('q quits at once when no job started here runs', async () => {
     const s = renderApp(w.app);
     try {
       await waitFor(s, '> small');
@@ -165,7 +159,7 @@ describe('quitting', () => {
     }
   });
 
-  test('with jobs driven here, q asks first and says another nodevac adopts them; ctrl-c twice quits', async () => {
+  it('with jobs driven here, q asks first and says another nodevac adopts them; ctrl-c twice quits', async () => {
     const s = renderApp(w.app, { columns: 100, rows: 30 });
     const job = await w.app.start(
       await w.app.plan({ kind: 'evacuate', node: 'node3', cluster: 'small', options: { shutdownNonMirrored: true } }),

@@ -1,21 +1,14 @@
 // NO_COLOR: not one colour escape, and every meaning still on screen in words and marks.
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 
 // Colours on for this file (no terminal here), before Ink and chalk are loaded.
 vi.hoisted(() => {
   process.env.FORCE_COLOR = '1';
 });
 
-const { renderApp, waitFor, world } = await import('./helpers.js');
-type World = Awaited<ReturnType<typeof world>>;
+const { renderApp, waitFor, worldFor } = await import('./helpers.js');
 
-let w: World;
-beforeAll(async () => {
-  w = await world({ wrongPin: true });
-});
-afterAll(async () => {
-  await w?.close();
-});
+const w = worldFor({ wrongPin: true });
 
 // SGR foreground/background colours: 30-37, 90-97, 38;…, 40-47, 100-107, 48;…
 const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[(?:3[0-7]|9[0-7]|38;[\\d;]+|4[0-7]|10[0-7]|48;[\\d;]+)m`);
@@ -26,7 +19,7 @@ const PLAN = [
   { name: 'plan' as const, kind: 'evacuate' as const, cluster: 'small', node: 'node3.small.example.org' },
 ];
 
-test('with colours, failures and blockers are red', async () => {
+it('with colours, failures and blockers are red', async () => {
   const s = renderApp(w.app, { columns: 120, rows: 40, initial: PLAN });
   try {
     const f = await waitFor(s, '✗ BLOCKED');
@@ -36,7 +29,7 @@ test('with colours, failures and blockers are red', async () => {
   }
 });
 
-test('NO_COLOR: no colour escape anywhere; blockers, failures and states still read as text', async () => {
+it('NO_COLOR: no colour escape anywhere; blockers, failures and states still read as text', async () => {
   const plan = renderApp(w.app, { columns: 120, rows: 40, initial: PLAN, noColor: true });
   const clusters = renderApp(w.app, { columns: 120, rows: 40, noColor: true });
   try {

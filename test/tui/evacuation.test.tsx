@@ -1,19 +1,13 @@
 // The whole job of the TUI, at 80x24 on the simulator through the real facade: from the first keypress to an
 // evacuated, powered-off node, then powered on and returned to service.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { fits, KEY, press, renderApp, waitFor, world, type World } from './helpers.js';
+import { expect, it } from 'vitest';
+import { fits, KEY, press, renderApp, waitFor, worldFor } from './helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  w = await world();
-});
-afterAll(async () => {
-  await w?.close();
-});
+const w = worldFor();
 
 const NODE = 'node2.small.example.org';
 
-test('evacuate with power off, then power on and return, all from the keyboard', async () => {
+it('evacuate with power off, then power on and return, all from the keyboard', async () => {
   const s = renderApp(w.app, { columns: 80, rows: 24 });
   try {
     // Clusters → nodes of "small".

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema } from '../../src/config/schema.js';
 import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type SimOptions, type Simulator } from '../../src/sim/index.js';
 import { App } from '../../src/tui/App.js';
-import type { View } from '../../src/tui/context.js';
+import type { View } from '../../src/tui/providers/navigation.js';
 
 export interface World {
   sim: Simulator;
@@ -70,6 +71,44 @@ export async function world(opts: WorldOptions = {}): Promise<World> {
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The world of a test file (`all`, the default) or of each test (`each`), set up and closed by vitest's hooks;
+ * `setup` runs once it is up. The object returned stands for the current world.
+ */
+export function worldFor(
+  opts: WorldOptions = {},
+  scope: 'all' | 'each' = 'all',
+  setup?: (w: World) => Promise<void>,
+): World {
+  let current: World | undefined;
+  const get = (): World => {
+    if (!current) throw new Error('the world is set up by beforeAll/beforeEach: use it inside a test');
+    return current;
+  };
+  // A 5 000-node world takes a while to build.
+  (scope === 'all' ? beforeAll : beforeEach)(async () => {
+    current = await world(opts);
+    await setup?.(current);
+  }, 120_000);
+  (scope === 'all' ? afterAll : afterEach)(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    get sim() {
+      return get().sim;
+    },
+    get dir() {
+      return get().dir;
+    },
+    get app() {
+      return get().app;
+    },
+    other: () => get().other(),
+    close: () => get().close(),
   };
 }
 

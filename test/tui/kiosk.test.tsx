@@ -1,16 +1,10 @@
 // Kiosk: no way out but a confirmed logout, job-control keys do nothing, read-only clusters refuse actions.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { KEY, press, renderApp, settle, waitFor, world, type World } from './helpers.js';
+import { expect, it } from 'vitest';
+import { KEY, press, renderApp, settle, waitFor, worldFor } from './helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  w = await world({ kiosk: true, readOnly: ['small'] });
-});
-afterAll(async () => {
-  await w?.close();
-});
+const w = worldFor({ kiosk: true, readOnly: ['small'] });
 
-test('Ctrl-Z and Ctrl-\\ do nothing; q and Ctrl-C ask to log out, and only y does', async () => {
+it('Ctrl-Z and Ctrl-\\ do nothing; q and Ctrl-C ask to log out, and only y does', async () => {
   const s = renderApp(w.app, { kiosk: true });
   try {
     const f = await waitFor(s, 'ok read-only');
@@ -38,7 +32,7 @@ test('Ctrl-Z and Ctrl-\\ do nothing; q and Ctrl-C ask to log out, and only y doe
   }
 });
 
-test('a read-only cluster says so and every action is refused with the reason', async () => {
+it('a read-only cluster says so and every action is refused with the reason', async () => {
   const s = renderApp(w.app, { kiosk: true, columns: 120, rows: 40 });
   try {
     await waitFor(s, /> small .* ok read-only/);

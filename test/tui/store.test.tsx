@@ -1,6 +1,6 @@
 // A Redis store that goes away: the jobs view shows it as a banner (what and what to do), the nodes view goes
 // on without job badges, and both recover when Redis is back. Never a crash.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis.js';
 import { renderApp, waitFor, world, type World } from './helpers.js';
 
@@ -18,7 +18,7 @@ describe.skipIf(missing)('with a Redis store', () => {
     await redis?.close();
   });
 
-  test('Redis down: a banner on the jobs view, the nodes view unharmed; Redis back: the banner goes', async () => {
+  it('Redis down: a banner on the jobs view, the nodes view unharmed; Redis back: the banner goes', async () => {
     const jobs = renderApp(w.app, {
       columns: 120,
       rows: 30,

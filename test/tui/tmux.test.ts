@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTool } from '../helpers/skips.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -103,7 +103,7 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('find a node, read its plan, evacuate it fully and power it off, watch it, then power it on and return it', async () => {
+  it('find a node, read its plan, evacuate it fully and power it off, watch it, then power it on and return it', async () => {
     const s = 'demo';
     const status = statusFile();
     start(s, `node bin/nodevac.js demo; echo $? > ${status}`);
@@ -226,7 +226,7 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     expect(capture(s)).not.toContain('q quit');
   }, 240_000);
 
-  test('NO_COLOR: not one colour escape on the real terminal; with colours, there are some', async () => {
+  it('NO_COLOR: not one colour escape on the real terminal; with colours, there are some', async () => {
     start('plain', 'node bin/nodevac.js demo', { NO_COLOR: '1' });
     start('colour', 'node bin/nodevac.js demo');
     const sgrColour = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*(?:3[0-7]|9[0-7]|38;[0-9;]+)m`);
@@ -236,7 +236,7 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     for (const session of ['plain', 'colour']) keys(session, 'q');
   }, 60_000);
 
-  test('kiosk: Ctrl-Z and Ctrl-\\ leave it running; q asks to log out', async () => {
+  it('kiosk: Ctrl-Z and Ctrl-\\ leave it running; q asks to log out', async () => {
     const s = 'kiosk';
     const status = statusFile();
     start(s, `node bin/nodevac.js demo --kiosk; echo $? > ${status}`);

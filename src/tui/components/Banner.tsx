@@ -1,7 +1,7 @@
 // A failure shown in place: what went wrong and what to do, marked in words as well as in red.
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { useTui } from '../context.js';
+import { useLayout } from '../providers/layout.js';
 import { wrapText, type ErrorView } from '../format.js';
 import { safeText } from '../../util/quote.js';
 
@@ -32,7 +32,7 @@ export function bannerLines(error: ErrorView, width: number, title?: string): st
 }
 
 export function Banner({ error, title }: { error: ErrorView; title?: string }): ReactNode {
-  const { body, color } = useTui();
+  const { body, color } = useLayout();
   const p = parts(error, body.columns, title);
   return (
     <Box flexDirection="column">

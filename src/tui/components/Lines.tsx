@@ -1,7 +1,7 @@
 // Building blocks of scrolled pages: every item is exactly one terminal line.
 import { Text } from 'ink';
 import type { ReactNode } from 'react';
-import { useTui, type ColorName } from '../context.js';
+import { useLayout, type ColorName } from '../providers/layout.js';
 import { wrapText } from '../format.js';
 import type { Line } from './ScrollView.js';
 import { safeText } from '../../util/quote.js';
@@ -17,7 +17,7 @@ export function TextLine({
   bold?: boolean;
   dim?: boolean;
 }): ReactNode {
-  const { color: paint } = useTui();
+  const { color: paint } = useLayout();
   return (
     <Text wrap="truncate" color={color ? paint(color) : undefined} bold={bold} dimColor={dim}>
       {/* Names, tags and Ganeti's messages reach the terminal: no escape sequence or bidi trick gets through. */}

@@ -1,7 +1,9 @@
 // One line of text input that takes every key while open: typed letters never reach the screen behind.
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { PRIORITY, useHints, useKeys, useTui } from '../context.js';
+import { hint, KEYS } from '../keymap.js';
+import { PRIORITY, useHints, useKeys } from '../providers/keys.js';
+import { useLayout } from '../providers/layout.js';
 import { printable, wrapText } from '../format.js';
 
 export interface PromptProps {
@@ -15,13 +17,7 @@ export interface PromptProps {
 }
 
 export function Prompt({ label, value, onChange, onSubmit, onCancel, submitLabel }: PromptProps): ReactNode {
-  useHints(
-    [
-      { key: 'enter', label: submitLabel ?? 'ok' },
-      { key: 'esc', label: 'cancel' },
-    ],
-    PRIORITY.modal,
-  );
+  useHints([hint(KEYS.submit, submitLabel), hint(KEYS.dismiss)], PRIORITY.modal);
   useKeys(
     (input, key) => {
       if (key.escape) onCancel();
@@ -62,13 +58,7 @@ export interface ConfirmProps {
 
 /** y confirms; n or Esc declines; other keys are swallowed so nothing happens behind the question. */
 export function Confirm({ question, onYes, onNo, yesLabel, noLabel }: ConfirmProps): ReactNode {
-  useHints(
-    [
-      { key: 'y', label: yesLabel ?? 'yes' },
-      { key: 'n/esc', label: noLabel ?? 'no' },
-    ],
-    PRIORITY.modal,
-  );
+  useHints([hint(KEYS.yes, yesLabel), hint(KEYS.no, noLabel)], PRIORITY.modal);
   useKeys(
     (input, key) => {
       if (input === 'y' || input === 'Y') onYes();
@@ -77,7 +67,7 @@ export function Confirm({ question, onYes, onNo, yesLabel, noLabel }: ConfirmPro
     },
     { priority: PRIORITY.modal },
   );
-  const { body } = useTui();
+  const { body } = useLayout();
   return (
     <Box flexDirection="column">
       {confirmLines(question, body.columns).map((line, i) => (

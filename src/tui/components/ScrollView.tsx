@@ -1,7 +1,7 @@
 // A read-only page of one-line items scrolled with the list keys; only the visible lines are rendered.
 import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
-import { useKeys } from '../context.js';
+import { useKeys } from '../providers/keys.js';
 import { moveIndex } from '../hooks/useSelection.js';
 
 export interface Line {

@@ -1,7 +1,6 @@
 // Table layout: growing columns sized to their content when the rows are given.
-import { render } from 'ink-testing-library';
-import { expect, test } from 'vitest';
-import { TuiContext, type TuiEnv } from '../context.js';
+import { expect, it } from 'vitest';
+import { renderWithProviders } from '../testing/render.js';
 import { layout, Row, type Column } from './Table.js';
 
 interface Item {
@@ -20,7 +19,7 @@ const items: Item[] = [
   { name: 'node10.example.org', state: 'down', note: 'locked by alice' },
 ];
 
-test('without rows, growing columns share the width; with rows, all but the last fit their widest cell', () => {
+it('without rows, growing columns share the width; with rows, all but the last fit their widest cell', () => {
   const shared = layout(columns, 100);
   expect(shared.map((l) => l.width)).toEqual([54, 7, 35]);
   const fitted = layout(columns, 100, items);
@@ -32,15 +31,10 @@ test('without rows, growing columns share the width; with rows, all but the last
   expect(layout(columns, 100, [{ name: 'a', state: 'up', note: '' }]).map((l) => l.width)).toEqual([4, 7, 85]);
 });
 
-test('rows: each cell in its column, the name column as wide as the longest name', () => {
-  const env = { color: () => undefined } as unknown as TuiEnv;
+it('rows: each cell in its column, the name column as wide as the longest name', () => {
   const laid = layout(columns, 60, items);
   const frame = (item: Item, selected: boolean) =>
-    render(
-      <TuiContext.Provider value={env}>
-        <Row laid={laid} item={item} selected={selected} />
-      </TuiContext.Provider>,
-    ).lastFrame() ?? '';
+    renderWithProviders(<Row laid={laid} item={item} selected={selected} />).frame();
   expect(frame(items[0]!, false)).toBe('  node1.example.org  up');
   expect(frame(items[1]!, false)).toBe('  node10.example.org down    locked by alice');
   expect(frame(items[0]!, true)).toBe('> node1.example.org  up');

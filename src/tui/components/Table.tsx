@@ -3,7 +3,7 @@
 import { Text } from 'ink';
 import { memo, type ReactNode } from 'react';
 import { safeText } from '../../util/quote.js';
-import { useTui, type ColorName } from '../context.js';
+import { useLayout, type ColorName } from '../providers/layout.js';
 
 export interface Column<T> {
   title: string;
@@ -88,7 +88,7 @@ function trimTrailing(parts: string[]): string[] {
 }
 
 function RowOf<T>({ laid, item, selected }: { laid: Laid<T>[]; item: T; selected: boolean }): ReactNode {
-  const { color } = useTui();
+  const { color } = useLayout();
   const parts = laid.map(
     (l, i) => (i > 0 ? ' ' : '') + fit(safeText(l.column.cell(item), 500), l.width, l.column.align),
   );

@@ -5,9 +5,9 @@
 import { Static, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { StepState } from '../../jobs/types.js';
-import { useTui, type ColorName } from '../context.js';
-import { clock } from '../format.js';
-import type { FinishedItem } from '../hooks/useJobWatch.js';
+import { useLayout, type ColorName } from '../providers/layout.js';
+import { clock } from '../../text/format.js';
+import type { FinishedItem } from '../jobWatch.js';
 
 export interface TranscriptItem extends FinishedItem {
   job: string;
@@ -31,7 +31,7 @@ export const STATE_COLOR: Partial<Record<string, ColorName>> = {
 };
 
 function Line({ item }: { item: TranscriptItem }): ReactNode {
-  const { color } = useTui();
+  const { color } = useLayout();
   const c = STATE_COLOR[item.state];
   return (
     <Text color={c ? color(c) : undefined}>

@@ -1,7 +1,7 @@
 // The windowed list renders the rows that fit, however many there are, and follows the cursor.
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
-import { expect, test } from 'vitest';
+import { expect, it } from 'vitest';
 import { windowStart, WindowedList } from './WindowedList.js';
 
 const names = Array.from({ length: 5000 }, (_, i) => `node${String(i + 1).padStart(4, '0')}.big.example.org`);
@@ -21,7 +21,7 @@ function List({ index, rows, seen }: { index: number; rows: number; seen: Set<st
   );
 }
 
-test('5 000 rows: only the visible window is rendered, and it follows the cursor', () => {
+it('5 000 rows: only the visible window is rendered, and it follows the cursor', () => {
   const seen = new Set<string>();
   const t0 = performance.now();
   const r = render(<List index={0} rows={20} seen={seen} />);
@@ -54,7 +54,7 @@ test('5 000 rows: only the visible window is rendered, and it follows the cursor
   r.unmount();
 });
 
-test('the window start moves only when the cursor leaves the window, and never past the ends', () => {
+it('the window start moves only when the cursor leaves the window, and never past the ends', () => {
   expect(windowStart(0, 5, 10, 100)).toBe(0);
   expect(windowStart(0, 10, 10, 100)).toBe(1);
   expect(windowStart(50, 45, 10, 100)).toBe(45);
@@ -64,7 +64,7 @@ test('the window start moves only when the cursor leaves the window, and never p
   expect(windowStart(90, 3, 10, 5)).toBe(0);
 });
 
-test('an empty list says so', () => {
+it('an empty list says so', () => {
   const r = render(
     <WindowedList
       items={[]}

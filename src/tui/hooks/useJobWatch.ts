@@ -1,27 +1,11 @@
-// Follows one job through the facade's event stream (any driver's job: events come from the store).
-// Steps are derived from 'step' events (state and timing), instances from the record, log lines kept as a tail.
-// Items that finished are collected once, in the order they finished, for <Static>.
+// Follows one job through the facade's event stream (any driver's job: events come from the store), batching
+// the events per tick into the job-watch reducer (../jobWatch.ts); a finished job that runs again is followed anew.
 import { useEffect, useReducer, useRef, useState } from 'react';
-import type { StepKind } from '../../plan/types.js';
-import type { JobEvent, JobRecord, StepState } from '../../jobs/types.js';
-import { useTui } from '../context.js';
+import type { JobEvent, JobRecord } from '../../jobs/types.js';
+import { isFinal } from '../../jobs/rules.js';
+import { useSession } from '../providers/session.js';
 import { errorView, type ErrorView } from '../format.js';
-
-export interface StepView {
-  kind: StepKind;
-  title: string;
-  state: StepState;
-  startedAt?: string;
-  endedAt?: string;
-  message?: string;
-}
-
-export interface FinishedItem {
-  key: string;
-  state: 'done' | 'failed' | 'skipped' | 'cancelled';
-  text: string;
-  time: string;
-}
+import { initialJobWatch, reduceJobWatch, stepViews, type FinishedItem, type StepView } from '../jobWatch.js';
 
 export interface JobView {
   job: JobRecord | undefined;
@@ -34,97 +18,9 @@ export interface JobView {
   error: ErrorView | undefined;
 }
 
-const LOG_KEEP = 500;
-const STEP_FINAL = new Set<string>(['done', 'failed', 'skipped', 'cancelled']);
-const JOB_FINAL = new Set<string>(['succeeded', 'failed', 'cancelled']);
-
-interface State {
-  job?: JobRecord;
-  steps: Map<StepKind, Omit<StepView, 'kind' | 'title'>>;
-  log: JobEvent[];
-  finished: FinishedItem[];
-  seen: Set<string>;
-  lastSeq: number;
-  final: boolean;
-  error?: ErrorView;
-}
-
-type Action =
-  | { type: 'events'; events: JobEvent[]; job: JobRecord }
-  | { type: 'final'; job: JobRecord }
-  | { type: 'resume'; job: JobRecord }
-  | { type: 'error'; error: ErrorView };
-
-function reduce(state: State, action: Action): State {
-  if (action.type === 'error') return { ...state, error: action.error };
-  if (action.type === 'resume') return { ...state, job: action.job, final: false };
-  if (action.type === 'final') return { ...state, job: action.job, final: true, error: undefined };
-  const steps = new Map(state.steps);
-  const log = [...state.log];
-  const finished = [...state.finished];
-  const seen = new Set(state.seen);
-  let lastSeq = state.lastSeq;
-  const titleOf = (kind: StepKind) => action.job.plan.steps.find((s) => s.kind === kind)?.title ?? kind;
-  for (const e of action.events) {
-    if (e.seq <= lastSeq) continue;
-    lastSeq = e.seq;
-    if (e.type === 'step' && e.step && e.state) {
-      const prev = steps.get(e.step) ?? { state: 'pending' as StepState };
-      const state = e.state as StepState;
-      const next = { ...prev, state, message: undefined as string | undefined };
-      if (state === 'running') {
-        next.startedAt = e.time;
-        next.endedAt = undefined;
-      }
-      if (STEP_FINAL.has(state)) {
-        next.endedAt = e.time;
-        const detail = e.message.includes(' — ') ? e.message.slice(e.message.indexOf(' — ') + 3) : undefined;
-        next.message = detail;
-        const key = `step:${e.step}:${e.seq}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          const took = next.startedAt ? ` (${span(next.startedAt, e.time)})` : '';
-          finished.push({
-            key,
-            state: state as FinishedItem['state'],
-            text: `${titleOf(e.step)}: ${state}${took}${detail ? ` — ${detail}` : ''}`,
-            time: e.time,
-          });
-        }
-      }
-      steps.set(e.step, next);
-    } else if (e.type === 'instance' || (e.type === 'error' && e.instance)) {
-      if (e.state === 'done' || e.state === 'failed') {
-        const key = `instance:${e.instance ?? ''}:${e.seq}`;
-        seen.add(key);
-        finished.push({ key, state: e.state, text: e.message, time: e.time });
-      }
-    }
-    if (e.type === 'log' || e.type === 'warning' || e.type === 'error' || e.type === 'job') log.push(e);
-  }
-  if (log.length > LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
-  return { ...state, job: action.job, steps, log, finished, seen, lastSeq, error: undefined };
-}
-
-function span(from: string, to: string): string {
-  const ms = Date.parse(to) - Date.parse(from);
-  return ms < 1000
-    ? `${ms}ms`
-    : ms < 60_000
-      ? `${(ms / 1000).toFixed(1)}s`
-      : `${Math.floor(ms / 60_000)}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
-}
-
 export function useJobWatch(id: string): JobView {
-  const { app, pollMs } = useTui();
-  const [state, dispatch] = useReducer(reduce, undefined, () => ({
-    steps: new Map(),
-    log: [],
-    finished: [],
-    seen: new Set<string>(),
-    lastSeq: 0,
-    final: false,
-  }));
+  const { app, pollMs } = useSession();
+  const [state, dispatch] = useReducer(reduceJobWatch, undefined, initialJobWatch);
   // Bumped when a finished job runs again (retried here or by another technician): the stream is followed anew.
   const [generation, setGeneration] = useState(0);
   const seen = useRef(0);
@@ -164,7 +60,7 @@ export function useJobWatch(id: string): JobView {
             check = setInterval(() => {
               app.job(id).then(
                 (now) => {
-                  if (!alive || !now || JOB_FINAL.has(now.state)) return;
+                  if (!alive || !now || isFinal(now)) return;
                   dispatch({ type: 'resume', job: now });
                   setGeneration((g) => g + 1);
                 },
@@ -194,14 +90,12 @@ export function useJobWatch(id: string): JobView {
     };
   }, [app, id, pollMs, generation]);
 
-  const job = state.job;
-  const steps: StepView[] = (job?.plan.steps ?? []).map((s, i) => {
-    const known = state.steps.get(s.kind);
-    if (known) return { kind: s.kind, title: s.title, ...known };
-    // No event about it (older record, or events trimmed): the cursor still tells what is behind.
-    const st: StepState =
-      job && i < job.cursor ? 'done' : job && i === job.cursor && job.state === 'running' ? 'running' : 'pending';
-    return { kind: s.kind, title: s.title, state: st };
-  });
-  return { job, steps, log: state.log, finished: state.finished, final: state.final, error: state.error };
+  return {
+    job: state.job,
+    steps: stepViews(state),
+    log: state.log,
+    finished: state.finished,
+    final: state.final,
+    error: state.error,
+  };
 }

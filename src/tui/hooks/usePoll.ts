@@ -1,10 +1,15 @@
 // Fetches from the facade now, every pollMs and on `r`, outside render. A failure keeps the last data and
 // reports the error (message and hint) for a banner: a failing RAPI or store never takes the screen down.
 import { useEffect, useRef, useState } from 'react';
-import { useTui } from '../context.js';
+import { useSession } from '../providers/session.js';
 import { errorView, type ErrorView } from '../format.js';
 
-const NO_MEMORY = { get: () => undefined, set: () => undefined } as unknown as Map<string, unknown>;
+/** What the hook needs of the session's memory; a plan uses none. */
+interface Memory {
+  get(key: string): unknown;
+  set(key: string, value: unknown): unknown;
+}
+const NO_MEMORY: Memory = { get: () => undefined, set: () => undefined };
 
 export interface Polled<T> {
   data: T | undefined;
@@ -25,9 +30,9 @@ export function usePoll<T>(
   query: readonly unknown[],
   opts: { keep?: boolean; remember?: boolean } = {},
 ): Polled<T> {
-  const { pollMs, refreshTick, memory: shared } = useTui();
+  const { pollMs, refreshTick, memory: shared } = useSession();
   // A plan is never shown from memory: it must be made against fresh data.
-  const memory = opts.remember === false ? NO_MEMORY : shared;
+  const memory: Memory = opts.remember === false ? NO_MEMORY : shared;
   const key = `poll:${JSON.stringify(query)}`;
   const [state, setState] = useState<{ data?: T; error?: ErrorView; loading: boolean }>(() => ({
     data: memory.get(key) as T | undefined,

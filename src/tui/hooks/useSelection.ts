@@ -2,7 +2,7 @@
 // to another node. When the selected row disappears the cursor stays at the same position.
 import type { Key } from 'ink';
 import { useRef, useState } from 'react';
-import { useTui } from '../context.js';
+import { useSession } from '../providers/session.js';
 
 export interface Selection<T> {
   index: number;
@@ -22,7 +22,7 @@ export function useSelection<T>(
   page: number,
   remember: string,
 ): Selection<T> {
-  const { memory } = useTui();
+  const { memory } = useSession();
   const slot = `selection:${remember}`;
   const shown = useRef<string | undefined>(memory.get(slot) as string | undefined);
   const lastIndex = useRef(0);

@@ -1,123 +1,24 @@
-// One node: its instances and what an evacuation would do to each, tags, BMC, who works on it, and its history.
-import { Box, Text } from 'ink';
+// The node screen: polls one node's detail; plans an action on it, watches its job, or opens its audit trail.
 import type { ReactNode } from 'react';
-import type { NodeDetail } from '../../app/types.js';
-import type { InstanceAction } from '../../plan/types.js';
-import { Banner, bannerLines } from '../components/Banner.js';
-import { blank, paragraph, TextLine } from '../components/Lines.js';
-import { ScrollView, type Line } from '../components/ScrollView.js';
-import { useHints, useKeys, useTui } from '../context.js';
-import { mib, stamp, who } from '../format.js';
+import { NodePage } from '../components/NodePage.js';
 import { usePoll } from '../hooks/usePoll.js';
-import { ACTION_HINTS, actionFor } from './actions.js';
-import { instanceLines } from './instances.js';
-
-/** Instances as the plan sees them; any the plan does not list (it stopped early) still show with their state. */
-function actions(d: NodeDetail): InstanceAction[] {
-  const out = [...d.plan.instances];
-  for (const i of d.instances) {
-    if (out.some((a) => a.instance === i.name)) continue;
-    out.push({
-      instance: i.name,
-      relation: i.pnode === d.row.name ? 'primary' : 'secondary',
-      template: i.disk_template,
-      adminState: i.admin_state,
-      status: i.status,
-      memory: i.beparams.maxmem ?? i.beparams.memory ?? 0,
-      action: 'blocked',
-      target: null,
-      why: 'not planned: see the blockers',
-    });
-  }
-  return out;
-}
-
-export function detailLines(d: NodeDetail, width: number): Line[] {
-  const r = d.row;
-  const lines: Line[] = [];
-  lines.push({
-    key: 'f1',
-    node: (
-      <TextLine>{`role ${r.role} · ping ${r.ping} · power ${r.power} · ${r.primaryInstances} primary / ${r.secondaryInstances} secondary`}</TextLine>
-    ),
-  });
-  lines.push({
-    key: 'f2',
-    node: (
-      <TextLine>{`address ${r.address} · memory free ${mib(r.memoryFree)} of ${mib(r.memoryTotal)} · group ${r.group}`}</TextLine>
-    ),
-  });
-  lines.push({
-    key: 'f3',
-    node: (
-      <TextLine
-        color={r.bmc ? undefined : 'yellow'}
-      >{`BMC ${r.bmc ?? 'none: the node has no ipmi: tag, it cannot be powered off or on'}`}</TextLine>
-    ),
-  });
-  if (r.job)
-    lines.push(
-      ...paragraph(
-        'job',
-        `⚙ job ${r.job.id}: ${r.job.kind} ${r.job.state}, started by ${r.job.owner} — w to watch`,
-        width,
-        { color: 'cyan', bold: true },
-      ),
-    );
-  if (r.lock)
-    lines.push(
-      ...paragraph(
-        'lock',
-        `⚿ locked by ${r.lock.owner} since ${stamp(r.lock.since)} UTC for job ${r.lock.jobId}`,
-        width,
-        { color: 'yellow' },
-      ),
-    );
-  lines.push(blank('b1'));
-  const p = d.plan;
-  const verdict = p.blockers.length
-    ? `BLOCKED: ${p.blockers.length} blocker(s), see e for details`
-    : `can be evacuated${p.warnings.length ? ` (${p.warnings.length} warning(s))` : ''}`;
-  lines.push({
-    key: 'inst-title',
-    node: (
-      <TextLine bold color={p.blockers.length ? 'red' : undefined}>
-        Instances ({d.instances.length}) — evacuation: {verdict}
-      </TextLine>
-    ),
-  });
-  lines.push(...instanceLines('inst', actions(d), width));
-  for (const [i, b] of p.blockers.entries())
-    lines.push(...paragraph(`blk${i}`, `✗ BLOCKER: ${b.message} — fix: ${b.fix}`, width, { color: 'red' }));
-  if (p.blockers.length) lines.push(blank('b2'));
-  lines.push(...paragraph('tags', `Tags: ${d.tags.length ? d.tags.join(', ') : '(none)'}`, width));
-  lines.push(blank('b3'));
-  lines.push({ key: 'hist-title', node: <TextLine bold>Recent history ({d.history.length})</TextLine> });
-  if (d.history.length === 0) lines.push({ key: 'hist-none', node: <TextLine dim>{'  nothing recorded'}</TextLine> });
-  for (const [i, h] of d.history.entries()) {
-    lines.push({
-      key: `hist${i}`,
-      node: (
-        <TextLine color={h.result === 'failed' || h.result === 'refused' ? 'red' : undefined}>
-          {`  ${stamp(h.time)} ${who(h.operator)} ${h.action} ${h.result}${h.jobId ? ` job ${h.jobId}` : ''}${h.detail && h.detail !== `job ${h.jobId}` ? ` — ${h.detail}` : ''}`}
-        </TextLine>
-      ),
-    });
-  }
-  return lines;
-}
+import { ACTIONS, actionFor, hint, KEYS, pressed } from '../keymap.js';
+import { useHints, useKeys } from '../providers/keys.js';
+import { useNavigation } from '../providers/navigation.js';
+import { useSession } from '../providers/session.js';
 
 export function Node({ cluster, node }: { cluster: string; node: string }): ReactNode {
-  const { app, body, nav } = useTui();
+  const { app } = useSession();
+  const nav = useNavigation();
   const polled = usePoll(() => app.nodeDetail(cluster, node), ['node', cluster, node]);
   const d = polled.data;
   const job = d?.row.job?.id ?? d?.row.lock?.jobId;
 
   useHints([
-    ...ACTION_HINTS,
-    ...(job ? [{ key: 'w', label: 'watch job' }] : []),
-    { key: 'a', label: 'audit' },
-    { key: '↑↓', label: 'scroll' },
+    ...ACTIONS.map((a) => hint(a.binding)),
+    ...(job ? [hint(KEYS.watch)] : []),
+    hint(KEYS.audit),
+    hint(KEYS.move),
   ]);
   useKeys((input) => {
     const kind = actionFor(input);
@@ -125,29 +26,16 @@ export function Node({ cluster, node }: { cluster: string; node: string }): Reac
       nav.push({ name: 'plan', kind, cluster, node });
       return true;
     }
-    if (input === 'w' && job) {
+    if (pressed(KEYS.watch, input) && job) {
       nav.push({ name: 'job', id: job });
       return true;
     }
-    if (input === 'a') {
+    if (pressed(KEYS.audit, input)) {
       nav.push({ name: 'audit', cluster, node });
       return true;
     }
     return false;
   });
 
-  const bannerHeight = polled.error ? bannerLines(polled.error, body.columns).length : 0;
-  return (
-    <Box flexDirection="column">
-      <Text bold wrap="truncate">
-        {node} <Text dimColor>({cluster})</Text>
-      </Text>
-      {polled.error ? <Banner error={polled.error} /> : null}
-      {d ? (
-        <ScrollView lines={detailLines(d, body.columns)} rows={body.rows - 1 - bannerHeight} />
-      ) : polled.loading ? (
-        <Text dimColor>asking the cluster…</Text>
-      ) : null}
-    </Box>
-  );
+  return <NodePage cluster={cluster} node={node} detail={d} loading={polled.loading} error={polled.error} />;
 }

@@ -1,35 +1,16 @@
-// Plan and confirm: what will happen, what stops it (and what to do), option toggles that re-plan, then the
-// node's name typed to start. The facade re-plans at start and may still refuse: its message is shown here.
-import { Box, Text } from 'ink';
+// The plan screen: asks the facade for a plan, re-plans when an option is toggled, asks for the node's name and
+// starts. The facade re-plans at start and may still refuse: its message is shown, with the holder to watch.
 import { useState, type ReactNode } from 'react';
 import { NodeLockedError, PlanRefusedError } from '../../app/types.js';
 import type { Plan as PlanData, PlanKind, PlanOptions } from '../../plan/types.js';
-import { Banner, bannerLines } from '../components/Banner.js';
-import { blank, paragraph, TextLine } from '../components/Lines.js';
-import { Prompt } from '../components/Prompt.js';
-import { ScrollView, type Line } from '../components/ScrollView.js';
-import { useHints, useKeys, useTui, type Hint } from '../context.js';
-import { errorView, short, stamp, who, type ErrorView } from '../format.js';
+import { operatorName, short, utcMinute } from '../../text/format.js';
+import { PlanPage, type PlanStage } from '../components/PlanPage.js';
+import { errorView, type ErrorView } from '../format.js';
 import { usePoll } from '../hooks/usePoll.js';
-import { KIND_TITLE } from './actions.js';
-import { instanceLines } from './instances.js';
-
-type Toggle = { key: string; option: keyof PlanOptions; label: string; hint: string };
-
-const TOGGLES: Record<PlanKind, Toggle[]> = {
-  evacuate: [
-    { key: 'p', option: 'powerOff', label: 'power off', hint: 'power off' },
-    { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' },
-    { key: 's', option: 'shutdownNonMirrored', label: 'shut down non-mirrored', hint: 'shut down plain' },
-    { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
-  ],
-  poweroff: [],
-  poweron: [
-    { key: 'n', option: 'returnToService', label: 'return to service', hint: 'no return' },
-    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
-  ],
-  return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
-};
+import { hint, KEYS, pressed, TOGGLES } from '../keymap.js';
+import { useHints, useKeys, type Hint } from '../providers/keys.js';
+import { useNavigation } from '../providers/navigation.js';
+import { useSession } from '../providers/session.js';
 
 interface StartFailure {
   error: ErrorView;
@@ -37,44 +18,11 @@ interface StartFailure {
   holderJob?: string;
 }
 
-function packOptions<T extends Toggle & { on: boolean }>(items: T[], width: number): T[][] {
-  const lines: T[][] = [];
-  let used = 0;
-  for (const t of items) {
-    const w = 6 + t.label.length + 3;
-    const line = lines[lines.length - 1];
-    if (line && used + w <= width) {
-      line.push(t);
-      used += w;
-    } else {
-      lines.push([t]);
-      used = w;
-    }
-  }
-  return lines;
-}
-
-export function planLines(plan: PlanData, width: number): Line[] {
-  const lines: Line[] = [];
-  for (const [i, b] of plan.blockers.entries()) {
-    lines.push(...paragraph(`blk${i}`, `✗ BLOCKED: ${b.message}`, width, { color: 'red', bold: true }));
-    lines.push(...paragraph(`fix${i}`, `fix: ${b.fix}`, width, { color: 'red', indent: 4 }));
-  }
-  for (const [i, w] of plan.warnings.entries())
-    lines.push(...paragraph(`warn${i}`, `! warning: ${w.message}`, width, { color: 'yellow' }));
-  if (plan.blockers.length || plan.warnings.length) lines.push(blank('b0'));
-  lines.push({ key: 'inst', node: <TextLine bold>Instances ({plan.instances.length})</TextLine> });
-  lines.push(...instanceLines('i', plan.instances, width));
-  lines.push({ key: 'steps', node: <TextLine bold>Steps</TextLine> });
-  for (const [i, s] of plan.steps.entries())
-    lines.push({ key: `s${i}`, node: <TextLine>{`  ${String(i + 1).padStart(2)}. ${s.title}`}</TextLine> });
-  return lines;
-}
-
 export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string; node: string }): ReactNode {
-  const { app, body, nav, color } = useTui();
+  const { app } = useSession();
+  const nav = useNavigation();
   const [options, setOptions] = useState<Partial<PlanOptions>>({});
-  const [stage, setStage] = useState<'review' | 'confirm' | 'starting'>('review');
+  const [stage, setStage] = useState<PlanStage>('review');
   const [typed, setTyped] = useState('');
   const [note, setNote] = useState<string | undefined>(undefined);
   const [failure, setFailure] = useState<StartFailure | undefined>(undefined);
@@ -104,7 +52,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
           setFailure({
             error: {
               message: err.message,
-              hint: `press w to watch job ${h.jobId} of ${who(h.owner)} (since ${stamp(h.since)} UTC), or wait until it ends`,
+              hint: `press w to watch job ${h.jobId} of ${operatorName(h.owner)} (since ${utcMinute(h.since)} UTC), or wait until it ends`,
             },
             holderJob: h.jobId,
           });
@@ -122,9 +70,9 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
     stage === 'review'
       ? [
           ...toggles.map((t) => ({ key: t.key, label: t.hint })),
-          { key: 'enter', label: blocked ? 'start (blocked)' : 'start' },
-          ...(failure?.holderJob ? [{ key: 'w', label: 'watch holder' }] : []),
-          { key: 'esc', label: 'back' },
+          hint(KEYS.start, blocked ? 'start (blocked)' : 'start'),
+          ...(failure?.holderJob ? [hint(KEYS.watch, 'watch holder')] : []),
+          hint(KEYS.back),
         ]
       : [];
   useHints(hints);
@@ -136,7 +84,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
         setOptions((o) => ({ ...o, [t.option]: !(o[t.option] ?? plan?.options[t.option] ?? false) }));
         return true;
       }
-      if (input === 'w' && failure?.holderJob) {
+      if (pressed(KEYS.watch, input) && failure?.holderJob) {
         nav.push({ name: 'job', id: failure.holderJob });
         return true;
       }
@@ -166,72 +114,23 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
     }
   };
 
-  // Options packed into as few lines as the width allows, each "[x] key label".
-  const optionLines = packOptions(
-    toggles.map((t) => ({ ...t, on: (options[t.option] ?? plan?.options[t.option] ?? false) === true })),
-    body.columns - 2,
-  ).map((line, i) => (
-    <Text key={i} wrap="truncate">
-      {line.map((t, j) => (
-        <Text key={t.key}>
-          {j > 0 ? '   ' : '  '}
-          {t.on ? '[x]' : '[ ]'} <Text bold>{t.key}</Text> {t.label}
-        </Text>
-      ))}
-    </Text>
-  ));
-  const failureLines = failure ? bannerLines(failure.error, body.columns).length : 0;
-  const errorLines = polled.error ? bannerLines(polled.error, body.columns).length : 0;
-  const fixed = 2 + optionLines.length + failureLines + errorLines + 1 + (note ? 1 : 0);
-
   return (
-    <Box flexDirection="column">
-      <Text bold wrap="truncate">
-        {KIND_TITLE[kind]} {node} <Text dimColor>({cluster})</Text>
-        {planning && plan ? <Text dimColor> re-planning…</Text> : null}
-      </Text>
-      <Text wrap="truncate" dimColor>
-        {plan
-          ? `role ${plan.nodeRole} · address ${plan.nodeAddress} · BMC ${plan.bmc ?? 'none'} · master ${plan.master} · iallocator ${plan.iallocator ?? 'default'}`
-          : polled.loading
-            ? 'planning…'
-            : ''}
-      </Text>
-      {optionLines}
-      {polled.error ? <Banner error={polled.error} /> : null}
-      {failure ? <Banner error={failure.error} /> : null}
-      {plan ? (
-        <ScrollView
-          lines={planLines(plan, body.columns)}
-          rows={Math.max(1, body.rows - fixed)}
-          active={stage === 'review'}
-        />
-      ) : null}
-      {note ? (
-        <Text color={color('yellow')} wrap="truncate">
-          {note}
-        </Text>
-      ) : null}
-      {stage === 'confirm' && plan ? (
-        <Prompt
-          label={`Type ${short(plan.node)} to ${KIND_TITLE[kind].toLowerCase()} it: `}
-          value={typed}
-          onChange={setTyped}
-          onSubmit={confirmed}
-          onCancel={() => setStage('review')}
-          submitLabel="start"
-        />
-      ) : stage === 'starting' ? (
-        <Text color={color('cyan')}>starting…</Text>
-      ) : (
-        <Text dimColor wrap="truncate">
-          {blocked
-            ? plan
-              ? 'blocked: nothing can start until the blockers are fixed'
-              : ''
-            : 'enter to start: you will type the node name to confirm'}
-        </Text>
-      )}
-    </Box>
+    <PlanPage
+      kind={kind}
+      cluster={cluster}
+      node={node}
+      plan={plan}
+      options={options}
+      planning={planning}
+      loading={polled.loading}
+      error={polled.error}
+      failure={failure?.error}
+      note={note}
+      stage={stage}
+      typed={typed}
+      onType={setTyped}
+      onConfirm={confirmed}
+      onCancelConfirm={() => setStage('review')}
+    />
   );
 }

@@ -1,21 +1,15 @@
 // Jobs of every technician on the simulator: cancel from the list, retry from the job view; another one's job
 // appears, and attaching shows it live (steps, moves, Ganeti's log, summary).
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { KEY, press, renderApp, waitFor, world, type World } from '../../../test/tui/helpers.js';
+import { expect, it } from 'vitest';
+import { KEY, press, renderApp, waitFor, worldFor } from '../helpers.js';
 
 // Each test its own world (an evacuation changes what the next one may do), with Ganeti jobs of a second and
 // a half: there is time to look at a running job and to cancel it.
-let w: World;
-beforeEach(async () => {
-  w = await world({ jobDurationMs: 1500 });
-});
-afterEach(async () => {
-  await w?.close();
-});
+const w = worldFor({ jobDurationMs: 1500 }, 'each');
 
 const JOBS = [{ name: 'clusters' as const }, { name: 'jobs' as const }];
 
-test('cancel from the list (asked first), retry from the job view', async () => {
+it('cancel from the list (asked first), retry from the job view', async () => {
   const s = renderApp(w.app, { columns: 120, rows: 40, initial: JOBS, pollMs: 300 });
   try {
     const job = await w.app.start(await w.app.plan({ kind: 'evacuate', node: 'node2', cluster: 'small' }));
@@ -46,7 +40,7 @@ test('cancel from the list (asked first), retry from the job view', async () => 
   }
 });
 
-test("another technician's job appears within a refresh; attaching shows it live to the end", async () => {
+it("another technician's job appears within a refresh; attaching shows it live to the end", async () => {
   const s = renderApp(w.app, { columns: 120, rows: 40, initial: JOBS, pollMs: 300 });
   try {
     await waitFor(s, 'no jobs');

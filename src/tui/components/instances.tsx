@@ -1,10 +1,10 @@
 // The instance table shared by the node and plan screens: template, state, and what the plan does to each.
 import type { InstanceAction, InstanceActionKind } from '../../plan/types.js';
-import { blank, paragraph, TextLine } from '../components/Lines.js';
-import type { Line } from '../components/ScrollView.js';
-import { HeaderRow, layout, Row, type Column } from '../components/Table.js';
-import type { ColorName } from '../context.js';
-import { short } from '../format.js';
+import type { ColorName } from '../providers/layout.js';
+import { blank, paragraph, TextLine } from './Lines.js';
+import type { Line } from './ScrollView.js';
+import { HeaderRow, layout, Row, type Column } from './Table.js';
+import { short } from '../../text/format.js';
 
 const ACTION_LABEL: Record<InstanceActionKind, string> = {
   'migrate-to-secondary': 'migrate',

@@ -1,16 +1,10 @@
 // Plan and confirm on the simulator: blockers with their fix, toggles that re-plan, the typed confirmation,
 // and the facade's refusals (lock held by someone else, blockers that appeared) shown instead of a crash.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openStore } from '../../store/index.js';
-import { KEY, press, renderApp, waitFor, world, type World } from '../../../test/tui/helpers.js';
+import { expect, it } from 'vitest';
+import { openStore } from '../../../src/store/index.js';
+import { KEY, press, renderApp, waitFor, worldFor } from '../helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  w = await world();
-});
-afterAll(async () => {
-  await w?.close();
-});
+const w = worldFor();
 
 const planOf = (kind: 'evacuate' | 'poweroff', node: string) => [
   { name: 'clusters' as const },
@@ -19,7 +13,7 @@ const planOf = (kind: 'evacuate' | 'poweroff', node: string) => [
 ];
 const ready = (f: string) => f.includes('enter to start') && !f.includes('re-planning');
 
-test('blockers in red with a text marker and what to do; enter refuses; a toggle that fixes it re-plans', async () => {
+it('blockers in red with a text marker and what to do; enter refuses; a toggle that fixes it re-plans', async () => {
   // node3 runs cache1, a plain (non-mirrored) instance: an evacuation cannot move it.
   const s = renderApp(w.app, { columns: 100, rows: 40, initial: planOf('evacuate', 'node3.small.example.org') });
   try {
@@ -42,7 +36,7 @@ test('blockers in red with a text marker and what to do; enter refuses; a toggle
   }
 });
 
-test('the typed name must be the node: a wrong one starts nothing; esc cancels the question', async () => {
+it('the typed name must be the node: a wrong one starts nothing; esc cancels the question', async () => {
   const s = renderApp(w.app, { columns: 100, rows: 30, initial: planOf('evacuate', 'node2.small.example.org') });
   try {
     await waitFor(s, ready, 'the plan');
@@ -65,7 +59,7 @@ test('the typed name must be the node: a wrong one starts nothing; esc cancels t
 });
 
 // No background refresh in the next two: the change must come between the plan on screen and the start.
-test('a node locked by another technician after the plan was shown: the refusal names the holder', async () => {
+it('a node locked by another technician after the plan was shown: the refusal names the holder', async () => {
   const s = renderApp(w.app, {
     columns: 120,
     rows: 40,
@@ -110,7 +104,7 @@ test('a node locked by another technician after the plan was shown: the refusal 
   }
 });
 
-test('blockers that appear between the plan and the start: the refusal and the new plan are shown', async () => {
+it('blockers that appear between the plan and the start: the refusal and the new plan are shown', async () => {
   const s = renderApp(w.app, {
     columns: 120,
     rows: 40,

@@ -1,21 +1,15 @@
 // The clusters view on the simulator: every column at 80 and 200 columns, a TLS failure as a banner, read-only.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fits, renderApp, waitFor, world, type World } from '../../../test/tui/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fits, renderApp, waitFor, worldFor } from '../helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  // "pinned" is the same RAPI configured with a wrong certificate fingerprint.
-  w = await world({ wrongPin: true, readOnly: ['small'] });
-});
-afterAll(async () => {
-  await w?.close();
-});
+// "pinned" is the same RAPI configured with a wrong certificate fingerprint.
+const w = worldFor({ wrongPin: true, readOnly: ['small'] });
 
 describe.each([
   [80, 24],
   [200, 60],
 ])('at %ix%i', (columns, rows) => {
-  test('name, Ganeti version, master, nodes up / total, running jobs, RAPI state; the TLS failure as a banner', async () => {
+  it('name, Ganeti version, master, nodes up / total, running jobs, RAPI state; the TLS failure as a banner', async () => {
     const s = renderApp(w.app, { columns, rows });
     try {
       const f = await waitFor(s, (x) => x.includes('UNREACHABLE') && x.includes('4/4'), 'both clusters answered');

@@ -1,16 +1,10 @@
 // The nodes view on the simulator: columns at 80 and 200, the filter, a failing RAPI as a banner, and another
 // technician's job showing up without moving the cursor.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fits, KEY, press, renderApp, waitFor, world, type World } from '../../../test/tui/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fits, KEY, press, renderApp, waitFor, worldFor } from '../helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  // Slow Ganeti jobs: another technician's evacuation is still running when the view refreshes.
-  w = await world({ jobDurationMs: 1500 });
-});
-afterAll(async () => {
-  await w?.close();
-});
+// Slow Ganeti jobs: another technician's evacuation is still running when the view refreshes.
+const w = worldFor({ jobDurationMs: 1500 });
 
 const NODES = [{ name: 'clusters' as const }, { name: 'nodes' as const, cluster: 'small' }];
 
@@ -18,7 +12,7 @@ describe.each([
   [80, 24],
   [200, 60],
 ])('at %ix%i', (columns, rows) => {
-  test('name, role, ping, power, primary / secondary counts, group', async () => {
+  it('name, role, ping, power, primary / secondary counts, group', async () => {
     const s = renderApp(w.app, { columns, rows, initial: NODES });
     try {
       const f = await waitFor(s, (x) => x.includes('node4.small') && x.includes(' up '), 'the nodes, swept');
@@ -36,7 +30,7 @@ describe.each([
   });
 });
 
-test('/ filters as you type; enter keeps the filter, esc drops it', async () => {
+it('/ filters as you type; enter keeps the filter, esc drops it', async () => {
   const s = renderApp(w.app, { columns: 100, rows: 30, initial: NODES });
   try {
     await waitFor(s, 'node4.small');
@@ -57,7 +51,7 @@ test('/ filters as you type; enter keeps the filter, esc drops it', async () => 
   }
 });
 
-test('a failing RAPI is a banner over the last known rows, and goes away when it answers again', async () => {
+it('a failing RAPI is a banner over the last known rows, and goes away when it answers again', async () => {
   const s = renderApp(w.app, { columns: 100, rows: 30, initial: NODES, pollMs: 200 });
   try {
     await waitFor(s, 'node4.small');
@@ -73,7 +67,7 @@ test('a failing RAPI is a banner over the last known rows, and goes away when it
   }
 });
 
-test("another technician's job shows within one refresh, with the lock owner; the cursor stays on its node", async () => {
+it("another technician's job shows within one refresh, with the lock owner; the cursor stays on its node", async () => {
   const s = renderApp(w.app, { columns: 140, rows: 30, initial: NODES, pollMs: 300 });
   try {
     await waitFor(s, 'node4.small');

@@ -1,16 +1,11 @@
 // One node on the simulator: its instances with what the plan would do and why, tags, BMC, history, lock.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStore } from '../../store/index.js';
-import { fits, press, renderApp, waitFor, world, type World } from '../../../test/tui/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../../src/store/index.js';
+import { fits, press, renderApp, waitFor, worldFor } from '../helpers.js';
 
-let w: World;
-beforeAll(async () => {
-  w = await world();
+const w = worldFor({}, 'all', async (w) => {
   // Some history: a refused start is recorded in the audit trail.
   await w.app.start(await w.app.plan({ kind: 'evacuate', node: 'node3', cluster: 'small' })).catch(() => undefined);
-});
-afterAll(async () => {
-  await w?.close();
 });
 
 const NODE3 = [
@@ -23,7 +18,7 @@ describe.each([
   [80, 24],
   [200, 60],
 ])('at %ix%i', (columns, rows) => {
-  test('instances with template, state, the planned action and why; tags, BMC, history', async () => {
+  it('instances with template, state, the planned action and why; tags, BMC, history', async () => {
     const s = renderApp(w.app, { columns, rows, initial: NODE3 });
     try {
       let f = await waitFor(s, 'Instances (3)');
@@ -48,7 +43,7 @@ describe.each([
   });
 });
 
-test('a node held by someone: the lock, its owner and job', async () => {
+it('a node held by someone: the lock, its owner and job', async () => {
   const store = await openStore({ dir: w.dir });
   const key = 'small/node4.small.example.org';
   await store.acquireLock(
@@ -78,7 +73,7 @@ test('a node held by someone: the lock, its owner and job', async () => {
   }
 });
 
-test('a tag carrying terminal escapes and a bidi override is shown escaped, never acted on', async () => {
+it('a tag carrying terminal escapes and a bidi override is shown escaped, never acted on', async () => {
   const node = w.sim.world.clusters[0]!.nodes.get('node2.small.example.org')!;
   const hostile = 'owner:\x1b[2J\x1b]0;pwned\x07\u202Eevil';
   node.tags.add(hostile);

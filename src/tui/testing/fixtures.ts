@@ -1,0 +1,170 @@
+// Plain records for view and reducer tests: what the facade would answer, built without a simulator.
+import type { ClusterStatus, NodeRow } from '../../app/types.js';
+import type { AuditEntry, JobEvent, JobRecord, Operator } from '../../jobs/types.js';
+import type { RapiInstance } from '../../ganeti/types.js';
+import type { Plan } from '../../plan/types.js';
+
+export const ALICE: Operator = { name: 'alice', user: 'alice', from: null, host: 'jump1' };
+export const T0 = '2026-11-24T19:37:05.000Z';
+
+export function plan(over: Partial<Plan> = {}): Plan {
+  return {
+    version: 1,
+    kind: 'evacuate',
+    cluster: 'small',
+    node: 'node2.small.example.org',
+    nodeRole: 'master-candidate',
+    nodeAddress: '192.0.2.2',
+    bmc: 'node2-bmc.small.sim',
+    master: 'node1.small.example.org',
+    iallocator: null,
+    createdAt: T0,
+    options: {
+      powerOff: false,
+      full: false,
+      shutdownNonMirrored: false,
+      allowFailover: false,
+      iallocator: null,
+      targetNode: null,
+      deadline: null,
+      migrateBack: false,
+      powerOn: false,
+      returnToService: true,
+    },
+    instances: [
+      {
+        instance: 'db1.small.example.org',
+        relation: 'primary',
+        template: 'drbd',
+        adminState: 'up',
+        status: 'running',
+        memory: 1024,
+        action: 'migrate-to-secondary',
+        target: 'node4.small.example.org',
+        why: 'DRBD: live migration to its secondary',
+      },
+    ],
+    steps: [
+      { kind: 'lock', title: 'Lock node2' },
+      { kind: 'drain', title: 'Drain node2' },
+      { kind: 'move-primaries', title: 'Move the primary instances' },
+    ],
+    blockers: [],
+    warnings: [],
+    ...over,
+  };
+}
+
+export function job(over: Partial<JobRecord> = {}): JobRecord {
+  return {
+    id: 'a1b2c3d4',
+    kind: 'evacuate',
+    cluster: 'small',
+    node: 'node2.small.example.org',
+    state: 'running',
+    owner: ALICE,
+    createdAt: T0,
+    updatedAt: T0,
+    plan: plan(),
+    cursor: 0,
+    progress: 0,
+    instances: [],
+    stopped: [],
+    moved: {},
+    cancelRequested: false,
+    ...over,
+  };
+}
+
+/** Events numbered from `from`, a second apart. */
+export function events(list: Omit<JobEvent, 'seq' | 'time' | 'jobId'>[], from = 1): JobEvent[] {
+  return list.map((e, i) => ({
+    seq: from + i,
+    time: new Date(Date.parse(T0) + (from + i) * 1000).toISOString(),
+    jobId: 'a1b2c3d4',
+    ...e,
+  }));
+}
+
+export function nodeRow(over: Partial<NodeRow> = {}): NodeRow {
+  return {
+    cluster: 'small',
+    name: 'node2.small.example.org',
+    role: 'master-candidate',
+    primaryInstances: 3,
+    secondaryInstances: 1,
+    ping: 'up',
+    power: 'on',
+    group: 'default',
+    groupUuid: 'g-1',
+    address: '192.0.2.2',
+    bmc: 'node2-bmc.small.sim',
+    memoryFree: 2048,
+    memoryTotal: 8192,
+    ...over,
+  };
+}
+
+export function clusterStatus(over: Partial<ClusterStatus> = {}): ClusterStatus {
+  return {
+    name: 'small',
+    host: '127.0.0.1',
+    readOnly: false,
+    insecure: false,
+    reachable: true,
+    version: '3.0.2',
+    master: 'node1.small.example.org',
+    nodesUp: 4,
+    nodesTotal: 4,
+    runningJobs: 0,
+    ...over,
+  };
+}
+
+export function auditEntry(over: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    time: T0,
+    operator: ALICE,
+    action: 'evacuate',
+    cluster: 'small',
+    node: 'node2.small.example.org',
+    jobId: 'a1b2c3d4',
+    result: 'started',
+    detail: 'job a1b2c3d4',
+    ...over,
+  };
+}
+
+/** A list's filter as the view gets it: kept (`text`), being typed (`editing`), or none. */
+export function filterOf(text = '', editing = false) {
+  const nothing = () => undefined;
+  return {
+    text,
+    editing,
+    prompt: {
+      label: '/',
+      value: text,
+      onChange: nothing,
+      onSubmit: nothing,
+      onCancel: nothing,
+      submitLabel: 'keep filter',
+    },
+  };
+}
+
+export function instance(over: Partial<RapiInstance> = {}): RapiInstance {
+  return {
+    name: 'db1.small.example.org',
+    admin_state: 'up',
+    oper_state: true,
+    status: 'running',
+    pnode: 'node2.small.example.org',
+    snodes: ['node4.small.example.org'],
+    disk_template: 'drbd',
+    beparams: { maxmem: 1024 },
+    oper_ram: 1024,
+    tags: [],
+    uuid: 'i-1',
+    ...over,
+  };
+}
