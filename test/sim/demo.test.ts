@@ -1,5 +1,5 @@
 // The demo world has what the brief promises, and a realistic evacuation runs through it.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { rapi } from './helpers.js';
 
@@ -22,7 +22,7 @@ type NodeRow = {
 };
 type InstanceRow = { name: string; disk_template: string; pnode: string; snodes: string[]; status: string };
 
-test('two clusters, about twelve nodes and sixty instances of mixed templates, every node with its own BMC', async () => {
+it('two clusters, about twelve nodes and sixty instances of mixed templates, every node with its own BMC', async () => {
   expect(sim.clusters.map((c) => c.name)).toEqual(['ams', 'fra']);
   const nodes: NodeRow[] = [];
   const instances: InstanceRow[] = [];
@@ -43,7 +43,7 @@ test('two clusters, about twelve nodes and sixty instances of mixed templates, e
   expect(await sim.power.status('node5-bmc.fra.sim')).toBe('off');
 });
 
-test('ams: a node holding a plain instance, a DRBD pair whose peer is drained, a candidate pool at its minimum', async () => {
+it('ams: a node holding a plain instance, a DRBD pair whose peer is drained, a candidate pool at its minimum', async () => {
   const c = rapi(sim, 'ams');
   const instances = (await c.get('/2/instances?bulk=1')).json as InstanceRow[];
   const nodes = (await c.get('/2/nodes?bulk=1')).json as NodeRow[];
@@ -56,7 +56,7 @@ test('ams: a node holding a plain instance, a DRBD pair whose peer is drained, a
   expect((job.opresult as [string, string[]][])[0]?.[1]?.[0]).toMatch(/^Not enough master candidates/);
 });
 
-test('a maintenance-style evacuation of node3.ams: drain with auto_promote, primaries then secondaries', async () => {
+it('a maintenance-style evacuation of node3.ams: drain with auto_promote, primaries then secondaries', async () => {
   const c = rapi(sim, 'ams');
   const node = 'node3.ams.example.org';
   expect(

@@ -5,7 +5,7 @@
 // names, instance names, UUIDs, MACs and numbers are normalised.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labInventory, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { poll, request, type Exchange } from './helpers.js';
 
@@ -271,12 +271,12 @@ function compare(expected: unknown, got: unknown, at: string, errors: string[]):
 }
 
 describe('simulator vs recorded lab exchanges', () => {
-  test('every fixture is replayed or listed as not replayable', () => {
+  it('every fixture is replayed or listed as not replayable', () => {
     const missing = FILES.filter((f) => !actual.has(f) && !(f in NOT_REPLAYABLE));
     expect(missing).toEqual([]);
   });
 
-  test.each(FILES)('%s', (file) => {
+  it.each(FILES)('%s', (file) => {
     if (file in NOT_REPLAYABLE) return;
     const f = fixture(file);
     const got = actual.get(file);

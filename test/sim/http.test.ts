@@ -1,5 +1,5 @@
 // The RAPI's HTTP behaviour (auth order, error bodies, content checks), fault injection and statistics.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { poll, READ, request } from './helpers.js';
 import { n, simPerTest } from './world.js';
 
@@ -8,7 +8,7 @@ const start = simPerTest();
 const message = (r: { json: unknown }) => (r.json as { message: string }).message;
 
 describe('authentication and errors', () => {
-  test('401 with the realm for missing or wrong credentials; 403 for writes by the read-only user', async () => {
+  it('401 with the realm for missing or wrong credentials; 403 for writes by the read-only user', async () => {
     const { c } = await start();
     for (const auth of [null, { user: 'nodevac', password: 'wrong' }, { user: 'nobody', password: 'x' }]) {
       const r = await c.get('/2/info', { auth });
@@ -32,7 +32,7 @@ describe('authentication and errors', () => {
     expect((await c.get('/2/query/node?fields=name', { auth: READ })).status).toBe(403);
   });
 
-  test('as on the lab: no credentials is always 401; with credentials, unknown paths and methods come first', async () => {
+  it('as on the lab: no credentials is always 401; with credentials, unknown paths and methods come first', async () => {
     const { c } = await start();
     expect((await c.get('/2/bogus', { auth: null })).status).toBe(401);
     expect((await c.get('/2/bogus', { auth: { user: 'nodevac', password: 'wrong' } })).status).toBe(404);
@@ -49,7 +49,7 @@ describe('authentication and errors', () => {
     expect((await c.get('/2/jobs/abc')).status).toBe(404);
   });
 
-  test('Ganeti headers on every answer', async () => {
+  it('Ganeti headers on every answer', async () => {
     const { c } = await start();
     const r = await c.get('/version');
     expect([r.status, r.text, r.headers['content-length']]).toEqual([200, '2\n', '2']);
@@ -65,7 +65,7 @@ describe('authentication and errors', () => {
     ]);
   });
 
-  test('bodies: 415 without application/json, 400 for bad JSON, wrong types and parameters', async () => {
+  it('bodies: 415 without application/json, 400 for bad JSON, wrong types and parameters', async () => {
     const { c } = await start();
     const role = `/2/nodes/${n(4)}/role`;
     expect((await c.call('PUT', role, { raw: '"drained"', contentType: 'text/plain' })).status).toBe(415);
@@ -93,7 +93,7 @@ describe('authentication and errors', () => {
 });
 
 describe('faults', () => {
-  test('errorRate answers 502/504 as Ganeti words them, reproducibly for a seed', async () => {
+  it('errorRate answers 502/504 as Ganeti words them, reproducibly for a seed', async () => {
     const { sim, c } = await start();
     sim.faults.set({ errorRate: 1 });
     const r = await c.get('/2/info');
@@ -120,7 +120,7 @@ describe('faults', () => {
     expect((await c.get('/version')).status).toBe(200);
   });
 
-  test('dropRate destroys the connection without an answer; faults can target one cluster', async () => {
+  it('dropRate destroys the connection without an answer; faults can target one cluster', async () => {
     const { sim, c } = await start();
     sim.faults.set({ dropRate: 1 });
     await expect(c.get('/version')).rejects.toThrow();
@@ -128,7 +128,7 @@ describe('faults', () => {
     expect((await c.get('/version')).status).toBe(200);
   });
 
-  test('lostAnswerRate handles the request (a submission queues its job) and then destroys the connection', async () => {
+  it('lostAnswerRate handles the request (a submission queues its job) and then destroys the connection', async () => {
     const { sim, c } = await start();
     sim.faults.set({ lostAnswerRate: 1 });
     await expect(c.put(`/2/nodes/${n(4)}/role`, 'drained')).rejects.toThrow();
@@ -138,7 +138,7 @@ describe('faults', () => {
     expect(sim.world.clusters[0]!.jobs.get(subs[0]!.jobId)).toBeDefined();
   });
 
-  test('methods limits the faults to requests with those methods, and each injected fault is counted', async () => {
+  it('methods limits the faults to requests with those methods, and each injected fault is counted', async () => {
     const { sim, c } = await start();
     sim.faults.set({ errorRate: 1, methods: ['PUT'] });
     expect((await c.get('/version')).status).toBe(200);
@@ -147,14 +147,14 @@ describe('faults', () => {
     expect(sim.stats().clusters.t?.submissions).toEqual([]);
   });
 
-  test('latency delays answers without changing them', async () => {
+  it('latency delays answers without changing them', async () => {
     const { sim, c } = await start();
     sim.faults.set({ latencyMs: 30 });
     expect(sim.faults.get().latencyMs).toBe(30);
     expect((await c.get('/version')).json).toBe(2);
   });
 
-  test('a drained queue refuses submissions with 503 and records nothing', async () => {
+  it('a drained queue refuses submissions with 503 and records nothing', async () => {
     const { sim, c } = await start();
     sim.faults.set({ queueDrained: true });
     const r = await c.put(`/2/nodes/${n(4)}/role`, 'drained');
@@ -170,13 +170,13 @@ describe('faults', () => {
     expect(sim.world.clusters[0]!.jobs.list()).toEqual([]);
   });
 
-  test('invalid fault settings are refused', async () => {
+  it('invalid fault settings are refused', async () => {
     const { sim } = await start();
     expect(() => sim.faults.set({ errorRate: 2 })).toThrow(/errorRate/);
     expect(() => sim.faults.set({ nonsense: 1 } as never)).toThrow(/unknown fault setting/);
   });
 
-  test('no RAPI while the master node is powered off', async () => {
+  it('no RAPI while the master node is powered off', async () => {
     const { sim, c } = await start();
     await sim.power.off('n1-bmc.t.sim', 'hard');
     await expect(c.get('/version')).rejects.toThrow();
@@ -187,7 +187,7 @@ describe('faults', () => {
 });
 
 describe('stats', () => {
-  test('every submission is recorded once, with its reason; concurrent connections are counted', async () => {
+  it('every submission is recorded once, with its reason; concurrent connections are counted', async () => {
     const { sim, c } = await start();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x&reason=why`);
     await c.job(id);

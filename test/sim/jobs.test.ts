@@ -1,5 +1,5 @@
 // The job queue: lifecycle, locks, cancel semantics (as luxid answers), /2/jobs/J/wait long-polls, capacity.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scaleInventory } from '../../src/sim/index.js';
 import { poll, READ } from './helpers.js';
 import { n, simPerTest, vm } from './world.js';
@@ -9,7 +9,7 @@ const start = simPerTest();
 type Job = Record<string, unknown>;
 
 describe('lifecycle', () => {
-  test('queued -> waiting/running -> success, with Ganeti timestamps and op fields filled in as it starts', async () => {
+  it('queued -> waiting/running -> success, with Ganeti timestamps and op fields filled in as it starts', async () => {
     const { c, queue } = await start();
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/role`, 'drained');
@@ -38,7 +38,7 @@ describe('lifecycle', () => {
     expect(done.end_ts).not.toBeNull();
   });
 
-  test('jobs needing the same node lock wait for each other', async () => {
+  it('jobs needing the same node lock wait for each other', async () => {
     const { c, queue } = await start();
     queue.pause();
     const first = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=one`);
@@ -54,7 +54,7 @@ describe('lifecycle', () => {
     for (const id of [first, second, other]) expect((await c.job(id)).status).toBe('success');
   });
 
-  test('at most 20 jobs are processed at once; the rest stay queued', async () => {
+  it('at most 20 jobs are processed at once; the rest stay queued', async () => {
     const { c, queue } = await start({
       inventory: scaleInventory({ clusters: 1, nodes: 25, instances: 0 }),
       jobDurationMs: 60_000,
@@ -66,7 +66,7 @@ describe('lifecycle', () => {
     expect(ids.filter((id) => queue.get(id)?.status === 'queued')).toEqual(ids.slice(20));
   });
 
-  test('GET /2/jobs lists ids and uris, bulk adds the fields without log and result; unknown jobs answer all-null', async () => {
+  it('GET /2/jobs lists ids and uris, bulk adds the fields without log and result; unknown jobs answer all-null', async () => {
     const { c } = await start();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
     await c.job(id);
@@ -102,7 +102,7 @@ describe('lifecycle', () => {
 });
 
 describe('DELETE /2/jobs/J', () => {
-  test('queued: dequeued and canceled', async () => {
+  it('queued: dequeued and canceled', async () => {
     const { c, queue } = await start();
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
@@ -112,7 +112,7 @@ describe('DELETE /2/jobs/J', () => {
     expect(job.end_ts).not.toBeNull();
   });
 
-  test('waiting: canceled with "Job canceled by request"', async () => {
+  it('waiting: canceled with "Job canceled by request"', async () => {
     const { c, queue } = await start();
     queue.pause();
     const first = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=one`);
@@ -128,7 +128,7 @@ describe('DELETE /2/jobs/J', () => {
     expect((await c.job(first)).status).toBe('success');
   });
 
-  test('running: cannot cancel; finished or unknown: not in queue', async () => {
+  it('running: cannot cancel; finished or unknown: not in queue', async () => {
     const { c, queue } = await start();
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
@@ -152,7 +152,7 @@ describe('GET /2/jobs/J/wait', () => {
     previous_log_serial: serial,
   });
 
-  test('answers at once without previous info, and when the job is finished', async () => {
+  it('answers at once without previous info, and when the job is finished', async () => {
     const { c, queue } = await start();
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
@@ -166,7 +166,7 @@ describe('GET /2/jobs/J/wait', () => {
     expect(finished.json).toEqual({ job_info: ['success', ['success']], log_entries: [] });
   });
 
-  test('blocks until the status or the log changes, returning only newer log entries', async () => {
+  it('blocks until the status or the log changes, returning only newer log entries', async () => {
     const { c, queue } = await start();
     queue.pause();
     const id = await c.submit('POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'primary-only' });
@@ -190,7 +190,7 @@ describe('GET /2/jobs/J/wait', () => {
     queue.resume();
   });
 
-  test('after the server-side timeout it answers the unchanged state (Ganeti 3.0 does not answer null)', async () => {
+  it('after the server-side timeout it answers the unchanged state (Ganeti 3.0 does not answer null)', async () => {
     const { c, queue } = await start({ waitTimeoutMs: 50 });
     queue.pause();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
@@ -198,7 +198,7 @@ describe('GET /2/jobs/J/wait', () => {
     expect(r.json).toEqual({ job_info: ['queued', ['queued']], log_entries: [] });
   });
 
-  test('needs the write user and a proper body; an unknown job is a 500', async () => {
+  it('needs the write user and a proper body; an unknown job is a 500', async () => {
     const { c } = await start();
     const id = await c.submit('PUT', `/2/nodes/${n(4)}/tags?tag=x`);
     expect((await c.get(`/2/jobs/${id}/wait`, { body: body(null, null), auth: READ })).status).toBe(403);

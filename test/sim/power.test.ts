@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PowerError } from '../../src/power/types.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { SimPowerDriver, SimReachability } from '../../src/sim/remote.js';
@@ -21,7 +21,7 @@ const node = (s: Simulator, name: string) => s.world.clusters[0]!.nodes.get(name
 const powerError = (p: Promise<unknown>) => rejectionOf(p, PowerError);
 
 describe('in-process BMCs and ping', () => {
-  test('power off stops ping and the node daemon; power on brings ping back, then the daemon', async () => {
+  it('power off stops ping and the node daemon; power on brings ping back, then the daemon', async () => {
     const { sim } = await start({ bootDelayMs: 20, daemonDelayMs: 60 });
     const n4 = node(sim, n(4));
     expect(await sim.power.status('n4-bmc.t.sim')).toBe('on');
@@ -45,14 +45,14 @@ describe('in-process BMCs and ping', () => {
     ]);
   });
 
-  test('soft off takes effect after the ACPI delay', async () => {
+  it('soft off takes effect after the ACPI delay', async () => {
     const { sim } = await start({ softOffDelayMs: 20 });
     await sim.power.off('n5-bmc.t.sim', 'soft');
     expect(await sim.power.status('n5-bmc.t.sim')).toBe('on');
     await poll(async () => ((await sim.power.status('n5-bmc.t.sim')) === 'off' ? true : undefined));
   });
 
-  test('unknown and unreachable BMCs; a node that never comes back', async () => {
+  it('unknown and unreachable BMCs; a node that never comes back', async () => {
     const { sim } = await start({ bootDelayMs: 5, daemonDelayMs: 10 });
     expect((await powerError(sim.power.status('nope.t.sim'))).kind).toBe('unknown-host');
     sim.faults.set({ unreachableBmcs: ['n4-bmc.t.sim'], neverBoot: [n(5)] });
@@ -69,7 +69,7 @@ describe('in-process BMCs and ping', () => {
 });
 
 describe('through the control endpoint', () => {
-  test('SimPowerDriver and SimReachability drive the simulated hardware', async () => {
+  it('SimPowerDriver and SimReachability drive the simulated hardware', async () => {
     const { sim } = await start({ bootDelayMs: 5 });
     const opts = { url: sim.controlUrl, fingerprint: sim.fingerprint };
     const power = new SimPowerDriver({ ...opts, user: 'ADMIN', password: 'nodevac-bmc-sim' });
@@ -88,7 +88,7 @@ describe('through the control endpoint', () => {
     expect((await powerError(power.status('nope.t.sim'))).kind).toBe('unknown-host');
   });
 
-  test('wrong BMC credentials answer like an authentication failure', async () => {
+  it('wrong BMC credentials answer like an authentication failure', async () => {
     const { sim } = await start();
     const power = new SimPowerDriver({
       url: sim.controlUrl,
@@ -102,7 +102,7 @@ describe('through the control endpoint', () => {
     expect(await sim.power.status('n4-bmc.t.sim')).toBe('on');
   });
 
-  test('faults and stats need the BMC credentials', async () => {
+  it('faults and stats need the BMC credentials', async () => {
     const { sim } = await start();
     const bmc = { user: 'ADMIN', password: 'nodevac-bmc-sim' };
     const set = await request(sim.controlUrl, sim.fingerprint, 'POST', '/faults', {
@@ -121,7 +121,7 @@ describe('through the control endpoint', () => {
     expect(Object.keys((stats.json as { clusters: object }).clusters)).toEqual(['t']);
   });
 
-  test('a closed simulator is unreachable', async () => {
+  it('a closed simulator is unreachable', async () => {
     const s = await ruleSim();
     const power = new SimPowerDriver({
       url: s.controlUrl,
@@ -179,7 +179,7 @@ function run(
 }
 
 describe('standalone simulator process', () => {
-  test('prints its configuration, writes it with mode 600, serves, and exits cleanly on SIGTERM', async () => {
+  it('prints its configuration, writes it with mode 600, serves, and exits cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-sim-'));
     const out = path.join(dir, 'config.json');
     let first: string | null = null;
@@ -230,12 +230,12 @@ describe('standalone simulator process', () => {
     expect(await child.done).toMatchObject({ code: 0, signal: null });
   });
 
-  test('bad arguments: usage and exit code 2', async () => {
+  it('bad arguments: usage and exit code 2', async () => {
     const child = run([...entry('src/sim/main.ts', 'dist/sim/main.js'), '--scale', 'lots']);
     expect((await child.done).code).toBe(2);
   });
 
-  test('close() leaves nothing running: the process exits by itself', async () => {
+  it('close() leaves nothing running: the process exits by itself', async () => {
     const child = run(entry('test/sim/scripts/close-exits.ts', null));
     const result = await child.done;
     expect(result).toMatchObject({ code: 0, signal: null });
@@ -243,7 +243,7 @@ describe('standalone simulator process', () => {
   });
 });
 
-test('config() is the public nodevac format pointing at the simulator', async () => {
+it('config() is the public nodevac format pointing at the simulator', async () => {
   const { sim } = await start();
   const cfg = sim.config();
   expect(cfg).toEqual({

@@ -1,5 +1,5 @@
 // Ganeti's rules as the simulator enforces them (lib/cmdlib, hail), one scenario each.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InventoryInstance, Simulator } from '../../src/sim/index.js';
 import { labInventory } from '../../src/sim/index.js';
 import { poll, rapi } from './helpers.js';
@@ -39,7 +39,7 @@ function instance(s: Simulator, name: string) {
 }
 
 describe('node flags (LUNodeSetParams)', () => {
-  test("the master's flags never change", async () => {
+  it("the master's flags never change", async () => {
     const { c } = await start();
     for (const [method, path, body] of [
       ['PUT', `/2/nodes/${n(1)}/role`, 'drained'],
@@ -55,7 +55,7 @@ describe('node flags (LUNodeSetParams)', () => {
     }
   });
 
-  test('at most one of master_candidate, drained and offline', async () => {
+  it('at most one of master_candidate, drained and offline', async () => {
     const { c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(4)}/modify`, { offline: true, drained: true });
     expect(errorOf(job)).toEqual([
@@ -66,7 +66,7 @@ describe('node flags (LUNodeSetParams)', () => {
     expect(errorOf(none)).toEqual(['OpPrereqError', ['Please pass at least one modification', 'wrong_input']]);
   });
 
-  test('role regular clears drained and offline', async () => {
+  it('role regular clears drained and offline', async () => {
     const { sim, c } = await start();
     expect((await run(c, 'PUT', `/2/nodes/${n(4)}/role`, 'drained')).status).toBe('success');
     expect((await c.get(`/2/nodes/${n(4)}/role`)).json).toBe('drained');
@@ -81,7 +81,7 @@ describe('node flags (LUNodeSetParams)', () => {
     expect(node(sim, n(5)).offline).toBe(false);
   });
 
-  test('de-offlining fails while the node daemon is down, works once it answers, and may auto-promote', async () => {
+  it('de-offlining fails while the node daemon is down, works once it answers, and may auto-promote', async () => {
     const { sim, c } = await start({ inventory: labInventory() });
     const n2 = 'node2.ganeti.test';
     await sim.power.off('node2-bmc.ganeti.test', 'hard');
@@ -106,7 +106,7 @@ describe('node flags (LUNodeSetParams)', () => {
     ]);
   });
 
-  test('demoting a candidate when the pool would run short needs auto_promote, which promotes another node', async () => {
+  it('demoting a candidate when the pool would run short needs auto_promote, which promotes another node', async () => {
     const { sim, c } = await start();
     const refused = await run(c, 'PUT', `/2/nodes/${n(2)}/role`, 'drained');
     expect(errorOf(refused)).toEqual([
@@ -131,7 +131,7 @@ describe('node flags (LUNodeSetParams)', () => {
     expect(node(sim, n(5)).masterCandidate).toBe(true);
   });
 
-  test('with a pool larger than the master-capable nodes, demotion needs no auto_promote', async () => {
+  it('with a pool larger than the master-capable nodes, demotion needs no auto_promote', async () => {
     const { c } = await start({ inventory: labInventory() });
     const job = await run(c, 'PUT', '/2/nodes/node3.ganeti.test/role', 'drained');
     expect(job.status).toBe('success');
@@ -139,7 +139,7 @@ describe('node flags (LUNodeSetParams)', () => {
 });
 
 describe('evacuation (LUNodeEvacuate + hail)', () => {
-  test('mode all always fails', async () => {
+  it('mode all always fails', async () => {
     const { c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'all', iallocator: 'hail' });
     expect(errorOf(job)).toEqual([
@@ -151,7 +151,7 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     ]);
   });
 
-  test('no mode is a 400; remote_node with primary-only is a job error', async () => {
+  it('no mode is a 400; remote_node with primary-only is a job error', async () => {
     const { c } = await start();
     const r = await c.post(`/2/nodes/${n(2)}/evacuate`, { iallocator: 'hail' });
     expect(r.status).toBe(400);
@@ -162,7 +162,7 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     ]);
   });
 
-  test('one plain primary fails the whole primary evacuation, with no child jobs', async () => {
+  it('one plain primary fails the whole primary evacuation, with no child jobs', async () => {
     const { sim, c } = await start();
     const before = sim.world.clusters[0]!.jobs.list().length;
     const job = await run(c, 'POST', `/2/nodes/${n(4)}/evacuate`, { mode: 'primary-only', iallocator: 'hail' });
@@ -181,7 +181,7 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     );
   });
 
-  test('a primary evacuation spawns one migrate job per instance; DRBD goes to its secondary, the old primary becomes secondary', async () => {
+  it('a primary evacuation spawns one migrate job per instance; DRBD goes to its secondary, the old primary becomes secondary', async () => {
     const { sim, c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'primary-only', iallocator: 'hail' });
     expect(job.status).toBe('success');
@@ -202,7 +202,7 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     expect(node(sim, n(2)).secondaries.size).toBe(2);
   });
 
-  test('a secondary evacuation replaces the DRBD secondaries', async () => {
+  it('a secondary evacuation replaces the DRBD secondaries', async () => {
     const { sim, c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(2)}/evacuate`, { mode: 'secondary-only', iallocator: 'hail' });
     expect(job.status).toBe('success');
@@ -226,7 +226,7 @@ describe('evacuation (LUNodeEvacuate + hail)', () => {
     ]);
   });
 
-  test('evacuating an offline node falls back to failover', async () => {
+  it('evacuating an offline node falls back to failover', async () => {
     const { sim, c } = await start();
     await sim.power.off('n2-bmc.t.sim', 'hard');
     expect((await run(c, 'PUT', `/2/nodes/${n(2)}/role?force=1&auto-promote=1`, 'offline')).status).toBe('success');
@@ -256,7 +256,7 @@ describe('node groups', () => {
     tags: string[];
   };
 
-  test('/2/groups lists {name, uri}; bulk and /2/groups/G give each group its nodes, whose group.uuid is the group', async () => {
+  it('/2/groups lists {name, uri}; bulk and /2/groups/G give each group its nodes, whose group.uuid is the group', async () => {
     const { sim, c } = await start({ inventory: grouped([]) });
     expect((await c.get('/2/groups')).json).toEqual([
       { name: 'default', uri: '/2/groups/default' },
@@ -278,7 +278,7 @@ describe('node groups', () => {
     expect(q.data.map((row) => row[1]?.[1])).toEqual(['default', 'default', 'default', 'default', 'rack2']);
   });
 
-  test("hail moves instances only inside their node group, even when another group's node has more room", async () => {
+  it("hail moves instances only inside their node group, even when another group's node has more room", async () => {
     const { sim, c } = await start({
       inventory: grouped([
         { name: vm('x1'), pnode: n(2), diskTemplate: 'diskless', memoryMb: 1024 },
@@ -294,7 +294,7 @@ describe('node groups', () => {
 });
 
 describe('migration and failover (TLMigrateInstance)', () => {
-  test('node migrate: the parent succeeds even when children fail', async () => {
+  it('node migrate: the parent succeeds even when children fail', async () => {
     const { c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(3)}/migrate`, {});
     expect(job.status).toBe('success');
@@ -307,7 +307,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     expect(byName[vm('s1')]?.status).toBe('success');
   });
 
-  test('a stopped instance needs failover; allow_failover switches to it', async () => {
+  it('a stopped instance needs failover; allow_failover switches to it', async () => {
     const { sim, c } = await start();
     const failed = await run(c, 'PUT', `/2/instances/${vm('down1')}/migrate`, {});
     expect(errorOf(failed)[1][0]).toBe(`Can't migrate, please use failover: Instance ${vm('down1')} is not running`);
@@ -325,7 +325,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     expect([down1.pnode.name, down1.snode?.name, down1.status]).toEqual([n(2), n(3), 'ADMIN_down']);
   });
 
-  test('non-mirrored instances cannot migrate or fail over', async () => {
+  it('non-mirrored instances cannot migrate or fail over', async () => {
     const { c } = await start();
     const m = await run(c, 'PUT', `/2/instances/${vm('p1')}/migrate`, {});
     expect(errorOf(m)).toEqual([
@@ -339,7 +339,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     ]);
   });
 
-  test('a DRBD instance cannot go to a drained secondary, nor to an arbitrary node', async () => {
+  it('a DRBD instance cannot go to a drained secondary, nor to an arbitrary node', async () => {
     const { c } = await start();
     expect((await run(c, 'PUT', `/2/nodes/${n(5)}/role`, 'drained')).status).toBe('success');
     const job = await run(c, 'PUT', `/2/instances/${vm('d2')}/migrate`, {});
@@ -354,7 +354,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     ]);
   });
 
-  test('the target needs the memory', async () => {
+  it('the target needs the memory', async () => {
     const { c } = await start({
       inventory: ruleInventory({
         nodes: { 3: { memoryMb: 4096 } },
@@ -371,7 +371,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     ]);
   });
 
-  test('the iallocator picks a node with room that is neither drained, offline nor the source', async () => {
+  it('the iallocator picks a node with room that is neither drained, offline nor the source', async () => {
     const { sim, c } = await start({
       inventory: ruleInventory({
         nodes: { 1: { memoryMb: 4096 }, 3: { drained: true, masterCandidate: false }, 4: { offline: true } },
@@ -395,7 +395,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     ]);
   });
 
-  test('migrations from or to a powered-off node fail', async () => {
+  it('migrations from or to a powered-off node fail', async () => {
     const { sim, c } = await start();
     await sim.power.off('n3-bmc.t.sim', 'hard');
     const to = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, {});
@@ -417,7 +417,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     for (const k of await childJobs(c, from)) expect(k.status).toBe('error');
   });
 
-  test('cleanup checks where the instance runs; an unknown iallocator fails to run', async () => {
+  it('cleanup checks where the instance runs; an unknown iallocator fails to run', async () => {
     const { c } = await start();
     const cleanup = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, { cleanup: true });
     expect(cleanup.status).toBe('success');
@@ -431,7 +431,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
     ]);
   });
 
-  test('the oplog follows a DRBD live migration', async () => {
+  it('the oplog follows a DRBD live migration', async () => {
     const { c } = await start();
     const job = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, { mode: 'live' });
     expect(logOf(job)).toEqual([
@@ -458,7 +458,7 @@ describe('migration and failover (TLMigrateInstance)', () => {
 });
 
 describe('instances and power', () => {
-  test('shutdown with no_remember keeps admin_state up (ERROR_down); startup runs it again', async () => {
+  it('shutdown with no_remember keeps admin_state up (ERROR_down); startup runs it again', async () => {
     const { sim, c } = await start();
     const job = await run(c, 'PUT', `/2/instances/${vm('x1')}/shutdown?no_remember=1`, { timeout: 30 });
     expect(job.status).toBe('success');
@@ -472,7 +472,7 @@ describe('instances and power', () => {
     expect(instance(sim, vm('p1')).status).toBe('ADMIN_down');
   });
 
-  test('powering a node off kills its instances; they stay stopped after power on', async () => {
+  it('powering a node off kills its instances; they stay stopped after power on', async () => {
     const { sim, c } = await start();
     await sim.power.off('n2-bmc.t.sim', 'hard');
     const bulk = (await c.get('/2/instances?bulk=1')).json as Record<string, unknown>[];
@@ -488,7 +488,7 @@ describe('instances and power', () => {
     expect(instance(sim, vm('d1')).status).toBe('running');
   });
 
-  test('a failed migration (fault) is a child job error', async () => {
+  it('a failed migration (fault) is a child job error', async () => {
     const { sim, c } = await start();
     sim.faults.set({ failMigration: [vm('d1')] });
     const job = await run(c, 'PUT', `/2/instances/${vm('d1')}/migrate`, {});
@@ -502,7 +502,7 @@ describe('instances and power', () => {
 });
 
 describe('reason trail, tags, unknown nodes, query', () => {
-  test('?reason= leads the trail, children inherit it', async () => {
+  it('?reason= leads the trail, children inherit it', async () => {
     const { c } = await start();
     const id = await c.submit('POST', `/2/nodes/${n(2)}/evacuate?reason=${encodeURIComponent('nodevac:alice:op-1')}`, {
       mode: 'primary-only',
@@ -525,7 +525,7 @@ describe('reason trail, tags, unknown nodes, query', () => {
     expect(child?.ops[0]?.comment).toBe('Submitted by OP_NODE_EVACUATE');
   });
 
-  test('node migrate with any query argument ignores the body (pre-2.5 request format)', async () => {
+  it('node migrate with any query argument ignores the body (pre-2.5 request format)', async () => {
     const { c } = await start();
     const job = await run(c, 'POST', `/2/nodes/${n(2)}/migrate?reason=x`, { mode: 'non-live', iallocator: 'hail' });
     expect(job.ops[0]).not.toHaveProperty('mode');
@@ -534,7 +534,7 @@ describe('reason trail, tags, unknown nodes, query', () => {
     expect(viaQuery.ops[0]?.mode).toBe('non-live');
   });
 
-  test('tags: add, remove, unknown and invalid', async () => {
+  it('tags: add, remove, unknown and invalid', async () => {
     const { c } = await start();
     expect((await run(c, 'PUT', `/2/nodes/${n(4)}/tags?tag=nodevac:maint&tag=a`)).status).toBe('success');
     expect((await c.get(`/2/nodes/${n(4)}/tags`)).json).toEqual(['a', 'ipmi:n4-bmc.t.sim', 'nodevac:maint']);
@@ -545,7 +545,7 @@ describe('reason trail, tags, unknown nodes, query', () => {
     expect(errorOf(invalid)).toEqual(['TagError', ['Tag contains invalid characters']]);
   });
 
-  test('unknown nodes: 404 for the node, 500 for its tags and role, a job error for writes', async () => {
+  it('unknown nodes: 404 for the node, 500 for its tags and role, a job error for writes', async () => {
     const { c } = await start();
     expect((await c.get('/2/nodes/nope.t.example.org')).status).toBe(404);
     const tags = await c.get('/2/nodes/nope.t.example.org/tags');
@@ -560,7 +560,7 @@ describe('reason trail, tags, unknown nodes, query', () => {
     expect(((await c.get('/2/nodes/n2')).json as { name: string }).name).toBe(n(2));
   });
 
-  test('/2/query/node answers field definitions and [status, value] cells', async () => {
+  it('/2/query/node answers field definitions and [status, value] cells', async () => {
     const { sim, c } = await start();
     await sim.power.off('n5-bmc.t.sim', 'hard');
     const r = await c.get('/2/query/node?fields=name,powered,mfree,bogus');

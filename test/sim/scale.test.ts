@@ -1,6 +1,6 @@
 // A generated world of 10 clusters x 500 nodes x 10000 instances: it starts, lists and works. The timings are
 // printed (for the record), not asserted.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { rapi } from './helpers.js';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-test('10 x 500 x 10000: bulk listings are complete and quick to serve again', async () => {
+it('10 x 500 x 10000: bulk listings are complete and quick to serve again', async () => {
   expect(sim.clusters).toHaveLength(10);
   const c = rapi(sim, 'c07');
   const timed = async (p: string) => {
@@ -42,7 +42,7 @@ test('10 x 500 x 10000: bulk listings are complete and quick to serve again', as
   );
 });
 
-test('jobs work at scale: draining a node changes the next listing', async () => {
+it('jobs work at scale: draining a node changes the next listing', async () => {
   const c = rapi(sim, 'c03');
   const id = await c.submit('POST', '/2/nodes/node250.c03.example.org/modify', { drained: true });
   expect((await c.job(id)).status).toBe('success');

@@ -1,4 +1,4 @@
-// The job follower against the replay server: long-poll semantics, the polling fallback, outages,
+// The job follower (src/ganeti/follow.ts) against the replay server: long-poll semantics, the polling fallback, outages,
 // log lines streamed once each and in order.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,10 +8,10 @@ import {
   startReplayServer,
   type RecordedRequest,
   type ReplayServer,
-} from '../../test/helpers/fixtures.js';
-import { RapiClient } from './client.js';
-import { FollowAborted, followJob, outcome, type FollowOptions } from './follow.js';
-import type { JobStatus, OplogEntry, RapiJob } from './types.js';
+} from '../helpers/fixtures.js';
+import { RapiClient } from '../../src/ganeti/client.js';
+import { FollowAborted, followJob, outcome, type FollowOptions } from '../../src/ganeti/follow.js';
+import type { JobStatus, OplogEntry, RapiJob } from '../../src/ganeti/types.js';
 
 let server: ReplayServer;
 beforeAll(async () => {
