@@ -12,6 +12,7 @@ import type { SubmittedOp } from '../ganeti.js';
 import type { EventExtra } from '../journal.js';
 import type { RunnerSettings } from '../types.js';
 import type { StepContext, StepRapi } from './context.js';
+import { DEFAULT_PLAN_OPTIONS } from '../../plan/options.js';
 
 export const NODE = 'node1.test';
 
@@ -90,18 +91,7 @@ export function job(plan: Partial<Plan> = {}, patch: Partial<JobRecord> = {}): J
     master: 'master.test',
     iallocator: 'hail',
     createdAt: '2026-01-01T00:00:00Z',
-    options: {
-      powerOff: false,
-      full: false,
-      shutdownNonMirrored: false,
-      allowFailover: false,
-      iallocator: null,
-      targetNode: null,
-      deadline: null,
-      migrateBack: false,
-      powerOn: false,
-      returnToService: true,
-    },
+    options: { ...DEFAULT_PLAN_OPTIONS, powerOn: false },
     instances: [],
     steps: [],
     blockers: [],

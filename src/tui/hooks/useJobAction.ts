@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { JobRecord } from '../../jobs/types.js';
 import { errorView, type ErrorView } from '../format.js';
+import { KEYS, pressed } from '../keymap.js';
 import { useSession } from '../providers/session.js';
 
 export interface JobAsk {
@@ -18,6 +19,8 @@ export interface JobAction {
   answer(yes: boolean): void;
   note: string | undefined;
   error: ErrorView | undefined;
+  /** The cancel and retry keys on `job`, as far as `allowed` lets them: true when the key was one of them. */
+  keys(input: string, job: JobRecord, allowed: { cancel: boolean; retry: boolean }): boolean;
 }
 
 /** `done` says what happened, once the facade accepted it. */
@@ -36,5 +39,15 @@ export function useJobAction(done: (ask: JobAsk) => string): JobAction {
       (err: unknown) => setError(errorView(err)),
     );
   };
-  return { ask, askFor: setAsk, answer, note, error };
+  const keys = (input: string, job: JobRecord, allowed: { cancel: boolean; retry: boolean }): boolean => {
+    const what =
+      pressed(KEYS.cancel, input) && allowed.cancel
+        ? 'cancel'
+        : pressed(KEYS.retry, input) && allowed.retry
+          ? 'retry'
+          : null;
+    if (what) setAsk({ what, job });
+    return what !== null;
+  };
+  return { ask, askFor: setAsk, answer, note, error, keys };
 }

@@ -6,7 +6,7 @@ import { JobPage } from '../components/JobPage.js';
 import { jobControls } from '../jobControls.js';
 import { useJobAction } from '../hooks/useJobAction.js';
 import { useJobWatch } from '../hooks/useJobWatch.js';
-import { hint, KEYS, pressed } from '../keymap.js';
+import { hint, KEYS } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
 import { useSession } from '../providers/session.js';
 
@@ -31,15 +31,7 @@ export function Job({ id }: { id: string }): ReactNode {
   useKeys(
     (input) => {
       if (!job) return false;
-      if (pressed(KEYS.cancel, input) && allowed.cancel) {
-        action.askFor({ what: 'cancel', job });
-        return true;
-      }
-      if (pressed(KEYS.retry, input) && allowed.retry) {
-        action.askFor({ what: 'retry', job });
-        return true;
-      }
-      return false;
+      return action.keys(input, job, allowed);
     },
     { active: action.ask === undefined },
   );

@@ -6,7 +6,7 @@ import { useJobAction } from '../hooks/useJobAction.js';
 import { jobControls } from '../jobControls.js';
 import { listViewProps, useList } from '../hooks/useList.js';
 import { usePoll } from '../hooks/usePoll.js';
-import { hint, KEYS, pressed } from '../keymap.js';
+import { hint, KEYS } from '../keymap.js';
 import { useHints, useKeys } from '../providers/keys.js';
 import { useLayout } from '../providers/layout.js';
 import { useNavigation } from '../providers/navigation.js';
@@ -52,15 +52,7 @@ export function Jobs(): ReactNode {
         nav.push({ name: 'job', id: job.id });
         return true;
       }
-      if (pressed(KEYS.cancel, input) && allowed.cancel) {
-        action.askFor({ what: 'cancel', job });
-        return true;
-      }
-      if (pressed(KEYS.retry, input) && allowed.retry) {
-        action.askFor({ what: 'retry', job });
-        return true;
-      }
-      return false;
+      return action.keys(input, job, allowed);
     },
     { active: action.ask === undefined },
   );

@@ -3,6 +3,7 @@ import type { ClusterStatus, NodeRow } from '../../app/types.js';
 import type { AuditEntry, JobEvent, JobRecord, Operator } from '../../jobs/types.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import type { Plan } from '../../plan/types.js';
+import { DEFAULT_PLAN_OPTIONS } from '../../plan/options.js';
 
 export const ALICE: Operator = { name: 'alice', user: 'alice', from: null, host: 'jump1' };
 export const T0 = '2026-11-24T19:37:05.000Z';
@@ -19,18 +20,7 @@ export function plan(over: Partial<Plan> = {}): Plan {
     master: 'node1.small.example.org',
     iallocator: null,
     createdAt: T0,
-    options: {
-      powerOff: false,
-      full: false,
-      shutdownNonMirrored: false,
-      allowFailover: false,
-      iallocator: null,
-      targetNode: null,
-      deadline: null,
-      migrateBack: false,
-      powerOn: false,
-      returnToService: true,
-    },
+    options: { ...DEFAULT_PLAN_OPTIONS, powerOn: false },
     instances: [
       {
         instance: 'db1.small.example.org',
