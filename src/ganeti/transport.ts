@@ -8,7 +8,7 @@ import got, { type Got, type Method, HTTPError, type RequestError } from 'got';
 import PQueue from 'p-queue';
 import { quote } from '../util/quote.js';
 import { sleep } from '../util/sleep.js';
-import { PinnedAgent, TlsPinError, type TlsTrust } from '../util/tls.js';
+import { pinErrorIn, trustAgent, type TlsTrust } from '../util/tls.js';
 import {
   connectionError,
   httpError,
@@ -73,7 +73,7 @@ export class RapiTransport {
       timeoutSeconds: endpoint.timeoutSeconds,
     };
     this.queue = new PQueue({ concurrency: endpoint.connections });
-    this.agent = makeAgent(endpoint);
+    this.agent = trustAgent(endpoint.tls);
     this.http = got.extend({
       prefixUrl: `https://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
       username: endpoint.user,
@@ -198,7 +198,7 @@ export class RapiTransport {
   /** A request that got no answer; an untrusted certificate is probed for its fingerprint, to be pinned. */
   private async failure(err: unknown, path: string, method: string): Promise<RapiError> {
     const e = err as RequestError & { code?: string };
-    const pin = findCause(err, (c): c is TlsPinError => c instanceof TlsPinError);
+    const pin = pinErrorIn(err);
     if (pin) return tlsPinError(this.target, pin.actual, pin.expected, path, err);
     const code = e.code ?? '';
     if (isCertificateCode(code)) {
@@ -209,21 +209,6 @@ export class RapiTransport {
       return httpError(this.target, e.response.statusCode, String(e.response.body), path, method, err);
     return connectionError(this.target, { code, name: e.name, message: e.message }, path, method, err);
   }
-}
-
-function findCause<T>(err: unknown, test: (e: unknown) => e is T): T | undefined {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur; i++) {
-    if (test(cur)) return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function makeAgent(endpoint: RapiEndpoint): https.Agent {
-  if ('fingerprint' in endpoint.tls) return new PinnedAgent(endpoint.tls.fingerprint);
-  if ('insecure' in endpoint.tls) return new https.Agent({ keepAlive: false, rejectUnauthorized: false });
-  return new https.Agent({ keepAlive: false });
 }
 
 function readCa(endpoint: RapiEndpoint): string {

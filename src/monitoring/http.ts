@@ -2,10 +2,9 @@
 // explicitly insecure; the system's CAs when nothing is configured) and failures turned into MonitoringErrors.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import got, { type Got, type Method, RequestError } from 'got';
 import { safeText } from '../util/quote.js';
-import { PinnedAgent, TlsPinError, type TlsTrust } from '../util/tls.js';
+import { pinErrorIn, trustAgent, type TlsTrust } from '../util/tls.js';
 import { MonitoringError } from './errors.js';
 
 export interface HttpEndpoint {
@@ -37,7 +36,7 @@ export class HttpClient {
     const trust = endpoint.tls ?? { system: true };
     this.got = got.extend({
       ...(endpoint.user !== undefined ? { username: endpoint.user, password: endpoint.password ?? '' } : {}),
-      agent: { https: makeAgent(trust), http: new http.Agent({ keepAlive: false }) },
+      agent: { https: trustAgent(trust), http: new http.Agent({ keepAlive: false }) },
       https: 'ca' in trust ? { certificateAuthority: this.readCa(trust.ca) } : {},
       headers: { accept: 'application/json', 'user-agent': 'nodevac' },
       timeout: { request: endpoint.timeoutSeconds * 1000 },
@@ -96,7 +95,7 @@ export class HttpClient {
 
   private transportError(err: unknown): MonitoringError {
     const e = err as RequestError & { code?: string };
-    const pin = findCause(err, (c): c is TlsPinError => c instanceof TlsPinError);
+    const pin = pinErrorIn(err);
     const field = this.endpoint.field.replace(/\.urls\[\d+\]$/, '');
     if (pin)
       return this.error(
@@ -145,19 +144,4 @@ export function answerText(a: HttpAnswer): string {
           ? b.message
           : a.text;
   return safeText(raw.trim(), 300);
-}
-
-function findCause<T>(err: unknown, test: (e: unknown) => e is T): T | undefined {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur; i++) {
-    if (test(cur)) return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function makeAgent(trust: TlsTrust): https.Agent {
-  if ('fingerprint' in trust) return new PinnedAgent(trust.fingerprint);
-  if ('insecure' in trust) return new https.Agent({ keepAlive: false, rejectUnauthorized: false });
-  return new https.Agent({ keepAlive: false });
 }

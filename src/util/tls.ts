@@ -63,3 +63,20 @@ export class PinnedAgent extends https.Agent {
 export function pemFingerprint(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
+
+/** The https agent for a trust choice: pinned, explicitly insecure, or Node's default checks (CA or system). */
+export function trustAgent(trust: TlsTrust): https.Agent {
+  if ('fingerprint' in trust) return new PinnedAgent(trust.fingerprint);
+  if ('insecure' in trust) return new https.Agent({ keepAlive: false, rejectUnauthorized: false });
+  return new https.Agent({ keepAlive: false });
+}
+
+/** The pin mismatch behind an error, when got wrapped one (it sits a few causes deep). */
+export function pinErrorIn(err: unknown): TlsPinError | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur; i++) {
+    if (cur instanceof TlsPinError) return cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
