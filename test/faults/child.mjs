@@ -10,9 +10,21 @@ const [dist, setupJson] = process.argv.slice(2);
 const { configSchema } = await import(pathToFileURL(path.join(dist, 'config/schema.js')).href);
 const { createApp } = await import(pathToFileURL(path.join(dist, 'app/index.js')).href);
 const { simDrivers } = await import(pathToFileURL(path.join(dist, 'sim/drivers.js')).href);
+const { openStore } = await import(pathToFileURL(path.join(dist, 'store/index.js')).href);
+const { storeSettings } = await import(pathToFileURL(path.join(dist, 'app/store-config.js')).href);
 const setup = JSON.parse(setupJson);
 const config = configSchema.parse(setup.config);
-const app = await createApp({ config, runner: setup.runner, drivers: simDrivers(config.simulator) });
+// `start` may ask the process to stop itself (SIGSTOP) once the job's n-th event is stored, so that a kill lands
+// at exactly that moment whatever the machine's load: nothing runs between the append and the stop.
+let stopAtEvent;
+const store = await openStore(storeSettings(config.store));
+const append = store.appendEvent.bind(store);
+store.appendEvent = async (event) => {
+  const stored = await append(event);
+  if (stopAtEvent !== undefined && stored.seq >= stopAtEvent) process.kill(process.pid, 'SIGSTOP');
+  return stored;
+};
+const app = await createApp({ config, store, runner: setup.runner, drivers: simDrivers(config.simulator) });
 let plan;
 
 const ops = {
@@ -20,7 +32,8 @@ const ops = {
     plan = await app.plan(request);
     return { blockers: plan.blockers.map((b) => b.code) };
   },
-  async start() {
+  async start({ stopAtEvent: n } = {}) {
+    stopAtEvent = n;
     const job = await app.start(plan);
     return { id: job.id };
   },

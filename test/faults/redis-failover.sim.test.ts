@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type NodevacApp } from '../../src/app/index.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
+import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { JobEvent } from '../../src/jobs/types.js';
 import { SentinelSet, ask, binary } from '../store/servers.js';
@@ -59,7 +60,8 @@ async function begin(): Promise<Run> {
   const { blockers } = await child.request<{ blockers: string[] }>('plan', { request: REQUEST });
   expect(blockers).toEqual([]);
   const { id } = await child.request<{ id: string }>('start');
-  const app = await createApp({ config: config(sim), runner: RUNNER });
+  const cfg = config(sim);
+  const app = await createApp({ config: cfg, runner: RUNNER, drivers: simDrivers(cfg.simulator) });
   return { sim, child, app, id };
 }
 
