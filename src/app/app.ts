@@ -1,6 +1,7 @@
 // NodevacApp: the composition root. Configuration → clusters (RAPI clients, BMC drivers), store and reachability,
 // wired into the services the faces call: inventory, planning, job control, driving and watching.
 import { currentOperator } from '../config/operator.js';
+import { monitoringFromConfig } from '../monitoring/index.js';
 import type { Config } from '../config/schema.js';
 import type { JobEvent, JobRecord, Operator } from '../jobs/types.js';
 import type { Plan } from '../plan/types.js';
@@ -77,9 +78,10 @@ class App implements NodevacApp {
     const nudges = new Nudges();
     this.clusters = new Clusters(config, env, this.operator, drivers);
     this.inventory = new Inventory(config, this.clusters, store, new Sweeps(drivers.reach));
-    this.planning = new Planning(config, this.clusters, this.inventory, store);
+    const monitoring = config.monitoring && monitoringFromConfig(config.monitoring, env);
+    this.planning = new Planning(config, this.clusters, this.inventory, store, monitoring);
     const settings = runnerSettings(config, runner);
-    this.drive = new Drive(this.operator, this.clusters, store, drivers.reach, settings, nudges);
+    this.drive = new Drive(this.operator, this.clusters, store, drivers.reach, settings, nudges, monitoring);
     this.control = new JobControl(this.operator, this.clusters, this.planning, store, this.drive);
     this.watcher = new Watch(store, nudges);
   }

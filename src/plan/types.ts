@@ -27,6 +27,12 @@ export interface PlanOptions {
    * false for `nodevac poweron --no-return`: powered on and answering ping, it stays offline.
    */
   returnToService: boolean;
+  /** --reason: why the node is taken out (Ganeti's reason trail, downtime comments, webhooks, audit). */
+  reason?: string;
+  /** --ticket: the change or incident id. */
+  ticket?: string;
+  /** --no-downtime: go without a monitoring downtime even though monitoring is configured (audited). */
+  noDowntime?: boolean;
 }
 
 export type InstanceActionKind =
