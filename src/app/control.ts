@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describeOperator } from '../config/operator.js';
 import { lockKey } from '../jobs/rules.js';
 import { safeText } from '../util/quote.js';
+import { keptDowntime } from './unsilence.js';
 import type { AuditEntry, JobRecord, Operator } from '../jobs/types.js';
 import type { Plan } from '../plan/types.js';
 import type { Store } from '../store/types.js';
@@ -172,17 +173,4 @@ function startDetail(reason?: string, ticket?: string, noDowntime?: boolean): st
   ]
     .filter(Boolean)
     .join('');
-}
-
-const MONITORING_STEPS = new Set(['silence', 'extend-silence', 'unsilence']);
-
-/**
- * The node's downtime as the latest job that touched it left it (made by an evacuation or power-off, extended by a
- * --no-return power-on; none after a return removed it).
- */
-function keptDowntime(jobs: JobRecord[], cluster: string, node: string): JobRecord['downtime'] {
-  const holder = jobs
-    .filter((j) => j.cluster === cluster && j.node === node && j.plan.steps.some((s) => MONITORING_STEPS.has(s.kind)))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  return holder?.downtime && { ...holder.downtime, madeBy: holder.downtime.madeBy ?? holder.id };
 }
