@@ -54,9 +54,9 @@ export class Announcements {
         state: what.state,
         message: what.message,
       })
-      .then((deliveries) => {
+      .then(async (deliveries) => {
         for (const d of deliveries)
-          if (!d.ok) this.journal.note('warning', `announcement ${type} not delivered: ${d.warning ?? d.url}`);
+          if (!d.ok) await this.journal.emit('warning', `announcement ${type} not delivered: ${d.warning ?? d.url}`);
       })
       .catch(() => undefined)
       .finally(() => this.pending.delete(p));
