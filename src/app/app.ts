@@ -1,6 +1,7 @@
 // NodevacApp: the composition root. Configuration → clusters (RAPI clients, BMC drivers), store and reachability,
 // wired into the services the faces call: inventory, planning, job control, driving and watching.
 import { currentOperator } from '../config/operator.js';
+import { monitoringFromConfig, type Monitoring } from '../monitoring/index.js';
 import type { Config } from '../config/schema.js';
 import type { JobEvent, JobRecord, Operator } from '../jobs/types.js';
 import type { Plan } from '../plan/types.js';
@@ -15,6 +16,7 @@ import { hostDrivers, type Drivers } from './drivers.js';
 import { Inventory, type ListOptions } from './inventory.js';
 import { Planning } from './planning.js';
 import { Sweeps } from './sweep.js';
+import { unsilence, type UnsilenceResult } from './unsilence.js';
 import type { ClusterStatus, JobWatch, NodeDetail, NodeRow, NodevacApp, PlanRequest } from './types.js';
 import { Nudges, Watch } from './watch.js';
 
@@ -65,6 +67,7 @@ class App implements NodevacApp {
   private readonly control: JobControl;
   private readonly drive: Drive;
   private readonly watcher: Watch;
+  private readonly monitoring: Monitoring | undefined;
 
   constructor(
     config: Config,
@@ -77,9 +80,11 @@ class App implements NodevacApp {
     const nudges = new Nudges();
     this.clusters = new Clusters(config, env, this.operator, drivers);
     this.inventory = new Inventory(config, this.clusters, store, new Sweeps(drivers.reach));
-    this.planning = new Planning(config, this.clusters, this.inventory, store);
+    const monitoring = config.monitoring && monitoringFromConfig(config.monitoring, env);
+    this.monitoring = monitoring;
+    this.planning = new Planning(config, this.clusters, this.inventory, store, monitoring);
     const settings = runnerSettings(config, runner);
-    this.drive = new Drive(this.operator, this.clusters, store, drivers.reach, settings, nudges);
+    this.drive = new Drive(this.operator, this.clusters, store, drivers.reach, settings, nudges, monitoring);
     this.control = new JobControl(this.operator, this.clusters, this.planning, store, this.drive);
     this.watcher = new Watch(store, nudges);
   }
@@ -142,6 +147,10 @@ class App implements NodevacApp {
 
   audit(filter?: { node?: string; cluster?: string; limit?: number }) {
     return this.store.listAudit(filter);
+  }
+
+  unsilence(cluster: string, node: string): Promise<UnsilenceResult> {
+    return unsilence(this.store, this.operator, this.monitoring, cluster, node);
   }
 
   drivenJobs(): string[] {

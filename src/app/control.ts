@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { describeOperator } from '../config/operator.js';
 import { lockKey } from '../jobs/rules.js';
+import { safeText } from '../util/quote.js';
+import { keptDowntime } from './unsilence.js';
 import type { AuditEntry, JobRecord, Operator } from '../jobs/types.js';
 import type { Plan } from '../plan/types.js';
 import type { Store } from '../store/types.js';
@@ -66,10 +68,10 @@ export class JobControl {
         h,
       );
     }
-    const evac =
-      plan.kind === 'poweron' || plan.kind === 'return'
-        ? lastEvacuation(await this.store.listJobs(), plan.cluster, plan.node)
-        : undefined;
+    const returning = plan.kind === 'poweron' || plan.kind === 'return';
+    const jobs = returning ? await this.store.listJobs() : [];
+    const evac = returning ? lastEvacuation(jobs, plan.cluster, plan.node) : undefined;
+    const { reason, ticket, noDowntime } = plan.options;
     const job: JobRecord = {
       id,
       kind: plan.kind,
@@ -89,11 +91,15 @@ export class JobControl {
       moved: evac ? { ...evac.moved } : {},
       cancelRequested: false,
       evacuationJob: evac?.id,
+      reason,
+      ticket,
+      // The downtime an earlier job of the node made and kept: the return removes it, a --no-return extends it.
+      downtime: returning ? keptDowntime(jobs, plan.cluster, plan.node) : undefined,
     };
     // The return restores the role the node had before the evacuation.
     if (evac) job.plan = { ...plan, nodeRole: evac.plan.nodeRole };
     await this.store.putJob(job);
-    await this.audit(plan, 'started', `job ${id}`, id);
+    await this.audit(plan, 'started', `job ${id}${startDetail(reason, ticket, noDowntime)}`, id);
     this.drive.drive(job, request.token);
     return job;
   }
@@ -156,4 +162,15 @@ export class JobControl {
   private audit(plan: Plan, result: AuditEntry['result'], detail: string, jobId?: string): Promise<void> {
     return auditPlan(this.store, this.operator, plan, result, detail, jobId);
   }
+}
+
+/** The audit's words for the reason, the ticket and an explicit --no-downtime. */
+function startDetail(reason?: string, ticket?: string, noDowntime?: boolean): string {
+  return [
+    reason && `; reason: ${safeText(reason, 500)}`,
+    ticket && `; ticket: ${safeText(ticket, 100)}`,
+    noDowntime && '; --no-downtime: monitoring not told',
+  ]
+    .filter(Boolean)
+    .join('');
 }

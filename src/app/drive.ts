@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { describeOperator } from '../config/operator.js';
 import { isFinal, lockKey } from '../jobs/rules.js';
 import type { JobRecord, Operator } from '../jobs/types.js';
+import type { Monitoring } from '../monitoring/index.js';
 import type { Reachability } from '../power/types.js';
 import { JobRunner, type RunnerSettings } from '../run/runner.js';
 import type { Store } from '../store/types.js';
@@ -28,6 +29,7 @@ export class Drive {
     private readonly reach: Reachability,
     private readonly settings: RunnerSettings,
     private readonly nudges: Nudges,
+    private readonly monitoring?: Monitoring,
   ) {}
 
   /** How long a node's lock lasts unless its driver renews it. */
@@ -41,7 +43,17 @@ export class Drive {
     job.driver = { operator: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() };
     const runner = new JobRunner(job, {
       store: this.store,
-      client: h.client.withReason({ operator: this.operator.name, jobId: job.id }),
+      client: h.client.withReason({
+        operator: this.operator.name,
+        jobId: job.id,
+        reason: job.reason,
+        ticket: job.ticket,
+      }),
+      monitoring: this.monitoring && {
+        downtime: this.monitoring.downtime,
+        downtimeMinutes: this.monitoring.downtimeMinutes,
+        announcer: this.monitoring.announcer,
+      },
       power: h.power,
       reach: this.reach,
       operator: this.operator,

@@ -4,6 +4,8 @@ import { describeOperator } from '../config/operator.js';
 import type { Config } from '../config/schema.js';
 import { isFinal, lockKey } from '../jobs/rules.js';
 import type { JobRecord } from '../jobs/types.js';
+import type { Monitoring } from '../monitoring/index.js';
+import { withMonitoring, type MonitoringInput } from '../plan/monitoring.js';
 import {
   DEFAULT_PLAN_OPTIONS as DEFAULT_OPTIONS,
   planEvacuation,
@@ -28,6 +30,7 @@ export class Planning {
     private readonly clusters: Clusters,
     private readonly inventory: Inventory,
     private readonly store: Store,
+    private readonly monitoring?: Monitoring,
   ) {}
 
   async plan(request: PlanRequest): Promise<Plan> {
@@ -60,11 +63,12 @@ export class Planning {
     reads?: PlanReads,
   ): Promise<Plan> {
     const h = this.clusters.get(cluster);
-    const [[info, features, instances], nodes, lock, jobs] = await Promise.all([
+    const [[info, features, instances], nodes, lock, jobs, monitoring] = await Promise.all([
       reads ?? this.clusters.planReads(cluster),
       this.clusters.nodes(cluster, nodesMaxAgeMs),
       this.store.getLock(lockKey(cluster, node)),
       this.store.listJobs(),
+      this.monitoringInput(node, options),
     ]);
     const input: PlanInput = {
       cluster,
@@ -100,12 +104,21 @@ export class Planning {
       const evac = lastEvacuation(jobs, cluster, node);
       plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
     }
+    withMonitoring(plan, monitoring);
     if ('insecure' in h.config.tls)
       plan.warnings.push({
         code: 'insecure-tls',
         message: `cluster ${cluster}: TLS certificate not verified (insecure: true in the configuration)`,
       });
     return plan;
+  }
+
+  /** Whether a downtime can be made for the node now (I/O, so here and not in the planner); undefined: none configured. */
+  private async monitoringInput(node: string, options: PlanOptions): Promise<MonitoringInput | undefined> {
+    if (!this.monitoring?.downtime.configured) return undefined;
+    if (options.noDowntime) return { problems: [], skip: true };
+    const { problems } = await this.monitoring.downtime.check([node]);
+    return { problems: problems.map((p) => ({ message: p.message, fix: p.hint })), skip: false };
   }
 }
 

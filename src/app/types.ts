@@ -1,6 +1,7 @@
 // The one facade both faces (CLI, TUI) use. It assembles configuration, RAPI clients, store, power and
 // reachability, and exposes what a technician can see and do. No presentation here, no React.
 import type { RapiInstance, RapiNode } from '../ganeti/types.js';
+import type { UnsilenceResult } from './unsilence.js';
 import type { Plan, PlanKind, PlanOptions } from '../plan/types.js';
 import type { AuditEntry, JobEvent, JobRecord, LockRecord, Operator } from '../jobs/types.js';
 
@@ -143,6 +144,8 @@ export interface NodevacApp {
   /** Restarts a failed, cancelled or abandoned (running, nobody holds its lease) job from the step where it stopped. */
   retry(id: string): Promise<JobRecord>;
   audit(filter?: { node?: string; cluster?: string; limit?: number }): Promise<AuditEntry[]>;
+  /** Removes the monitoring downtime and silence a job kept for the node (the node is locked by none). Audited. */
+  unsilence(cluster: string, node: string): Promise<UnsilenceResult>;
   /** Jobs driven by this process that are still running. */
   drivenJobs(): string[];
   /** Adopts jobs whose driver's lease expired, and keeps doing so until close(). */

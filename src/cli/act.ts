@@ -10,6 +10,9 @@ import type { Context, GlobalOptions } from './context.js';
 import { CliError, EXIT, usageError } from './exit.js';
 import { eventLine, eventLogLine, planText, short } from './format.js';
 import { explain } from './report.js';
+import { requireReason } from './why.js';
+import { keptNotice } from '../monitoring/downtime.js';
+import { safeText } from '../util/quote.js';
 
 export interface RunFlags {
   yes?: boolean;
@@ -95,6 +98,7 @@ export async function runPlanned(
 ): Promise<void> {
   const subject: Subject = { job: null, kind, cluster: globals.cluster, node };
   await withSummary(ctx, flags.json, subject, async () => {
+    requireReason((await ctx.config(globals)).config.requireReason === true, options, `${kind} ${node}`);
     const app = await ctx.app(globals);
     const request = { kind, node, cluster: globals.cluster, options };
     // With --yes nobody reads the plan before it starts: it is planned once, under the start lock, and started.
@@ -335,6 +339,7 @@ function finish(ctx: Context, job: JobRecord, subject: Subject, opts: FollowOpti
       result: job.result ?? null,
       error: job.error ?? null,
       progress: job.progress,
+      downtime: job.downtime ?? null,
     });
     return code;
   }
@@ -354,5 +359,8 @@ function finish(ctx: Context, job: JobRecord, subject: Subject, opts: FollowOpti
   } else if (job.state === 'failed')
     ctx.note(`  after fixing the cause, continue from step ${job.cursor + 1} with: nodevac retry ${job.id}`);
   ctx.note(`  what happened: nodevac job ${job.id}`);
+  // The node's downtime and silence stay: nobody is paged about a half-done node until someone looked at it.
+  const kept = job.downtime && keptNotice(job.downtime, `nodevac unsilence ${short(job.node)}`);
+  if (kept) ctx.note(`  ${safeText(kept)}`);
   return code;
 }

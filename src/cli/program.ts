@@ -7,6 +7,7 @@ import type { PlanKind, PlanOptions } from '../plan/types.js';
 import { safeText } from '../util/quote.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, EXIT_HELP, usageError } from './exit.js';
+import { whyOptions, type WhyFlags } from './why.js';
 import { report } from './report.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -34,7 +35,7 @@ export function deadlineFrom(text: string | undefined, now = Date.now()): string
   return new Date(now + ms).toISOString();
 }
 
-interface EvacuateFlags {
+interface EvacuateFlags extends WhyFlags {
   poweroff?: boolean;
   full?: boolean;
   shutdownNonMirrored?: boolean;
@@ -48,7 +49,7 @@ interface EvacuateFlags {
 }
 
 function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
-  const o: Partial<PlanOptions> = { deadline: deadlineFrom(f.deadline) };
+  const o: Partial<PlanOptions> = { deadline: deadlineFrom(f.deadline), ...whyOptions(f) };
   if (kind === 'evacuate') {
     Object.assign(o, {
       powerOff: f.poweroff === true,
@@ -129,7 +130,10 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
       .option('--deadline <time>', 'stop the job if it is not done by then: a duration (90m, 2h) or an ISO time')
       .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
       .option('--detach', 'start the job and return at once (a running `nodevac worker` drives it on)')
-      .option('--json', 'NDJSON progress: one object per line with "type" and "time", ending with a "summary"');
+      .option('--json', 'NDJSON progress: one object per line with "type" and "time", ending with a "summary"')
+      .option('--reason <text>', "why: into Ganeti's reason trail, the monitoring downtime, the webhooks and the audit")
+      .option('--ticket <id>', 'the change or incident ticket, carried with the reason')
+      .option('--no-downtime', 'go without a monitoring downtime and silence (when monitoring cannot take one)');
   const evacuateOpts = (cmd: Command) =>
     cmd
       .option('--poweroff', 'power the node off (IPMI) once it is empty and offline')
@@ -186,6 +190,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .option('--migrate-back', 'with --for poweron/return: move the evacuated instances back')
     .option('--no-return', 'with --for poweron: only power on and wait for ping; the node stays offline')
     .option('--deadline <time>', 'the deadline the job would have')
+    .option('--no-downtime', 'plan without the monitoring downtime step')
     .addHelpText(
       'after',
       examples(
@@ -275,6 +280,14 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
         json: g(cmd).json,
       }),
     );
+
+  jsonOpt(
+    clusterOpt(configOpt(program.command('unsilence').argument('<node>', 'node name: full, or a unique short name'))),
+    'print what was removed',
+  )
+    .description('remove the monitoring downtime and silence a failed or cancelled job kept for the node')
+    .addHelpText('after', examples('nodevac unsilence node3'))
+    .action(async (node: string, _o, cmd: Command) => (await import('./unsilence.js')).unsilence(ctx, g(cmd), node));
 
   // ---- jobs -----------------------------------------------------------------------------------
 

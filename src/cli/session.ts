@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { safeJson, safeText } from '../util/quote.js';
 import { Context, type GlobalOptions } from './context.js';
 import { CliError, EXIT, usageError } from './exit.js';
+import type { MonitoringSim } from '../sim/monitoring/index.js';
 import { eventLogLine, nodesTable, who } from './format.js';
 
 type RunTui = (app: NodevacApp, opts: { kiosk: boolean; idleLogoutSeconds?: number }) => Promise<void>;
@@ -86,18 +87,23 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'nodevac-demo-'));
   let sim: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let monitoring: MonitoringSim | undefined;
   let app: NodevacApp | undefined;
   let cleaned: Promise<void> | undefined;
   const cleanup = () =>
     (cleaned ??= (async () => {
       await app?.close().catch(() => undefined);
       await sim?.close().catch(() => undefined);
+      await monitoring?.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     })());
   const unregister = ctx.interrupts.cleanup(cleanup);
   try {
     sim = await startSimulator({ inventory: 'demo', production: true });
-    const config = configSchema.parse({ ...sim.config(), store: { dir } });
+    // A simulated Alertmanager and Icinga knowing every demo node, so the plans show the silence step.
+    const hosts = sim.world.clusters.flatMap((c) => [...c.nodes.keys()]);
+    monitoring = await (await import('../sim/monitoring/index.js')).startMonitoringSim({ hosts });
+    const config = configSchema.parse({ ...sim.config(), store: { dir }, monitoring: monitoring.monitoringConfig() });
     app = await createApp({ config, env: ctx.env, drivers: simDrivers(config.simulator) });
     const loaded: LoadedConfig = { config, file: '(built-in simulator)', source: 'nodevac demo', warnings: [] };
     const inner = new Context(ctx.interrupts, { app, loaded });

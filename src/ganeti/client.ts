@@ -45,6 +45,9 @@ export { probeFingerprint, RapiTransport, type RapiEndpoint } from './transport.
 export interface ReasonSource {
   operator: string;
   jobId?: string;
+  /** The operator's --reason and --ticket, in every write's reason text after the job id. */
+  reason?: string;
+  ticket?: string;
 }
 
 export interface SubmitHooks {
@@ -329,7 +332,16 @@ export class RapiClient {
   /** The `reason` every write carries; `sub` makes each submission findable. */
   reasonText(sub: string): string {
     const who = this.reason.operator.replace(/[^\w.@-]/g, '_');
-    return `nodevac:${who}${this.reason.jobId ? `:job=${this.reason.jobId}` : ''}:sub=${sub}`;
+    // The reason and the ticket are free text: squeezed to what cannot break the "key=value:" reading of the trail.
+    const free = (s: string | undefined, key: string) =>
+      s?.trim()
+        ? `:${key}=${s
+            .trim()
+            .replace(/[^\w .,@/+-]/g, '_')
+            .slice(0, 200)}`
+        : '';
+    const { jobId, reason, ticket } = this.reason;
+    return `nodevac:${who}${jobId ? `:job=${jobId}` : ''}${free(reason, 'reason')}${free(ticket, 'ticket')}:sub=${sub}`;
   }
 
   // ---- the two ways a resource is reached ----------------------------------------------------

@@ -67,6 +67,26 @@ export interface JobRecord {
   driver?: { operator: Operator; pid: number; host: string; since: string };
   /** Id of the evacuation this return undoes. */
   evacuationJob?: string;
+  /** Why (--reason) and the ticket (--ticket): carried into Ganeti's reason trail, downtimes, webhooks, audit. */
+  reason?: string;
+  ticket?: string;
+  /** The node's monitoring downtime and silence, recorded the moment each is known (kept when the job fails). */
+  downtime?: JobDowntime;
+  /** Announcements made: exactly one start and one end per job, across adoption. */
+  announced?: { start?: boolean; end?: boolean };
+}
+
+/** The monitoring downtime of a job's node (src/monitoring's DowntimeRecord, which fits it as it is). */
+export interface JobDowntime {
+  node: string;
+  /** The Icinga host downtime's name. */
+  icingaDowntime?: string;
+  /** The Alertmanager silence's id. */
+  silenceId?: string;
+  /** ISO 8601: when both end on their own. */
+  endsAt?: string;
+  /** The job whose mark their comments carry (an evacuation's, for the return that removes them). */
+  madeBy?: string;
 }
 
 export type JobEventType =

@@ -27,6 +27,12 @@ export interface PlanOptions {
    * false for `nodevac poweron --no-return`: powered on and answering ping, it stays offline.
    */
   returnToService: boolean;
+  /** --reason: why the node is taken out (Ganeti's reason trail, downtime comments, webhooks, audit). */
+  reason?: string;
+  /** --ticket: the change or incident id. */
+  ticket?: string;
+  /** --no-downtime: go without a monitoring downtime even though monitoring is configured (audited). */
+  noDowntime?: boolean;
 }
 
 export type InstanceActionKind =
@@ -80,6 +86,7 @@ export type BlockerCode =
   | 'wrong-node' // an instance runs on a node other than its primary (ERROR_wrongnode)
   | 'node-unreachable' // the node (or a peer) is online but its node daemon does not answer
   | 'ganeti-version' // this Ganeti version cannot do what the plan needs
+  | 'monitoring' // monitoring is configured but a downtime cannot be made (unreachable, refused): --no-downtime
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
@@ -100,6 +107,7 @@ export type WarningCode =
   | 'insecure-tls'
   | 'instance-missing' // return: an instance nodevac stopped or moved no longer exists
   | 'not-migrated-back' // return: a moved instance stays where it is (and why)
+  | 'no-downtime' // --no-downtime: monitoring is configured but nothing is silenced
   | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {
@@ -125,6 +133,9 @@ export type StepKind =
   | 'undrain'
   | 'restart-instances'
   | 'migrate-back'
+  | 'silence' // Icinga downtime and Alertmanager silence before the node goes away
+  | 'extend-silence' // poweron --no-return: the node stays away longer
+  | 'unsilence' // removed once the node is back and verified
   | 'untag'
   | 'unlock';
 

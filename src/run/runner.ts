@@ -4,11 +4,14 @@
 // the lease and cancellation live in control.ts, the records in journal.ts, Ganeti access in ganeti.ts, and
 // each step's work in steps/ (the registry says which handler runs which kind of step).
 import type { JobRecord, StepRecord } from '../jobs/types.js';
+import { keptNotice } from '../monitoring/downtime.js';
+import { Announcements } from './announce.js';
 import { JobControl } from './control.js';
 import { StepError, toStepError } from './errors.js';
 import { GanetiAccess } from './ganeti.js';
 import { Journal } from './journal.js';
 import { stepContext, type Engine } from './step-context.js';
+import { unsilenceCommand } from './steps/monitoring.js';
 import { STEPS, unsettledItems } from './steps/registry.js';
 import type { RunnerDeps } from './types.js';
 
@@ -18,6 +21,7 @@ export type { RunnerDeps, RunnerSettings } from './types.js';
 export class JobRunner {
   private readonly job: JobRecord;
   private readonly engine: Engine;
+  private readonly announcements: Announcements;
 
   constructor(
     job: JobRecord,
@@ -33,6 +37,7 @@ export class JobRunner {
     });
     const ganeti = new GanetiAccess(deps.client, job, journal, control, deps.settings.movesPerEvacuation);
     this.engine = { journal, control, ganeti, deps };
+    this.announcements = new Announcements(job, journal, deps.monitoring?.announcer);
   }
 
   get id(): string {
@@ -73,6 +78,7 @@ export class JobRunner {
       `${this.job.kind} of ${this.job.node} running (driven by ${operator.name} on ${operator.host})`,
       { state: 'running' },
     );
+    await this.announcements.started();
     const steps = journal.steps;
     try {
       while (this.job.cursor < steps.length) {
@@ -99,6 +105,7 @@ export class JobRunner {
           endedAt: new Date().toISOString(),
           message: failure.message,
         });
+        this.announcements.stepEnded(step);
       }
       if (failure.reason === 'lease-lost') {
         // Another process took the job over: it is its job now; write nothing more.
@@ -126,6 +133,7 @@ export class JobRunner {
         `${step.title}: ${open.join(', ')} not handled (still pending); nodevac retry ${this.job.id} takes them up again`,
       );
     await journal.setStep(step, { state: outcome.kind, endedAt: new Date().toISOString(), message: outcome.message });
+    this.announcements.stepEnded(step);
     this.job.progress = journal.steps.filter(settled).length / journal.steps.length;
     await journal.setJob({ cursor: index + 1 });
   }
@@ -134,7 +142,14 @@ export class JobRunner {
     const { journal, control, ganeti } = this.engine;
     control.stopHeartbeat();
     const nodeState = state === 'succeeded' ? '' : await ganeti.describeNode();
-    const detail = error ? `${error}${nodeState ? ` — ${nodeState}` : ''}` : undefined;
+    // A failed or cancelled job keeps the node's downtime and silence (a half-done node stays quiet until a person
+    // looks): said in the job's record, its events, the audit and the summary, with the command that removes them.
+    const kept =
+      state === 'succeeded' || !this.job.downtime
+        ? undefined
+        : keptNotice(this.job.downtime, unsilenceCommand(this.job.node));
+    if (kept) await journal.emit('warning', kept);
+    const detail = error ? `${error}${nodeState ? ` — ${nodeState}` : ''}${kept ? `; ${kept}` : ''}` : undefined;
     const message =
       state === 'succeeded'
         ? `${this.job.kind} of ${this.job.node} done`
@@ -147,7 +162,9 @@ export class JobRunner {
       detail,
     );
     await control.release();
+    await this.announcements.ended(state, message);
     await journal.emit(state === 'succeeded' ? 'job' : 'error', message, { state });
+    await this.announcements.settle();
   }
 }
 

@@ -12,7 +12,7 @@ export interface Engine {
   journal: Journal;
   control: JobControl;
   ganeti: GanetiAccess;
-  deps: Pick<RunnerDeps, 'settings' | 'power' | 'reach'>;
+  deps: Pick<RunnerDeps, 'settings' | 'power' | 'reach' | 'monitoring'>;
 }
 
 export function stepContext({ journal, control, ganeti, deps }: Engine, step: StepRecord, index: number): StepContext {
@@ -25,6 +25,7 @@ export function stepContext({ journal, control, ganeti, deps }: Engine, step: St
     settings: deps.settings,
     power: deps.power,
     reach: deps.reach,
+    monitoring: deps.monitoring,
     read: (call) => ganeti.read(call),
     node: () => ganeti.node(),
     submit: (send, instance) => ganeti.submit(step, send, instance),

@@ -2,7 +2,9 @@
 import type { RapiClient } from '../ganeti/client.js';
 import type { JobEvent, Operator } from '../jobs/types.js';
 import type { PowerDriver, Reachability } from '../power/types.js';
+import type { Announcer } from '../monitoring/webhook.js';
 import type { Store } from '../store/types.js';
+import type { StepMonitoring } from './steps/context.js';
 
 export interface RunnerSettings {
   movesPerEvacuation: number;
@@ -27,6 +29,8 @@ export interface RunnerDeps {
   settings: RunnerSettings;
   /** The lock token this process holds for the job's node. */
   lockToken: string;
+  /** The downtime service and the announcer, when monitoring is configured. */
+  monitoring?: StepMonitoring & { announcer?: Pick<Announcer, 'announce'> };
   /** In-process listeners (the face that started the job) get events without a store round trip. */
   onEvent?: (event: JobEvent) => void;
 }

@@ -6,6 +6,7 @@ import type { RapiClient } from '../../ganeti/client.js';
 import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
 import type { RapiInstance, RapiNode } from '../../ganeti/types.js';
 import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
+import type { DowntimeService } from '../../monitoring/downtime.js';
 import type { StepKind } from '../../plan/types.js';
 import type { PowerDriver, Reachability } from '../../power/types.js';
 import { StepError } from '../errors.js';
@@ -35,6 +36,13 @@ export type StepRapi = Pick<
   | 'evacuateNode'
 >;
 
+/** The downtime service the monitoring steps use; absent when this nodevac has no monitoring configured. */
+export interface StepMonitoring {
+  downtime: Pick<DowntimeService, 'schedule' | 'extend' | 'remove'>;
+  /** monitoring.downtimeMinutes; undefined: the window follows the plan's deadlines. */
+  downtimeMinutes?: number;
+}
+
 export interface StepContext {
   readonly job: JobRecord;
   readonly step: StepRecord;
@@ -45,6 +53,7 @@ export interface StepContext {
   readonly settings: RunnerSettings;
   readonly power: PowerDriver;
   readonly reach: Reachability;
+  readonly monitoring?: StepMonitoring;
 
   /** A read that waits out a RAPI outage until it answers, the job stops or its deadline passes. */
   read<T>(call: (rapi: StepRapi) => Promise<T>): Promise<T>;

@@ -11,7 +11,7 @@ import { StepError, toStepError } from '../errors.js';
 import type { SubmittedOp } from '../ganeti.js';
 import type { EventExtra } from '../journal.js';
 import type { RunnerSettings } from '../types.js';
-import type { StepContext, StepRapi } from './context.js';
+import type { StepContext, StepMonitoring, StepRapi } from './context.js';
 import { DEFAULT_PLAN_OPTIONS } from '../../plan/options.js';
 
 export const NODE = 'node1.test';
@@ -156,6 +156,8 @@ export class FakeContext implements StepContext {
   cancelAt = Infinity;
   time = 0;
   saves = 0;
+  /** The downtime service, when a test gives one. */
+  monitoring: StepMonitoring | undefined;
   handedOver: RapiNode | undefined;
   previous: RapiNode | undefined;
   readonly settings: RunnerSettings;

@@ -4,6 +4,7 @@ import type { InstanceActionKind, StepKind } from '../../plan/types.js';
 import { done, type StepRegistry } from './context.js';
 import { restartInstances, shutdownNonMirrored } from './instances.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
+import { extendSilence, silence, unsilence } from './monitoring.js';
 import { deOffline, drain, offline, tag, undrain, untag } from './node-flags.js';
 import { powerOff, powerOn, verifyOff, waitPing } from './power.js';
 import { verifyEmpty } from './verify.js';
@@ -29,6 +30,9 @@ export const STEPS: StepRegistry = {
   undrain,
   'restart-instances': restartInstances,
   'migrate-back': migrateBack,
+  silence,
+  'extend-silence': extendSilence,
+  unsilence,
   untag,
 };
 
