@@ -22,6 +22,8 @@ export const skipped = (message: string): StepOutcome => ({ kind: 'skipped', mes
 /** The RAPI calls steps make. */
 export type StepRapi = Pick<
   RapiClient,
+  | 'info'
+  | 'nodes'
   | 'node'
   | 'instance'
   | 'instances'
@@ -33,6 +35,8 @@ export type StepRapi = Pick<
   | 'shutdownInstance'
   | 'startupInstance'
   | 'evacuateNode'
+  | 'activateDisks'
+  | 'instanceInfo'
 >;
 
 export interface StepContext {
