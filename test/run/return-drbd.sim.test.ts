@@ -26,7 +26,7 @@ async function world(watcherMs: number) {
     ...FAST,
     inventory: 'demo',
     production: true,
-    behaviour: { resyncMs: 300, watcherMs },
+    behaviour: { resyncMs: 1500, watcherMs },
   });
   dir = await tempDir('return-drbd');
   app = await appOn(sim, { dir }, { runner: { bootMs: 5000 } });

@@ -125,7 +125,7 @@ export async function waitSync(ctx: StepContext): Promise<StepOutcome> {
       ctx.setInstance(name, { state: 'running', message });
       if (shown.get(name) !== message) {
         shown.set(name, message);
-        ctx.note('log', `${name}: ${message}`, { instance: name });
+        ctx.note('log', `${name}: ${message}`, { instance: name, step: ctx.step.kind });
       }
     }
     await ctx.save();
