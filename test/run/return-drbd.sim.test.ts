@@ -8,7 +8,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { FAST, appOn, finished, removeDir, submissions, tempDir } from '../faults/helpers.js';
 
 const AMS = 'ams.example.org';
-const NODE = `node4.${AMS}`;
+const NODE4 = `node4.${AMS}`;
 
 let sim: Simulator | undefined;
 let app: NodevacApp | undefined;
@@ -36,10 +36,10 @@ async function world(watcherMs: number) {
 const ams = () => sim!.world.clusters.find((c) => c.name.startsWith('ams'))!;
 const candidates = () => [...ams().nodes.values()].filter((n) => n.masterCandidate).length;
 
-async function cycle(watcherMs: number, full: boolean) {
+async function cycle(watcherMs: number, full: boolean, NODE = NODE4, more: Record<string, unknown> = {}) {
   const { app } = await world(watcherMs);
   const before = candidates();
-  const evacPlan = await app.plan({ kind: 'evacuate', node: NODE, options: { powerOff: true, full } });
+  const evacPlan = await app.plan({ kind: 'evacuate', node: NODE, options: { powerOff: true, full, ...more } });
   expect(evacPlan.blockers).toEqual([]);
   const evac = await finished(app, (await app.start(evacPlan)).id);
   expect(evac.job.state, evac.text).toBe('succeeded');
@@ -82,7 +82,7 @@ async function cycle(watcherMs: number, full: boolean) {
   expect(node.drained).toBe(false);
   // The pool is as large as it was (point 7), and the job says the node's role.
   expect(candidates()).toBe(before);
-  expect(back.text).toMatch(/node4\.ams\.example\.org is (a master candidate|regular)/);
+  expect(back.text).toMatch(new RegExp(`${NODE.replace(/\./g, '\\.')} is (a master candidate|regular)`));
   // Every submission of the return once (the info queries are reads, repeated while the resync runs).
   // (De-offline is retried while the node daemon does not answer yet, refused each time but the last.)
   const once = ops.filter((o) => !o.startsWith('OP_NODE_SET_PARAMS'));
@@ -110,5 +110,13 @@ describe('poweron --migrate-back after an evacuation with power-off (DRBD resync
   it('after --full: nothing DRBD uses the node, the disk steps are not planned, the rest holds', async () => {
     const { backPlan } = await cycle(0, true);
     expect(backPlan.steps.map((s) => s.kind)).not.toContain('wait-sync');
+  });
+
+  it('a master candidate: the pool keeps its size, and the job says the role Ganeti’s pool rules gave the node', async () => {
+    const node2 = `node2.${AMS}`;
+    const { back } = await cycle(0, false, node2, { allowFailover: true, shutdownNonMirrored: true });
+    expect(back.job.plan.nodeRole).toBe('master-candidate');
+    // Draining it promoted a substitute into the full pool (size 3): it comes back regular, not as a 4th candidate.
+    expect(back.text).toContain(`${node2} is regular now (was master candidate): the candidate pool is full (3 of 3)`);
   });
 });
