@@ -12,6 +12,7 @@ import type { SubmittedOp } from '../ganeti.js';
 import type { EventExtra } from '../journal.js';
 import type { RunnerSettings } from '../types.js';
 import type { StepContext, StepRapi } from './context.js';
+import { queryData, type FakeDisks } from './fake-disks.js';
 import { itemActions } from './registry.js';
 
 export const NODE = 'node1.test';
@@ -144,19 +145,6 @@ export const SETTINGS: RunnerSettings = {
   pingDownMs: 30_000,
   pollMs: 5_000,
 };
-
-/** An instance's DRBD disks: assembled on both nodes or not, and the virtual time their resync ends. */
-export interface FakeDisks {
-  active: boolean;
-  syncedAt: number;
-}
-
-/** blockdev_find's tuple as OpInstanceQueryData reports it (dev_path, major, minor, sync%, eta, degraded, ldisk). */
-function blockdev(d: FakeDisks, time: number): unknown[] | null {
-  if (!d.active) return null;
-  if (time >= d.syncedAt) return ['/dev/drbd0', 147, 0, null, null, false, 1];
-  return ['/dev/drbd0', 147, 0, 50, Math.ceil((d.syncedAt - time) / 1000), true, 2];
-}
 
 export interface Submission {
   id: number;
@@ -298,11 +286,7 @@ export class FakeContext implements StepContext {
       const id = this.nextId++;
       this.effects.set(id, {
         submission: { id, call: 'instanceInfo', name, args: {} },
-        apply: () => {
-          const d = this.disks.get(name) ?? { active: true, syncedAt: 0 };
-          const status = blockdev(d, this.time);
-          return { [name]: { disks: [{ iv_name: 'disk/0', dev_type: 'drbd', pstatus: status, sstatus: status }] } };
-        },
+        apply: () => queryData(name, this.disks.get(name), this.time),
       });
       return Promise.resolve(id);
     },
