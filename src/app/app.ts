@@ -50,6 +50,8 @@ export function runnerSettings(config: Config, over: Partial<RunnerSettings> = {
     movesPerEvacuation: config.limits.movesPerEvacuation,
     leaseMs: config.timeouts.leaseSeconds * 1000,
     bootMs: config.timeouts.bootSeconds * 1000,
+    // A resync after hours away copies only what changed (DRBD's bitmap), but on busy disks that can be a lot.
+    syncMs: 4 * 3600_000,
     shutdownSeconds: config.timeouts.shutdownSeconds,
     powerOffMode: config.ipmi?.powerOff ?? 'soft-then-hard',
     softOffMs: (config.ipmi?.softOffTimeoutSeconds ?? 300) * 1000,

@@ -64,6 +64,8 @@ export function actionWord(a: InstanceAction): string {
       return 'leave stopped';
     case 'start':
       return 'start';
+    case 'resync':
+      return 'resync disks';
     case 'blocked':
       return 'BLOCKED';
   }

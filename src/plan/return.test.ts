@@ -36,17 +36,29 @@ describe('planReturn', () => {
       'power-on',
       'wait-ping',
       'de-offline',
-      'undrain',
+      'activate-disks',
+      'wait-sync',
       'restart-instances',
+      'undrain',
       'migrate-back',
       'untag',
       'unlock',
     ]);
     expect(plan.steps.find((s) => s.kind === 'wait-ping')!.title).toBe('Wait until node2 answers ping (198.51.100.12)');
+    // Back online drained; the DRBD disks on node2 activated and resynced; undrained only before the moves back.
+    expect(plan.steps.slice(3, 6).map((s) => s.title)).toEqual([
+      'Bring node2 back online, drained (it takes no new instances until the end)',
+      'Activate the disks of 1 DRBD instance on node2 (gone since the power-off)',
+      'Wait until the DRBD disks of 1 DRBD instance are in sync (resync)',
+    ]);
+    expect(plan.steps.find((s) => s.kind === 'undrain')!.title).toBe(
+      'Un-drain node2 (former role; stays drained if it was drained before)',
+    );
     expect(plan.instances.map((a) => [a.instance, a.action, a.target])).toEqual([
       ['scratch' + D, 'start', null],
       ['db1' + D, 'migrate-to-secondary', 'node2' + D],
       ['web' + D, 'migrate', 'node2' + D],
+      ['db1' + D, 'resync', null],
     ]);
     expect(warning(plan, 'instance-missing', 'gone').message).toMatch(/shut down/);
     expect(warning(plan, 'instance-missing', 'vanished').message).toMatch(/moved off/);

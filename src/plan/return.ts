@@ -71,19 +71,44 @@ export function planReturn(input: ReturnInput): Plan {
   }
   plan.instances = [...starts, ...backs];
   refuseBusyInstances(plan, input);
+  // Its DRBD devices are gone after the power-off and must be assembled and resynced before anything moves back
+  // (Ganeti refuses otherwise). Only disks Ganeti keeps active (instances marked up) are activated.
+  const resyncs: InstanceAction[] = instances
+    .filter((i) => i.disk_template === 'drbd' && i.admin_state === 'up')
+    .filter((i) => i.pnode === name || i.snodes.includes(name))
+    .sort((a, b) => byName(a.name, b.name))
+    .map((i) => ({
+      ...describe(i, i.pnode === name ? 'primary' : 'secondary'),
+      memory: 0,
+      action: 'resync',
+      target: null,
+      why: `its DRBD disks on ${name} are activated again and resynced before anything moves back`,
+    }));
+  plan.instances.push(...resyncs);
 
   const steps: PlanStep[] = [step('lock', `Lock ${short} for this job`)];
   if (options.powerOn) steps.push(step('power-on', `Power on ${short} through its BMC ${plan.bmc ?? '(none)'}`));
   steps.push(
     step('wait-ping', `Wait until ${short} answers ping (${node.pip})`),
-    step('de-offline', node.offline ? `Bring ${short} back online` : `Bring ${short} back online (not offline)`),
     step(
-      'undrain',
-      node.drained || node.offline ? `Undrain ${short} (accept instances again)` : `Undrain ${short} (not drained)`,
+      'de-offline',
+      node.offline
+        ? `Bring ${short} back online, drained (it takes no new instances until the end)`
+        : `Bring ${short} back online (not offline)`,
     ),
   );
+  if (resyncs.length > 0) {
+    const n = count(resyncs.length, 'DRBD instance');
+    steps.push(
+      step('activate-disks', `Activate the disks of ${n} on ${short} (gone since the power-off)`),
+      step('wait-sync', `Wait until the DRBD disks of ${n} are in sync (resync)`),
+    );
+  }
   if (starts.length > 0)
     steps.push(step('restart-instances', `Start ${count(starts.length, 'instance')} nodevac shut down`));
+  // Drained until here: the last change before anything moves back, as Ganeti moves nothing onto a drained node
+  // (CheckNodeNotDrained in TLMigrateInstance.CheckPrereq).
+  steps.push(step('undrain', `Un-drain ${short} (former role; stays drained if it was drained before)`));
   if (backs.length > 0) {
     steps.push(step('migrate-back', `Move ${count(backs.length, 'instance')} back to ${short} (${moveCounts(backs)})`));
   }

@@ -44,6 +44,7 @@ export type InstanceActionKind =
   | 'leave-secondary' // DRBD secondary left here: redundancy degraded while the node is away
   | 'leave-stopped' // non-mirrored primary already down: stays down with the node
   | 'start' // return: an instance nodevac shut down is started again
+  | 'resync' // return: a DRBD instance using the node: disks activated again and waited for until in sync
   | 'blocked'; // cannot be handled: see the plan's blockers
 
 export interface InstanceAction {
@@ -130,6 +131,8 @@ export type StepKind =
   | 'power-on'
   | 'wait-ping'
   | 'de-offline'
+  | 'activate-disks'
+  | 'wait-sync'
   | 'undrain'
   | 'restart-instances'
   | 'migrate-back'

@@ -52,8 +52,10 @@ export class Journal {
       });
   }
 
-  setInstance(name: string, patch: Partial<InstanceProgress>) {
-    const item = this.job.instances.find((i) => i.instance === name);
+  /** The item of `name` whose action is one of `actions` (when given and there is one), else its first. */
+  setInstance(name: string, patch: Partial<InstanceProgress>, actions?: readonly string[]) {
+    const mine = this.job.instances.filter((i) => i.instance === name);
+    const item = mine.find((i) => actions?.includes(i.action)) ?? mine[0];
     if (item) Object.assign(item, patch);
   }
 

@@ -6,6 +6,7 @@ import { toStepError } from './errors.js';
 import type { GanetiAccess } from './ganeti.js';
 import type { Journal } from './journal.js';
 import type { StepContext } from './steps/context.js';
+import { itemActions } from './steps/registry.js';
 import type { RunnerDeps } from './types.js';
 
 export interface Engine {
@@ -36,7 +37,7 @@ export function stepContext({ journal, control, ganeti, deps }: Engine, step: St
     takeVerified: () => ganeti.takeVerified(index),
     emit: (type, message, extra) => journal.emit(type, message, extra),
     note: (type, message, extra) => journal.note(type, message, extra),
-    setInstance: (name, patch) => journal.setInstance(name, patch),
+    setInstance: (name, patch) => journal.setInstance(name, patch, itemActions(step.kind)),
     save: () => journal.save(),
     checkStop: () => control.checkStop(),
     checkDeadline: () => control.checkDeadline(),

@@ -10,6 +10,8 @@ export interface RunnerSettings {
   movesPerEvacuation: number;
   leaseMs: number;
   bootMs: number;
+  /** From disk activation on return until the DRBD disks are in sync (the plan's deadline may end it sooner). */
+  syncMs: number;
   shutdownSeconds: number;
   powerOffMode: 'soft-then-hard' | 'soft' | 'hard';
   softOffMs: number;

@@ -32,7 +32,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   build();
   [demoSim, smallSim] = await Promise.all([
-    startSimulator({ inventory: 'demo', ...FAST }),
+    startSimulator({ inventory: 'demo', ...FAST, production: true }),
     startSimulator({ inventory: 'small', ...FAST }),
   ]);
   demo = writeConfig(demoSim);

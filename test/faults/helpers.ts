@@ -126,7 +126,9 @@ export function submissionKey(s: SimSubmission): string {
 export function duplicates(sim: Simulator, cluster = 'small'): string[] {
   const queue = sim.world.cluster(cluster)?.jobs;
   const byKey = new Map<string, SimSubmission[]>();
-  for (const s of submissions(sim, cluster)) byKey.set(submissionKey(s), [...(byKey.get(submissionKey(s)) ?? []), s]);
+  // GET /2/instances/I/info makes a job but is a read: the return repeats it while a resync runs.
+  for (const s of submissions(sim, cluster).filter((x) => x.method !== 'GET'))
+    byKey.set(submissionKey(s), [...(byKey.get(submissionKey(s)) ?? []), s]);
   const out: string[] = [];
   for (const [key, subs] of byKey) {
     const earlier = subs.slice(0, -1).map((s) => queue?.get(s.jobId)?.status ?? 'unknown');

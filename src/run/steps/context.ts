@@ -23,6 +23,8 @@ export const skipped = (message: string): StepOutcome => ({ kind: 'skipped', mes
 /** The RAPI calls steps make. */
 export type StepRapi = Pick<
   RapiClient,
+  | 'info'
+  | 'nodes'
   | 'node'
   | 'instance'
   | 'instances'
@@ -34,6 +36,8 @@ export type StepRapi = Pick<
   | 'shutdownInstance'
   | 'startupInstance'
   | 'evacuateNode'
+  | 'activateDisks'
+  | 'instanceInfo'
 >;
 
 /** The downtime service the monitoring steps use; absent when this nodevac has no monitoring configured. */

@@ -3,7 +3,7 @@
 // virtual clock (no real time passes), as the power policy is tested. Everything a handler did is recorded.
 import { GanetiJobError, RapiError } from '../../ganeti/errors.js';
 import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
-import type { RapiInstance, RapiNode } from '../../ganeti/types.js';
+import type { RapiClusterInfo, RapiInstance, RapiNode } from '../../ganeti/types.js';
 import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
 import type { InstanceAction, Plan, StepKind } from '../../plan/types.js';
 import type { OffMode, PowerDriver, PowerState, Reachability } from '../../power/types.js';
@@ -13,6 +13,8 @@ import type { EventExtra } from '../journal.js';
 import type { RunnerSettings } from '../types.js';
 import type { StepContext, StepMonitoring, StepRapi } from './context.js';
 import { DEFAULT_PLAN_OPTIONS } from '../../plan/options.js';
+import { queryData, type FakeDisks } from './fake-disks.js';
+import { itemActions } from './registry.js';
 
 export const NODE = 'node1.test';
 
@@ -126,6 +128,7 @@ export const SETTINGS: RunnerSettings = {
   movesPerEvacuation: 2,
   leaseMs: 15_000,
   bootMs: 600_000,
+  syncMs: 3_600_000,
   shutdownSeconds: 120,
   powerOffMode: 'soft-then-hard',
   softOffMs: 0,
@@ -152,6 +155,12 @@ export class FakeContext implements StepContext {
   /** What the BMC reports, and whether the node answers ping (per call, from the virtual time). */
   powerState: PowerState = 'on';
   answers: (time: number) => boolean = () => true;
+  /** DRBD disks by instance (absent: assembled and in sync); activate-disks resyncs for `resyncMs`. */
+  readonly disks = new Map<string, FakeDisks>();
+  resyncMs = 10_000;
+  /** Instances whose status OpInstanceQueryData was asked for, in order. */
+  readonly queried: string[] = [];
+  clusterInfo: Partial<RapiClusterInfo> = { candidate_pool_size: 10 };
   /** A cancel arrives at this virtual time. */
   cancelAt = Infinity;
   time = 0;
@@ -164,7 +173,7 @@ export class FakeContext implements StepContext {
   readonly step: StepRecord;
   readonly index = 0;
   private nextId = 100;
-  private readonly effects = new Map<number, { submission: Submission; apply: () => void }>();
+  private readonly effects = new Map<number, { submission: Submission; apply: () => unknown }>();
 
   constructor(
     readonly job: JobRecord,
@@ -185,6 +194,15 @@ export class FakeContext implements StepContext {
     return this;
   }
 
+  /** GetMasterCandidateStats: fewer candidates than min(pool size, usable master-capable nodes) + 1 allows. */
+  private poolShort(): boolean {
+    const all = [...this.nodes.values()];
+    const now = all.filter((n) => n.master_candidate).length;
+    const size = this.clusterInfo.candidate_pool_size ?? 10;
+    const should = Math.min(all.filter((n) => n.master_capable && !n.offline && !n.drained).length, size);
+    return now < Math.min(should + 1, size);
+  }
+
   /** A node as Ganeti reports it: its instance lists follow the instances. */
   private view(name: string): RapiNode {
     const n = this.nodes.get(name);
@@ -202,7 +220,7 @@ export class FakeContext implements StepContext {
   }
 
   /** Queues a Ganeti job whose effect happens when it is followed. */
-  private queue(call: keyof StepRapi, name: string, args: unknown, apply: () => void): Promise<number> {
+  private queue(call: keyof StepRapi, name: string, args: unknown, apply: () => unknown): Promise<number> {
     const submission = { id: this.nextId++, call, name, args };
     this.effects.set(submission.id, { submission, apply });
     return Promise.resolve(submission.id);
@@ -214,15 +232,22 @@ export class FakeContext implements StepContext {
   }
 
   readonly rapi: StepRapi = {
+    info: () => Promise.resolve(this.clusterInfo as RapiClusterInfo),
+    nodes: () => Promise.resolve([...this.nodes.keys()].map((n) => this.view(n))),
     node: (name) => Promise.resolve(this.view(name)),
     instance: (name) => Promise.resolve({ ...this.inst(name) }),
     instances: () => Promise.resolve([...this.instances.values()].map((i) => ({ ...i }))),
     modifyNode: (name, body) =>
       this.queue('modifyNode', name, body, () => {
         const n = this.nodes.get(name)!;
-        if (body.drained !== undefined) n.drained = body.drained;
+        // Setting offline clears drained (LUNodeSetParams _R2F); offline=false with drained=true lands drained.
         if (body.offline !== undefined) [n.offline, n.drained] = [body.offline, false];
+        if (body.drained !== undefined) n.drained = body.drained;
         if (body.master_candidate !== undefined) n.master_candidate = body.master_candidate;
+        // _DecideSelfPromotion: coming back into a short candidate pool makes the node a candidate.
+        if ((body.offline === false || body.drained === false) && this.poolShort()) {
+          [n.master_candidate, n.drained] = [true, false];
+        }
       }),
     addNodeTags: (name, tags) => this.queue('addNodeTags', name, tags, () => this.nodes.get(name)!.tags.push(...tags)),
     deleteNodeTags: (name, tags) =>
@@ -242,6 +267,21 @@ export class FakeContext implements StepContext {
       this.queue('startupInstance', name, opts, () =>
         Object.assign(this.inst(name), { oper_state: true, status: 'running', admin_state: 'up' }),
       ),
+    activateDisks: (name) =>
+      this.queue('activateDisks', name, {}, () => {
+        const d = this.disks.get(name);
+        if (d && !d.active) Object.assign(d, { active: true, syncedAt: this.time + this.resyncMs });
+      }),
+    // A read (a GET that makes a job): not a submission. Its result is the disks' state when it is followed.
+    instanceInfo: (name) => {
+      this.queried.push(name);
+      const id = this.nextId++;
+      this.effects.set(id, {
+        submission: { id, call: 'instanceInfo', name, args: {} },
+        apply: () => queryData(name, this.disks.get(name), this.time),
+      });
+      return Promise.resolve(id);
+    },
     evacuateNode: (name, opts) =>
       this.queue('evacuateNode', name, opts, () => {
         for (const i of this.instances.values())
@@ -295,8 +335,8 @@ export class FakeContext implements StepContext {
     this.effects.delete(id);
     const failure = effect && this.fail(effect.submission.call, effect.submission.name);
     if (failure) return Promise.reject(new GanetiJobError('c1', id, 'OpPrereqError', failure, 'wrong_state'));
-    effect?.apply();
-    return Promise.resolve({ id, status: 'success', summary: [], opresult: [] });
+    const result = effect?.apply();
+    return Promise.resolve({ id, status: 'success', summary: [], opresult: result === undefined ? [] : [result] });
   }
 
   async followTree(id: number): Promise<TreeOutcome> {
@@ -327,7 +367,9 @@ export class FakeContext implements StepContext {
   }
 
   setInstance(name: string, patch: Partial<InstanceProgress>) {
-    const item = this.job.instances.find((i) => i.instance === name);
+    const actions = itemActions(this.step.kind);
+    const mine = this.job.instances.filter((i) => i.instance === name);
+    const item = mine.find((i) => actions?.includes(i.action)) ?? mine[0];
     if (item) Object.assign(item, patch);
   }
 

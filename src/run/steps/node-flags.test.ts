@@ -101,22 +101,66 @@ describe('de-offline', () => {
     expect(ctx.time).toBe(0);
   });
 
+  it('brings the node back drained when its candidate pool is full: it takes no instances until the end', async () => {
+    const ctx = pool(new FakeContext(job(), 'de-offline'), 1).add(node(NODE, { offline: true }));
+    expect(await deOffline(ctx)).toEqual({ kind: 'done', message: 'online, drained until the return ends' });
+    expect(ctx.submitted.map((s) => s.args)).toEqual([{ offline: false, drained: true }]);
+    expect(ctx.nodes.get(NODE)).toMatchObject({ offline: false, drained: true });
+  });
+
+  it('brings the node back alone when Ganeti promotes it at once (short pool: drained too would trip its assertion)', async () => {
+    const ctx = pool(new FakeContext(job(), 'de-offline'), 0).add(node(NODE, { offline: true }));
+    expect(await deOffline(ctx)).toEqual({
+      kind: 'done',
+      message: 'online; Ganeti made it a master candidate at once (its candidate pool was short), so not drained',
+    });
+    expect(ctx.submitted.map((s) => s.args)).toEqual([{ offline: false }]);
+  });
+
   it('is done at once when the node is online', async () => {
     const ctx = new FakeContext(job(), 'de-offline');
     expect(await deOffline(ctx)).toEqual({ kind: 'done', message: 'online' });
   });
 });
 
+/** A pool of size 2 with the master and `others` as candidates. */
+function pool(ctx: FakeContext, others: number): FakeContext {
+  ctx.clusterInfo = { candidate_pool_size: 2 };
+  ctx.add(node('master.test', { master_candidate: true }));
+  for (let i = 0; i < 2; i++) ctx.add(node(`n${i}.test`, { master_candidate: i < others }));
+  return ctx;
+}
+
 describe('undrain', () => {
-  it('undrains and promotes a former master candidate back', async () => {
-    const ctx = new FakeContext(job({ nodeRole: 'master-candidate' }), 'undrain').add(node(NODE, { drained: true }));
-    expect(await undrain(ctx)).toEqual({ kind: 'done', message: 'master candidate again' });
-    expect(ctx.submitted.map((s) => s.args)).toEqual([{ drained: false }, { master_candidate: true }]);
+  it('undrains a former master candidate that Ganeti promotes again (its pool is short)', async () => {
+    const ctx = pool(new FakeContext(job({ nodeRole: 'master-candidate' }), 'undrain'), 0);
+    ctx.add(node(NODE, { drained: true }));
+    expect(await undrain(ctx)).toEqual({ kind: 'done', message: `${NODE} is a master candidate again` });
+    expect(ctx.submitted.map((s) => s.args)).toEqual([{ drained: false }]);
   });
 
-  it('demotes a node Ganeti promoted meanwhile back to regular', async () => {
+  it('leaves a former master candidate regular when a substitute filled the pool: no pool past its size', async () => {
+    const ctx = pool(new FakeContext(job({ nodeRole: 'master-candidate' }), 'undrain'), 1);
+    ctx.add(node(NODE, { drained: true }));
+    expect(await undrain(ctx)).toEqual({
+      kind: 'done',
+      message: `${NODE} is regular now (was master candidate): the candidate pool is full (2 of 2) with the node that took its place`,
+    });
+    expect(ctx.submitted.map((s) => s.args)).toEqual([{ drained: false }]);
+  });
+
+  it('keeps a node Ganeti promoted meanwhile a candidate, and says so: demoting it would leave the pool short', async () => {
     const ctx = new FakeContext(job({ nodeRole: 'regular' }), 'undrain').add(node(NODE, { master_candidate: true }));
-    expect(await undrain(ctx)).toEqual({ kind: 'done', message: 'regular again' });
-    expect(ctx.submitted.map((s) => s.args)).toEqual([{ master_candidate: false, auto_promote: true }]);
+    expect(await undrain(ctx)).toEqual({
+      kind: 'done',
+      message: `${NODE} is a master candidate now (was regular): Ganeti promoted it, its candidate pool was short`,
+    });
+    expect(ctx.submitted).toEqual([]);
+  });
+
+  it('leaves a node that was drained before nodevac drained (former role)', async () => {
+    const ctx = new FakeContext(job({ nodeRole: 'drained' }), 'undrain').add(node(NODE, { drained: true }));
+    expect(await undrain(ctx)).toEqual({ kind: 'done', message: `${NODE} stays drained (its former role)` });
+    expect(ctx.submitted).toEqual([]);
   });
 });

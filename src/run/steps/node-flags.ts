@@ -60,21 +60,55 @@ function refused(ctx: StepContext, message: string): StepError {
   );
 }
 
-/** Ganeti refuses to de-offline until the node daemon answers: that refusal is retried until the boot deadline. */
+/**
+ * The pool counts of GetMasterCandidateStats (lib/config/__init__.py): candidates now, and how many there should
+ * be (master-capable nodes neither offline nor drained, up to candidate_pool_size).
+ */
+async function poolStats(ctx: StepContext): Promise<{ now: number; should: number; size: number }> {
+  const [nodes, info] = await Promise.all([ctx.read((c) => c.nodes()), ctx.read((c) => c.info())]);
+  const size = info.candidate_pool_size;
+  const now = nodes.filter((n) => n.master_candidate).length;
+  const capable = nodes.filter((n) => n.master_capable && !n.offline && !n.drained).length;
+  return { now, should: Math.min(capable, size), size };
+}
+
+/**
+ * _DecideSelfPromotion (lib/cmdlib/node.py): bringing the node back (offline or drained set to false) makes it a
+ * master candidate when the pool is short, whatever else the call asks.
+ */
+async function promotesItself(ctx: StepContext): Promise<boolean> {
+  const { now, should, size } = await poolStats(ctx);
+  return now < Math.min(should + 1, size);
+}
+
+/**
+ * Back online, but drained: it takes no instances until the return's last step. Setting offline=false with
+ * drained=true is one change (LUNodeSetParams allows one flag set to True), unless Ganeti promotes the node to
+ * master candidate in the same call (its pool is short): then a second True trips its assertion, so the node is
+ * just de-offlined and Ganeti's role stands. Ganeti refuses to de-offline until the node daemon answers: that
+ * refusal is retried until the boot deadline.
+ */
 export async function deOffline(ctx: StepContext): Promise<StepOutcome> {
   const until = ctx.now() + ctx.settings.bootMs;
   const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o.offline === false };
+  let promoted = false;
   // Only the first attempt of a resumed step can find its job already submitted; later ones follow a refusal.
   let first = ctx.resumed;
   for (;;) {
     const node = await ctx.node();
-    if (!node.offline) return done('online');
+    if (!node.offline) return done(node.drained ? 'online, drained' : 'online');
     try {
       const before = first ? await ctx.findSubmitted(op) : null;
       first = false;
-      const id = before ?? (await ctx.submit((c) => c.modifyNode(ctx.job.node, { offline: false })));
+      promoted = before === null && (await promotesItself(ctx));
+      const body = promoted ? { offline: false } : { offline: false, drained: true };
+      const id = before ?? (await ctx.submit((c) => c.modifyNode(ctx.job.node, body)));
       await ctx.follow(id);
-      return done();
+      const now = await ctx.node();
+      if (!now.drained && now.master_candidate) {
+        return done('online; Ganeti made it a master candidate at once (its candidate pool was short), so not drained');
+      }
+      return done(now.drained ? 'online, drained until the return ends' : 'online');
     } catch (err) {
       if (!(err instanceof GanetiJobError)) throw err;
       if (!NOT_ANSWERING.test(err.message)) throw refused(ctx, err.message);
@@ -89,24 +123,33 @@ export async function deOffline(ctx: StepContext): Promise<StepOutcome> {
   }
 }
 
-/** Un-drain, and give the node back its former role (Ganeti may have auto-promoted it). */
+/**
+ * The return's last change: un-drain, unless the node was drained before nodevac (its former role). The role
+ * that follows is Ganeti's: undraining promotes the node when the candidate pool is short (_DecideSelfPromotion),
+ * and leaves it regular when a substitute took its place in a full pool (promoting it back would make the pool
+ * one too large; demoting a node Ganeti promoted would make it one too small). The step says which.
+ */
 export async function undrain(ctx: StepContext): Promise<StepOutcome> {
+  const name = ctx.job.node;
+  const former = ctx.job.plan.nodeRole;
   let node = await ctx.node();
+  if (former === 'drained') return done(node.drained ? `${name} stays drained (its former role)` : undefined);
   if (node.drained) {
     const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o.drained === false };
-    await ctx.follow(await submitOnce(ctx, op, (c) => c.modifyNode(ctx.job.node, { drained: false })));
+    await ctx.follow(await submitOnce(ctx, op, (c) => c.modifyNode(name, { drained: false })));
     node = await ctx.node();
   }
-  const former = ctx.job.plan.nodeRole;
-  if (former === 'master-candidate' && !node.master_candidate) {
-    await ctx.follow(await ctx.submit((c) => c.modifyNode(ctx.job.node, { master_candidate: true })));
-    return done('master candidate again');
-  }
-  if (former === 'regular' && node.master_candidate) {
-    await ctx.follow(
-      await ctx.submit((c) => c.modifyNode(ctx.job.node, { master_candidate: false, auto_promote: true })),
+  if (node.master_candidate) {
+    return done(
+      former === 'master-candidate'
+        ? `${name} is a master candidate again`
+        : `${name} is a master candidate now (was ${former}): Ganeti promoted it, its candidate pool was short`,
     );
-    return done('regular again');
   }
-  return done();
+  if (former !== 'master-candidate')
+    return done(former === 'regular' ? `${name} is regular again` : `${name} is regular`);
+  const { now, should } = await poolStats(ctx);
+  return done(
+    `${name} is regular now (was master candidate): the candidate pool is full (${now} of ${should}) with the node that took its place`,
+  );
 }

@@ -2,6 +2,7 @@
 import type { JobRecord } from '../../jobs/types.js';
 import type { InstanceActionKind, StepKind } from '../../plan/types.js';
 import { done, type StepRegistry } from './context.js';
+import { activateDisks, waitSync } from './disks.js';
 import { restartInstances, shutdownNonMirrored } from './instances.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
 import { extendSilence, silence, unsilence } from './monitoring.js';
@@ -27,6 +28,8 @@ export const STEPS: StepRegistry = {
   'power-on': powerOn,
   'wait-ping': waitPing,
   'de-offline': deOffline,
+  'activate-disks': activateDisks,
+  'wait-sync': waitSync,
   undrain,
   'restart-instances': restartInstances,
   'migrate-back': migrateBack,
@@ -45,7 +48,16 @@ const ITEMS: Partial<Record<StepKind, readonly InstanceActionKind[]>> = {
   'move-secondaries': ['replace-secondary'],
   'restart-instances': ['start'],
   'migrate-back': MOVES,
+  'wait-sync': ['resync'],
 };
+
+/**
+ * The items a step writes to: its own, and for activate-disks those wait-sync settles. An instance can have two
+ * items (its resync and its move back), so a step's writes go to the item of its own kind.
+ */
+export function itemActions(kind: StepKind): readonly string[] | undefined {
+  return kind === 'activate-disks' ? ITEMS['wait-sync'] : ITEMS[kind];
+}
 
 /** Items of this step it left unsettled (pending or running): a step is not done while one of them is. */
 export function unsettledItems(kind: StepKind, job: JobRecord): string[] {

@@ -108,6 +108,9 @@ export function* nodeSetParams(ctx: LuContext) {
     ctx.info('Demoting from master candidate');
     op.set('master_candidate', false);
   }
+  // "Compute new role" asserts at most one flag is set: offline=False with drained=True on a node Ganeti just
+  // self-promoted trips it, and the job queue reports the bare AssertionError (jobqueue.py _EncodeOpError).
+  if (FLAGS.filter((f) => op.get(f) === true).length > 1) throw execError('');
   let newRole: Role;
   if (op.get('master_candidate') === true) newRole = 'candidate';
   else if (op.get('drained') === true) newRole = 'drained';

@@ -15,6 +15,7 @@ const ACTION_LABEL: Record<InstanceActionKind, string> = {
   'leave-secondary': 'leave (degraded)',
   'leave-stopped': 'leave stopped',
   start: 'start',
+  resync: 'resync disks',
   blocked: 'BLOCKED',
 };
 
