@@ -8,6 +8,7 @@ import { unreachable } from './state.js';
 import { openPlan } from './opening.js';
 import { evacuatePrimary } from './primary.js';
 import { refuseBusyInstances, targetProblem, warnAutoPromote } from './refusals.js';
+import { checkDrbdSync } from './drbd-sync.js';
 import { checkSecondaries } from './secondaries.js';
 import { evacuateSecondary } from './secondary.js';
 import type { Plan, PlanStep } from './types.js';
@@ -100,6 +101,7 @@ export function planEvacuation(input: PlanInput): Plan {
     );
     plan.blockers.push(...checkSecondaries(needs, candidates, instances));
   }
+  checkDrbdSync(plan, input, name);
   refuseBusyInstances(plan, input);
 
   if (node.drained)

@@ -27,6 +27,11 @@ export interface PlanOptions {
    * false for `nodevac poweron --no-return`: powered on and answering ping, it stays offline.
    */
   returnToService: boolean;
+  /**
+   * Evacuation: read the disk status of the node's running DRBD instances (one OpInstanceQueryData job each) and
+   * block or warn where they are not in sync. Off by default: those reads are Ganeti jobs. Absent in older plans.
+   */
+  checkSync?: boolean;
 }
 
 export type InstanceActionKind =
@@ -34,7 +39,7 @@ export type InstanceActionKind =
   | 'migrate' // externally mirrored primary: migrate to a node chosen by the iallocator or the target
   | 'failover' // primary that cannot migrate (stopped, always_failover): failover with downtime
   | 'replace-secondary' // DRBD secondary: new secondary chosen by the iallocator / target
-  | 'shutdown' // running non-mirrored primary: shut down (no_remember), restarted on return
+  | 'shutdown' // running non-mirrored primary: shut down (admin down), restarted on return
   | 'leave-secondary' // DRBD secondary left here: redundancy degraded while the node is away
   | 'leave-stopped' // non-mirrored primary already down: stays down with the node
   | 'start' // return: an instance nodevac shut down is started again
@@ -80,6 +85,7 @@ export type BlockerCode =
   | 'wrong-node' // an instance runs on a node other than its primary (ERROR_wrongnode)
   | 'node-unreachable' // the node (or a peer) is online but its node daemon does not answer
   | 'ganeti-version' // this Ganeti version cannot do what the plan needs
+  | 'drbd-not-in-sync' // a running DRBD primary's disks are degraded or syncing: Ganeti refuses the migration
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
@@ -100,6 +106,8 @@ export type WarningCode =
   | 'insecure-tls'
   | 'instance-missing' // return: an instance nodevac stopped or moved no longer exists
   | 'not-migrated-back' // return: a moved instance stays where it is (and why)
+  | 'drbd-not-in-sync' // a DRBD instance with its secondary here is degraded or syncing: its redundancy leaves too
+  | 'disk-status-unknown' // the disks' sync state could not be read for the plan
   | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {
