@@ -16,6 +16,7 @@ import {
 import type { Plan, PlanOptions } from '../plan/types.js';
 import type { Store } from '../store/types.js';
 import type { Clusters, PlanReads } from './clusters.js';
+import { readDrbdDisks } from './disk-reads.js';
 import type { Inventory } from './inventory.js';
 import type { PlanRequest } from './types.js';
 
@@ -98,8 +99,10 @@ export class Planning {
         })),
     };
     let plan: Plan;
-    if (kind === 'evacuate') plan = planEvacuation(input);
-    else if (kind === 'poweroff') plan = planPowerOff(input);
+    if (kind === 'evacuate') {
+      const drbdDisks = options.checkSync === true ? await readDrbdDisks(h.client, instances, node) : undefined;
+      plan = planEvacuation({ ...input, drbdDisks });
+    } else if (kind === 'poweroff') plan = planPowerOff(input);
     else {
       const evac = lastEvacuation(jobs, cluster, node);
       plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });

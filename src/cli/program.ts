@@ -44,6 +44,7 @@ interface EvacuateFlags extends WhyFlags {
   target?: string;
   deadline?: string;
   migrateBack?: boolean;
+  checkSync?: boolean;
   /** commander's --no-return */
   return?: boolean;
 }
@@ -57,6 +58,7 @@ function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
       shutdownNonMirrored: f.shutdownNonMirrored === true,
       allowFailover: f.allowFailover === true,
       targetNode: f.target ?? null,
+      checkSync: f.checkSync === true,
     });
   }
   if (f.iallocator !== undefined) o.iallocator = f.iallocator;
@@ -140,6 +142,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
       .option('--full', 'also move DRBD secondaries off the node (keeps redundancy)')
       .option('--shutdown-non-mirrored', 'shut down running plain/file instances (restarted on return)')
       .option('--allow-failover', 'allow failover (downtime) where live migration is impossible')
+      .option('--check-sync', 'read the DRBD disks of the node (one Ganeti job each): refuse while a peer resyncs')
       .addOption(
         new Option('--iallocator <name>', 'iallocator to choose target nodes (default: the cluster default)').conflicts(
           'target',

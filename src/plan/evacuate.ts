@@ -8,6 +8,7 @@ import { unreachable } from './state.js';
 import { openPlan } from './opening.js';
 import { evacuatePrimary } from './primary.js';
 import { refuseBusyInstances, targetProblem, warnAutoPromote } from './refusals.js';
+import { checkDrbdSync } from './drbd-sync.js';
 import { checkSecondaries } from './secondaries.js';
 import { evacuateSecondary } from './secondary.js';
 import type { Plan, PlanStep } from './types.js';
@@ -100,6 +101,7 @@ export function planEvacuation(input: PlanInput): Plan {
     );
     plan.blockers.push(...checkSecondaries(needs, candidates, instances));
   }
+  checkDrbdSync(plan, input, name);
   refuseBusyInstances(plan, input);
 
   if (node.drained)
@@ -130,17 +132,19 @@ export function planEvacuation(input: PlanInput): Plan {
     step('drain', node.drained ? `Drain ${short} (already drained)` : `Drain ${short} (no new instances)`),
   ];
   if (moves.length > 0) steps.push(step('move-primaries', movePrimariesTitle(moves)));
+  if (options.full && secondaryMoves > 0) {
+    steps.push(
+      step('move-secondaries', `Move ${count(secondaryMoves, 'DRBD secondary', 'DRBD secondaries')} off ${short}`),
+    );
+  }
+  // As late as possible, right before verify-empty and offline: while the node is online, a watcher run could
+  // start anything Ganeti still wants up (lib/watcher/__init__.py _CheckInstances), and the moves take hours.
   if (shutdowns.length > 0) {
     steps.push(
       step(
         'shutdown-non-mirrored',
         `Shut down ${count(shutdowns.length, 'non-mirrored instance')} (restarted on return)`,
       ),
-    );
-  }
-  if (options.full && secondaryMoves > 0) {
-    steps.push(
-      step('move-secondaries', `Move ${count(secondaryMoves, 'DRBD secondary', 'DRBD secondaries')} off ${short}`),
     );
   }
   steps.push(

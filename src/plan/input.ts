@@ -1,5 +1,6 @@
 // What the planner reads: a snapshot of the cluster, the request, and what other jobs hold. Nothing from the job
 // store: the facade hands in the few fields the planner needs (a lock record fits NodeHold as it is).
+import type { DiskStatus } from '../ganeti/disks.js';
 import type { RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
 import type { PlanKind, PlanOptions } from './types.js';
 
@@ -25,6 +26,11 @@ export interface PlanInput {
   bmcTagPrefix?: string;
   /** ISO time: createdAt, and the lock's expiry check. */
   now: string;
+  /**
+   * Disk status (GET /2/instances/I/info) of the running DRBD instances on the node, by instance; null where it
+   * could not be read. Absent: not read (the sync check is skipped).
+   */
+  drbdDisks?: Record<string, DiskStatus[] | null>;
   /** Other jobs of this cluster still active (on other nodes): an instance may be part of one job at a time. */
   activeJobs?: ActiveJob[];
 }

@@ -33,6 +33,11 @@ export interface PlanOptions {
   ticket?: string;
   /** --no-downtime: go without a monitoring downtime even though monitoring is configured (audited). */
   noDowntime?: boolean;
+  /**
+   * Evacuation: read the disk status of the node's running DRBD instances (one OpInstanceQueryData job each) and
+   * block or warn where they are not in sync. Off by default: those reads are Ganeti jobs. Absent in older plans.
+   */
+  checkSync?: boolean;
 }
 
 export type InstanceActionKind =
@@ -40,7 +45,7 @@ export type InstanceActionKind =
   | 'migrate' // externally mirrored primary: migrate to a node chosen by the iallocator or the target
   | 'failover' // primary that cannot migrate (stopped, always_failover): failover with downtime
   | 'replace-secondary' // DRBD secondary: new secondary chosen by the iallocator / target
-  | 'shutdown' // running non-mirrored primary: shut down (no_remember), restarted on return
+  | 'shutdown' // running non-mirrored primary: shut down (admin down), restarted on return
   | 'leave-secondary' // DRBD secondary left here: redundancy degraded while the node is away
   | 'leave-stopped' // non-mirrored primary already down: stays down with the node
   | 'start' // return: an instance nodevac shut down is started again
@@ -88,6 +93,7 @@ export type BlockerCode =
   | 'node-unreachable' // the node (or a peer) is online but its node daemon does not answer
   | 'ganeti-version' // this Ganeti version cannot do what the plan needs
   | 'monitoring' // monitoring is configured but a downtime cannot be made (unreachable, refused): --no-downtime
+  | 'drbd-not-in-sync' // a running DRBD primary's disks are degraded or syncing: Ganeti refuses the migration
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
@@ -109,6 +115,8 @@ export type WarningCode =
   | 'instance-missing' // return: an instance nodevac stopped or moved no longer exists
   | 'not-migrated-back' // return: a moved instance stays where it is (and why)
   | 'no-downtime' // --no-downtime: monitoring is configured but nothing is silenced
+  | 'drbd-not-in-sync' // a DRBD instance with its secondary here is degraded or syncing: its redundancy leaves too
+  | 'disk-status-unknown' // the disks' sync state could not be read for the plan
   | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {

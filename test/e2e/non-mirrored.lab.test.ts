@@ -1,6 +1,6 @@
 // Scenario 3 (real lab): a running instance with `file` disks on node2 blocks `nodevac evacuate node2`
-// (exit 3, nothing submitted); with --shutdown-non-mirrored it is shut down without remembering (its admin
-// state stays up) and `nodevac return node2` starts it again.
+// (exit 3, nothing submitted); with --shutdown-non-mirrored it is shut down, remembered (admin down, so
+// ganeti-watcher leaves it stopped: issue #14 point 2), and `nodevac return node2` starts it again, admin up.
 import { describe, expect, it } from 'vitest';
 import { ganetiExec, requireLabOrSkip } from '../helpers/lab.js';
 import {
@@ -97,12 +97,12 @@ const VMFILE = 'vmfile.ganeti.test';
       const stopped = (await gntInstances()).get(VMFILE)!;
       expect(stopped.pnode).toBe(NODE2);
       expect(stopped.running).toBe(false);
-      // no_remember: Ganeti still wants it up (admin state up), it is only stopped for the maintenance.
-      expect(stopped.adminUp).toBe(true);
+      // Remembered: Ganeti does not want it up (admin down), so the watcher does not restart it.
+      expect(stopped.adminUp).toBe(false);
       const evacJobs = await node2Jobs(lab!, before, Infinity, [VMFILE]);
       const shutdowns = evacJobs.filter((j) => opIds(j).includes('OP_INSTANCE_SHUTDOWN'));
       expect(shutdowns).toHaveLength(1);
-      expect(shutdowns[0]!.ops[0]).toMatchObject({ instance_name: VMFILE, no_remember: true });
+      expect(shutdowns[0]!.ops[0]).toMatchObject({ instance_name: VMFILE, no_remember: false });
       expect(shutdowns[0]!.status).toBe('success');
       expectNodevacReason(evacJobs, operator, evacId!);
       const away = await gntInstances();

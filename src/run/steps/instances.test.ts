@@ -4,15 +4,13 @@ import { action, FakeContext, instance, job } from './fake-context.js';
 import { restartInstances, shutdownNonMirrored } from './instances.js';
 
 describe('shutdown-non-mirrored', () => {
-  it('shuts running instances down without remembering it, and records them for the return', async () => {
+  it('shuts running instances down, remembered (admin down, so the watcher leaves them), and records them for the return', async () => {
     const up = instance('db1', { disk_template: 'plain' });
     const down = instance('db2', { disk_template: 'plain', oper_state: false, status: 'ERROR_down' });
     const j = job({ instances: [action(up, 'shutdown'), action(down, 'shutdown')] });
     const ctx = new FakeContext(j, 'shutdown-non-mirrored').add(up, down);
     expect((await shutdownNonMirrored(ctx)).kind).toBe('done');
-    expect(ctx.submitted.map((s) => [s.call, s.name, s.args])).toEqual([
-      ['shutdownInstance', 'db1', { noRemember: true, timeout: 120 }],
-    ]);
+    expect(ctx.submitted.map((s) => [s.call, s.name, s.args])).toEqual([['shutdownInstance', 'db1', { timeout: 120 }]]);
     expect(j.stopped).toEqual(['db1', 'db2']);
     expect(j.instances.map((i) => i.message)).toEqual(['shut down; restarted on return', 'already stopped']);
   });

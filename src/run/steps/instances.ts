@@ -1,4 +1,5 @@
-// Instances that cannot move (non-mirrored disks on the node): shut down for the evacuation, started on return.
+// Instances that cannot move (non-mirrored disks on the node): shut down (admin down) for the evacuation, right
+// before verify-empty, and started on return.
 import { RapiError } from '../../ganeti/errors.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import { done, isRunning, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
@@ -15,8 +16,11 @@ export async function shutdownNonMirrored(ctx: StepContext): Promise<StepOutcome
       ctx.setInstance(name, { state: 'done', message: 'already stopped' });
       continue;
     }
+    // Remembered (admin down): ganeti-watcher restarts every ERROR_down instance on an online node, which a
+    // no_remember shutdown leaves (lib/watcher/__init__.py _CheckInstances; LUInstanceShutdown keeps admin_state
+    // up). job.stopped says nodevac stopped it: the return starts it, admin up again.
     const id = await submitOnce(ctx, { opId: 'OP_INSTANCE_SHUTDOWN', instance: name }, (c) =>
-      c.shutdownInstance(name, { noRemember: true, timeout: ctx.settings.shutdownSeconds }),
+      c.shutdownInstance(name, { timeout: ctx.settings.shutdownSeconds }),
     );
     await ctx.follow(id, name);
     ctx.setInstance(name, { state: 'done', message: 'shut down; restarted on return' });

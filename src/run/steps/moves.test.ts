@@ -1,5 +1,6 @@
 // The move handlers against a fake step context: what is submitted for which instance, what each item ends as.
 import { describe, expect, it } from 'vitest';
+import { HAIL_MIGRATION } from '../../ganeti/client.js';
 import { action, FakeContext, instance, job, NODE } from './fake-context.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
 
@@ -11,8 +12,12 @@ describe('move-primaries', () => {
     const ctx = new FakeContext(j, 'move-primaries').add(web, ceph);
     expect(await movePrimaries(ctx)).toEqual({ kind: 'done', message: '2 instance(s) moved' });
     expect(ctx.submitted.map((s) => [s.call, s.name, s.args])).toEqual([
-      ['migrateInstance', 'web1', { allowFailover: false }],
-      ['migrateInstance', 'ceph1', { allowFailover: false, targetNode: undefined, iallocator: 'hail' }],
+      ['migrateInstance', 'web1', { ...HAIL_MIGRATION, allowFailover: false }],
+      [
+        'migrateInstance',
+        'ceph1',
+        { ...HAIL_MIGRATION, allowFailover: false, targetNode: undefined, iallocator: 'hail' },
+      ],
     ]);
     expect(j.instances).toMatchObject([
       { instance: 'web1', state: 'done', node: 'node2.test' },
@@ -94,8 +99,8 @@ describe('migrate-back', () => {
     const ctx = new FakeContext(j, 'migrate-back').add(web, ceph);
     expect((await migrateBack(ctx)).kind).toBe('done');
     expect(ctx.submitted.map((s) => [s.name, s.args])).toEqual([
-      ['web1', { allowFailover: false }],
-      ['ceph1', { targetNode: NODE, allowFailover: false }],
+      ['web1', { ...HAIL_MIGRATION, allowFailover: false }],
+      ['ceph1', { ...HAIL_MIGRATION, targetNode: NODE, allowFailover: false }],
     ]);
     expect(ctx.instances.get('web1')!.pnode).toBe(NODE);
     expect(ctx.instances.get('ceph1')!.pnode).toBe(NODE);

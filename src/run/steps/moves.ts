@@ -1,6 +1,7 @@
 // Moving instances: primaries off the node (migrate or fail over, a few at a time), secondaries off it (one
 // Ganeti node evacuation), and primaries back on return.
 import PQueue from 'p-queue';
+import { HAIL_MIGRATION } from '../../ganeti/client.js';
 import { RapiError } from '../../ganeti/errors.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import type { InstanceAction } from '../../plan/types.js';
@@ -15,6 +16,7 @@ function primaryMoves(ctx: StepContext): InstanceAction[] {
   );
 }
 
+/** Migrations carry Ganeti's own evacuation parameters (HAIL_MIGRATION: no ballooning, any hypervisor version). */
 export async function movePrimaries(ctx: StepContext): Promise<StepOutcome> {
   const { job } = ctx;
   const actions = primaryMoves(ctx);
@@ -45,7 +47,11 @@ export async function movePrimaries(ctx: StepContext): Promise<StepOutcome> {
         const where = action.template !== 'drbd' ? { targetNode: target, iallocator: alloc } : {};
         return action.action === 'failover'
           ? c.failoverInstance(name, where)
-          : c.migrateInstance(name, { allowFailover: options.allowFailover || inst.admin_state !== 'up', ...where });
+          : c.migrateInstance(name, {
+              ...HAIL_MIGRATION,
+              allowFailover: options.allowFailover || inst.admin_state !== 'up',
+              ...where,
+            });
       });
       job.moved[name] = job.node;
       await ctx.follow(id, name);
@@ -177,7 +183,7 @@ export async function migrateBack(ctx: StepContext): Promise<StepOutcome> {
             c.failoverInstance(name, target),
           )
         : await submitOnce(ctx, { opId: 'OP_INSTANCE_MIGRATE', instance: name }, (c) =>
-            c.migrateInstance(name, { allowFailover: inst.admin_state !== 'up', ...target }),
+            c.migrateInstance(name, { ...HAIL_MIGRATION, allowFailover: inst.admin_state !== 'up', ...target }),
           );
       await ctx.follow(id, name);
       const message = !failover

@@ -33,6 +33,15 @@ describe('drain / offline', () => {
     expect(ctx.nodes.get(NODE)!.drained).toBe(true);
   });
 
+  it('sends auto_promote only when the plan says the candidate pool would fall short', async () => {
+    const full = new FakeContext(job({ autoPromote: false }), 'drain').add(node(NODE, { master_candidate: true }));
+    await drain(full);
+    expect(full.submitted.map((s) => s.args)).toEqual([{ drained: true, auto_promote: false }]);
+    const short = new FakeContext(job({ autoPromote: true }), 'offline').add(node(NODE, { master_candidate: true }));
+    await offline(short);
+    expect(short.submitted.map((s) => s.args)).toEqual([{ offline: true, auto_promote: true }]);
+  });
+
   it('says what the node already is instead of submitting', async () => {
     const drained = new FakeContext(job(), 'drain').add(node(NODE, { drained: true }));
     expect(await drain(drained)).toEqual({ kind: 'done', message: 'already drained' });

@@ -23,7 +23,11 @@ export async function untag(ctx: StepContext): Promise<StepOutcome> {
   return done();
 }
 
-/** drained / offline: one flag at a time; auto_promote so a master candidate can leave the pool. */
+/**
+ * drained / offline: one flag at a time. auto_promote only when the plan found the candidate pool would fall short
+ * (plan.autoPromote): with it Ganeti locks every node and waits for every running job (LUNodeSetParams lock_all).
+ * Plans made before that field send it for any master candidate, as they did.
+ */
 async function setFlag(ctx: StepContext, flag: 'drained' | 'offline'): Promise<StepOutcome> {
   const node = (!ctx.resumed && ctx.takeVerified()) || (await ctx.node());
   if (node.offline) return done('already offline');
@@ -33,9 +37,8 @@ async function setFlag(ctx: StepContext, flag: 'drained' | 'offline'): Promise<S
     if (left.length) throw new StepError(`refusing to offline ${ctx.job.node}: it still holds ${left.join(', ')}`);
   }
   const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o[flag] === true };
-  const id = await submitOnce(ctx, op, (c) =>
-    c.modifyNode(ctx.job.node, { [flag]: true, auto_promote: node.master_candidate }),
-  );
+  const autoPromote = ctx.job.plan.autoPromote ?? node.master_candidate;
+  const id = await submitOnce(ctx, op, (c) => c.modifyNode(ctx.job.node, { [flag]: true, auto_promote: autoPromote }));
   await ctx.follow(id);
   return done();
 }
