@@ -79,7 +79,9 @@ describe('nodevac worker', () => {
   });
 
   it('with --json: the start line names the configuration and the store as fields', async () => {
-    const worker = start(['--config', cfg.file, 'worker', '--json'], cleanEnv(home));
+    // A store of its own: the job the test above handed back would be adopted here.
+    const own = writeConfig(sim);
+    const worker = start(['--config', own.file, 'worker', '--json'], cleanEnv(home));
     let result: Result;
     try {
       await until(() => (worker.stdout().includes('"type":"worker"') ? true : undefined), 'the start line');
@@ -89,7 +91,8 @@ describe('nodevac worker', () => {
     }
     expect(result.code, out(result)).toBe(0);
     const [first, ...rest] = ndjson(result.stdout);
-    expect(first).toMatchObject({ type: 'worker', config: cfg.file, store: `local directory ${cfg.storeDir}` });
+    expect(first).toMatchObject({ type: 'worker', config: own.file, store: `local directory ${own.storeDir}` });
     expect(rest.map((l) => l.type)).toEqual(['stopping', 'stopped']);
+    rmSync(own.dir, { recursive: true, force: true });
   });
 });
