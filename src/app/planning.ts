@@ -8,6 +8,7 @@ import {
   DEFAULT_PLAN_OPTIONS as DEFAULT_OPTIONS,
   planEvacuation,
   planPowerOff,
+  planReboot,
   planReturn,
   type PlanInput,
 } from '../plan/planner.js';
@@ -19,7 +20,9 @@ import type { PlanRequest } from './types.js';
 
 /** The request's options over the defaults. */
 export function planOptions(request: PlanRequest): PlanOptions {
-  return { ...DEFAULT_OPTIONS, ...request.options };
+  // A reboot is temporary: its instances move back unless asked not to (--no-migrate-back).
+  const kindDefaults = request.kind === 'reboot' ? { migrateBack: true } : {};
+  return { ...DEFAULT_OPTIONS, ...kindDefaults, ...request.options };
 }
 
 export class Planning {
@@ -96,7 +99,14 @@ export class Planning {
     let plan: Plan;
     if (kind === 'evacuate') plan = planEvacuation(input);
     else if (kind === 'poweroff') plan = planPowerOff(input);
-    else {
+    else if (kind === 'reboot') {
+      // The BMC comes from the plan (the node's tag); its boot flags are read then and the plan made again with them.
+      plan = planReboot(input);
+      if (plan.bmc !== null) {
+        const flags = await h.power.bootFlags(plan.bmc).catch(() => null);
+        plan = planReboot({ ...input, bootFlags: flags });
+      }
+    } else {
       const evac = lastEvacuation(jobs, cluster, node);
       plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
     }
@@ -112,6 +122,6 @@ export class Planning {
 /** The node's latest evacuation: what a return or power-on undoes. */
 export function lastEvacuation(jobs: JobRecord[], cluster: string, node: string): JobRecord | undefined {
   return jobs
-    .filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate')
+    .filter((j) => j.cluster === cluster && j.node === node && (j.kind === 'evacuate' || j.kind === 'reboot'))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }

@@ -25,6 +25,7 @@ const VERB: Record<PlanKind, string> = {
   poweroff: 'power off',
   poweron: 'power on and return',
   return: 'return to service',
+  reboot: 'reboot',
 };
 
 type Status = 'succeeded' | 'failed' | 'refused' | 'cancelled' | 'detached';

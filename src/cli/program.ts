@@ -45,13 +45,15 @@ interface EvacuateFlags {
   migrateBack?: boolean;
   /** commander's --no-return */
   return?: boolean;
+  /** reboot: power on whatever the BMC's boot flags force */
+  allowBootOverride?: boolean;
 }
 
 function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
   const o: Partial<PlanOptions> = { deadline: deadlineFrom(f.deadline) };
-  if (kind === 'evacuate') {
+  if (kind === 'evacuate' || kind === 'reboot') {
     Object.assign(o, {
-      powerOff: f.poweroff === true,
+      powerOff: kind === 'reboot' || f.poweroff === true,
       full: f.full === true,
       shutdownNonMirrored: f.shutdownNonMirrored === true,
       allowFailover: f.allowFailover === true,
@@ -59,6 +61,9 @@ function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
     });
   }
   if (f.iallocator !== undefined) o.iallocator = f.iallocator;
+  // A reboot is temporary: instances move back unless --no-migrate-back.
+  if (kind === 'reboot')
+    Object.assign(o, { migrateBack: f.migrateBack !== false, allowBootOverride: f.allowBootOverride === true });
   if (kind === 'poweron' || kind === 'return')
     Object.assign(o, {
       powerOn: kind === 'poweron',
@@ -131,8 +136,9 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
       .option('--detach', 'start the job and return at once (a running `nodevac worker` drives it on)')
       .option('--json', 'NDJSON progress: one object per line with "type" and "time", ending with a "summary"');
   const evacuateOpts = (cmd: Command) =>
+    moveOpts(cmd.option('--poweroff', 'power the node off (IPMI) once it is empty and offline'));
+  const moveOpts = (cmd: Command) =>
     cmd
-      .option('--poweroff', 'power the node off (IPMI) once it is empty and offline')
       .option('--full', 'also move DRBD secondaries off the node (keeps redundancy)')
       .option('--shutdown-non-mirrored', 'shut down running plain/file instances (restarted on return)')
       .option('--allow-failover', 'allow failover (downtime) where live migration is impossible')
@@ -179,12 +185,14 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .description('what nodevac would do, step by step, and what blocks it; changes nothing (exit 3 when blocked)')
     .addOption(
       new Option('--for <kind>', 'plan for this command')
-        .choices(['evacuate', 'poweroff', 'poweron', 'return'])
+        .choices(['evacuate', 'poweroff', 'poweron', 'return', 'reboot'])
         .default('evacuate'),
     );
   evacuateOpts(jsonOpt(clusterOpt(configOpt(planCmd)), 'print the plan object (with its blockers and warnings arrays)'))
     .option('--migrate-back', 'with --for poweron/return: move the evacuated instances back')
     .option('--no-return', 'with --for poweron: only power on and wait for ping; the node stays offline')
+    .option('--no-migrate-back', 'with --for reboot: leave the moved instances where they went')
+    .option('--allow-boot-override', "with --for reboot: power on whatever the BMC's boot flags force")
     .option('--deadline <time>', 'the deadline the job would have')
     .addHelpText(
       'after',
@@ -192,6 +200,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
         'nodevac plan node3',
         'nodevac plan node3 --poweroff --full',
         'nodevac plan node3 --for poweron --migrate-back',
+        'nodevac plan node3 --for reboot',
         'nodevac plan node7 --json | jq .blockers',
       ),
     )
@@ -218,6 +227,27 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     )
     .action(async (node: string, o: EvacuateFlags & { yes?: boolean; detach?: boolean }, cmd: Command) =>
       (await import('./act.js')).runPlanned(ctx, g(cmd), 'evacuate', node, planOptions('evacuate', o), {
+        ...o,
+        json: g(cmd).json,
+      }),
+    );
+
+  runOpts(
+    moveOpts(
+      clusterOpt(configOpt(program.command('reboot').argument('<node>', 'node name: full, or a unique short name'))),
+    ),
+  )
+    .description(
+      'evacuate the node, power it off and on, prove it rebooted (new boot ID), return it and move its instances back',
+    )
+    .option('--no-migrate-back', 'leave the moved instances where they went')
+    .option('--allow-boot-override', "power on even if the BMC's boot flags force PXE, CD or another device")
+    .addHelpText(
+      'after',
+      examples('nodevac reboot node3', 'nodevac reboot node3 --full --yes --json', 'nodevac reboot node3 --detach'),
+    )
+    .action(async (node: string, o: EvacuateFlags & { yes?: boolean; detach?: boolean }, cmd: Command) =>
+      (await import('./act.js')).runPlanned(ctx, g(cmd), 'reboot', node, planOptions('reboot', o), {
         ...o,
         json: g(cmd).json,
       }),

@@ -1,7 +1,7 @@
 // The plan: a plain data object. `nodevac plan` prints it; an evacuation executes this very object.
 import type { DiskTemplate, NodeRoleWord } from '../ganeti/types.js';
 
-export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return';
+export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return' | 'reboot';
 
 export interface PlanOptions {
   /** Power the node off (IPMI) once it is empty and offline. */
@@ -27,6 +27,8 @@ export interface PlanOptions {
    * false for `nodevac poweron --no-return`: powered on and answering ping, it stays offline.
    */
   returnToService: boolean;
+  /** Reboot: power on even though the BMC's boot flags force another boot device (PXE, CD…). */
+  allowBootOverride: boolean;
 }
 
 export type InstanceActionKind =
@@ -80,6 +82,7 @@ export type BlockerCode =
   | 'wrong-node' // an instance runs on a node other than its primary (ERROR_wrongnode)
   | 'node-unreachable' // the node (or a peer) is online but its node daemon does not answer
   | 'ganeti-version' // this Ganeti version cannot do what the plan needs
+  | 'boot-override' // reboot: the BMC's boot flags force a boot device other than the node's disk
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
@@ -100,6 +103,8 @@ export type WarningCode =
   | 'insecure-tls'
   | 'instance-missing' // return: an instance nodevac stopped or moved no longer exists
   | 'not-migrated-back' // return: a moved instance stays where it is (and why)
+  | 'boot-flags-unread' // reboot: the BMC's boot flags could not be read at plan time (checked again before power-on)
+  | 'boot-override-allowed' // reboot: --allow-boot-override: the node powers on with its boot flags as they are
   | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {
@@ -119,9 +124,12 @@ export type StepKind =
   | 'offline'
   | 'power-off'
   | 'verify-off'
+  | 'read-boot-id'
+  | 'check-boot-flags'
   | 'power-on'
   | 'wait-ping'
   | 'de-offline'
+  | 'prove-reboot'
   | 'undrain'
   | 'restart-instances'
   | 'migrate-back'

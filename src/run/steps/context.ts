@@ -23,6 +23,7 @@ export const skipped = (message: string): StepOutcome => ({ kind: 'skipped', mes
 export type StepRapi = Pick<
   RapiClient,
   | 'node'
+  | 'queryNodes'
   | 'instance'
   | 'instances'
   | 'modifyNode'

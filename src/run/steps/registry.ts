@@ -6,6 +6,7 @@ import { restartInstances, shutdownNonMirrored } from './instances.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
 import { deOffline, drain, offline, tag, undrain, untag } from './node-flags.js';
 import { powerOff, powerOn, verifyOff, waitPing } from './power.js';
+import { checkBootFlags, proveReboot, recordBootId } from './reboot.js';
 import { verifyEmpty } from './verify.js';
 
 // The node's lock is taken before the job starts and released when it ends: its steps only show that in the plan.
@@ -23,6 +24,9 @@ export const STEPS: StepRegistry = {
   offline,
   'power-off': powerOff,
   'verify-off': verifyOff,
+  'read-boot-id': recordBootId,
+  'check-boot-flags': checkBootFlags,
+  'prove-reboot': proveReboot,
   'power-on': powerOn,
   'wait-ping': waitPing,
   'de-offline': deOffline,

@@ -29,6 +29,7 @@ const TOGGLES: Record<PlanKind, Toggle[]> = {
     { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
   ],
   return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
+  reboot: [],
 };
 
 interface StartFailure {

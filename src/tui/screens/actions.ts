@@ -20,4 +20,5 @@ export const KIND_TITLE: Record<PlanKind, string> = {
   poweroff: 'Power off',
   poweron: 'Power on and return',
   return: 'Return',
+  reboot: 'Reboot',
 };
