@@ -8,6 +8,7 @@ import {
   DEFAULT_PLAN_OPTIONS as DEFAULT_OPTIONS,
   planEvacuation,
   planPowerOff,
+  planInstanceMove,
   planReboot,
   planReturn,
   type PlanInput,
@@ -16,13 +17,13 @@ import type { Plan, PlanOptions } from '../plan/types.js';
 import type { Store } from '../store/types.js';
 import type { Clusters, PlanReads } from './clusters.js';
 import type { Inventory } from './inventory.js';
-import type { PlanRequest } from './types.js';
+import { NodeLookupError, type PlanRequest } from './types.js';
 
 /** The request's options over the defaults. */
-export function planOptions(request: PlanRequest): PlanOptions {
+export function planOptions(request: PlanRequest, instance?: string): PlanOptions {
   // A reboot is temporary: its instances move back unless asked not to (--no-migrate-back).
   const kindDefaults = request.kind === 'reboot' ? { migrateBack: true } : {};
-  return { ...DEFAULT_OPTIONS, ...kindDefaults, ...request.options };
+  return { ...DEFAULT_OPTIONS, ...kindDefaults, ...request.options, ...(instance !== undefined ? { instance } : {}) };
 }
 
 export class Planning {
@@ -34,16 +35,19 @@ export class Planning {
   ) {}
 
   async plan(request: PlanRequest): Promise<Plan> {
-    const { cluster, node, reads } = await this.locate(request);
+    const { cluster, node, reads, instance } = await this.locate(request);
     // Planned from the node list just fetched to find the node (not read twice); start() re-plans from new reads.
-    return this.planFor(cluster, node, request.kind, planOptions(request), 2000, reads);
+    // An instance is found in the instance list: the nodes are read now.
+    const maxAge = instance !== undefined ? 0 : 2000;
+    return this.planFor(cluster, node, request.kind, planOptions(request, instance), maxAge, reads);
   }
 
   /**
    * The node's cluster and full name, with the cluster's other reads already under way when the cluster is known
    * before the node is found (named, or the only one): finding the node and reading the rest take one round trip.
    */
-  async locate(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: PlanReads }> {
+  async locate(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: PlanReads; instance?: string }> {
+    if (request.instance !== undefined) return this.locateInstance(request.instance, request.cluster);
     const names = this.clusters.names();
     const known = request.cluster ?? (names.length === 1 ? names[0] : undefined);
     const reads = known !== undefined && names.includes(known) ? this.clusters.planReads(known) : undefined;
@@ -51,6 +55,28 @@ export class Planning {
     reads?.catch(() => undefined);
     const { cluster, node } = await this.inventory.locate(request.node, request.cluster, 0);
     return { cluster, node, reads: cluster === known ? reads : undefined };
+  }
+
+  /** The instance's cluster and primary node: an instance job holds its primary's lock. */
+  private async locateInstance(
+    typed: string,
+    only?: string,
+  ): Promise<{ cluster: string; node: string; reads?: PlanReads; instance: string }> {
+    const names = only !== undefined ? [only] : this.clusters.names();
+    const found: { cluster: string; node: string; reads: PlanReads; instance: string }[] = [];
+    for (const cluster of names) {
+      const reads = this.clusters.planReads(cluster);
+      const [, , instances] = await reads;
+      const inst = instances.find((i) => i.name === typed) ?? instances.find((i) => i.name.startsWith(`${typed}.`));
+      if (inst) found.push({ cluster, node: inst.pnode, reads, instance: inst.name });
+    }
+    if (found.length === 1) return found[0]!;
+    throw new NodeLookupError(
+      found.length === 0
+        ? `no instance ${typed} in ${names.length === 1 ? `cluster ${names[0]}` : 'any configured cluster'}`
+        : `${typed} names instances in several clusters (${found.map((f) => f.cluster).join(', ')}): pass --cluster`,
+      [],
+    );
   }
 
   /** Plans from the cluster's nodes read at most nodesMaxAgeMs ago and its other reads (made now unless given). */
@@ -99,6 +125,7 @@ export class Planning {
     let plan: Plan;
     if (kind === 'evacuate') plan = planEvacuation(input);
     else if (kind === 'poweroff') plan = planPowerOff(input);
+    else if (kind === 'migrate' || kind === 'failover') plan = planInstanceMove(input, kind);
     else if (kind === 'reboot') {
       // The BMC comes from the plan (the node's tag); its boot flags are read then and the plan made again with them.
       plan = planReboot(input);

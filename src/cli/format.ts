@@ -99,6 +99,8 @@ export function planText(plan: Plan, paint: Paint): string {
     poweron: plan.options.returnToService ? 'Power on and return' : 'Power on',
     return: 'Return to service',
     reboot: 'Reboot',
+    migrate: 'Migrate an instance of',
+    failover: 'Fail over an instance of',
   }[plan.kind];
   out.push(
     paint('bold', `${verb} ${plan.node}`) +

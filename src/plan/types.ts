@@ -1,7 +1,7 @@
 // The plan: a plain data object. `nodevac plan` prints it; an evacuation executes this very object.
 import type { DiskTemplate, NodeRoleWord } from '../ganeti/types.js';
 
-export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return' | 'reboot';
+export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return' | 'reboot' | 'migrate' | 'failover';
 
 export interface PlanOptions {
   /** Power the node off (IPMI) once it is empty and offline. */
@@ -29,6 +29,10 @@ export interface PlanOptions {
   returnToService: boolean;
   /** Reboot: power on even though the BMC's boot flags force another boot device (PXE, CD…). */
   allowBootOverride: boolean;
+  /** migrate/failover: the one instance moved (the plan's node is its primary); null for node plans. */
+  instance?: string | null;
+  /** migrate: Ganeti's migration cleanup (the instance runs on the wrong node after a half-done migration). */
+  cleanup?: boolean;
 }
 
 export type InstanceActionKind =
@@ -82,6 +86,8 @@ export type BlockerCode =
   | 'wrong-node' // an instance runs on a node other than its primary (ERROR_wrongnode)
   | 'node-unreachable' // the node (or a peer) is online but its node daemon does not answer
   | 'ganeti-version' // this Ganeti version cannot do what the plan needs
+  | 'cannot-move' // migrate/failover: the instance's disks cannot move, or it cannot migrate as it is
+  | 'unknown-instance'
   | 'boot-override' // reboot: the BMC's boot flags force a boot device other than the node's disk
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
@@ -133,6 +139,7 @@ export type StepKind =
   | 'undrain'
   | 'restart-instances'
   | 'migrate-back'
+  | 'move-instance'
   | 'untag'
   | 'unlock';
 

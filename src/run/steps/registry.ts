@@ -3,6 +3,7 @@ import type { JobRecord } from '../../jobs/types.js';
 import type { InstanceActionKind, StepKind } from '../../plan/types.js';
 import { done, type StepRegistry } from './context.js';
 import { restartInstances, shutdownNonMirrored } from './instances.js';
+import { moveInstance } from './instance-move.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
 import { deOffline, drain, offline, tag, undrain, untag } from './node-flags.js';
 import { powerOff, powerOn, verifyOff, waitPing } from './power.js';
@@ -33,6 +34,7 @@ export const STEPS: StepRegistry = {
   undrain,
   'restart-instances': restartInstances,
   'migrate-back': migrateBack,
+  'move-instance': moveInstance,
   untag,
 };
 
@@ -45,6 +47,7 @@ const ITEMS: Partial<Record<StepKind, readonly InstanceActionKind[]>> = {
   'move-secondaries': ['replace-secondary'],
   'restart-instances': ['start'],
   'migrate-back': MOVES,
+  'move-instance': MOVES,
 };
 
 /** Items of this step it left unsettled (pending or running): a step is not done while one of them is. */

@@ -30,6 +30,8 @@ const TOGGLES: Record<PlanKind, Toggle[]> = {
   ],
   return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
   reboot: [],
+  migrate: [],
+  failover: [],
 };
 
 interface StartFailure {

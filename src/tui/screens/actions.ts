@@ -21,4 +21,6 @@ export const KIND_TITLE: Record<PlanKind, string> = {
   poweron: 'Power on and return',
   return: 'Return',
   reboot: 'Reboot',
+  migrate: 'Migrate',
+  failover: 'Fail over',
 };
