@@ -7,6 +7,7 @@ import type { PlanKind, PlanOptions } from '../plan/types.js';
 import { safeText } from '../util/quote.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, EXIT_HELP, usageError } from './exit.js';
+import { addInstanceCommands } from './instance-commands.js';
 import { report } from './report.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -253,48 +254,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
       }),
     );
 
-  for (const kind of ['migrate', 'failover'] as const) {
-    const cmd = runOpts(
-      clusterOpt(
-        configOpt(program.command(kind).argument('<instance>', 'instance name: full, or a unique short name')),
-      ),
-    )
-      .description(
-        kind === 'migrate'
-          ? 'live-migrate one instance (DRBD: to its secondary; else to --target or the iallocator’s choice)'
-          : 'fail over one instance (shut down, started on the other node: downtime)',
-      )
-      .addOption(
-        new Option('--iallocator <name>', 'iallocator to choose the target (default: the cluster default)').conflicts(
-          'target',
-        ),
-      )
-      .option('--target <node>', 'target node (not for DRBD: it goes to its secondary)');
-    if (kind === 'migrate')
-      cmd.option('--cleanup', "Ganeti's migration cleanup: settle where an instance runs after a half-done migration");
-    cmd
-      .addHelpText(
-        'after',
-        examples(`nodevac ${kind} vm3a.ganeti.test`, `nodevac ${kind} web1 --target node4 --yes --json`),
-      )
-      .action(
-        async (
-          instance: string,
-          o: EvacuateFlags & { cleanup?: boolean; yes?: boolean; detach?: boolean },
-          c: Command,
-        ) => {
-          const options: Partial<PlanOptions> = {
-            targetNode: o.target ?? null,
-            cleanup: o.cleanup === true,
-            deadline: deadlineFrom(o.deadline),
-          };
-          if (o.iallocator !== undefined) options.iallocator = o.iallocator;
-          await (
-            await import('./act.js')
-          ).runPlanned(ctx, g(c), kind, instance, options, { ...o, json: g(c).json }, instance);
-        },
-      );
-  }
+  addInstanceCommands(ctx, (name) => runOpts(clusterOpt(configOpt(program.command(name)))), g);
 
   runOpts(
     clusterOpt(configOpt(program.command('poweroff').argument('<node>', 'node name: full, or a unique short name'))),
