@@ -1,5 +1,6 @@
 // Cluster handles: made once per configured cluster, an unknown name refused with the configured ones, and the BMC
 // credentials each cluster's power driver gets (its own IPMI secret over the global one, read only when used).
+import { NO_BOOT_OVERRIDE } from '../power/bootflags.js';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import type { Operator } from '../jobs/types.js';
@@ -26,6 +27,7 @@ function recording(): { drivers: Drivers; given: Map<string, BmcCredentials> } {
     status: () => Promise.resolve('on'),
     on: () => Promise.resolve(),
     off: () => Promise.resolve(),
+    bootFlags: () => Promise.resolve(NO_BOOT_OVERRIDE),
   };
   return {
     given,

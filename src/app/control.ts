@@ -46,11 +46,18 @@ export class JobControl {
   }
 
   async planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }> {
-    const { cluster, node, reads } = await this.planning.locate(request);
+    const { cluster, node, reads, instance } = await this.planning.locate(request);
     // Planned under the start lock from reads made just now (the jobs of the store read under it): nothing to
     // re-validate, so planned once.
     return underStartLock(this.store, this.operator, cluster, async () => {
-      const plan = await this.planning.planFor(cluster, node, request.kind, planOptions(request), 2000, reads);
+      const plan = await this.planning.planFor(
+        cluster,
+        node,
+        request.kind,
+        planOptions(request, instance),
+        instance !== undefined ? 0 : 2000,
+        reads,
+      );
       return plan.blockers.length ? { plan } : { plan, job: await this.createJob(plan) };
     });
   }

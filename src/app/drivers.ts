@@ -64,5 +64,6 @@ function lazyPower(get: () => Promise<PowerDriver>): PowerDriver {
     status: async (b) => (await get()).status(b),
     on: async (b) => (await get()).on(b),
     off: async (b, m) => (await get()).off(b, m),
+    bootFlags: async (b) => (await get()).bootFlags(b),
   };
 }

@@ -10,6 +10,8 @@ import {
   DEFAULT_PLAN_OPTIONS as DEFAULT_OPTIONS,
   planEvacuation,
   planPowerOff,
+  planInstanceMove,
+  planReboot,
   planReturn,
   type PlanInput,
 } from '../plan/planner.js';
@@ -18,11 +20,13 @@ import type { Store } from '../store/types.js';
 import type { Clusters, PlanReads } from './clusters.js';
 import { readDrbdDisks } from './disk-reads.js';
 import type { Inventory } from './inventory.js';
-import type { PlanRequest } from './types.js';
+import { NodeLookupError, type PlanRequest } from './types.js';
 
 /** The request's options over the defaults. */
-export function planOptions(request: PlanRequest): PlanOptions {
-  return { ...DEFAULT_OPTIONS, ...request.options };
+export function planOptions(request: PlanRequest, instance?: string): PlanOptions {
+  // A reboot is temporary: its instances move back unless asked not to (--no-migrate-back).
+  const kindDefaults = request.kind === 'reboot' ? { migrateBack: true } : {};
+  return { ...DEFAULT_OPTIONS, ...kindDefaults, ...request.options, ...(instance !== undefined ? { instance } : {}) };
 }
 
 export class Planning {
@@ -35,16 +39,19 @@ export class Planning {
   ) {}
 
   async plan(request: PlanRequest): Promise<Plan> {
-    const { cluster, node, reads } = await this.locate(request);
+    const { cluster, node, reads, instance } = await this.locate(request);
     // Planned from the node list just fetched to find the node (not read twice); start() re-plans from new reads.
-    return this.planFor(cluster, node, request.kind, planOptions(request), 2000, reads);
+    // An instance is found in the instance list: the nodes are read now.
+    const maxAge = instance !== undefined ? 0 : 2000;
+    return this.planFor(cluster, node, request.kind, planOptions(request, instance), maxAge, reads);
   }
 
   /**
    * The node's cluster and full name, with the cluster's other reads already under way when the cluster is known
    * before the node is found (named, or the only one): finding the node and reading the rest take one round trip.
    */
-  async locate(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: PlanReads }> {
+  async locate(request: PlanRequest): Promise<{ cluster: string; node: string; reads?: PlanReads; instance?: string }> {
+    if (request.instance !== undefined) return this.locateInstance(request.instance, request.cluster);
     const names = this.clusters.names();
     const known = request.cluster ?? (names.length === 1 ? names[0] : undefined);
     const reads = known !== undefined && names.includes(known) ? this.clusters.planReads(known) : undefined;
@@ -52,6 +59,28 @@ export class Planning {
     reads?.catch(() => undefined);
     const { cluster, node } = await this.inventory.locate(request.node, request.cluster, 0);
     return { cluster, node, reads: cluster === known ? reads : undefined };
+  }
+
+  /** The instance's cluster and primary node: an instance job holds its primary's lock. */
+  private async locateInstance(
+    typed: string,
+    only?: string,
+  ): Promise<{ cluster: string; node: string; reads?: PlanReads; instance: string }> {
+    const names = only !== undefined ? [only] : this.clusters.names();
+    const found: { cluster: string; node: string; reads: PlanReads; instance: string }[] = [];
+    for (const cluster of names) {
+      const reads = this.clusters.planReads(cluster);
+      const [, , instances] = await reads;
+      const inst = instances.find((i) => i.name === typed) ?? instances.find((i) => i.name.startsWith(`${typed}.`));
+      if (inst) found.push({ cluster, node: inst.pnode, reads, instance: inst.name });
+    }
+    if (found.length === 1) return found[0]!;
+    throw new NodeLookupError(
+      found.length === 0
+        ? `no instance ${typed} in ${names.length === 1 ? `cluster ${names[0]}` : 'any configured cluster'}`
+        : `${typed} names instances in several clusters (${found.map((f) => f.cluster).join(', ')}): pass --cluster`,
+      [],
+    );
   }
 
   /** Plans from the cluster's nodes read at most nodesMaxAgeMs ago and its other reads (made now unless given). */
@@ -103,7 +132,15 @@ export class Planning {
       const drbdDisks = options.checkSync === true ? await readDrbdDisks(h.client, instances, node) : undefined;
       plan = planEvacuation({ ...input, drbdDisks });
     } else if (kind === 'poweroff') plan = planPowerOff(input);
-    else {
+    else if (kind === 'migrate' || kind === 'failover') plan = planInstanceMove(input, kind);
+    else if (kind === 'reboot') {
+      // The BMC comes from the plan (the node's tag); its boot flags are read then and the plan made again with them.
+      plan = planReboot(input);
+      if (plan.bmc !== null) {
+        const flags = await h.power.bootFlags(plan.bmc).catch(() => null);
+        plan = planReboot({ ...input, bootFlags: flags });
+      }
+    } else {
       const evac = lastEvacuation(jobs, cluster, node);
       plan = planReturn({ ...input, stopped: evac?.stopped ?? [], moved: evac?.moved ?? {} });
     }
@@ -128,6 +165,6 @@ export class Planning {
 /** The node's latest evacuation: what a return or power-on undoes. */
 export function lastEvacuation(jobs: JobRecord[], cluster: string, node: string): JobRecord | undefined {
   return jobs
-    .filter((j) => j.cluster === cluster && j.node === node && j.kind === 'evacuate')
+    .filter((j) => j.cluster === cluster && j.node === node && (j.kind === 'evacuate' || j.kind === 'reboot'))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }

@@ -1,4 +1,5 @@
 // When a listing waits for the ping sweep, that one sweep runs at a time, and what the BMCs of silent nodes say.
+import { NO_BOOT_OVERRIDE } from '../power/bootflags.js';
 import { describe, expect, it } from 'vitest';
 import type { PowerDriver, PowerState, Reachability } from '../power/types.js';
 import { Sweeps, type SweepTarget } from './sweep.js';
@@ -32,6 +33,7 @@ function bmcs(states: Record<string, PowerState>, asked: string[] = []): PowerDr
     },
     on: () => Promise.resolve(),
     off: () => Promise.resolve(),
+    bootFlags: () => Promise.resolve(NO_BOOT_OVERRIDE),
   };
 }
 

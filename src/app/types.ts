@@ -63,6 +63,8 @@ export interface PlanRequest {
   kind: PlanKind;
   /** Node name as typed: full or unique short name. */
   node: string;
+  /** migrate/failover: the instance as typed (full or unique short name); `node` is then ignored. */
+  instance?: string;
   cluster?: string;
   options?: Partial<PlanOptions>;
 }

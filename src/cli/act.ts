@@ -28,6 +28,9 @@ const VERB: Record<PlanKind, string> = {
   poweroff: 'power off',
   poweron: 'power on and return',
   return: 'return to service',
+  reboot: 'reboot',
+  migrate: 'migrate',
+  failover: 'fail over',
 };
 
 type Status = 'succeeded' | 'failed' | 'refused' | 'cancelled' | 'detached';
@@ -74,7 +77,13 @@ async function withSummary(
 }
 
 /** --yes, or the node's name typed on the terminal. Without a terminal there is nobody to ask: refuse. */
-async function confirm(ctx: Context, flags: RunFlags, what: string, node: string): Promise<boolean> {
+async function confirm(
+  ctx: Context,
+  flags: RunFlags,
+  what: string,
+  node: string,
+  label = 'node name',
+): Promise<boolean> {
   if (flags.yes) return true;
   if (!ctx.interactive) {
     throw usageError(
@@ -82,7 +91,7 @@ async function confirm(ctx: Context, flags: RunFlags, what: string, node: string
       'add --yes to confirm (check the plan first with `nodevac plan`)',
     );
   }
-  const answer = await ask(`Type the node name (${short(node)}) to ${what}, or press Enter or Escape to cancel: `);
+  const answer = await ask(`Type the ${label} (${short(node)}) to ${what}, or press Enter or Escape to cancel: `);
   if (answer === node || answer === short(node)) return true;
   ctx.note(answer ? `"${answer}" is not ${short(node)}: nothing was done` : 'cancelled: nothing was done');
   return false;
@@ -95,12 +104,14 @@ export async function runPlanned(
   node: string,
   options: Partial<PlanOptions>,
   flags: RunFlags,
+  /** migrate/failover: the instance as typed (`node` is then only what the summary shows until planned). */
+  instance?: string,
 ): Promise<void> {
   const subject: Subject = { job: null, kind, cluster: globals.cluster, node };
   await withSummary(ctx, flags.json, subject, async () => {
     requireReason((await ctx.config(globals)).config.requireReason === true, options, `${kind} ${node}`);
     const app = await ctx.app(globals);
-    const request = { kind, node, cluster: globals.cluster, options };
+    const request = { kind, node, cluster: globals.cluster, options, instance };
     // With --yes nobody reads the plan before it starts: it is planned once, under the start lock, and started.
     const { plan, job: started } = flags.yes
       ? await app.planAndStart(request)
@@ -117,7 +128,13 @@ export async function runPlanned(
       );
       return;
     }
-    if (!started && !(await confirm(ctx, flags, `${VERB[kind]} ${plan.node}`, plan.node))) {
+    const moved = plan.options.instance ?? undefined;
+    const confirmed =
+      started ??
+      (moved !== undefined
+        ? await confirm(ctx, flags, `${VERB[kind]} ${moved}`, moved, 'instance name')
+        : await confirm(ctx, flags, `${VERB[kind]} ${plan.node}`, plan.node));
+    if (!confirmed) {
       ctx.exitCode = EXIT.interrupted;
       if (flags.json) summary(ctx, subject, 'cancelled', ctx.exitCode);
       return;

@@ -60,15 +60,17 @@ export function nodesTable(rows: NodeRow[], paint: Paint): string {
 
 function optionWords(kind: Plan['kind'], o: PlanOptions): string[] {
   const words: string[] = [];
-  if (kind === 'evacuate') {
-    if (o.powerOff) words.push('power off when empty');
+  if (kind === 'evacuate' || kind === 'reboot') {
+    if (o.powerOff && kind === 'evacuate') words.push('power off when empty');
     if (o.full) words.push('move DRBD secondaries too (--full)');
     if (o.shutdownNonMirrored) words.push('shut down non-mirrored instances');
     if (o.allowFailover) words.push('failover allowed (downtime)');
     if (o.targetNode) words.push(`target ${o.targetNode}`);
   }
   if (o.iallocator) words.push(`iallocator ${o.iallocator}`);
-  if (o.migrateBack && (kind === 'poweron' || kind === 'return')) words.push('migrate instances back');
+  if (o.migrateBack && (kind === 'poweron' || kind === 'return' || kind === 'reboot'))
+    words.push('migrate instances back');
+  if (kind === 'reboot' && o.allowBootOverride) words.push('boot override allowed (--allow-boot-override)');
   if (kind === 'poweron' && !o.returnToService) words.push('stays offline (--no-return)');
   if (o.deadline) words.push(`deadline ${stamp(o.deadline)}`);
   return words;
@@ -86,6 +88,9 @@ export function planText(plan: Plan, paint: Paint): string {
     poweroff: 'Power off',
     poweron: plan.options.returnToService ? 'Power on and return' : 'Power on',
     return: 'Return to service',
+    reboot: 'Reboot',
+    migrate: 'Migrate an instance of',
+    failover: 'Fail over an instance of',
   }[plan.kind];
   out.push(
     paint('bold', `${verb} ${plan.node}`) +

@@ -8,6 +8,7 @@ import { safeText } from '../util/quote.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, EXIT_HELP, usageError } from './exit.js';
 import { whyOptions, type WhyFlags } from './why.js';
+import { addInstanceCommands } from './instance-commands.js';
 import { report } from './report.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -47,13 +48,15 @@ interface EvacuateFlags extends WhyFlags {
   checkSync?: boolean;
   /** commander's --no-return */
   return?: boolean;
+  /** reboot: power on whatever the BMC's boot flags force */
+  allowBootOverride?: boolean;
 }
 
 function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
   const o: Partial<PlanOptions> = { deadline: deadlineFrom(f.deadline), ...whyOptions(f) };
-  if (kind === 'evacuate') {
+  if (kind === 'evacuate' || kind === 'reboot') {
     Object.assign(o, {
-      powerOff: f.poweroff === true,
+      powerOff: kind === 'reboot' || f.poweroff === true,
       full: f.full === true,
       shutdownNonMirrored: f.shutdownNonMirrored === true,
       allowFailover: f.allowFailover === true,
@@ -62,6 +65,9 @@ function planOptions(kind: PlanKind, f: EvacuateFlags): Partial<PlanOptions> {
     });
   }
   if (f.iallocator !== undefined) o.iallocator = f.iallocator;
+  // A reboot is temporary: instances move back unless --no-migrate-back.
+  if (kind === 'reboot')
+    Object.assign(o, { migrateBack: f.migrateBack !== false, allowBootOverride: f.allowBootOverride === true });
   if (kind === 'poweron' || kind === 'return')
     Object.assign(o, {
       powerOn: kind === 'poweron',
@@ -137,8 +143,9 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
       .option('--ticket <id>', 'the change or incident ticket, carried with the reason')
       .option('--no-downtime', 'go without a monitoring downtime and silence (when monitoring cannot take one)');
   const evacuateOpts = (cmd: Command) =>
+    moveOpts(cmd.option('--poweroff', 'power the node off (IPMI) once it is empty and offline'));
+  const moveOpts = (cmd: Command) =>
     cmd
-      .option('--poweroff', 'power the node off (IPMI) once it is empty and offline')
       .option('--full', 'also move DRBD secondaries off the node (keeps redundancy)')
       .option('--shutdown-non-mirrored', 'shut down running plain/file instances (restarted on return)')
       .option('--allow-failover', 'allow failover (downtime) where live migration is impossible')
@@ -186,12 +193,14 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .description('what nodevac would do, step by step, and what blocks it; changes nothing (exit 3 when blocked)')
     .addOption(
       new Option('--for <kind>', 'plan for this command')
-        .choices(['evacuate', 'poweroff', 'poweron', 'return'])
+        .choices(['evacuate', 'poweroff', 'poweron', 'return', 'reboot'])
         .default('evacuate'),
     );
   evacuateOpts(jsonOpt(clusterOpt(configOpt(planCmd)), 'print the plan object (with its blockers and warnings arrays)'))
     .option('--migrate-back', 'with --for poweron/return: move the evacuated instances back')
     .option('--no-return', 'with --for poweron: only power on and wait for ping; the node stays offline')
+    .option('--no-migrate-back', 'with --for reboot: leave the moved instances where they went')
+    .option('--allow-boot-override', "with --for reboot: power on whatever the BMC's boot flags force")
     .option('--deadline <time>', 'the deadline the job would have')
     .option('--no-downtime', 'plan without the monitoring downtime step')
     .addHelpText(
@@ -200,6 +209,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
         'nodevac plan node3',
         'nodevac plan node3 --poweroff --full',
         'nodevac plan node3 --for poweron --migrate-back',
+        'nodevac plan node3 --for reboot',
         'nodevac plan node7 --json | jq .blockers',
       ),
     )
@@ -230,6 +240,29 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
         json: g(cmd).json,
       }),
     );
+
+  runOpts(
+    moveOpts(
+      clusterOpt(configOpt(program.command('reboot').argument('<node>', 'node name: full, or a unique short name'))),
+    ),
+  )
+    .description(
+      'evacuate the node, power it off and on, prove it rebooted (new boot ID), return it and move its instances back',
+    )
+    .option('--no-migrate-back', 'leave the moved instances where they went')
+    .option('--allow-boot-override', "power on even if the BMC's boot flags force PXE, CD or another device")
+    .addHelpText(
+      'after',
+      examples('nodevac reboot node3', 'nodevac reboot node3 --full --yes --json', 'nodevac reboot node3 --detach'),
+    )
+    .action(async (node: string, o: EvacuateFlags & { yes?: boolean; detach?: boolean }, cmd: Command) =>
+      (await import('./act.js')).runPlanned(ctx, g(cmd), 'reboot', node, planOptions('reboot', o), {
+        ...o,
+        json: g(cmd).json,
+      }),
+    );
+
+  addInstanceCommands(ctx, (name) => runOpts(clusterOpt(configOpt(program.command(name)))), g);
 
   runOpts(
     clusterOpt(configOpt(program.command('poweroff').argument('<node>', 'node name: full, or a unique short name'))),

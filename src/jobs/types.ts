@@ -65,6 +65,8 @@ export interface JobRecord {
   result?: string;
   /** Who is driving it now (changes on adoption). */
   driver?: { operator: Operator; pid: number; host: string; since: string };
+  /** Reboot: the node's boot ID read before the power-off (the proof of reboot compares against it). */
+  bootId?: string;
   /** Id of the evacuation this return undoes. */
   evacuationJob?: string;
   /** Why (--reason) and the ticket (--ticket): carried into Ganeti's reason trail, downtimes, webhooks, audit. */

@@ -12,4 +12,5 @@ export const DEFAULT_PLAN_OPTIONS: Readonly<PlanOptions> = Object.freeze({
   migrateBack: false,
   powerOn: true,
   returnToService: true,
+  allowBootOverride: false,
 });

@@ -5,6 +5,8 @@
 export { planEvacuation } from './evacuate.js';
 export { planPowerOff } from './poweroff.js';
 export { planReturn } from './return.js';
+export { planReboot, type RebootInput } from './reboot.js';
+export { planInstanceMove } from './instance-move.js';
 export { DEFAULT_PLAN_OPTIONS } from './options.js';
 export { REQUIRED_FEATURES, type ActiveJob, type NodeHold, type PlanInput, type ReturnInput } from './input.js';
 export { findNode, isMirrored, mirrorKind, planHasBlockers, roleWord } from './nodes.js';

@@ -1,7 +1,7 @@
 // The plan: a plain data object. `nodevac plan` prints it; an evacuation executes this very object.
 import type { DiskTemplate, NodeRoleWord } from '../ganeti/types.js';
 
-export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return';
+export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return' | 'reboot' | 'migrate' | 'failover';
 
 export interface PlanOptions {
   /** Power the node off (IPMI) once it is empty and offline. */
@@ -38,6 +38,12 @@ export interface PlanOptions {
    * block or warn where they are not in sync. Off by default: those reads are Ganeti jobs. Absent in older plans.
    */
   checkSync?: boolean;
+  /** Reboot: power on even though the BMC's boot flags force another boot device (PXE, CD…). */
+  allowBootOverride: boolean;
+  /** migrate/failover: the one instance moved (the plan's node is its primary); null for node plans. */
+  instance?: string | null;
+  /** migrate: Ganeti's migration cleanup (the instance runs on the wrong node after a half-done migration). */
+  cleanup?: boolean;
 }
 
 export type InstanceActionKind =
@@ -94,6 +100,9 @@ export type BlockerCode =
   | 'ganeti-version' // this Ganeti version cannot do what the plan needs
   | 'monitoring' // monitoring is configured but a downtime cannot be made (unreachable, refused): --no-downtime
   | 'drbd-not-in-sync' // a running DRBD primary's disks are degraded or syncing: Ganeti refuses the migration
+  | 'cannot-move' // migrate/failover: the instance's disks cannot move, or it cannot migrate as it is
+  | 'unknown-instance'
+  | 'boot-override' // reboot: the BMC's boot flags force a boot device other than the node's disk
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
@@ -117,6 +126,8 @@ export type WarningCode =
   | 'no-downtime' // --no-downtime: monitoring is configured but nothing is silenced
   | 'drbd-not-in-sync' // a DRBD instance with its secondary here is degraded or syncing: its redundancy leaves too
   | 'disk-status-unknown' // the disks' sync state could not be read for the plan
+  | 'boot-flags-unread' // reboot: the BMC's boot flags could not be read at plan time (checked again before power-on)
+  | 'boot-override-allowed' // reboot: --allow-boot-override: the node powers on with its boot flags as they are
   | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {
@@ -136,6 +147,8 @@ export type StepKind =
   | 'offline'
   | 'power-off'
   | 'verify-off'
+  | 'read-boot-id'
+  | 'check-boot-flags'
   | 'power-on'
   | 'wait-ping'
   | 'de-offline'
@@ -147,6 +160,11 @@ export type StepKind =
   | 'silence' // Icinga downtime and Alertmanager silence before the node goes away
   | 'extend-silence' // poweron --no-return: the node stays away longer
   | 'unsilence' // removed once the node is back and verified
+  | 'prove-reboot'
+  | 'undrain'
+  | 'restart-instances'
+  | 'migrate-back'
+  | 'move-instance'
   | 'untag'
   | 'unlock';
 

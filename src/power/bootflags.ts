@@ -17,6 +17,16 @@ export interface BootFlags {
   clearCmos: boolean;
 }
 
+/** The flags of a BMC with nothing set: the node boots as its BIOS is configured. */
+export const NO_BOOT_OVERRIDE: BootFlags = {
+  data: '0000000000',
+  valid: false,
+  persistent: false,
+  device: 0,
+  deviceText: 'No override',
+  clearCmos: false,
+};
+
 /** Device selectors that boot the node's own disk as usual: none, and "force boot from default hard drive". */
 const HARMLESS_DEVICES = new Set([0x0, 0x2]);
 

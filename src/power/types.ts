@@ -11,8 +11,8 @@ export interface PowerDriver {
   on(bmc: string): Promise<void>;
   /** soft = ACPI shutdown request; hard = immediate off. Returns once the BMC accepted the command. */
   off(bmc: string, mode: OffMode): Promise<void>;
-  /** The boot flags (IPMI boot option parameter 5); drivers that cannot read them leave this out. */
-  bootFlags?(bmc: string): Promise<BootFlags>;
+  /** The boot flags (IPMI boot option parameter 5): what the next power-on boots from. */
+  bootFlags(bmc: string): Promise<BootFlags>;
 }
 
 export interface Reachability {

@@ -5,6 +5,7 @@
 //   POST /ping {"addresses": [..]} -> {"alive": {"<address>": bool, ...}}
 //   GET  /bmc/<host>/power        -> {"state": "on"|"off"}                    (BMC user/password, Basic)
 //   POST /bmc/<host>/power {"action": "on"} | {"action": "off", "mode": "soft"|"hard"} -> {"state": ...}
+//   GET  /bmc/<host>/bootflags    -> {"flags": BootFlags}                     (BMC user/password, Basic)
 //   GET|POST|DELETE /faults       -> the fault settings (POST merges, DELETE clears)   (BMC credentials)
 //   GET  /stats                   -> SimStats                                 (BMC credentials)
 //   POST /watcher {"cluster"?: name} -> [WatcherRun, ...]: one ganeti-watcher run now       (BMC credentials)
@@ -13,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PowerError } from '../power/types.js';
 import { FaultError, type FaultSettings } from './faults.js';
 import { readBody, send, type Reply } from './http.js';
-import { bmcCommand, type BmcCredentials } from './power.js';
+import { bmcBootFlags, bmcCommand, type BmcCredentials } from './power.js';
 import type { SimWorld } from './world.js';
 
 const STATUS: Record<string, number> = { auth: 401, 'unknown-host': 404, unreachable: 504 };
@@ -72,6 +73,10 @@ export class ControlService {
         if (!Array.isArray(addresses) || !addresses.every((a) => typeof a === 'string'))
           return reply(400, { error: 'bad-request', message: 'expected {"addresses": [...]}' });
         return reply(200, { alive: Object.fromEntries(addresses.map((a: string) => [a, this.world.ping(a)])) });
+      }
+      if (parts[0] === 'bmc' && parts.length === 3 && parts[2] === 'bootflags' && method === 'GET') {
+        const creds = given ?? { user: '', password: '' };
+        return reply(200, { flags: bmcBootFlags(this.world, this.bmc, creds, parts[1] ?? '') });
       }
       if (parts[0] === 'bmc' && parts.length === 3 && parts[2] === 'power') {
         const host = parts[1] ?? '';

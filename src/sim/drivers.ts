@@ -32,6 +32,7 @@ export function simDrivers(sim: SimulatorSection | undefined): {
         status: async (b) => get().status(b),
         on: async (b) => get().on(b),
         off: async (b, m) => get().off(b, m),
+        bootFlags: async (b) => get().bootFlags(b),
       };
     },
   };

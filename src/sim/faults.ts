@@ -16,6 +16,16 @@ export interface FaultSettings {
   failMigration: string[];
   /** Nodes that never come back after power on (the BMC says on; no ping, no node daemon). */
   neverBoot: string[];
+  /**
+   * Nodes whose BMC says off and on while the machine only freezes (no ping, no node daemon) and then resumes with
+   * the same boot ID: a BMC driving something other than the node's power (the proof of reboot must catch it).
+   */
+  powerWithoutReboot: string[];
+  /**
+   * BMC hosts whose boot flags (IPMI boot option parameter 5) hold a persistent forced PXE boot, as a reinstall
+   * leaves after `ipmitool chassis bootdev pxe options=persistent`.
+   */
+  forcedPxeBoot: string[];
   /** Job submissions answer 503 "Job queue is drained, cannot submit". */
   queueDrained: boolean;
   /** BMC hosts that do not answer. */
@@ -45,6 +55,8 @@ const NONE: FaultSettings = {
   seed: 1,
   failMigration: [],
   neverBoot: [],
+  powerWithoutReboot: [],
+  forcedPxeBoot: [],
   queueDrained: false,
   unreachableBmcs: [],
   nodeDaemonDown: [],
@@ -70,7 +82,14 @@ function checkSettings(s: Partial<FaultSettings>): void {
     throw new FaultError('seed must be an integer');
   if (s.queueDrained !== undefined && typeof s.queueDrained !== 'boolean')
     throw new FaultError('queueDrained must be true or false');
-  for (const key of ['failMigration', 'neverBoot', 'unreachableBmcs', 'nodeDaemonDown'] as const) {
+  for (const key of [
+    'failMigration',
+    'neverBoot',
+    'powerWithoutReboot',
+    'forcedPxeBoot',
+    'unreachableBmcs',
+    'nodeDaemonDown',
+  ] as const) {
     const v = s[key];
     if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
       throw new FaultError(`${key} must be a list of names`);
@@ -105,6 +124,8 @@ export class FaultState implements SimFaults {
       ...this.current,
       failMigration: [...this.current.failMigration],
       neverBoot: [...this.current.neverBoot],
+      powerWithoutReboot: [...this.current.powerWithoutReboot],
+      forcedPxeBoot: [...this.current.forcedPxeBoot],
       unreachableBmcs: [...this.current.unreachableBmcs],
       nodeDaemonDown: [...this.current.nodeDaemonDown],
     };

@@ -1,4 +1,5 @@
 // Simulated BMCs and ping, in process. The control endpoint (control.ts) exposes the same actions over HTTPS.
+import { parseBootFlags, type BootFlags } from '../power/bootflags.js';
 import type { OffMode, PowerDriver, PowerState, Reachability } from '../power/types.js';
 import { PowerError } from '../power/types.js';
 import type { SimNode, SimWorld } from './world.js';
@@ -9,6 +10,16 @@ export interface BmcCredentials {
 }
 
 export type BmcAction = { action: 'status' } | { action: 'on' } | { action: 'off'; mode: OffMode };
+
+/**
+ * The BMC's boot flags as `ipmitool chassis bootparam get 5` prints their data: none set ("0000000000"), or with the
+ * forcedPxeBoot fault valid + persistent (data 1 bits 7 and 6) with device selector 1, Force PXE (data 2 bits 5:2).
+ */
+export function bmcBootFlags(world: SimWorld, expected: BmcCredentials, given: BmcCredentials, bmc: string): BootFlags {
+  bmcCommand(world, expected, given, bmc, { action: 'status' });
+  const data = world.faults.current.forcedPxeBoot.includes(bmc) ? 'c004000000' : '0000000000';
+  return parseBootFlags(`Boot parameter data: ${data}\n`)!;
+}
 
 /** One BMC command: checks that the BMC exists and answers, and the credentials, then acts. */
 export function bmcCommand(
@@ -61,6 +72,10 @@ export class InProcessPower implements PowerDriver {
 
   async off(bmc: string, mode: OffMode): Promise<void> {
     bmcCommand(this.world, this.credentials, this.credentials, bmc, { action: 'off', mode });
+  }
+
+  async bootFlags(bmc: string): Promise<BootFlags> {
+    return bmcBootFlags(this.world, this.credentials, this.credentials, bmc);
   }
 }
 

@@ -1,6 +1,7 @@
 // Power and ping through the simulator's control endpoint (control.ts), for nodevac processes other than the one
 // running the simulator. Trust is the pinned certificate fingerprint; BMC calls carry the IPMI credentials.
 import got, { type Got, HTTPError, RequestError } from 'got';
+import type { BootFlags } from '../power/bootflags.js';
 import type { OffMode, PowerDriver, PowerErrorKind, PowerState, Reachability } from '../power/types.js';
 import { PowerError } from '../power/types.js';
 import { PinnedAgent, TlsPinError } from '../util/tls.js';
@@ -86,6 +87,13 @@ export class SimPowerDriver implements PowerDriver {
     await this.call(bmc, () =>
       this.http.post(`bmc/${encodeURIComponent(bmc)}/power`, { json: { action: 'off', mode } }).json(),
     );
+  }
+
+  async bootFlags(bmc: string): Promise<BootFlags> {
+    const body = await this.call(bmc, () =>
+      this.http.get(`bmc/${encodeURIComponent(bmc)}/bootflags`).json<{ flags: BootFlags }>(),
+    );
+    return body.flags;
   }
 
   private async call<T>(bmc: string, fn: () => Promise<T>): Promise<T> {

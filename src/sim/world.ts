@@ -233,8 +233,9 @@ export class SimWorld {
     this.timers.clear(node.softOffTimer);
     node.softOffTimer = undefined;
     node.power = 'on';
-    // The kernel makes a new boot ID on every boot; the node daemon reports it once it answers.
-    node.bootId = randomUUID();
+    // The kernel makes a new boot ID on every boot; the node daemon reports it once it answers. A node that only
+    // froze (the powerWithoutReboot fault) resumes with its old one.
+    if (!this.faults.current.powerWithoutReboot.includes(node.name)) node.bootId = randomUUID();
     this.changed(node);
     if (this.faults.current.neverBoot.includes(node.name)) return;
     node.bootTimers.push(
@@ -273,6 +274,11 @@ export class SimWorld {
     node.power = 'off';
     node.pingable = false;
     node.daemonRunning = false;
+    if (this.faults.current.powerWithoutReboot.includes(node.name)) {
+      // Frozen, not off: what runs on it resumes when the BMC says on.
+      this.changed(node);
+      return;
+    }
     // Instances die with their node and stay stopped after it comes back (as on the lab).
     for (const i of node.primaries) {
       if (i.running) {

@@ -148,6 +148,9 @@ export const TOGGLES: Record<PlanKind, Toggle[]> = {
     { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
   ],
   return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
+  reboot: [],
+  migrate: [],
+  failover: [],
 };
 
 const SECTIONS: HelpSection[] = ['Everywhere', 'Nodes and node', 'Plan', 'Job and jobs'];

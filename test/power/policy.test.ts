@@ -1,5 +1,6 @@
 // powerOff / waitForPower with an in-memory BMC and a virtual clock: no real time passes.
 
+import { NO_BOOT_OVERRIDE, type BootFlags } from '../../src/power/bootflags.js';
 import { describe, expect, it } from 'vitest';
 import { powerOff, waitForPower, type Clock } from '../../src/power/policy.js';
 import { PowerError, type OffMode, type PowerDriver, type PowerState } from '../../src/power/types.js';
@@ -27,6 +28,9 @@ class ScriptedBmc implements PowerDriver {
   async status(): Promise<PowerState> {
     if (this.softAt !== null && this.clock.now() >= this.softAt) this.state = 'off';
     return this.state;
+  }
+  async bootFlags(): Promise<BootFlags> {
+    return NO_BOOT_OVERRIDE;
   }
   async on(): Promise<void> {
     this.sent.push('on');

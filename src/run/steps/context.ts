@@ -26,6 +26,7 @@ export type StepRapi = Pick<
   | 'info'
   | 'nodes'
   | 'node'
+  | 'queryNodes'
   | 'instance'
   | 'instances'
   | 'modifyNode'

@@ -6,6 +6,7 @@ import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
 import type { RapiClusterInfo, RapiInstance, RapiNode } from '../../ganeti/types.js';
 import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
 import type { InstanceAction, Plan, StepKind } from '../../plan/types.js';
+import { NO_BOOT_OVERRIDE, type BootFlags } from '../../power/bootflags.js';
 import type { OffMode, PowerDriver, PowerState, Reachability } from '../../power/types.js';
 import { StepError, toStepError } from '../errors.js';
 import type { SubmittedOp } from '../ganeti.js';
@@ -154,6 +155,10 @@ export class FakeContext implements StepContext {
   fail: (call: keyof StepRapi, name: string) => string | undefined = () => undefined;
   /** What the BMC reports, and whether the node answers ping (per call, from the virtual time). */
   powerState: PowerState = 'on';
+  /** What the BMC's boot flags say the next power-on boots from. */
+  bootFlags: BootFlags = NO_BOOT_OVERRIDE;
+  /** Boot IDs Ganeti reports (null: no live data); a node not in the map reports none. */
+  readonly bootIds = new Map<string, string | null>();
   answers: (time: number) => boolean = () => true;
   /** DRBD disks by instance (absent: assembled and in sync); activate-disks resyncs for `resyncMs`. */
   readonly disks = new Map<string, FakeDisks>();
@@ -235,6 +240,11 @@ export class FakeContext implements StepContext {
     info: () => Promise.resolve(this.clusterInfo as RapiClusterInfo),
     nodes: () => Promise.resolve([...this.nodes.keys()].map((n) => this.view(n))),
     node: (name) => Promise.resolve(this.view(name)),
+    queryNodes: () =>
+      Promise.resolve({
+        fields: [{ name: 'name' }, { name: 'bootid' }],
+        data: [...this.bootIds].map(([n, id]): [number, unknown][] => [[0, n], id === null ? [4, null] : [0, id]]),
+      }),
     instance: (name) => Promise.resolve({ ...this.inst(name) }),
     instances: () => Promise.resolve([...this.instances.values()].map((i) => ({ ...i }))),
     modifyNode: (name, body) =>
@@ -300,6 +310,7 @@ export class FakeContext implements StepContext {
       this.powerState = 'off';
       return Promise.resolve();
     },
+    bootFlags: () => Promise.resolve(this.bootFlags),
   };
 
   readonly reach: Reachability = {

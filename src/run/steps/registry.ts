@@ -4,10 +4,12 @@ import type { InstanceActionKind, StepKind } from '../../plan/types.js';
 import { done, type StepRegistry } from './context.js';
 import { activateDisks, waitSync } from './disks.js';
 import { restartInstances, shutdownNonMirrored } from './instances.js';
+import { moveInstance } from './instance-move.js';
 import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
 import { extendSilence, silence, unsilence } from './monitoring.js';
 import { deOffline, drain, offline, tag, undrain, untag } from './node-flags.js';
 import { powerOff, powerOn, verifyOff, waitPing } from './power.js';
+import { checkBootFlags, proveReboot, recordBootId } from './reboot.js';
 import { verifyEmpty } from './verify.js';
 
 // The node's lock is taken before the job starts and released when it ends: its steps only show that in the plan.
@@ -25,6 +27,9 @@ export const STEPS: StepRegistry = {
   offline,
   'power-off': powerOff,
   'verify-off': verifyOff,
+  'read-boot-id': recordBootId,
+  'check-boot-flags': checkBootFlags,
+  'prove-reboot': proveReboot,
   'power-on': powerOn,
   'wait-ping': waitPing,
   'de-offline': deOffline,
@@ -36,6 +41,7 @@ export const STEPS: StepRegistry = {
   silence,
   'extend-silence': extendSilence,
   unsilence,
+  'move-instance': moveInstance,
   untag,
 };
 
@@ -49,6 +55,7 @@ const ITEMS: Partial<Record<StepKind, readonly InstanceActionKind[]>> = {
   'restart-instances': ['start'],
   'migrate-back': MOVES,
   'wait-sync': ['resync'],
+  'move-instance': MOVES,
 };
 
 /**

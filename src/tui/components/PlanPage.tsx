@@ -18,6 +18,9 @@ export const KIND_TITLE: Record<PlanKind, string> = {
   poweroff: 'Power off',
   poweron: 'Power on and return',
   return: 'Return',
+  reboot: 'Reboot',
+  migrate: 'Migrate',
+  failover: 'Fail over',
 };
 
 function packOptions<T extends Toggle & { on: boolean }>(items: T[], width: number): T[][] {
