@@ -44,6 +44,26 @@ export async function createApp(setup: AppSetup): Promise<NodevacApp> {
   return new App(config, env, store, setup.drivers ?? hostDrivers(config), setup.runner ?? {});
 }
 
+/**
+ * Monitoring built on first use: its secrets are read when a plan or a job needs them, so a command that never
+ * touches monitoring (nodes, config check) is not stopped by a password variable that is not set.
+ */
+function lazyMonitoring(build: () => Monitoring): Monitoring {
+  let built: Monitoring | undefined;
+  const get = (): Monitoring => (built ??= build());
+  return {
+    get downtime() {
+      return get().downtime;
+    },
+    get announcer() {
+      return get().announcer;
+    },
+    get downtimeMinutes() {
+      return get().downtimeMinutes;
+    },
+  };
+}
+
 /** The runner's settings from the configuration, with the given ones over them. */
 export function runnerSettings(config: Config, over: Partial<RunnerSettings> = {}): RunnerSettings {
   return {
@@ -82,7 +102,8 @@ class App implements NodevacApp {
     const nudges = new Nudges();
     this.clusters = new Clusters(config, env, this.operator, drivers);
     this.inventory = new Inventory(config, this.clusters, store, new Sweeps(drivers.reach));
-    const monitoring = config.monitoring && monitoringFromConfig(config.monitoring, env);
+    const section = config.monitoring;
+    const monitoring = section && lazyMonitoring(() => monitoringFromConfig(section, env));
     this.monitoring = monitoring;
     this.planning = new Planning(config, this.clusters, this.inventory, store, monitoring);
     const settings = runnerSettings(config, runner);
