@@ -54,6 +54,8 @@ export function renderWithProviders(node: ReactElement, opts: ProviderOptions = 
   // Ink lays out at the terminal's width: the test terminal is made as wide as the room given.
   Object.defineProperty(r.stdout, 'columns', { value: opts.columns ?? 100, configurable: true });
   r.stdout.emit('resize');
+  // Under CI (is-in-ci) Ink does not listen for resizes: a render lays the frame out at the new width.
+  r.rerender(<Providers {...opts}>{node}</Providers>);
   return {
     frame: () => r.lastFrame() ?? '',
     rerender: (next) => r.rerender(<Providers {...opts}>{next}</Providers>),
