@@ -76,6 +76,47 @@ export interface JobRecord {
   downtime?: JobDowntime;
   /** Announcements made: exactly one start and one end per job, across adoption. */
   announced?: { start?: boolean; end?: boolean };
+  /** Roll: the parent job's groups and per-node progress (its children are one job per node). */
+  roll?: RollProgress;
+  /** A child of a roll: the parent job's id. */
+  parentJob?: string;
+}
+
+/** How a roll treats each node: reboot it, or power it off and wait for a person to confirm (hardware swaps). */
+export type RollMode = 'reboot' | 'poweroff-and-wait';
+
+export type RollNodeState =
+  | 'waiting' // not yet started (drained up front when the roll drains waiting nodes)
+  | 'running' // its child job runs
+  | 'awaiting-confirmation' // --poweroff-and-wait: powered off, waiting for `nodevac continue`
+  | 'done'
+  | 'failed'
+  | 'untouched'; // the roll stopped (cancel, --max-failed) before this node
+
+export interface RollNode {
+  node: string;
+  state: RollNodeState;
+  /** Index into RollProgress.groups of the group it ran in (or is planned in). */
+  group?: number;
+  /** The child job driving this node. */
+  job?: string;
+  /** The child's current step title, for the roll screen. */
+  step?: string;
+  /** Why it failed or was left untouched. */
+  reason?: string;
+}
+
+export interface RollProgress {
+  mode: RollMode;
+  maxParallel: number;
+  maxFailed: number;
+  /** The groups as last planned (recomputed from live data before each group). */
+  groups: string[][];
+  /** Index of the group running, or next to run. */
+  group: number;
+  nodes: RollNode[];
+  /** Nodes the roll leaves out and why (the master, offline nodes), with what a person would run instead. */
+  leftOut: { node: string; why: string }[];
 }
 
 /** The monitoring downtime of a job's node (src/monitoring's DowntimeRecord, which fits it as it is). */
