@@ -11,7 +11,10 @@ import { CliError, EXIT, usageError } from './exit.js';
 import type { MonitoringSim } from '../sim/monitoring/index.js';
 import { eventLogLine, nodesTable, who } from './format.js';
 
-type RunTui = (app: NodevacApp, opts: { kiosk: boolean; idleLogoutSeconds?: number }) => Promise<void>;
+type RunTui = (
+  app: NodevacApp,
+  opts: { kiosk: boolean; idleLogoutSeconds?: number; requireReason?: boolean },
+) => Promise<void>;
 
 async function loadTui(): Promise<RunTui> {
   // A variable specifier: the compiler does not resolve it, and CLI commands never load it.
@@ -48,7 +51,11 @@ export async function tui(ctx: Context, globals: GlobalOptions): Promise<void> {
   const app = await ctx.app(globals);
   const kiosk = globals.kiosk === true || loaded.config.kiosk.enabled;
   await withTuiSignals(ctx, kiosk, () =>
-    runTui(app, { kiosk, idleLogoutSeconds: loaded.config.kiosk.idleLogoutSeconds }),
+    runTui(app, {
+      kiosk,
+      idleLogoutSeconds: loaded.config.kiosk.idleLogoutSeconds,
+      requireReason: loaded.config.requireReason === true,
+    }),
   );
 }
 
@@ -112,7 +119,11 @@ export async function demo(ctx: Context, globals: GlobalOptions, args: string[],
     } else if (runTui) {
       const kiosk = globals.kiosk === true;
       await withTuiSignals(ctx, kiosk, () =>
-        runTui(app!, { kiosk, idleLogoutSeconds: config.kiosk.idleLogoutSeconds }),
+        runTui(app!, {
+          kiosk,
+          idleLogoutSeconds: config.kiosk.idleLogoutSeconds,
+          requireReason: config.requireReason === true,
+        }),
       );
     } else {
       ctx.print(DEMO_INTRO);

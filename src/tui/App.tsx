@@ -23,6 +23,8 @@ export interface AppProps {
   noColor?: boolean;
   /** Kiosk: log out after this many seconds without a key (0 or absent: never). */
   idleLogoutSeconds?: number;
+  /** The configuration's "requireReason": every confirmation asks for a reason. */
+  requireReason?: boolean;
   /** Where to start (default: the clusters). */
   initial?: View[];
 }
@@ -34,10 +36,11 @@ export function App({
   pollMs = 3000,
   noColor = false,
   idleLogoutSeconds = 0,
+  requireReason = false,
   initial,
 }: AppProps): ReactNode {
   return (
-    <SessionProvider app={app} kiosk={kiosk} pollMs={pollMs}>
+    <SessionProvider app={app} kiosk={kiosk} pollMs={pollMs} requireReason={requireReason}>
       <KeysProvider>
         <NavigationProvider initial={initial}>
           <Frame onQuit={onQuit} noColor={noColor} idleLogoutSeconds={idleLogoutSeconds} />

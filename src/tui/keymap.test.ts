@@ -25,6 +25,8 @@ describe('the key table', () => {
           ['p', 'power off an evacuated, offline node'],
           ['o', 'power on and return the node to service'],
           ['b', 'return the node to service (it is already on)'],
+          ['R', 'reboot: evacuate, power off and on, prove the reboot, return (instances move back)'],
+          ['m', 'migrate the selected instance of the node (node view: ↑ ↓ select it)'],
           ['w', 'watch the job working on the node'],
           ['a', 'audit trail of the node (node view)'],
         ],
@@ -34,7 +36,7 @@ describe('the key table', () => {
         [
           ['p f s a', 'toggle power off, full evacuation, shut down non-mirrored, allow failover'],
           ['m', 'toggle migrating moved instances back (return)'],
-          ['enter', 'start: type the node name to confirm, esc cancels'],
+          ['enter', 'start: a reason and a ticket (enter skips them), then type the node name to confirm; esc cancels'],
         ],
       ],
       [
@@ -50,6 +52,10 @@ describe('the key table', () => {
 
   it('matches keys: the node actions and the rest', () => {
     expect(['e', 'p', 'o', 'b', 'x'].map(actionFor)).toEqual(['evacuate', 'poweroff', 'poweron', 'return', undefined]);
+    expect(actionFor('R')).toBe('reboot');
+    // r is refresh, not reboot: a reboot takes the capital.
+    expect(actionFor('r')).toBeUndefined();
+    expect(pressed(KEYS.migrate, 'm')).toBe(true);
     expect(pressed(KEYS.watch, 'w')).toBe(true);
     expect(pressed(KEYS.watch, 'W')).toBe(false);
   });

@@ -70,6 +70,22 @@ export const KEYS = {
     label: 'return',
     help: { section: 'Nodes and node', does: 'return the node to service (it is already on)' },
   },
+  reboot: {
+    key: 'R',
+    label: 'reboot',
+    help: {
+      section: 'Nodes and node',
+      does: 'reboot: evacuate, power off and on, prove the reboot, return (instances move back)',
+    },
+  },
+  migrate: {
+    key: 'm',
+    label: 'migrate instance',
+    help: {
+      section: 'Nodes and node',
+      does: 'migrate the selected instance of the node (node view: ↑ ↓ select it)',
+    },
+  },
   watch: {
     key: 'w',
     label: 'watch job',
@@ -79,7 +95,10 @@ export const KEYS = {
   start: {
     key: 'enter',
     label: 'start',
-    help: { section: 'Plan', does: 'start: type the node name to confirm, esc cancels' },
+    help: {
+      section: 'Plan',
+      does: 'start: a reason and a ticket (enter skips them), then type the node name to confirm; esc cancels',
+    },
   },
   cancel: {
     key: 'c',
@@ -98,6 +117,7 @@ export const KEYS = {
   },
   // Prompts and questions: their keys are in the footer while they are open, and need no help line.
   submit: { key: 'enter', label: 'ok' },
+  field: { key: 'tab', label: 'reason, ticket' },
   dismiss: { key: 'esc', label: 'cancel' },
   yes: { key: 'y', label: 'yes' },
   no: { key: 'n/esc', label: 'no' },
@@ -113,12 +133,13 @@ export function pressed(binding: Binding, input: string): boolean {
   return input === binding.key;
 }
 
-/** The four node actions, the same keys on the node list and on a node. Each opens plan → confirm → start. */
+/** The node actions, the same keys on the node list and on a node. Each opens plan → confirm → start. */
 export const ACTIONS: { binding: Binding; kind: PlanKind }[] = [
   { binding: KEYS.evacuate, kind: 'evacuate' },
   { binding: KEYS.poweroff, kind: 'poweroff' },
   { binding: KEYS.poweron, kind: 'poweron' },
   { binding: KEYS.return, kind: 'return' },
+  { binding: KEYS.reboot, kind: 'reboot' },
 ];
 
 export function actionFor(input: string): PlanKind | undefined {
@@ -148,7 +169,12 @@ export const TOGGLES: Record<PlanKind, Toggle[]> = {
     { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
   ],
   return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
-  reboot: [],
+  reboot: [
+    { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' },
+    { key: 's', option: 'shutdownNonMirrored', label: 'shut down non-mirrored', hint: 'shut down plain' },
+    { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
+    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
+  ],
   migrate: [],
   failover: [],
 };

@@ -8,6 +8,8 @@ export interface TuiOptions {
   kiosk: boolean;
   /** Kiosk: log out after this many seconds without a key (config kiosk.idleLogoutSeconds; 0: never). */
   idleLogoutSeconds?: number;
+  /** The configuration's "requireReason": the confirmations refuse to start without a reason. */
+  requireReason?: boolean;
   /** Background refresh period, ms (default 3000). */
   pollMs?: number;
 }
@@ -40,6 +42,7 @@ export async function runTui(app: NodevacApp, opts: TuiOptions): Promise<void> {
         noColor={noColor}
         pollMs={opts.pollMs}
         idleLogoutSeconds={opts.idleLogoutSeconds}
+        requireReason={opts.requireReason}
         onQuit={() => instance.unmount()}
       />,
       { exitOnCtrlC: false, patchConsole: true },

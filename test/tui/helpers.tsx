@@ -125,7 +125,15 @@ export interface Screen {
 
 export function renderApp(
   app: NodevacApp,
-  opts: { columns?: number; rows?: number; kiosk?: boolean; initial?: View[]; pollMs?: number; noColor?: boolean } = {},
+  opts: {
+    columns?: number;
+    rows?: number;
+    kiosk?: boolean;
+    initial?: View[];
+    pollMs?: number;
+    noColor?: boolean;
+    requireReason?: boolean;
+  } = {},
 ): Screen {
   const quit = { called: false };
   const r = render(
@@ -135,6 +143,7 @@ export function renderApp(
       pollMs={opts.pollMs ?? 300}
       noColor={opts.noColor ?? false}
       initial={opts.initial}
+      requireReason={opts.requireReason}
       onQuit={() => {
         quit.called = true;
       }}

@@ -15,7 +15,7 @@ import { ScrollView, type Line } from './ScrollView.js';
 export type NodeView = Pick<NodeDetail, 'row' | 'instances' | 'tags' | 'plan' | 'history'>;
 
 /** Instances as the plan sees them; any the plan does not list (it stopped early) still show with their state. */
-function actions(d: NodeView): InstanceAction[] {
+export function nodeActions(d: NodeView): InstanceAction[] {
   const out = [...d.plan.instances];
   for (const i of d.instances) {
     if (out.some((a) => a.instance === i.name)) continue;
@@ -34,7 +34,7 @@ function actions(d: NodeView): InstanceAction[] {
   return out;
 }
 
-export function detailLines(d: NodeView, width: number): Line[] {
+export function detailLines(d: NodeView, width: number, selected?: string): Line[] {
   const r = d.row;
   const lines: Line[] = [];
   lines.push({
@@ -88,7 +88,7 @@ export function detailLines(d: NodeView, width: number): Line[] {
       </TextLine>
     ),
   });
-  lines.push(...instanceLines('inst', actions(d), width));
+  lines.push(...instanceLines('inst', nodeActions(d), width, selected));
   for (const [i, b] of p.blockers.entries())
     lines.push(...paragraph(`blk${i}`, `✗ BLOCKER: ${b.message} — fix: ${b.fix}`, width, { color: 'red' }));
   if (p.blockers.length) lines.push(blank('b2'));
@@ -115,11 +115,15 @@ export interface NodePageProps {
   detail?: NodeView;
   loading: boolean;
   error?: ErrorView;
+  /** The instance under the cursor (`m` migrates it). */
+  selected?: string;
 }
 
-export function NodePage({ cluster, node, detail, loading, error }: NodePageProps): ReactNode {
+export function NodePage({ cluster, node, detail, loading, error, selected }: NodePageProps): ReactNode {
   const { body } = useLayout();
   const bannerHeight = error ? bannerLines(error, body.columns).length : 0;
+  const lines = detail ? detailLines(detail, body.columns, selected) : [];
+  const focus = selected === undefined ? undefined : lines.findIndex((l) => l.key.startsWith(`inst:${selected}:`));
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
@@ -127,7 +131,7 @@ export function NodePage({ cluster, node, detail, loading, error }: NodePageProp
       </Text>
       {error ? <Banner error={error} /> : null}
       {detail ? (
-        <ScrollView lines={detailLines(detail, body.columns)} rows={body.rows - 1 - bannerHeight} />
+        <ScrollView lines={lines} rows={body.rows - 1 - bannerHeight} focus={focus} />
       ) : loading ? (
         <Text dimColor>asking the cluster…</Text>
       ) : null}

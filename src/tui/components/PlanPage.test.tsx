@@ -54,4 +54,30 @@ describe('PlanPage', () => {
     expect(r.frame()).toMatch(/✗ node2 is locked\n {2}→ press w/);
     r.unmount();
   });
+
+  it('confirm: the reason and the ticket above the name, the active one typed into; required says so', () => {
+    const r = renderWithProviders(
+      <PlanPage {...base} stage="confirm" field="ticket" typed="CHG-" reason="disk swap" reasonRequired />,
+    );
+    let f = r.frame();
+    expect(f).toContain('Reason (required): disk swap');
+    expect(f).toContain('Ticket (optional): CHG-');
+    expect(f).toMatch(/Type node2 to evacuate it: *$/);
+    r.rerender(<PlanPage {...base} stage="confirm" field="name" typed="no" ticket="T1" />);
+    f = r.frame();
+    expect(f).toContain('Reason (optional): (none: tab to give one)');
+    expect(f).toContain('Ticket (optional): T1');
+    expect(f).toContain('Type node2 to evacuate it: no');
+    r.unmount();
+  });
+
+  it('an instance move: the instance in the title with its node, its short name typed to confirm', () => {
+    const move = plan({ kind: 'migrate', options: { ...plan().options, instance: 'db1.small.example.org' } });
+    const r = renderWithProviders(<PlanPage {...base} kind="migrate" plan={move} />, { columns: 120 });
+    expect(r.frame()).toContain('Migrate db1.small.example.org (on node2.small.example.org, small)');
+    expect(r.frame()).toContain('enter to start: you will type the instance name to confirm');
+    r.rerender(<PlanPage {...base} kind="migrate" plan={move} stage="confirm" />);
+    expect(r.frame()).toContain('Type db1 to migrate it:');
+    r.unmount();
+  });
 });

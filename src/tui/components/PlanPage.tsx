@@ -59,6 +59,14 @@ export function planLines(plan: Plan, width: number): Line[] {
 
 export type PlanStage = 'review' | 'confirm' | 'starting';
 
+/** The confirmation's fields, in the order they are asked: why, the ticket, then the name typed to start. */
+export type ConfirmField = 'reason' | 'ticket' | 'name';
+
+/** What is typed to start: the instance's short name for an instance move, else the node's. */
+export function confirmName(plan: Plan): string {
+  return short(plan.options.instance ?? plan.node);
+}
+
 export interface PlanPageProps {
   kind: PlanKind;
   cluster: string;
@@ -75,8 +83,19 @@ export interface PlanPageProps {
   failure?: ErrorView;
   note?: string;
   stage: PlanStage;
-  /** The confirmation typed so far. */
+  /** The confirmation field being typed (default the name). */
+  field?: ConfirmField;
+  /** The active field's text so far. */
   typed: string;
+  /** The reason and ticket given (shown while the later fields are asked). */
+  reason?: string;
+  ticket?: string;
+  /** The name typed, while another field is being typed. */
+  name?: string;
+  /** The configuration's "requireReason": the reason field says it is required. */
+  reasonRequired?: boolean;
+  /** Tab (↑ ↓) between the confirmation's fields. */
+  onField?(step: 1 | -1): void;
   onType(value: string): void;
   onConfirm(value: string): void;
   onCancelConfirm(): void;
@@ -84,6 +103,8 @@ export interface PlanPageProps {
 
 export function PlanPage(props: PlanPageProps): ReactNode {
   const { kind, cluster, node, plan, options, stage, error, failure, note } = props;
+  const field = props.field ?? 'name';
+  const subject = plan?.options.instance ?? node;
   const { body, color } = useLayout();
   const blocked = !plan || plan.blockers.length > 0;
   // Options packed into as few lines as the width allows, each "[x] key label".
@@ -102,12 +123,36 @@ export function PlanPage(props: PlanPageProps): ReactNode {
   ));
   const failureLines = failure ? bannerLines(failure, body.columns).length : 0;
   const errorLines = error ? bannerLines(error, body.columns).length : 0;
-  const fixed = 2 + optionLines.length + failureLines + errorLines + 1 + (note ? 1 : 0);
+  // The confirmation shows the reason and ticket lines above the name.
+  const confirmExtra = stage === 'confirm' ? 2 : 0;
+  const fixed = 2 + optionLines.length + failureLines + errorLines + 1 + confirmExtra + (note ? 1 : 0);
+  const fieldLine = (f: ConfirmField, label: string, value: string | undefined) =>
+    field === f ? (
+      <Prompt
+        key={f}
+        label={label}
+        value={props.typed}
+        onChange={props.onType}
+        onSubmit={props.onConfirm}
+        onCancel={props.onCancelConfirm}
+        submitLabel={f === 'name' ? 'start' : 'next'}
+        onField={props.onField}
+      />
+    ) : (
+      <Text key={f} wrap="truncate">
+        <Text bold>{label}</Text>
+        {value ? value : f === 'name' ? '' : <Text dimColor>(none: tab to give one)</Text>}
+      </Text>
+    );
 
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        {KIND_TITLE[kind]} {node} <Text dimColor>({cluster})</Text>
+        {KIND_TITLE[kind]} {subject}{' '}
+        <Text dimColor>
+          ({plan?.options.instance ? `on ${plan.node}, ` : ''}
+          {cluster})
+        </Text>
         {props.planning && plan ? <Text dimColor> re-planning…</Text> : null}
       </Text>
       <Text wrap="truncate" dimColor>
@@ -133,14 +178,11 @@ export function PlanPage(props: PlanPageProps): ReactNode {
         </Text>
       ) : null}
       {stage === 'confirm' && plan ? (
-        <Prompt
-          label={`Type ${short(plan.node)} to ${KIND_TITLE[kind].toLowerCase()} it: `}
-          value={props.typed}
-          onChange={props.onType}
-          onSubmit={props.onConfirm}
-          onCancel={props.onCancelConfirm}
-          submitLabel="start"
-        />
+        <Box flexDirection="column">
+          {fieldLine('reason', `Reason (${props.reasonRequired ? 'required' : 'optional'}): `, props.reason)}
+          {fieldLine('ticket', 'Ticket (optional): ', props.ticket)}
+          {fieldLine('name', `Type ${confirmName(plan)} to ${KIND_TITLE[kind].toLowerCase()} it: `, props.name)}
+        </Box>
       ) : stage === 'starting' ? (
         <Text color={color('cyan')}>starting…</Text>
       ) : (
@@ -149,7 +191,7 @@ export function PlanPage(props: PlanPageProps): ReactNode {
             ? plan
               ? 'blocked: nothing can start until the blockers are fixed'
               : ''
-            : 'enter to start: you will type the node name to confirm'}
+            : `enter to start: you will type the ${plan?.options.instance ? 'instance' : 'node'} name to confirm`}
         </Text>
       )}
     </Box>

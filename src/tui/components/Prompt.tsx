@@ -14,14 +14,21 @@ export interface PromptProps {
   onCancel(): void;
   /** Footer keys while the prompt is open. */
   submitLabel?: string;
+  /** One of several fields: tab (↓) and shift-tab (↑) go to the next and previous one. */
+  onField?(step: 1 | -1): void;
 }
 
-export function Prompt({ label, value, onChange, onSubmit, onCancel, submitLabel }: PromptProps): ReactNode {
-  useHints([hint(KEYS.submit, submitLabel), hint(KEYS.dismiss)], PRIORITY.modal);
+export function Prompt({ label, value, onChange, onSubmit, onCancel, submitLabel, onField }: PromptProps): ReactNode {
+  useHints(
+    [hint(KEYS.submit, submitLabel), ...(onField ? [hint(KEYS.field)] : []), hint(KEYS.dismiss)],
+    PRIORITY.modal,
+  );
   useKeys(
     (input, key) => {
       if (key.escape) onCancel();
       else if (key.return) onSubmit(value);
+      else if (onField && ((key.tab && !key.shift) || key.downArrow)) onField(1);
+      else if (onField && ((key.tab && key.shift) || key.upArrow)) onField(-1);
       else if (key.backspace || key.delete) onChange([...value].slice(0, -1).join(''));
       else if (
         !key.ctrl &&

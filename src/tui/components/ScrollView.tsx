@@ -1,6 +1,6 @@
 // A read-only page of one-line items scrolled with the list keys; only the visible lines are rendered.
 import { Box, Text } from 'ink';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useKeys } from '../providers/keys.js';
 import { moveIndex } from '../hooks/useSelection.js';
 
@@ -14,10 +14,13 @@ export function ScrollView({
   lines,
   rows,
   active = true,
+  focus,
 }: {
   lines: readonly Line[];
   rows: number;
   active?: boolean;
+  /** A line brought into view when it changes (a cursor moved); scrolling on from there stays free. */
+  focus?: number;
 }): ReactNode {
   const [top, setTop] = useState(0);
   const visible = Math.max(1, rows);
@@ -26,6 +29,15 @@ export function ScrollView({
   const content = more ? Math.max(1, visible - 1) : visible;
   const maxTop = Math.max(0, lines.length - content);
   const start = Math.min(top, maxTop);
+  useEffect(() => {
+    if (focus === undefined || focus < 0) return;
+    setTop((t) => {
+      const from = Math.min(t, maxTop);
+      return focus < from ? focus : focus >= from + content ? focus - content + 1 : t;
+    });
+    // Only a moved focus scrolls: a refresh or a resize does not pull the page back.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus]);
   useKeys(
     (input, key) => {
       // The cursor of a page is its top line; g/G and PgUp/PgDn jump like in lists.

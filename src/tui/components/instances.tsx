@@ -42,12 +42,21 @@ const columns: Column<InstanceAction>[] = [
 ];
 
 /** Header and one line per instance; below the wide layout the reason goes on a second, indented line. */
-export function instanceLines(key: string, actions: readonly InstanceAction[], width: number): Line[] {
+export function instanceLines(
+  key: string,
+  actions: readonly InstanceAction[],
+  width: number,
+  /** The instance under the cursor (the node screen's, for `m`). */
+  selected?: string,
+): Line[] {
   const laid = layout(columns, width);
   const lines: Line[] = [{ key: `${key}:head`, node: <HeaderRow laid={laid} /> }];
   if (actions.length === 0) lines.push({ key: `${key}:none`, node: <TextLine dim>{'  (no instances)'}</TextLine> });
   for (const a of actions) {
-    lines.push({ key: `${key}:${a.instance}:${a.relation}`, node: <Row laid={laid} item={a} selected={false} /> });
+    lines.push({
+      key: `${key}:${a.instance}:${a.relation}`,
+      node: <Row laid={laid} item={a} selected={a.instance === selected} />,
+    });
     if (width < WIDE)
       lines.push(
         ...paragraph(`${key}:${a.instance}:${a.relation}:why`, a.why, width, { dim: true, indent: 4 }).slice(0, 2),

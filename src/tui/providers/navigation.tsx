@@ -6,7 +6,8 @@ export type View =
   | { name: 'clusters' }
   | { name: 'nodes'; cluster: string }
   | { name: 'node'; cluster: string; node: string }
-  | { name: 'plan'; kind: PlanKind; cluster: string; node: string }
+  // migrate/failover: `instance` is the one moved, `node` its node as the technician saw it.
+  | { name: 'plan'; kind: PlanKind; cluster: string; node: string; instance?: string }
   | { name: 'job'; id: string }
   | { name: 'jobs' }
   | { name: 'audit'; cluster?: string; node?: string }

@@ -8,6 +8,8 @@ import type { FinishedItem } from '../jobWatch.js';
 export interface Session {
   app: NodevacApp;
   kiosk: boolean;
+  /** The configuration's "requireReason": a confirmation refuses to start without a reason. */
+  requireReason: boolean;
   /** Background refresh period of every view. */
   pollMs: number;
   /** Bumped by refresh(): hooks fetch again at once. */
@@ -27,11 +29,13 @@ export function SessionProvider({
   app,
   kiosk,
   pollMs,
+  requireReason = false,
   children,
 }: {
   app: NodevacApp;
   kiosk: boolean;
   pollMs: number;
+  requireReason?: boolean;
   children: ReactNode;
 }): ReactNode {
   const [refreshTick, setRefreshTick] = useState(0);
@@ -47,8 +51,8 @@ export function SessionProvider({
     setTranscript((t) => [...t, ...fresh.map((i) => ({ ...i, job }))]);
   }, []);
   const session = useMemo(
-    (): Session => ({ app, kiosk, pollMs, refreshTick, refresh, memory, transcribe }),
-    [app, kiosk, pollMs, refreshTick, refresh, memory, transcribe],
+    (): Session => ({ app, kiosk, requireReason, pollMs, refreshTick, refresh, memory, transcribe }),
+    [app, kiosk, requireReason, pollMs, refreshTick, refresh, memory, transcribe],
   );
   return (
     <SessionContext.Provider value={session}>

@@ -4,13 +4,16 @@ import { useState, type ReactNode } from 'react';
 import { NodeLockedError, PlanRefusedError } from '../../app/types.js';
 import type { Plan as PlanData, PlanKind, PlanOptions } from '../../plan/types.js';
 import { operatorName, short, utcMinute } from '../../text/format.js';
-import { PlanPage, type PlanStage } from '../components/PlanPage.js';
+import { confirmName, PlanPage, type ConfirmField, type PlanStage } from '../components/PlanPage.js';
 import { errorView, type ErrorView } from '../format.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { hint, KEYS, pressed, TOGGLES } from '../keymap.js';
 import { useHints, useKeys, type Hint } from '../providers/keys.js';
 import { useNavigation } from '../providers/navigation.js';
 import { useSession } from '../providers/session.js';
+import { checkWhy } from '../why.js';
+
+const FIELDS: ConfirmField[] = ['reason', 'ticket', 'name'];
 
 interface StartFailure {
   error: ErrorView;
@@ -18,19 +21,33 @@ interface StartFailure {
   holderJob?: string;
 }
 
-export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string; node: string }): ReactNode {
-  const { app } = useSession();
+export interface PlanProps {
+  kind: PlanKind;
+  cluster: string;
+  node: string;
+  /** migrate/failover: the instance moved. */
+  instance?: string;
+}
+
+export function Plan({ kind, cluster, node, instance }: PlanProps): ReactNode {
+  const { app, requireReason } = useSession();
   const nav = useNavigation();
   const [options, setOptions] = useState<Partial<PlanOptions>>({});
   const [stage, setStage] = useState<PlanStage>('review');
+  const [field, setField] = useState<ConfirmField>('name');
+  // The name typed; the reason and ticket are typed straight into `why`.
   const [typed, setTyped] = useState('');
+  // Kept when the confirmation is left and opened again.
+  const [why, setWhy] = useState<{ reason: string; ticket: string }>({ reason: '', ticket: '' });
   const [note, setNote] = useState<string | undefined>(undefined);
   const [failure, setFailure] = useState<StartFailure | undefined>(undefined);
-  const polled = usePoll(() => app.plan({ kind, node, cluster, options }), ['plan', kind, cluster, node, options], {
-    keep: true,
-    remember: false,
-  });
+  const polled = usePoll(
+    () => app.plan({ kind, node, cluster, options, ...(instance !== undefined ? { instance } : {}) }),
+    ['plan', kind, cluster, node, instance, options],
+    { keep: true, remember: false },
+  );
   const plan = polled.data;
+  const fieldValue = field === 'name' ? typed : why[field];
   const toggles = TOGGLES[kind];
   // The plan on screen was made with other options than the ones shown: a new one is on its way.
   const stale =
@@ -42,7 +59,9 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
   const start = (p: PlanData) => {
     setStage('starting');
     setFailure(undefined);
-    app.start(p).then(
+    // Into the plan's options, as --reason and --ticket put them: the job, the trail, the downtime carry them.
+    const given = { ...(why.reason ? { reason: why.reason } : {}), ...(why.ticket ? { ticket: why.ticket } : {}) };
+    app.start({ ...p, options: { ...p.options, ...given } }).then(
       (job) => nav.replace({ name: 'job', id: job.id }),
       (err: unknown) => {
         setStage('review');
@@ -92,11 +111,7 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
         if (!plan || planning) setNote('still planning: wait for the plan');
         else if (plan.blockers.length)
           setNote(`cannot start: ${plan.blockers.length} blocker(s) — fix them first (see below)`);
-        else {
-          setNote(undefined);
-          setTyped('');
-          setStage('confirm');
-        }
+        else openConfirm();
         return true;
       }
       return false;
@@ -104,12 +119,47 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
     { active: stage === 'review' },
   );
 
+  const openConfirm = () => {
+    setNote(undefined);
+    // A required reason is asked first; otherwise the name, with the reason and ticket a tab away.
+    setField(requireReason && !why.reason ? 'reason' : 'name');
+    setTyped('');
+    setStage('confirm');
+  };
+
+  // Leaving a field keeps what was typed in it.
+  const moveTo = (next: ConfirmField, value: string) => {
+    if (field !== 'name') setWhy((w) => ({ ...w, [field]: value }));
+    else setTyped(value);
+    setField(next);
+  };
+  const onField = (step: 1 | -1) => {
+    const next = FIELDS[(FIELDS.indexOf(field) + step + FIELDS.length) % FIELDS.length] as ConfirmField;
+    moveTo(next, field === 'name' ? typed : fieldValue);
+  };
+
   const confirmed = (value: string) => {
-    const v = value.trim();
     if (!plan) return;
-    if (v === plan.node || v === short(plan.node)) start(plan);
+    if (field !== 'name') {
+      const checked = checkWhy(field, value, requireReason);
+      if ('error' in checked) return setNote(checked.error);
+      setNote(undefined);
+      moveTo(field === 'reason' ? 'ticket' : 'name', checked.value);
+      return;
+    }
+    for (const f of ['reason', 'ticket'] as const) {
+      const checked = checkWhy(f, why[f], requireReason);
+      if ('error' in checked) {
+        setNote(checked.error);
+        moveTo(f, value);
+        return;
+      }
+    }
+    const v = value.trim();
+    const name = plan.options.instance ?? plan.node;
+    if (v === name || v === short(name)) start(plan);
     else {
-      setNote(`"${v}" is not ${short(plan.node)}: nothing started`);
+      setNote(`"${v}" is not ${confirmName(plan)}: nothing started`);
       setStage('review');
     }
   };
@@ -127,10 +177,19 @@ export function Plan({ kind, cluster, node }: { kind: PlanKind; cluster: string;
       failure={failure?.error}
       note={note}
       stage={stage}
-      typed={typed}
-      onType={setTyped}
+      field={field}
+      typed={fieldValue}
+      onField={onField}
+      reason={why.reason}
+      ticket={why.ticket}
+      name={typed}
+      reasonRequired={requireReason}
+      onType={(v) => (field === 'name' ? setTyped(v) : setWhy((w) => ({ ...w, [field]: v })))}
       onConfirm={confirmed}
-      onCancelConfirm={() => setStage('review')}
+      onCancelConfirm={() => {
+        setNote(undefined);
+        setStage('review');
+      }}
     />
   );
 }

@@ -20,7 +20,7 @@ export function crumb(v: View): string {
     case 'node':
       return short(v.node);
     case 'plan':
-      return v.kind;
+      return v.instance ? `${v.kind} ${short(v.instance)}` : v.kind;
     case 'job':
       return `job ${v.id}`;
     case 'jobs':
@@ -41,7 +41,7 @@ export function Screen({ view }: { view: View }): ReactNode {
     case 'node':
       return <Node cluster={view.cluster} node={view.node} />;
     case 'plan':
-      return <Plan kind={view.kind} cluster={view.cluster} node={view.node} />;
+      return <Plan kind={view.kind} cluster={view.cluster} node={view.node} instance={view.instance} />;
     case 'job':
       return <Job id={view.id} />;
     case 'jobs':

@@ -17,6 +17,7 @@ export interface ProviderOptions {
   /** The facade, for screens (containers); views do without. */
   app?: NodevacApp;
   kiosk?: boolean;
+  requireReason?: boolean;
   pollMs?: number;
   initial?: View[];
 }
@@ -33,7 +34,12 @@ export function Providers({ children, ...opts }: ProviderOptions & { children: R
   );
   if (!opts.app) return inner;
   return (
-    <SessionProvider app={opts.app} kiosk={opts.kiosk ?? false} pollMs={opts.pollMs ?? 300}>
+    <SessionProvider
+      app={opts.app}
+      kiosk={opts.kiosk ?? false}
+      pollMs={opts.pollMs ?? 300}
+      requireReason={opts.requireReason ?? false}
+    >
       {inner}
     </SessionProvider>
   );
