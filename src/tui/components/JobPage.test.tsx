@@ -52,4 +52,37 @@ describe('JobPage', () => {
     );
     expect(summary(job({ state: 'failed', error: 'no room' }), [])).toMatch(/^FAILED: no room · /);
   });
+
+  it('the reason and ticket, and the silence and downtime of the job', () => {
+    const silenced = job({
+      ...running,
+      reason: 'kernel update',
+      ticket: 'CHG-7',
+      downtime: {
+        node: running.node,
+        icingaDowntime: 'node2!nodevac-a1b2c3d4',
+        silenceId: 's-42',
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    const r = renderWithProviders(
+      <JobPage id="a1b2c3d4" job={silenced} steps={stepViews(watched)} log={watched.log} onAnswer={() => undefined} />,
+      { columns: 140, rows: 20 },
+    );
+    expect(r.frame()).toContain('reason: kernel update · ticket CHG-7');
+    expect(r.frame()).toMatch(
+      /⊘ monitoring silenced: Icinga downtime node2!nodevac-a1b2c3d4 · Alertmanager silence s-42 · until .* UTC\n/,
+    );
+    r.rerender(
+      <JobPage
+        id="a1b2c3d4"
+        job={{ ...silenced, state: 'failed', error: 'boom' }}
+        steps={stepViews(watched)}
+        log={watched.log}
+        onAnswer={() => undefined}
+      />,
+    );
+    expect(r.frame()).toContain('  kept by the job: nodevac unsilence node2 removes it once the node is checked');
+    r.unmount();
+  });
 });

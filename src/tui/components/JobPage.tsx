@@ -6,6 +6,7 @@ import type { JobEvent, JobRecord } from '../../jobs/types.js';
 import { clock, elapsed, operatorName } from '../../text/format.js';
 import type { ErrorView } from '../format.js';
 import type { StepView } from '../jobWatch.js';
+import { jobDowntimeLines } from '../downtime.js';
 import { useLayout } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
 import { TextLine } from './Lines.js';
@@ -24,6 +25,14 @@ export function summary(job: JobRecord, steps: StepView[]): string {
   if (job.state === 'failed') return `FAILED: ${job.error ?? 'see the log'} · ${counts}`;
   if (job.state === 'cancelled') return `CANCELLED${job.error ? `: ${job.error}` : ''} · ${counts}`;
   return `${job.state.toUpperCase()} ${Math.round(job.progress * 100)}%${job.cancelRequested ? ' (cancel requested)' : ''} · ${counts}`;
+}
+
+/** The job's --reason and --ticket (or those given in the confirmation). */
+export function whyLine(job: JobRecord): string | undefined {
+  if (!job.reason && !job.ticket) return undefined;
+  return [job.reason ? `reason: ${job.reason}` : '', job.ticket ? `ticket ${job.ticket}` : '']
+    .filter(Boolean)
+    .join(' · ');
 }
 
 export interface JobPageProps {
@@ -54,7 +63,10 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
   const errorHeight =
     (error ? bannerLines(error, width).length : 0) + (actionError ? bannerLines(actionError, width).length : 0);
   const askHeight = ask ? confirmLines(question, width).length : 0;
-  let room = Math.max(3, body.rows - 3 - errorHeight - askHeight - (note ? 1 : 0));
+  const why = job ? whyLine(job) : undefined;
+  const downtime = job ? jobDowntimeLines(job) : [];
+  const headHeight = (why ? 1 : 0) + downtime.length;
+  let room = Math.max(3, body.rows - 3 - headHeight - errorHeight - askHeight - (note ? 1 : 0));
 
   // Running: what is left to do (what is done went to the transcript). Finished: every step and its time.
   const openSteps = final ? steps : steps.filter((s) => s.state === 'pending' || s.state === 'running');
@@ -80,6 +92,12 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
           ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
           : ''}
       </Text>
+      {why ? <TextLine>{why}</TextLine> : null}
+      {downtime.map((line) => (
+        <TextLine key={line} color="magenta">
+          {line}
+        </TextLine>
+      ))}
       {error ? <Banner error={error} /> : null}
       {actionError ? <Banner error={actionError} /> : null}
       {openSteps.slice(0, stepRows).map((s) => (

@@ -40,4 +40,41 @@ describe('NodePage', () => {
     expect(r.frame()).toContain('✗ RAPI down');
     r.unmount();
   });
+
+  it('an active monitoring downtime of the node, with the job that made it; an ended one is not shown', () => {
+    const downtime = {
+      node: detail.row.name,
+      icingaDowntime: 'node2!nodevac-a1b2c3d4',
+      silenceId: 's-42',
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      madeBy: 'a1b2c3d4',
+    };
+    const r = renderWithProviders(
+      <NodePage cluster="small" node={detail.row.name} detail={detail} loading={false} downtime={downtime} />,
+      { columns: 140, rows: 60 },
+    );
+    expect(r.frame()).toMatch(
+      /⊘ monitoring silenced: Icinga downtime node2!nodevac-a1b2c3d4 · Alertmanager silence s-42 · until \S+ \S+ UTC \(job a1b2c3d4\)/,
+    );
+    const ended = { ...downtime, endsAt: '2026-01-01T00:00:00Z' };
+    r.rerender(<NodePage cluster="small" node={detail.row.name} detail={detail} loading={false} downtime={ended} />);
+    expect(r.frame()).not.toContain('monitoring silenced');
+    r.unmount();
+  });
+
+  it('the cursor on an instance: its row is marked', () => {
+    const r = renderWithProviders(
+      <NodePage
+        cluster="small"
+        node={detail.row.name}
+        detail={detail}
+        loading={false}
+        selected="web1.small.example.org"
+      />,
+      { columns: 140, rows: 60 },
+    );
+    expect(r.frame()).toMatch(/> web1\.small\.example\.org\s+pri/);
+    expect(r.frame()).toMatch(/\n {2}db1\.small\.example\.org/);
+    r.unmount();
+  });
 });

@@ -2,7 +2,9 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { NodeDetail } from '../../app/types.js';
+import type { JobDowntime } from '../../jobs/types.js';
 import type { InstanceAction } from '../../plan/types.js';
+import { downtimeActive, downtimeText } from '../downtime.js';
 import { operatorName, utcMinute } from '../../text/format.js';
 import { mib, type ErrorView } from '../format.js';
 import { useLayout } from '../providers/layout.js';
@@ -34,7 +36,7 @@ export function nodeActions(d: NodeView): InstanceAction[] {
   return out;
 }
 
-export function detailLines(d: NodeView, width: number, selected?: string): Line[] {
+export function detailLines(d: NodeView, width: number, selected?: string, downtime?: JobDowntime): Line[] {
   const r = d.row;
   const lines: Line[] = [];
   lines.push({
@@ -73,6 +75,15 @@ export function detailLines(d: NodeView, width: number, selected?: string): Line
         `⚿ locked by ${r.lock.owner} since ${utcMinute(r.lock.since)} UTC for job ${r.lock.jobId}`,
         width,
         { color: 'yellow' },
+      ),
+    );
+  if (downtimeActive(downtime))
+    lines.push(
+      ...paragraph(
+        'downtime',
+        `⊘ monitoring silenced: ${downtimeText(downtime)}${downtime.madeBy ? ` (job ${downtime.madeBy})` : ''}`,
+        width,
+        { color: 'magenta' },
       ),
     );
   lines.push(blank('b1'));
@@ -117,12 +128,14 @@ export interface NodePageProps {
   error?: ErrorView;
   /** The instance under the cursor (`m` migrates it). */
   selected?: string;
+  /** The node's monitoring downtime as the latest job that touched it left it (shown while active). */
+  downtime?: JobDowntime;
 }
 
-export function NodePage({ cluster, node, detail, loading, error, selected }: NodePageProps): ReactNode {
+export function NodePage({ cluster, node, detail, loading, error, selected, downtime }: NodePageProps): ReactNode {
   const { body } = useLayout();
   const bannerHeight = error ? bannerLines(error, body.columns).length : 0;
-  const lines = detail ? detailLines(detail, body.columns, selected) : [];
+  const lines = detail ? detailLines(detail, body.columns, selected, downtime) : [];
   const focus = selected === undefined ? undefined : lines.findIndex((l) => l.key.startsWith(`inst:${selected}:`));
   return (
     <Box flexDirection="column">

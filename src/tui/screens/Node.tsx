@@ -1,6 +1,7 @@
 // The node screen: polls one node's detail; plans an action on it or on the instance under the cursor, watches its
 // job, or opens its audit trail.
 import { useState, type ReactNode } from 'react';
+import { keptDowntime } from '../../app/unsilence.js';
 import { NodePage, nodeActions } from '../components/NodePage.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { ACTIONS, actionFor, hint, KEYS, pressed } from '../keymap.js';
@@ -13,6 +14,11 @@ export function Node({ cluster, node }: { cluster: string; node: string }): Reac
   const nav = useNavigation();
   const polled = usePoll(() => app.nodeDetail(cluster, node), ['node', cluster, node]);
   const d = polled.data;
+  // The downtime is the jobs' record (the facade's detail does not carry it): read as `nodevac unsilence` finds it.
+  const downtime = usePoll(
+    () => app.jobs({ all: true }).then((jobs) => keptDowntime(jobs, cluster, node) ?? null),
+    ['node-downtime', cluster, node],
+  ).data;
   const job = d?.row.job?.id ?? d?.row.lock?.jobId;
   const instances = d ? nodeActions(d) : [];
   // The cursor over the instances, by name: a refresh that reorders them does not move it to another.
@@ -70,6 +76,7 @@ export function Node({ cluster, node }: { cluster: string; node: string }): Reac
       loading={polled.loading}
       error={polled.error}
       selected={selected}
+      downtime={downtime ?? undefined}
     />
   );
 }
