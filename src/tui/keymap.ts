@@ -151,6 +151,7 @@ export const TOGGLES: Record<PlanKind, Toggle[]> = {
   reboot: [],
   migrate: [],
   failover: [],
+  roll: [],
 };
 
 const SECTIONS: HelpSection[] = ['Everywhere', 'Nodes and node', 'Plan', 'Job and jobs'];
