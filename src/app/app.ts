@@ -15,9 +15,10 @@ import { Drive } from './drive.js';
 import { hostDrivers, type Drivers } from './drivers.js';
 import { Inventory, type ListOptions } from './inventory.js';
 import { Planning } from './planning.js';
+import { Rolls } from './roll.js';
 import { Sweeps } from './sweep.js';
 import { unsilence, type UnsilenceResult } from './unsilence.js';
-import type { ClusterStatus, JobWatch, NodeDetail, NodeRow, NodevacApp, PlanRequest } from './types.js';
+import type { ClusterStatus, JobWatch, NodeDetail, NodeRow, NodevacApp, PlanRequest, RollRequest } from './types.js';
 import { Nudges, Watch } from './watch.js';
 
 export interface AppSetup {
@@ -89,6 +90,7 @@ class App implements NodevacApp {
   private readonly control: JobControl;
   private readonly drive: Drive;
   private readonly watcher: Watch;
+  private readonly rolls: Rolls;
   private readonly monitoring: Monitoring | undefined;
 
   constructor(
@@ -110,6 +112,10 @@ class App implements NodevacApp {
     this.drive = new Drive(this.operator, this.clusters, store, drivers.reach, settings, nudges, monitoring);
     this.control = new JobControl(this.operator, this.clusters, this.planning, store, this.drive);
     this.watcher = new Watch(store, nudges);
+    const limit = config.limits.evacuationsPerCluster;
+    const { clusters, inventory, planning, control, drive } = this;
+    this.rolls = new Rolls(this.operator, clusters, inventory, planning, store, control, drive, limit);
+    drive.rollHost = this.rolls;
   }
 
   clusterNames(): string[] {
@@ -142,6 +148,18 @@ class App implements NodevacApp {
 
   planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }> {
     return this.control.planAndStart(request);
+  }
+
+  planRoll(request: RollRequest): Promise<Plan> {
+    return this.rolls.plan(request);
+  }
+
+  startRoll(plan: Plan): Promise<JobRecord> {
+    return this.rolls.start(plan);
+  }
+
+  continueJob(id: string): Promise<void> {
+    return this.rolls.continueJob(id);
   }
 
   jobs(opts?: { all?: boolean }): Promise<JobRecord[]> {

@@ -62,9 +62,12 @@ export class JobControl {
     });
   }
 
-  /** Takes the node's lock, records the job and drives it here; the caller holds the start lock. */
-  private async createJob(plan: Plan): Promise<JobRecord> {
-    const id = randomBytes(4).toString('hex');
+  /**
+   * Takes the node's lock, records the job and drives it here; the caller holds the start lock. A roll's child
+   * comes with the id its parent recorded for it before it existed.
+   */
+  async createJob(plan: Plan, child?: { id: string; parentJob: string }): Promise<JobRecord> {
+    const id = child?.id ?? randomBytes(4).toString('hex');
     const request = lockRequest(lockKey(plan.cluster, plan.node), id, this.operator);
     const now = request.since;
     const got = await this.store.acquireLock(request, this.drive.leaseMs);
@@ -100,6 +103,7 @@ export class JobControl {
       evacuationJob: evac?.id,
       reason,
       ticket,
+      ...(child ? { parentJob: child.parentJob } : {}),
       // The downtime an earlier job of the node made and kept: the return removes it, a --no-return extends it.
       downtime: returning ? keptDowntime(jobs, plan.cluster, plan.node) : undefined,
     };

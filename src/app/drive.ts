@@ -6,8 +6,10 @@ import { isFinal, lockKey } from '../jobs/rules.js';
 import type { JobRecord, Operator } from '../jobs/types.js';
 import type { Monitoring } from '../monitoring/index.js';
 import type { Reachability } from '../power/types.js';
+import { RollRunner, type RollHost } from '../run/roll.js';
 import { JobRunner, type RunnerSettings } from '../run/runner.js';
 import type { Store } from '../store/types.js';
+import type { RapiClient } from '../ganeti/client.js';
 import { auditPlan } from './audit.js';
 import type { Clusters } from './clusters.js';
 import { lockRequest } from './locks.js';
@@ -17,7 +19,9 @@ import type { Nudges } from './watch.js';
 const MIN_WORKER_TICK_MS = 250;
 
 export class Drive {
-  private readonly runners = new Map<string, JobRunner>();
+  private readonly runners = new Map<string, JobRunner | RollRunner>();
+  /** Plans and starts a roll's children (the facade's Rolls, set once it is built). */
+  rollHost: RollHost | undefined;
   private readonly running = new Set<Promise<unknown>>();
   private worker: NodeJS.Timeout | undefined;
   private closed = false;
@@ -41,14 +45,16 @@ export class Drive {
   drive(job: JobRecord, token: string): void {
     const h = this.clusters.get(job.cluster);
     job.driver = { operator: this.operator, pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const client = h.client.withReason({
+      operator: this.operator.name,
+      jobId: job.id,
+      reason: job.reason,
+      ticket: job.ticket,
+    });
+    if (job.kind === 'roll') return this.driveRoll(job, token, client);
     const runner = new JobRunner(job, {
       store: this.store,
-      client: h.client.withReason({
-        operator: this.operator.name,
-        jobId: job.id,
-        reason: job.reason,
-        ticket: job.ticket,
-      }),
+      client,
       monitoring: this.monitoring && {
         downtime: this.monitoring.downtime,
         downtimeMinutes: this.monitoring.downtimeMinutes,
@@ -64,6 +70,29 @@ export class Drive {
     this.runners.set(job.id, runner);
     const p = h.queue
       .add(() => runner.run())
+      .catch(() => undefined)
+      .finally(() => {
+        this.runners.delete(job.id);
+        this.running.delete(p);
+      });
+    this.running.add(p);
+  }
+
+  /** A roll's parent runs beside the cluster's queue, not in it: its children take the queue's places. */
+  private driveRoll(job: JobRecord, token: string, client: RapiClient): void {
+    if (!this.rollHost) throw new Error('roll jobs need the facade (Drive.rollHost unset)');
+    const runner = new RollRunner(job, {
+      store: this.store,
+      client,
+      operator: this.operator,
+      settings: this.settings,
+      lockToken: token,
+      host: this.rollHost,
+      onEvent: () => this.nudges.nudge(job.id),
+    });
+    this.runners.set(job.id, runner);
+    const p = runner
+      .run()
       .catch(() => undefined)
       .finally(() => {
         this.runners.delete(job.id);

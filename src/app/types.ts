@@ -3,7 +3,7 @@
 import type { RapiInstance, RapiNode } from '../ganeti/types.js';
 import type { UnsilenceResult } from './unsilence.js';
 import type { Plan, PlanKind, PlanOptions } from '../plan/types.js';
-import type { AuditEntry, JobEvent, JobRecord, LockRecord, Operator } from '../jobs/types.js';
+import type { AuditEntry, JobEvent, JobRecord, LockRecord, Operator, RollMode } from '../jobs/types.js';
 
 export interface ClusterStatus {
   name: string;
@@ -66,6 +66,24 @@ export interface PlanRequest {
   /** migrate/failover: the instance as typed (full or unique short name); `node` is then ignored. */
   instance?: string;
   cluster?: string;
+  options?: Partial<PlanOptions>;
+}
+
+/** `nodevac roll` / `plan --for roll`: which nodes, how, and the children's options. */
+export interface RollRequest {
+  /** The cluster; needed unless the nodes name it or only one is configured. */
+  cluster?: string;
+  /** Only the nodes of this node group (its name). */
+  group?: string;
+  /** These nodes (full or unique short names) instead of every node of the cluster (or group). */
+  nodes?: string[];
+  /** reboot (default), or power off and wait for `continueJob` before powering on (hardware swaps). */
+  mode?: RollMode;
+  /** At most this many nodes out at once (default 1). */
+  maxParallel?: number;
+  /** Stop after this many failed nodes (default 1). */
+  maxFailed?: number;
+  /** The children's options (full, shutdownNonMirrored, allowFailover, reason, ticket…). */
   options?: Partial<PlanOptions>;
 }
 
@@ -136,6 +154,22 @@ export interface NodevacApp {
    * plan is made under the start lock, so it is not made twice. Without a job, the plan's blockers say why.
    */
   planAndStart(request: PlanRequest): Promise<{ plan: Plan; job?: JobRecord }>;
+  /**
+   * The plan of a roll (kind roll, its groups and why in plan.roll, the nodes left out and why): the object
+   * startRoll executes. Blockers: a roll already running on the cluster, a node locked, no groups possible, a
+   * node whose reboot would be refused (its blockers, named by node).
+   */
+  planRoll(request: RollRequest): Promise<Plan>;
+  /**
+   * Starts a roll planned by planRoll (refused as start() refuses: PlanRefusedError, NodeLockedError): one parent
+   * job (kind roll, JobRecord.roll its progress) whose children are reboot jobs (JobRecord.parentJob), driven here.
+   */
+  startRoll(plan: Plan): Promise<JobRecord>;
+  /**
+   * A --poweroff-and-wait roll (its id, or a child's): the nodes powered off and awaiting confirmation are powered
+   * on and returned. Throws (PlanRefusedError) when nothing of that job waits for a confirmation.
+   */
+  continueJob(id: string): Promise<void>;
   jobs(opts?: { all?: boolean }): Promise<JobRecord[]>;
   job(id: string): Promise<JobRecord | undefined>;
   events(id: string, after?: number): Promise<JobEvent[]>;

@@ -31,6 +31,7 @@ const VERB: Record<PlanKind, string> = {
   reboot: 'reboot',
   migrate: 'migrate',
   failover: 'fail over',
+  roll: 'roll',
 };
 
 type Status = 'succeeded' | 'failed' | 'refused' | 'cancelled' | 'detached';

@@ -91,6 +91,7 @@ export function planText(plan: Plan, paint: Paint): string {
     reboot: 'Reboot',
     migrate: 'Migrate an instance of',
     failover: 'Fail over an instance of',
+    roll: 'Roll',
   }[plan.kind];
   out.push(
     paint('bold', `${verb} ${plan.node}`) +

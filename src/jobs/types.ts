@@ -102,8 +102,14 @@ export interface RollNode {
   job?: string;
   /** The child's current step title, for the roll screen. */
   step?: string;
-  /** Why it failed or was left untouched. */
+  /** Why it failed or was left untouched; what it did when done. */
   reason?: string;
+  /** --poweroff-and-wait: the child that powers the node on and returns it (after `nodevac continue`). */
+  returnJob?: string;
+  /** Its role before the roll (the roll drains waiting nodes up front; its child restores this role). */
+  role?: 'master-candidate' | 'regular' | 'drained';
+  /** The roll drained it up front (undrained again if the roll stops before it). */
+  drainedByRoll?: boolean;
 }
 
 export interface RollProgress {

@@ -1,7 +1,8 @@
 // The plan: a plain data object. `nodevac plan` prints it; an evacuation executes this very object.
 import type { DiskTemplate, NodeRoleWord } from '../ganeti/types.js';
 
-export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return' | 'reboot' | 'migrate' | 'failover';
+/** `roll`: the parent job of a rolling reboot (its plan.roll holds the groups; its children are reboot jobs). */
+export type PlanKind = 'evacuate' | 'poweroff' | 'poweron' | 'return' | 'reboot' | 'migrate' | 'failover' | 'roll';
 
 export interface PlanOptions {
   /** Power the node off (IPMI) once it is empty and offline. */
@@ -103,6 +104,8 @@ export type BlockerCode =
   | 'cannot-move' // migrate/failover: the instance's disks cannot move, or it cannot migrate as it is
   | 'unknown-instance'
   | 'boot-override' // reboot: the BMC's boot flags force a boot device other than the node's disk
+  | 'roll-running' // roll: another roll of the same cluster runs
+  | 'roll-groups' // roll: no reboot groups can be made (non-redundant instances fit nowhere), or nothing to roll
   | 'secondary-refused'; // --full: hail would refuse every node as the new secondary (disk, spindles, N+1 memory)
 
 export interface Blocker {
@@ -128,6 +131,7 @@ export type WarningCode =
   | 'disk-status-unknown' // the disks' sync state could not be read for the plan
   | 'boot-flags-unread' // reboot: the BMC's boot flags could not be read at plan time (checked again before power-on)
   | 'boot-override-allowed' // reboot: --allow-boot-override: the node powers on with its boot flags as they are
+  | 'roll-queue' // roll: --max-parallel above the jobs this nodevac runs at once per cluster
   | 'stays-offline'; // poweron --no-return: the node is powered on but not returned to service
 
 export interface Warning {
@@ -196,4 +200,23 @@ export interface Plan {
   steps: PlanStep[];
   blockers: Blocker[];
   warnings: Warning[];
+  /** kind roll: the groups and the nodes left out (steps and instances are the children's). */
+  roll?: RollPlan;
+}
+
+/** What a roll executes: the groups as planned (recomputed from live data before each group runs). */
+export interface RollPlan {
+  mode: 'reboot' | 'poweroff-and-wait';
+  maxParallel: number;
+  maxFailed: number;
+  /** --group: only the nodes of this node group (its name). */
+  nodeGroup?: string;
+  /** The nodes to roll (full names), group by group; the left-out ones are not among them. */
+  nodes: string[];
+  /** The nodes named on the command line (full names); absent: every node of the cluster (or node group). */
+  only?: string[];
+  groups: string[][];
+  /** Per group: why these nodes go together and apart from the others. */
+  why: string[];
+  leftOut: { node: string; why: string }[];
 }

@@ -177,6 +177,7 @@ export const TOGGLES: Record<PlanKind, Toggle[]> = {
   ],
   migrate: [],
   failover: [],
+  roll: [],
 };
 
 const SECTIONS: HelpSection[] = ['Everywhere', 'Nodes and node', 'Plan', 'Job and jobs'];

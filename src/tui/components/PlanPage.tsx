@@ -21,6 +21,7 @@ export const KIND_TITLE: Record<PlanKind, string> = {
   reboot: 'Reboot',
   migrate: 'Migrate',
   failover: 'Fail over',
+  roll: 'Roll',
 };
 
 function packOptions<T extends Toggle & { on: boolean }>(items: T[], width: number): T[][] {
