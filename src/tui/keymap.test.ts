@@ -44,6 +44,8 @@ describe('the key table', () => {
         [
           ['c', 'cancel: nothing new is submitted, queued Ganeti jobs are cancelled'],
           ['t', 'retry a failed or cancelled job from the step where it stopped'],
+          ['o', 'roll: power on and return the nodes powered off awaiting confirmation (--poweroff-and-wait)'],
+          ['w', "clusters view: open the cluster's running roll"],
           ['esc', 'leave the job view: the job goes on'],
         ],
       ],

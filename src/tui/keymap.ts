@@ -110,6 +110,19 @@ export const KEYS = {
     label: 'retry',
     help: { section: 'Job and jobs', does: 'retry a failed or cancelled job from the step where it stopped' },
   },
+  continue: {
+    key: 'o',
+    label: 'power on+return',
+    help: {
+      section: 'Job and jobs',
+      does: 'roll: power on and return the nodes powered off awaiting confirmation (--poweroff-and-wait)',
+    },
+  },
+  roll: {
+    key: 'w',
+    label: 'watch roll',
+    help: { section: 'Job and jobs', does: "clusters view: open the cluster's running roll" },
+  },
   leave: {
     key: 'esc',
     label: 'back (job goes on)',

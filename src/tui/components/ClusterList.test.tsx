@@ -29,4 +29,12 @@ describe('ClusterList', () => {
     expect(r.frame()).toContain('filter: sm');
     r.unmount();
   });
+
+  it("a cluster's running roll: a line under the list saying how to watch it", () => {
+    const all = [{ ...small, roll: 'r0115a1e' }, pinned];
+    const r = renderWithProviders(<ClusterList all={all} rows={all} index={0} listRows={5} filter={filterOf()} />);
+    expect(r.frame()).toContain('⟳ small: roll r0115a1e running — w to watch it');
+    expect(clusterBannerRows(all, 100)).toBe(3);
+    r.unmount();
+  });
 });

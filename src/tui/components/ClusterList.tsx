@@ -6,6 +6,8 @@ import type { ErrorView } from '../format.js';
 import { listStatus, type ListViewProps } from '../hooks/useList.js';
 import { useLayout } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
+import { KEYS } from '../keymap.js';
+import { TextLine } from './Lines.js';
 import { ListFrame } from './ListFrame.js';
 import { layout, type Column } from './Table.js';
 
@@ -14,6 +16,12 @@ export interface ClusterRow {
   status?: ClusterStatus;
   /** The status itself could not be had (facade error). */
   failure?: ErrorView;
+  /** The cluster's running roll (its parent job's id). */
+  roll?: string;
+}
+
+function rollLine(r: ClusterRow): string {
+  return `⟳ ${r.name}: roll ${r.roll} running — ${KEYS.roll.key} to watch it`;
 }
 
 export function problem(row: ClusterRow): ErrorView | undefined {
@@ -23,11 +31,11 @@ export function problem(row: ClusterRow): ErrorView | undefined {
   );
 }
 
-/** Lines the banners of unreachable clusters take at a width. */
+/** Lines the banners of unreachable clusters and the running rolls take at a width. */
 export function clusterBannerRows(all: readonly ClusterRow[], width: number): number {
   return all.reduce((n, r) => {
     const p = problem(r);
-    return p ? n + bannerLines(p, width, r.name).length : n;
+    return (p ? n + bannerLines(p, width, r.name).length : n) + (r.roll ? 1 : 0);
   }, 0);
 }
 
@@ -77,10 +85,19 @@ export function ClusterList({ all, rows, index, listRows, filter }: ClusterListP
       rows={listRows}
       index={index}
       keyOf={(r) => r.name}
-      below={all.map((r) => {
-        const p = problem(r);
-        return p ? <Banner key={r.name} error={p} title={r.name} /> : null;
-      })}
+      below={[
+        ...all.map((r) =>
+          r.roll ? (
+            <TextLine key={`roll:${r.name}`} color="cyan">
+              {rollLine(r)}
+            </TextLine>
+          ) : null,
+        ),
+        ...all.map((r) => {
+          const p = problem(r);
+          return p ? <Banner key={r.name} error={p} title={r.name} /> : null;
+        }),
+      ]}
     />
   );
 }

@@ -9,6 +9,7 @@ export type View =
   // migrate/failover: `instance` is the one moved, `node` its node as the technician saw it.
   | { name: 'plan'; kind: PlanKind; cluster: string; node: string; instance?: string }
   | { name: 'job'; id: string }
+  | { name: 'roll'; id: string }
   | { name: 'jobs' }
   | { name: 'audit'; cluster?: string; node?: string }
   | { name: 'help' };

@@ -49,7 +49,8 @@ export function Jobs(): ReactNode {
       if (list.handle(input, key)) return true;
       if (!job) return false;
       if (key.return) {
-        nav.push({ name: 'job', id: job.id });
+        // A roll has its own screen: its nodes, not steps.
+        nav.push({ name: job.roll ? 'roll' : 'job', id: job.id });
         return true;
       }
       return action.keys(input, job, allowed);

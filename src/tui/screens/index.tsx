@@ -10,6 +10,7 @@ import { Jobs } from './Jobs.js';
 import { Node } from './Node.js';
 import { Nodes } from './Nodes.js';
 import { Plan } from './Plan.js';
+import { Roll } from './Roll.js';
 
 export function crumb(v: View): string {
   switch (v.name) {
@@ -23,6 +24,8 @@ export function crumb(v: View): string {
       return v.instance ? `${v.kind} ${short(v.instance)}` : v.kind;
     case 'job':
       return `job ${v.id}`;
+    case 'roll':
+      return `roll ${v.id}`;
     case 'jobs':
       return 'jobs';
     case 'audit':
@@ -44,6 +47,8 @@ export function Screen({ view }: { view: View }): ReactNode {
       return <Plan kind={view.kind} cluster={view.cluster} node={view.node} instance={view.instance} />;
     case 'job':
       return <Job id={view.id} />;
+    case 'roll':
+      return <Roll id={view.id} />;
     case 'jobs':
       return <Jobs />;
     case 'audit':

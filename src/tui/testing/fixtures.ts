@@ -1,6 +1,6 @@
 // Plain records for view and reducer tests: what the facade would answer, built without a simulator.
 import type { ClusterStatus, NodeRow } from '../../app/types.js';
-import type { AuditEntry, JobEvent, JobRecord, Operator } from '../../jobs/types.js';
+import type { AuditEntry, JobEvent, JobRecord, Operator, RollProgress } from '../../jobs/types.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import type { Plan } from '../../plan/types.js';
 import { DEFAULT_PLAN_OPTIONS } from '../../plan/options.js';
@@ -157,4 +157,40 @@ export function instance(over: Partial<RapiInstance> = {}): RapiInstance {
     uuid: 'i-1',
     ...over,
   };
+}
+
+/** A roll of cluster small: node2 done, node3 running (at its power-off), node4 waiting; node1 the master, left out. */
+export function rollJob(over: Partial<JobRecord> = {}, roll: Partial<RollProgress> = {}): JobRecord {
+  return job({
+    id: 'r0115a1e',
+    kind: 'roll',
+    node: 'roll',
+    plan: plan({ kind: 'roll', node: 'roll', steps: [], instances: [] }),
+    roll: {
+      mode: 'reboot',
+      maxParallel: 1,
+      maxFailed: 1,
+      groups: [['node2.small.example.org'], ['node3.small.example.org'], ['node4.small.example.org']],
+      group: 1,
+      nodes: [
+        { node: 'node2.small.example.org', state: 'done', group: 0, job: 'c0000002' },
+        {
+          node: 'node3.small.example.org',
+          state: 'running',
+          group: 1,
+          job: 'c0000003',
+          step: 'Power off node3 through its BMC node3-bmc.small.sim',
+        },
+        { node: 'node4.small.example.org', state: 'waiting', group: 2 },
+      ],
+      leftOut: [
+        {
+          node: 'node1.small.example.org',
+          why: 'the master cannot be evacuated through the RAPI: gnt-cluster master-failover on another node, then roll it',
+        },
+      ],
+      ...roll,
+    },
+    ...over,
+  });
 }
