@@ -1,0 +1,40 @@
+// The roll screen on the simulator through the real facade: a --poweroff-and-wait roll of cluster small, opened
+// from the jobs view and from the cluster's line, its node powered off confirmed with o, to the final report.
+import { expect, it } from 'vitest';
+import { KEY, press, renderApp, waitFor, worldFor } from '../helpers.js';
+
+const w = worldFor();
+
+it('jobs → roll: groups, the master left out, a node awaiting confirmation, o continues it; the clusters view opens it', async () => {
+  const plan = await w.app.planRoll({
+    cluster: 'small',
+    mode: 'poweroff-and-wait',
+    options: { reason: 'RAM swap', shutdownNonMirrored: true },
+  });
+  expect(plan.blockers).toEqual([]);
+  const roll = await w.app.startRoll(plan);
+
+  const s = renderApp(w.app, { columns: 120, rows: 40, initial: [{ name: 'jobs' }] });
+  try {
+    await waitFor(s, `> ${roll.id}`, 'the roll in the jobs');
+    await press(s, KEY.enter);
+    let f = await waitFor(s, `Roll ${roll.id} · small · power off and wait`, 'the roll screen');
+    expect(f).toContain('reason: RAM swap');
+    expect(f).toMatch(/Group 1 of \d+/);
+    expect(f).toMatch(/Left out \(1\)\n {2}- node1: /);
+    f = await waitFor(s, /⏸ node\d powered off, waiting for you: o powers on and returns/, 'a node awaiting', 2000);
+    expect(f).toContain('o power on+return');
+    await press(s, 'o');
+    await waitFor(s, /\? Power on and return node\d \(the hardware work is done\)\? \[y\/n\]/);
+    await press(s, 'y');
+    await waitFor(s, /continue requested: node\d powered on and returned/);
+
+    // The clusters view names the running roll; w opens it.
+    await press(s, ':', 'clusters', KEY.enter);
+    await waitFor(s, `⟳ small: roll ${roll.id} running — w to watch it`, 'the roll on the cluster');
+    await press(s, 'w');
+    await waitFor(s, `Roll ${roll.id} · small`, 'the roll screen again');
+  } finally {
+    s.unmount();
+  }
+}, 120_000);
