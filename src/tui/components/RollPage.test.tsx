@@ -18,7 +18,7 @@ describe('RollPage', () => {
     expect(f).toContain('Group 1 of 3 · 1/1 done');
     expect(f).toContain('  ✓ node2 done (job c0000002)');
     expect(f).toContain('Group 2 of 3 · 0/1 done ◀ now');
-    expect(f).toContain('  ▶ node3 running — Power off node3 through its BMC node3-bmc.small.sim (job c0000003)');
+    expect(f).toContain('  ▶ node3 running (job c0000003) — Power off node3 through its BMC node3-bmc.small.sim');
     expect(f).toContain('  · node4 waiting');
     expect(f).toContain('Left out (1)');
     expect(f).toMatch(/ {2}- node1: the master cannot be evacuated through the RAPI: gnt-cluster master-failover/);
@@ -50,7 +50,7 @@ describe('RollPage', () => {
     let f = r.frame();
     expect(f).toContain('power off and wait · 1 at a time');
     expect(f).toContain('⏸ node2 powered off, waiting for you: o powers on and returns (or nodevac continue r0115a1e)');
-    expect(f).toContain('  ⏸ node2 POWERED OFF, awaiting confirmation — Wait for confirmation (job c0000002)');
+    expect(f).toContain('  ⏸ node2 POWERED OFF, awaiting confirmation (job c0000002) — Wait for confirmation');
     r.rerender(<RollPage id={job.id} job={job} ask="continue" onAnswer={nothing} />);
     f = r.frame();
     expect(f).toContain('? Power on and return node2 (the hardware work is done)? [y/n]');

@@ -81,7 +81,7 @@ function nodeLine(key: string, n: RollNode, width: number): Line[] {
   const step = n.step && (n.state === 'running' || n.state === 'awaiting-confirmation') ? ` — ${n.step}` : '';
   const job = n.job ? ` (job ${n.job})` : '';
   const why = n.reason ? ` — ${n.reason}` : '';
-  return paragraph(key, `${ROLL_MARK[n.state]} ${short(n.node)} ${STATE_WORDS[n.state]}${step}${why}${job}`, width, {
+  return paragraph(key, `${ROLL_MARK[n.state]} ${short(n.node)} ${STATE_WORDS[n.state]}${job}${step}${why}`, width, {
     color: ROLL_COLOR[n.state],
     dim: n.state === 'waiting' || n.state === 'untouched',
     indent: 2,
