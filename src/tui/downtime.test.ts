@@ -28,7 +28,7 @@ describe('downtime', () => {
       '⊘ monitoring silenced: Icinga downtime node2!nodevac-1 · Alertmanager silence s-42 · until 2026-11-24 21:37 UTC',
     ]);
     expect(jobDowntimeLines(job({ downtime, state: 'failed' }), now)[1]).toBe(
-      '  kept by the job: nodevac unsilence node2 removes it once the node is checked',
+      'kept by the job: nodevac unsilence node2 removes it once the node is checked',
     );
     expect(jobDowntimeLines(job({ downtime: { ...downtime, silenceId: undefined } }), Date.parse(later) + 1)).toEqual([
       '⊘ monitoring silenced: Icinga downtime node2!nodevac-1 · until 2026-11-24 21:37 UTC (over)',

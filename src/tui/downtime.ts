@@ -26,6 +26,6 @@ export function jobDowntimeLines(job: JobRecord, now: number = Date.now()): stri
   const over = !downtimeActive(d, now);
   const lines = [`⊘ monitoring silenced: ${downtimeText(d)}${over ? ' (over)' : ''}`];
   if (!over && (job.state === 'failed' || job.state === 'cancelled'))
-    lines.push(`  kept by the job: nodevac unsilence ${short(job.node)} removes it once the node is checked`);
+    lines.push(`kept by the job: nodevac unsilence ${short(job.node)} removes it once the node is checked`);
   return lines;
 }

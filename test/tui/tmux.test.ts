@@ -57,8 +57,8 @@ async function until(
 }
 
 const UPDATE = process.env.UPDATE_SCREENS === '1';
-/** Captures shown in README's "The terminal UI" section, between its screens markers. */
-const IN_README = ['nodes', 'plan', 'job-evacuated'];
+/** Captures shown in README's "The terminal UI" section, between its screens markers (roll-*: test/tui/captures.test.tsx). */
+const IN_README = ['nodes', 'plan', 'confirm', 'job-evacuated', 'roll-running', 'roll-report'];
 
 function shot(name: string, screen: string): void {
   if (!UPDATE) return;
@@ -143,7 +143,19 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     shot('plan', plan);
     keys(s, 'Enter');
     await until(s, 'Type node4 to evacuate it:', 'the confirmation');
+    // A reason and a ticket: tab to the reason, enter goes on to the ticket, then to the name.
+    keys(s, 'Tab');
+    await until(s, 'enter next', 'the reason field');
+    text(s, 'disk replacement');
+    keys(s, 'Enter');
+    text(s, 'CHG-1234');
+    keys(s, 'Enter');
     text(s, 'node4');
+    const confirm = await until(s, 'Type node4 to evacuate it: node4', 'the confirmation filled in');
+    expect(confirm).toContain('Reason (optional): disk replacement');
+    expect(confirm).toContain('Ticket (optional): CHG-1234');
+    fitsTerminal(confirm);
+    shot('confirm', confirm);
     keys(s, 'Enter');
 
     // Watch it.
@@ -161,12 +173,24 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     // and are not counted (reported): hence no exact count here.
     // 11 steps: the demo has monitoring, so the plan silences node4 before it goes offline.
     expect(evacuated).toMatch(/DONE: evacuate of node4\.ams\.example\.org · \d+\/15 instance\(s\) done · 11\/11 steps/);
+    // The job lists its reason, ticket and the silence and downtime that keep node4 quiet while it is away.
+    expect(evacuated).toContain('reason: disk replacement · ticket CHG-1234');
+    expect(evacuated).toMatch(/⊘ monitoring silenced: Icinga downtime \S+ · Alertmanager\s+silence\s+\S+ ·\s+until/);
     fitsTerminal(evacuated);
     shot('job-evacuated', evacuated);
 
     // Back on the node: offline, empty; power it on and return it, moving its instances back.
     keys(s, 'Escape');
-    await until(s, /role offline · ping down · power \w+ · 0 primary \/ 0 secondary/, 'the node offline and empty');
+    const away = await until(
+      s,
+      (x) =>
+        /role offline · ping down · power \w+ · 0 primary \/ 0 secondary/.test(x) && x.includes('monitoring silenced'),
+      'the node offline and empty, silenced',
+    );
+    expect(away).toMatch(
+      /⊘ monitoring silenced: Icinga downtime \S+ · Alertmanager\s+silence\s+\S+ ·\s+until\s.*UTC\s+\(job \w+\)/,
+    );
+    shot('node-silenced', away);
     keys(s, 'o');
     await until(
       s,

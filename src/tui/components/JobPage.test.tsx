@@ -82,7 +82,7 @@ describe('JobPage', () => {
         onAnswer={() => undefined}
       />,
     );
-    expect(r.frame()).toContain('  kept by the job: nodevac unsilence node2 removes it once the node is checked');
+    expect(r.frame()).toContain('kept by the job: nodevac unsilence node2 removes it once the node is checked');
     r.unmount();
   });
 });

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { isFinal } from '../../jobs/rules.js';
 import type { JobEvent, JobRecord } from '../../jobs/types.js';
 import { clock, elapsed, operatorName } from '../../text/format.js';
-import type { ErrorView } from '../format.js';
+import { wrapText, type ErrorView } from '../format.js';
 import type { StepView } from '../jobWatch.js';
 import { jobDowntimeLines } from '../downtime.js';
 import { useLayout } from '../providers/layout.js';
@@ -64,7 +64,8 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
     (error ? bannerLines(error, width).length : 0) + (actionError ? bannerLines(actionError, width).length : 0);
   const askHeight = ask ? confirmLines(question, width).length : 0;
   const why = job ? whyLine(job) : undefined;
-  const downtime = job ? jobDowntimeLines(job) : [];
+  // Wrapped: an Icinga downtime's name (host!uuid) is long, and the silence's id must stay readable.
+  const downtime = job ? jobDowntimeLines(job).flatMap((l) => wrapText(l, width)) : [];
   const headHeight = (why ? 1 : 0) + downtime.length;
   let room = Math.max(3, body.rows - 3 - headHeight - errorHeight - askHeight - (note ? 1 : 0));
 
@@ -93,8 +94,8 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
           : ''}
       </Text>
       {why ? <TextLine>{why}</TextLine> : null}
-      {downtime.map((line) => (
-        <TextLine key={line} color="magenta">
+      {downtime.map((line, i) => (
+        <TextLine key={i} color="magenta">
           {line}
         </TextLine>
       ))}
