@@ -100,7 +100,8 @@ describe.skipIf(missing.length > 0)('Redis store on a Sentinel set', () => {
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     }
-  });
+    // It compiles the CLI first (about 35 s alone, more than a minute on a loaded machine).
+  }, 180_000);
 
   it('a password the sentinels do not take: a clear error naming store.sentinel.sentinelPasswordFile', async () => {
     const wrong = await openStore({
