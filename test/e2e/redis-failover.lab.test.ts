@@ -190,12 +190,13 @@ async function node3Home(): Promise<string[]> {
       for (const moment of moments) {
         const seen = await evac.line<Line>(moment.at);
         const old = await set.killPrimary();
-        // What the job had written when the primary died: the kill's real moment.
-        const last = evac.stdout.trim().split('\n').pop()!;
+        // The last whole line the job had printed when the primary died: the kill's real moment.
+        const out = evac.stdout;
+        const last = out.slice(0, out.lastIndexOf('\n')).split('\n').pop()!;
         const now = await set.promoted(old);
         await set.rejoin(old);
         kills.push(
-          `${moment.name} (seq ${String(seen.seq)}, last line seq ${String(JSON.parse(last).seq)}; ${old}→${now})`,
+          `${moment.name} (seq ${String(seen.seq)}, last line seq ${String((JSON.parse(last) as Line).seq)}; ${old}→${now})`,
         );
       }
       const run = await evac.done;
