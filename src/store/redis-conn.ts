@@ -98,7 +98,9 @@ export class RedisConnection {
     return {
       username: sen.user,
       password: sen.password,
-      socket: { connectTimeout: OP_TIMEOUT_MS, reconnectStrategy: false as const },
+      // The sentinels take the same CA as the data nodes: a Sentinel set with TLS has it on every port
+      // (tls-port on the sentinels, tls-replication between them and the servers).
+      socket: { connectTimeout: OP_TIMEOUT_MS, reconnectStrategy: false as const, ...tlsSocket(this.s.ca) },
     };
   }
 
@@ -291,10 +293,17 @@ export class RedisConnection {
       return f.password
         ? `check store.user and ${f.password} (${where} refused them)`
         : `check the user and password in store.redis (${where} refused them)`;
-    if (TLS_ERROR.test(message))
-      return this.s.ca === undefined
-        ? 'the server speaks TLS: use rediss:// and give store.tls.ca'
-        : `check store.tls.ca: the server's certificate is not signed by that CA, or does not name the host`;
+    if (TLS_ERROR.test(message)) {
+      const who = /^sentinel /.test(message) ? 'sentinel' : 'server';
+      if (this.s.ca !== undefined)
+        return `check store.tls.ca: the ${who}'s certificate is not signed by that CA, or does not name the host`;
+      return this.sentinelMode
+        ? `the ${who} speaks TLS: give store.tls.ca`
+        : 'the server speaks TLS: use rediss:// and give store.tls.ca';
+    }
+    // A TLS port closes a plain-text connection at once, which is all the client sees of it.
+    if (this.s.ca === undefined && /^sentinel .*Socket closed unexpectedly/.test(message))
+      return 'the sentinels closed the connection at once: if they speak TLS (tls-port), give store.tls.ca';
     if (/NOREPLICAS/.test(message))
       return 'a replica is connected but did not confirm the write: check the replica (INFO replication)';
     if (this.sentinelMode)

@@ -8,7 +8,8 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { simDrivers } from '../../src/sim/drivers.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { JobEvent } from '../../src/jobs/types.js';
-import { SentinelSet, ask, binary } from '../store/servers.js';
+import { SentinelSet, ask } from '../store/servers.js';
+import { missingTool } from '../helpers/skips.js';
 import {
   FAST,
   NodevacChild,
@@ -30,9 +31,8 @@ const REQUEST = {
 /** Longer than the kill test's: a lease should not need to survive a failover by luck. */
 const RUNNER = { pollMs: 20, leaseMs: 3000 };
 
-const missing = (['redis-server', 'redis-sentinel'] as const).filter((b) => binary(b) === undefined);
-if (missing.length)
-  console.warn(`SKIPPED: ${missing.join(' and ')} not installed (Debian packages redis-server, redis-sentinel)`);
+// Skipped with one line naming the Debian package of each missing binary (test/helpers/skips.ts).
+const missing = (['redis-server', 'redis-sentinel'] as const).filter((b) => missingTool(b, b));
 
 const set = new SentinelSet({ ports: [16383, 16384], sentinels: [26394, 26395, 26396] });
 

@@ -1,6 +1,5 @@
 // The store against Redis as operators secure it: an ACL user whose password comes from a file, TLS checked
 // against a CA (certificates made here with openssl); a wrong password or CA fails with a message naming the field.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,14 +8,13 @@ import { storeSettings } from '../../src/app/store-config.js';
 import { configSchema, type StoreConfig } from '../../src/config/schema.js';
 import { openStore, storeTopology } from '../../src/store/index.js';
 import { StoreUnavailableError, type Store } from '../../src/store/types.js';
-import { ConfiguredRedis, ask, binary } from './servers.js';
+import { missingTool } from '../helpers/skips.js';
+import { ConfiguredRedis, ask, makeCerts } from './servers.js';
 
 const ACL_PORT = 16385;
 const TLS_PORT = 16386;
-const missing = binary('redis-server') === undefined;
-const noOpenssl = spawnSync('sh', ['-c', 'command -v openssl']).status !== 0;
-if (missing) console.warn('SKIPPED: redis-server is not installed (Debian package redis-server)');
-else if (noOpenssl) console.warn('SKIPPED (TLS only): openssl is not installed (Debian package openssl)');
+const missing = missingTool('redis-server', 'redis-server');
+const noOpenssl = !missing && missingTool('openssl', 'openssl');
 
 let dir: string;
 const opened: Store[] = [];
@@ -105,53 +103,7 @@ describe.skipIf(missing || noOpenssl)('TLS checked against a CA', () => {
   const file = (name: string) => path.join(dir, name);
 
   beforeAll(async () => {
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    for (const ca of ['ca', 'other-ca'])
-      ssl(
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        `${ca}.key`,
-        '-out',
-        `${ca}.pem`,
-        '-days',
-        '1',
-        '-subj',
-        `/CN=nodevac test ${ca}`,
-      );
-    ssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=127.0.0.1',
-    );
-    await writeFile(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    );
+    makeCerts(dir);
     redis = new ConfiguredRedis(
       TLS_PORT,
       [

@@ -1,8 +1,10 @@
 // Real Redis servers for the store suites: a Sentinel set (one primary, one replica, three sentinels) and a
 // single server with extra configuration (ACL, TLS). All on 127.0.0.1, ports given by the suite, stopped by pid.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,10 +16,54 @@ export function binary(name: 'redis-server' | 'redis-sentinel'): string | undefi
   return found.status === 0 && bin !== '' ? bin : undefined;
 }
 
-/** One command over a raw socket (inline protocol); the first reply line, or undefined when nothing answers. */
-export async function ask(port: number, command: string, password?: string): Promise<string | undefined> {
+/** Certificates made with openssl for a test: a CA, a server certificate it signed for IP 127.0.0.1, another CA. */
+export interface Certs {
+  /** Files: the CA, a CA that signed nothing here, the server's certificate and key. */
+  ca: string;
+  otherCa: string;
+  cert: string;
+  key: string;
+  /** The CA's PEM text (for the raw checks below). */
+  caPem: string;
+}
+
+export function makeCerts(dir: string): Certs {
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const key = ['-newkey', 'rsa:2048', '-nodes', '-keyout'];
+  for (const ca of ['ca', 'other-ca'])
+    ssl('req', '-x509', ...key, `${ca}.key`, '-out', `${ca}.pem`, '-days', '1', '-subj', `/CN=nodevac test ${ca}`);
+  ssl('req', ...key, 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  const sign = ['-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext'];
+  ssl('x509', '-req', '-in', 'server.csr', ...sign, '-out', 'server.pem');
+  const file = (name: string) => path.join(dir, name);
+  return {
+    ca: file('ca.pem'),
+    otherCa: file('other-ca.pem'),
+    cert: file('server.pem'),
+    key: file('server.key'),
+    caPem: readFileSync(file('ca.pem'), 'utf8'),
+  };
+}
+
+/** The server side of TLS on every port, replication and sentinel links included (Redis 7's tls-* settings). */
+function tlsLines(c: Certs): string[] {
+  return [
+    `tls-cert-file ${c.cert}`,
+    `tls-key-file ${c.key}`,
+    `tls-ca-cert-file ${c.ca}`,
+    'tls-auth-clients no',
+    'tls-replication yes',
+  ];
+}
+
+/**
+ * One command over a raw socket (inline protocol), over TLS when `ca` (PEM) is given; the first reply line, or
+ * undefined when nothing answers.
+ */
+export async function ask(port: number, command: string, password?: string, ca?: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
+    const sock = ca ? tls.connect({ host: '127.0.0.1', port, ca }) : net.connect({ host: '127.0.0.1', port });
     let data = '';
     const done = (v: string | undefined) => {
       sock.destroy();
@@ -25,7 +71,9 @@ export async function ask(port: number, command: string, password?: string): Pro
     };
     sock.setTimeout(1000, () => done(undefined));
     sock.on('error', () => done(undefined));
-    sock.on('connect', () => sock.write(`${password ? `AUTH ${password}\r\n` : ''}${command}\r\n`));
+    sock.on(ca ? 'secureConnect' : 'connect', () =>
+      sock.write(`${password ? `AUTH ${password}\r\n` : ''}${command}\r\n`),
+    );
     sock.on('data', (chunk) => {
       data += chunk.toString();
       const lines = data.split('\r\n');
@@ -79,6 +127,8 @@ export interface SentinelSetOptions {
   /** Three sentinel ports. */
   sentinels: [number, number, number];
   masterName?: string;
+  /** TLS on every port of the set (servers, replication, sentinels) with these certificates. */
+  tls?: Certs;
 }
 
 /** One primary, one replica, three sentinels watching them (quorum 2). */
@@ -90,6 +140,11 @@ export class SentinelSet {
 
   constructor(readonly options: SentinelSetOptions) {
     this.masterName = options.masterName ?? 'nodevac';
+  }
+
+  /** A command to one of the set's ports, over TLS when the set uses it. */
+  private ask(port: number, command: string): Promise<string | undefined> {
+    return ask(port, command, undefined, this.options.tls?.caPem);
   }
 
   get sentinelAddresses(): string[] {
@@ -108,7 +163,7 @@ export class SentinelSet {
       await writeFile(
         conf,
         [
-          `port ${port}`,
+          ...(this.options.tls ? ['port 0', `tls-port ${port}`, ...tlsLines(this.options.tls)] : [`port ${port}`]),
           'bind 127.0.0.1',
           `dir ${this.dir}`,
           `sentinel monitor ${this.masterName} 127.0.0.1 ${a} 2`,
@@ -121,11 +176,11 @@ export class SentinelSet {
       this.sentinelProcs.push(p);
     }
     for (const port of this.options.sentinels)
-      await until(async () => (await ask(port, 'PING')) === '+PONG', `sentinel ${port}`);
+      await until(async () => (await this.ask(port, 'PING')) === '+PONG', `sentinel ${port}`);
     // Every sentinel knows the replica and the other sentinels before the suite relies on a failover.
     await until(async () => {
       for (const port of this.options.sentinels) {
-        const info = await ask(port, `SENTINEL MASTER ${this.masterName}`);
+        const info = await this.ask(port, `SENTINEL MASTER ${this.masterName}`);
         if (!info || !/num-slaves\n\$1\n1\n/.test(info) || !/num-other-sentinels\n\$1\n2\n/.test(info)) return false;
       }
       return true;
@@ -133,16 +188,26 @@ export class SentinelSet {
   }
 
   private async startServer(port: number, replicaOf?: number): Promise<void> {
-    const args = ['--port', String(port), ...SERVER_ARGS, '--dir', this.dir];
+    const t = this.options.tls;
+    const listen = t
+      ? [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          ...tlsLines(t).flatMap((l) => [`--${l.split(' ')[0]}`, l.split(' ')[1]!]),
+        ]
+      : ['--port', String(port)];
+    const args = [...listen, ...SERVER_ARGS, '--dir', this.dir];
     if (replicaOf) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     const p = launch(binary('redis-server')!, args);
     this.servers.set(port, p);
-    await until(async () => (await ask(port, 'PING')) === '+PONG', `redis-server ${port}`);
+    await until(async () => (await this.ask(port, 'PING')) === '+PONG', `redis-server ${port}`);
   }
 
   /** The primary's port as the sentinels report it. */
   async primary(): Promise<number> {
-    const reply = await ask(this.options.sentinels[0], `SENTINEL GET-MASTER-ADDR-BY-NAME ${this.masterName}`);
+    const reply = await this.ask(this.options.sentinels[0], `SENTINEL GET-MASTER-ADDR-BY-NAME ${this.masterName}`);
     const port = reply?.match(/\n(\d+)\n?$/)?.[1];
     if (!port) throw new Error(`no primary from sentinel: ${reply}`);
     return Number(port);
@@ -161,7 +226,7 @@ export class SentinelSet {
     await until(
       async () => {
         now = await this.primary().catch(() => old);
-        return now !== old && /role:master/.test((await ask(now, 'INFO replication')) ?? '');
+        return now !== old && /role:master/.test((await this.ask(now, 'INFO replication')) ?? '');
       },
       'the sentinels to promote the replica',
       800,
@@ -177,7 +242,7 @@ export class SentinelSet {
     // The sentinels count it as a replica again: the next failover has somewhere to go.
     await until(async () => {
       for (const s of this.options.sentinels) {
-        const info = await ask(s, `SENTINEL REPLICAS ${this.masterName}`);
+        const info = await this.ask(s, `SENTINEL REPLICAS ${this.masterName}`);
         if (!info?.includes(`\n${port}\n`) || /s_down|disconnected/.test(info)) return false;
       }
       return true;
@@ -186,7 +251,7 @@ export class SentinelSet {
 
   private async waitSynced(port: number): Promise<void> {
     await until(
-      async () => /master_link_status:up/.test((await ask(port, 'INFO replication')) ?? ''),
+      async () => /master_link_status:up/.test((await this.ask(port, 'INFO replication')) ?? ''),
       `replica ${port} to sync`,
     );
   }
