@@ -23,6 +23,13 @@ it('jobs → roll: groups, the master left out, a node awaiting confirmation, o 
     expect(f).toMatch(/Group 1 of \d+/);
     expect(f).toMatch(/Left out \(1\)\n {2}- node1: /);
     f = await waitFor(s, /⏸ node\d powered off, waiting for you: o powers on and returns/, 'a node awaiting', 2000);
+    expect(f).toMatch(/enter job of node\d/);
+    // Enter opens the node's own job (a reboot child); esc comes back to the roll.
+    const child = /\(job (\w+)\)/.exec(f.slice(f.indexOf('⏸ node', f.indexOf('Group'))))?.[1];
+    await press(s, KEY.enter);
+    await waitFor(s, `Job ${child} · `, 'the child job');
+    await press(s, KEY.escape);
+    await waitFor(s, (x) => x.includes(`Roll ${roll.id} · small`) && x.includes('powered off, waiting'), 'back');
     expect(f).toContain('o power on+return');
     await press(s, 'o');
     await waitFor(s, /\? Power on and return node\d \(the hardware work is done\)\? \[y\/n\]/);
