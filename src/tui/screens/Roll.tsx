@@ -2,7 +2,7 @@
 // running node's own job, cancels or retries the roll, and confirms the nodes a --poweroff-and-wait roll holds
 // powered off (the facade's continueJob).
 import { useState, type ReactNode } from 'react';
-import type { JobRecord } from '../../jobs/types.js';
+import type { JobRecord, RollNode } from '../../jobs/types.js';
 import { awaiting, RollPage } from '../components/RollPage.js';
 import { errorView, type ErrorView } from '../format.js';
 import { useJobAction } from '../hooks/useJobAction.js';
@@ -36,19 +36,27 @@ export function Roll({ id }: { id: string }): ReactNode {
   const [askContinue, setAskContinue] = useState(false);
   const [continued, setContinued] = useState<{ note?: string; error?: ErrorView }>({});
   const allowed = jobControls(job, app.drivenJobs());
-  const waiting = awaiting(job?.roll);
+  // Nodes whose continue was asked for here: the runner takes a moment to power them on, and a second key press
+  // must not ask again.
+  const [requested, setRequested] = useState<string[]>([]);
+  const asked = (n: RollNode) => requested.includes(`${n.node}:${n.job ?? ''}`);
+  const waiting = awaiting(job?.roll).filter((n) => !asked(n));
   const current = job?.roll?.nodes.find((n) => n.job && (n.state === 'running' || n.state === 'awaiting-confirmation'));
 
   const answerContinue = (yes: boolean) => {
     setAskContinue(false);
     if (!yes) return;
     const names = waiting.map((n) => short(n.node)).join(', ');
+    setRequested((r) => [...r, ...waiting.map((n) => `${n.node}:${n.job ?? ''}`)]);
     app.continueJob(id).then(
       () => {
         setContinued({ note: `continue requested: ${names} powered on and returned` });
         polled.reload();
       },
-      (err: unknown) => setContinued({ error: errorView(err) }),
+      (err: unknown) => {
+        setRequested([]);
+        setContinued({ error: errorView(err) });
+      },
     );
   };
 

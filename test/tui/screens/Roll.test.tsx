@@ -5,7 +5,7 @@ import { KEY, press, renderApp, waitFor, worldFor } from '../helpers.js';
 
 const w = worldFor();
 
-it('jobs → roll: groups, the master left out, a node awaiting confirmation, o continues it; the clusters view opens it', async () => {
+it('jobs → roll: groups, the master left out, each node awaiting confirmation continued with o, the report; the clusters view opens it', async () => {
   const plan = await w.app.planRoll({
     cluster: 'small',
     mode: 'poweroff-and-wait',
@@ -41,6 +41,18 @@ it('jobs → roll: groups, the master left out, a node awaiting confirmation, o 
     await waitFor(s, `⟳ small: roll ${roll.id} running — w to watch it`, 'the roll on the cluster');
     await press(s, 'w');
     await waitFor(s, `Roll ${roll.id} · small`, 'the roll screen again');
+
+    // The other two nodes, confirmed in turn; then the report.
+    for (let n = 2; n <= 3; n++) {
+      const at = await waitFor(s, /⏸ node\d powered off, waiting for you/, `node ${n} of 3 awaiting`, 3000);
+      const name = /⏸ (node\d) powered off/.exec(at)?.[1] ?? '';
+      await press(s, 'o');
+      await waitFor(s, `? Power on and return ${name} `);
+      await press(s, 'y');
+      await waitFor(s, `✓ ${name} done`, `${name} returned`, 3000);
+    }
+    f = await waitFor(s, 'Report: 3 done · 0 failed · 0 untouched · 1 left out', 'the report', 4000);
+    expect(f).toMatch(/DONE: roll of small · 3 done · 1 left out/);
   } finally {
     s.unmount();
   }
