@@ -56,11 +56,11 @@ export function Plan({ kind, cluster, node, instance }: PlanProps): ReactNode {
   const planning = polled.loading || stale;
   const blocked = !plan || plan.blockers.length > 0;
 
-  const start = (p: PlanData) => {
+  // `given`: the reason and ticket as checked (trimmed, none when empty).
+  const start = (p: PlanData, given: Partial<Pick<PlanOptions, 'reason' | 'ticket'>>) => {
     setStage('starting');
     setFailure(undefined);
     // Into the plan's options, as --reason and --ticket put them: the job, the trail, the downtime carry them.
-    const given = { ...(why.reason ? { reason: why.reason } : {}), ...(why.ticket ? { ticket: why.ticket } : {}) };
     app.start({ ...p, options: { ...p.options, ...given } }).then(
       (job) => nav.replace({ name: 'job', id: job.id }),
       (err: unknown) => {
@@ -147,6 +147,7 @@ export function Plan({ kind, cluster, node, instance }: PlanProps): ReactNode {
       moveTo(field === 'reason' ? 'ticket' : 'name', checked.value);
       return;
     }
+    const given: Partial<Pick<PlanOptions, 'reason' | 'ticket'>> = {};
     for (const f of ['reason', 'ticket'] as const) {
       const checked = checkWhy(f, why[f], requireReason);
       if ('error' in checked) {
@@ -154,10 +155,11 @@ export function Plan({ kind, cluster, node, instance }: PlanProps): ReactNode {
         moveTo(f, value);
         return;
       }
+      if (checked.value) given[f] = checked.value;
     }
     const v = value.trim();
     const name = plan.options.instance ?? plan.node;
-    if (v === name || v === short(name)) start(plan);
+    if (v === name || v === short(name)) start(plan, given);
     else {
       setNote(`"${v}" is not ${confirmName(plan)}: nothing started`);
       setStage('review');

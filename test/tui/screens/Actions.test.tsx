@@ -32,11 +32,13 @@ it('m on the node screen: the instance under the cursor is planned, confirmed by
     await waitFor(s, 'Type db1 to migrate it:');
     await press(s, 'node2', KEY.enter);
     await waitFor(s, '"node2" is not db1: nothing started');
-    await press(s, KEY.enter, 'db1', KEY.enter);
+    // A reason typed and left with tab (not enter) is still checked and trimmed.
+    await press(s, KEY.enter, 'db1', '\t', '  rebalance  ', '\t', '\t', KEY.enter);
     f = await waitFor(s, /DONE: migrate of node2/, 'the migration to finish', 4000);
     const migrate = (await w.app.jobs({ all: true })).find((j) => j.kind === 'migrate');
     expect(migrate).toMatchObject({
       state: 'succeeded',
+      reason: 'rebalance',
       instances: [{ instance: 'db1.small.example.org', node: 'node4.small.example.org' }],
     });
   } finally {

@@ -34,7 +34,7 @@ it('jobs → roll: groups, the master left out, each node awaiting confirmation 
     await press(s, 'o');
     await waitFor(s, /\? Power on and return node\d \(the hardware work is done\)\? \[y\/n\]/);
     await press(s, 'y');
-    await waitFor(s, /continue requested: node\d powered on and returned/);
+    const first = /continue requested: (node\d) powered on and returned/.exec(await waitFor(s, /continue requested/));
 
     // The clusters view names the running roll; w opens it.
     await press(s, ':', 'clusters', KEY.enter);
@@ -43,13 +43,17 @@ it('jobs → roll: groups, the master left out, each node awaiting confirmation 
     await waitFor(s, `Roll ${roll.id} · small`, 'the roll screen again');
 
     // The other two nodes, confirmed in turn; then the report.
+    const returned = new Set<string>([first?.[1] ?? '']);
     for (let n = 2; n <= 3; n++) {
-      const at = await waitFor(s, /⏸ node\d powered off, waiting for you/, `node ${n} of 3 awaiting`, 3000);
-      const name = /⏸ (node\d) powered off/.exec(at)?.[1] ?? '';
+      // The next node awaiting: one not returned yet (a screen drawn a moment earlier may still show the last one).
+      const next = (x: string) => [...x.matchAll(/⏸ (node\d) powered off/g)].find((m) => !returned.has(m[1] ?? ''));
+      const at = await waitFor(s, (x) => next(x) !== undefined, `node ${n} of 3 awaiting`, 3000);
+      const name = next(at)?.[1] ?? '';
       await press(s, 'o');
       await waitFor(s, `? Power on and return ${name} `);
       await press(s, 'y');
       await waitFor(s, `✓ ${name} done`, `${name} returned`, 3000);
+      returned.add(name);
     }
     f = await waitFor(s, 'Report: 3 done · 0 failed · 0 untouched · 1 left out', 'the report', 4000);
     expect(f).toMatch(/DONE: roll of small · 3 done · 1 left out/);
