@@ -35,8 +35,8 @@ describe('the key table', () => {
         'Plan',
         [
           ['p f s a', 'toggle power off, full evacuation, shut down non-mirrored, allow failover'],
-          ['m', 'toggle migrating moved instances back (return)'],
-          ['enter', 'start: a reason and a ticket (enter skips them), then type the node name to confirm; esc cancels'],
+          ['m', 'toggle migrating moved instances back (return, reboot)'],
+          ['enter', 'start: type the node name to confirm (tab: a reason and a ticket); esc cancels'],
         ],
       ],
       [

@@ -97,7 +97,7 @@ export const KEYS = {
     label: 'start',
     help: {
       section: 'Plan',
-      does: 'start: a reason and a ticket (enter skips them), then type the node name to confirm; esc cancels',
+      does: 'start: type the node name to confirm (tab: a reason and a ticket); esc cancels',
     },
   },
   cancel: {
@@ -204,7 +204,7 @@ export function helpSections(): [HelpSection, [string, string][]][] {
   const back = TOGGLES.return[0];
   const plan: [string, string][] = [
     [toggles.map((t) => t.key).join(' '), `toggle ${toggles.map((t) => t.label).join(', ')}`],
-    ...(back ? [[back.key, 'toggle migrating moved instances back (return)'] as [string, string]] : []),
+    ...(back ? [[back.key, 'toggle migrating moved instances back (return, reboot)'] as [string, string]] : []),
     ...lines('Plan'),
   ];
   return SECTIONS.map((s) => [s, s === 'Plan' ? plan : lines(s)]);
