@@ -367,9 +367,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--detach', 'restart the job and return at once (a running `nodevac worker` drives it on)')
     .option('--json', 'NDJSON progress ending with a "summary"')
+    .option('--reason <text>', "why the retry: carries the rest of the job, in place of the job's own (kept otherwise)")
+    .option('--ticket <id>', "the ticket for the rest of the job, in place of the job's own (kept otherwise)")
     .addHelpText('after', examples('nodevac retry 3f2a9c1e', 'nodevac retry 3f2a9c1e --yes --json'))
-    .action(async (id: string, o: { yes?: boolean; detach?: boolean }, cmd: Command) =>
-      (await import('./act.js')).retryJob(ctx, g(cmd), id, { ...o, json: g(cmd).json }),
+    .action(
+      async (id: string, o: { yes?: boolean; detach?: boolean; reason?: string; ticket?: string }, cmd: Command) =>
+        (await import('./act.js')).retryJob(ctx, g(cmd), id, { ...o, json: g(cmd).json }),
     );
 
   jsonOpt(configOpt(program.command('audit')), 'print an array of audit entries')
