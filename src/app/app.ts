@@ -25,7 +25,7 @@ import type {
   NodeRow,
   NodevacApp,
   PlanRequest,
-  RetryWhy,
+  Why,
   RollRequest,
 } from './types.js';
 import { Nudges, Watch } from './watch.js';
@@ -191,7 +191,7 @@ class App implements NodevacApp {
     return this.control.cancel(id);
   }
 
-  retry(id: string, why?: RetryWhy): Promise<JobRecord> {
+  retry(id: string, why?: Why): Promise<JobRecord> {
     return this.control.retry(id, why);
   }
 
@@ -199,8 +199,8 @@ class App implements NodevacApp {
     return this.store.listAudit(filter);
   }
 
-  unsilence(cluster: string, node: string): Promise<UnsilenceResult> {
-    return unsilence(this.store, this.operator, this.monitoring, cluster, node);
+  unsilence(cluster: string, node: string, why?: Why): Promise<UnsilenceResult> {
+    return unsilence(this.store, this.operator, this.monitoring, cluster, node, why);
   }
 
   drivenJobs(): string[] {

@@ -14,7 +14,7 @@ import { auditPlan } from './audit.js';
 import { cancelAction, retryRefusal } from './eligibility.js';
 import { lockRequest, underStartLock } from './locks.js';
 import { lastEvacuation, planOptions, type Planning } from './planning.js';
-import { NodeLockedError, NodeLookupError, PlanRefusedError, type PlanRequest, type RetryWhy } from './types.js';
+import { NodeLockedError, NodeLookupError, PlanRefusedError, type PlanRequest, type Why } from './types.js';
 
 export class JobControl {
   constructor(
@@ -136,7 +136,7 @@ export class JobControl {
     await this.audit(job.plan, 'cancelled', `cancel of job ${id} requested`, id);
   }
 
-  async retry(id: string, why: RetryWhy = {}): Promise<JobRecord> {
+  async retry(id: string, why: Why = {}): Promise<JobRecord> {
     const job = await this.store.getJob(id);
     if (!job) throw new NodeLookupError(`no job ${id}`, []);
     // A job still marked running whose driver died or lost the store is retried too: the lock below refuses
@@ -191,7 +191,7 @@ function startDetail(reason?: string, ticket?: string, noDowntime?: boolean): st
 }
 
 /** The audit's words for a retry's reason and ticket, with those they replace. */
-function retryDetail(job: JobRecord, why: RetryWhy): string {
+function retryDetail(job: JobRecord, why: Why): string {
   const was = (old: string | undefined, now: string | undefined, max: number) =>
     old !== undefined && now !== undefined && old !== now ? ` (was: ${safeText(old, max)})` : '';
   return [

@@ -59,8 +59,8 @@ export interface NodeDetail {
   history: AuditEntry[];
 }
 
-/** The --reason and --ticket of a retry (checked by the caller, as for a new job). */
-export interface RetryWhy {
+/** The --reason and --ticket of a retry or an unsilence (checked by the caller, as for a new job). */
+export interface Why {
   reason?: string;
   ticket?: string;
 }
@@ -188,10 +188,10 @@ export interface NodevacApp {
    * The job keeps its reason and ticket unless new ones are given: those then carry what the job does from here on
    * (Ganeti's reason trail, announcements); the audit keeps both.
    */
-  retry(id: string, why?: RetryWhy): Promise<JobRecord>;
+  retry(id: string, why?: Why): Promise<JobRecord>;
   audit(filter?: { node?: string; cluster?: string; limit?: number }): Promise<AuditEntry[]>;
   /** Removes the monitoring downtime and silence a job kept for the node (the node is locked by none). Audited. */
-  unsilence(cluster: string, node: string): Promise<UnsilenceResult>;
+  unsilence(cluster: string, node: string, why?: Why): Promise<UnsilenceResult>;
   /** Jobs driven by this process that are still running. */
   drivenJobs(): string[];
   /** Adopts jobs whose driver's lease expired, and keeps doing so until close(). */

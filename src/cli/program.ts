@@ -322,8 +322,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     'print what was removed',
   )
     .description('remove the monitoring downtime and silence a failed or cancelled job kept for the node')
-    .addHelpText('after', examples('nodevac unsilence node3'))
-    .action(async (node: string, _o, cmd: Command) => (await import('./unsilence.js')).unsilence(ctx, g(cmd), node));
+    .option('--reason <text>', 'why (into the audit)')
+    .option('--ticket <id>', 'the change or incident ticket (into the audit)')
+    .addHelpText('after', examples('nodevac unsilence node3', 'nodevac unsilence node3 --reason "checked" --ticket T1'))
+    .action(async (node: string, o: { reason?: string; ticket?: string }, cmd: Command) =>
+      (await import('./unsilence.js')).unsilence(ctx, g(cmd), node, o),
+    );
 
   // ---- jobs -----------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 const on = (config: string, ...args: string[]) => run(['--config', config, ...args], cleanEnv(home));
 const out = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-describe('retry --reason --ticket', () => {
+describe('retry and unsilence --reason --ticket', () => {
   it('checks the flags, asks a reason of a job that has none when required, and carries the new ones', async () => {
     sim.faults.set({ failMigration: ['web2.small.example.org'] });
     let id: string;
@@ -76,6 +76,14 @@ describe('retry --reason --ticket', () => {
         expect.stringMatching(/^retry of job \w+ from step \d+; reason: migration fixed; ticket: T9$/),
       ]),
     );
+    // unsilence takes them too, checked the same way, before anything is asked of monitoring.
+    const unsilenceSpaced = await on(cfg.file, 'unsilence', 'node2', '--ticket', 'T 1');
+    expect(unsilenceSpaced.code, out(unsilenceSpaced)).toBe(2);
+    expect(unsilenceSpaced.stderr).toContain('--ticket "T 1": a ticket id has no spaces');
+    const unsilenceRequired = await on(strict, 'unsilence', 'node2');
+    expect(unsilenceRequired.code, out(unsilenceRequired)).toBe(2);
+    expect(unsilenceRequired.stderr).toContain('unsilence node2: a reason is required');
+
     const back = await on(strict, 'return', 'node2', '--migrate-back', '--reason', 'done', '--yes');
     expect(back.code, out(back)).toBe(0);
   });

@@ -106,7 +106,14 @@ describe('monitoring around jobs', () => {
     expect(failed.text).toContain(`once the node is checked, remove them with: nodevac unsilence ${NODE}`);
     expect((await app.audit({ node: NODE })).some((a) => a.detail?.includes('nodevac unsilence'))).toBe(true);
 
-    expect(await app.unsilence('small', NODE)).toMatchObject({ icinga: 'removed', silence: 'expired', jobId: on.id });
+    expect(await app.unsilence('small', NODE, { reason: 'node checked', ticket: 'T3' })).toMatchObject({
+      icinga: 'removed',
+      silence: 'expired',
+      jobId: on.id,
+    });
+    expect((await app.audit({ node: NODE })).find((a) => a.action === 'unsilence')?.detail).toBe(
+      'Icinga downtime: removed; silence: expired; reason: node checked; ticket: T3',
+    );
     expect(icinga()).toEqual([]);
     expect(silences()).toEqual([]);
     // Back to service for the next case.
