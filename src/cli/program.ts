@@ -322,8 +322,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     'print what was removed',
   )
     .description('remove the monitoring downtime and silence a failed or cancelled job kept for the node')
-    .addHelpText('after', examples('nodevac unsilence node3'))
-    .action(async (node: string, _o, cmd: Command) => (await import('./unsilence.js')).unsilence(ctx, g(cmd), node));
+    .option('--reason <text>', 'why (into the audit)')
+    .option('--ticket <id>', 'the change or incident ticket (into the audit)')
+    .addHelpText('after', examples('nodevac unsilence node3', 'nodevac unsilence node3 --reason "checked" --ticket T1'))
+    .action(async (node: string, o: { reason?: string; ticket?: string }, cmd: Command) =>
+      (await import('./unsilence.js')).unsilence(ctx, g(cmd), node, o),
+    );
 
   // ---- jobs -----------------------------------------------------------------------------------
 
@@ -367,9 +371,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--detach', 'restart the job and return at once (a running `nodevac worker` drives it on)')
     .option('--json', 'NDJSON progress ending with a "summary"')
+    .option('--reason <text>', "why the retry: carries the rest of the job, in place of the job's own (kept otherwise)")
+    .option('--ticket <id>', "the ticket for the rest of the job, in place of the job's own (kept otherwise)")
     .addHelpText('after', examples('nodevac retry 3f2a9c1e', 'nodevac retry 3f2a9c1e --yes --json'))
-    .action(async (id: string, o: { yes?: boolean; detach?: boolean }, cmd: Command) =>
-      (await import('./act.js')).retryJob(ctx, g(cmd), id, { ...o, json: g(cmd).json }),
+    .action(
+      async (id: string, o: { yes?: boolean; detach?: boolean; reason?: string; ticket?: string }, cmd: Command) =>
+        (await import('./act.js')).retryJob(ctx, g(cmd), id, { ...o, json: g(cmd).json }),
     );
 
   jsonOpt(configOpt(program.command('audit')), 'print an array of audit entries')
