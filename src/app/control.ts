@@ -165,6 +165,8 @@ export class JobControl {
     if (why.reason !== undefined) job.reason = why.reason;
     if (why.ticket !== undefined) job.ticket = why.ticket;
     job.cancelRequested = false;
+    // The channel heard the failure; it hears how the retry ends too (one start per job, one end per attempt).
+    if (job.announced?.end) job.announced = { ...job.announced, end: false };
     job.state = 'pending';
     job.error = undefined;
     job.result = undefined;

@@ -286,10 +286,10 @@ const procState = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').rep
 
       const on = await bringBack(s, 'poweron', s.config.mon);
       expect(await downtimesOf(id)).toEqual({ icinga: [], silences: [] });
-      for (const jobId of [id, on!]) {
-        expect(announcements(jobId, 'job.started'), jobId).toHaveLength(1);
-        expect(announcements(jobId, 'job.ended'), jobId).toHaveLength(1);
-      }
+      for (const jobId of [id, on!]) expect(announcements(jobId, 'job.started'), jobId).toHaveLength(1);
+      // One end per attempt: the failure, then the retry's success.
+      expect(announcements(id, 'job.ended').map((a) => a.state)).toEqual(['failed', 'succeeded']);
+      expect(announcements(on!, 'job.ended')).toHaveLength(1);
     }, 900_000);
 
     it('unreachable monitoring is a blocker naming the endpoint; nothing starts', async () => {
