@@ -16,8 +16,14 @@ let mon: MonitoringSim;
 let receiver: http.Server;
 let hookUrl = '';
 let closed = false;
-const received: { type: string; jobId: string; reason: string | null; ticket: string | null; step: string | null }[] =
-  [];
+const received: {
+  type: string;
+  jobId: string;
+  reason: string | null;
+  ticket: string | null;
+  step: string | null;
+  state: string | null;
+}[] = [];
 
 beforeAll(async () => {
   mon = await startMonitoringSim({ hosts: [1, 2, 3, 4].map((n) => `node${n}.${D}`) });
