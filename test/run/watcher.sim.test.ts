@@ -130,7 +130,10 @@ describe('a watcher run that reads an instance during its shutdown', () => {
         expect(text).toMatch(new RegExp(`ganeti-watcher restarted ${name.replace(/\./g, '\\.')} \\(Ganeti job \\d+`));
       }
 
-      const back = await finished(racyApp, (await racyApp.start(await racyApp.plan({ kind: 'return', node: 'node3' }))).id);
+      const back = await finished(
+        racyApp,
+        (await racyApp.start(await racyApp.plan({ kind: 'return', node: 'node3' }))).id,
+      );
       expect(back.job.state, back.text).toBe('succeeded');
       for (const name of shut) {
         const inst = c.instances.get(name)!;

@@ -39,6 +39,8 @@ export type StepRapi = Pick<
   | 'evacuateNode'
   | 'activateDisks'
   | 'instanceInfo'
+  | 'job'
+  | 'jobsBulk'
 >;
 
 /** The downtime service the monitoring steps use; absent when this nodevac has no monitoring configured. */
