@@ -40,17 +40,17 @@ describe('replace-disks to a named new secondary', () => {
     expect(await refusal(n(3))).toBe(`Can't use offline node: ${n(3)}`);
   });
 
-  it('reads the legacy query arguments when there is no body, and refuses a bad disk index', async () => {
+  it('reads the legacy query arguments when there is no body; disks are refused when changing the secondary', async () => {
     const { sim, c } = await start();
-    const id = await c.submit(
-      'POST',
-      `/2/instances/${vm('d2')}/replace-disks?mode=replace_new_secondary&remote_node=${n(2)}&disks=0`,
-    );
-    expect(((await c.job(id)) as { status: string }).status).toBe('success');
+    const legacy = `/2/instances/${vm('d2')}/replace-disks?mode=replace_new_secondary&remote_node=${n(2)}`;
+    expect(((await c.job(await c.submit('POST', legacy))) as { status: string }).status).toBe('success');
     expect(sim.world.clusters[0]!.instances.get(vm('d2'))!.snode?.name).toBe(n(2));
-    const bad = await c.post(
-      `/2/instances/${vm('d2')}/replace-disks?mode=replace_new_secondary&remote_node=${n(3)}&disks=x`,
-    );
+    const withDisks = (await c.job(await c.submit('POST', `${legacy.replace(n(2), n(3))}&disks=0`))) as {
+      status: string;
+      opresult: [string, [string, string]][];
+    };
+    expect([withDisks.status, withDisks.opresult[0]![1][0]]).toEqual(['error', 'Cannot specify disks to be replaced']);
+    const bad = await c.post(`${legacy}&disks=x`);
     expect(bad.status).toBe(400);
     // Ganeti's HTTP server escapes the message (as the simulator's http.ts does).
     expect(bad.text).toContain('Invalid disk index passed: invalid literal for int() with base 10: &#x27;x&#x27;');
