@@ -41,6 +41,7 @@ export type StepRapi = Pick<
   | 'instanceInfo'
   | 'job'
   | 'jobsBulk'
+  | 'replaceSecondary'
 >;
 
 /** The downtime service the monitoring steps use; absent when this nodevac has no monitoring configured. */

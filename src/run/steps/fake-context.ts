@@ -300,6 +300,10 @@ export class FakeContext implements StepContext {
       });
       return Promise.resolve(id);
     },
+    replaceSecondary: (name, remoteNode) =>
+      this.queue('replaceSecondary', name, { remoteNode }, () => {
+        this.inst(name).snodes = [remoteNode];
+      }),
     job: (id) => {
       const j = this.ganetiJobs.find((x) => x.id === id);
       if (!j) throw new RapiError('not-found', 'c1', `Ganeti has no job ${id}`, 'check the id', { status: 404 });
