@@ -146,6 +146,7 @@ describe('poweron --migrate-back after an evacuation with power-off (DRBD resync
       expect(moves.map((i) => i.instance).sort()).toEqual([...movedHere].sort());
       expect(moves.every((i) => i.state === 'done')).toBe(true);
       expect(back.text).toContain(`${drbd.length} of ${drbd.length} secondary(ies) restored`);
+      expect(back.text).toContain(`${movedHere.length} of ${movedHere.length} instance(s) back on ${NODE4}`);
     });
   }
 
