@@ -76,7 +76,8 @@ async function cycle(watcherMs: number, full: boolean, NODE = NODE4, more: Recor
   expect(undrain).toBeGreaterThan(ops.findLastIndex((o) => o.startsWith('OP_INSTANCE_ACTIVATE_DISKS')));
   const firstMove = ops.findIndex((o) => /^OP_INSTANCE_(MIGRATE|FAILOVER)/.test(o));
   if (firstMove >= 0) expect(undrain).toBeLessThan(firstMove);
-  expect(ops.slice(undrain + 1).filter((o) => !/^OP_INSTANCE_(MIGRATE|FAILOVER)/.test(o))).toEqual([
+  // (After --full, the secondary restores too: Ganeti gives a drained node no new DRBD disk, TLReplaceDisks.)
+  expect(ops.slice(undrain + 1).filter((o) => !/^OP_INSTANCE_(MIGRATE|FAILOVER|REPLACE_DISKS)/.test(o))).toEqual([
     expect.stringMatching(/^OP_TAGS_DEL/),
   ]);
   expect(node.drained).toBe(false);
@@ -87,7 +88,7 @@ async function cycle(watcherMs: number, full: boolean, NODE = NODE4, more: Recor
   // (De-offline is retried while the node daemon does not answer yet, refused each time but the last.)
   const once = ops.filter((o) => !o.startsWith('OP_NODE_SET_PARAMS'));
   expect(once.filter((o, i) => once.indexOf(o) !== i)).toEqual([]);
-  return { back, backPlan, ops };
+  return { back, backPlan, ops, movedHere, stays, evac };
 }
 
 describe('poweron --migrate-back after an evacuation with power-off (DRBD resync on)', () => {
@@ -111,6 +112,43 @@ describe('poweron --migrate-back after an evacuation with power-off (DRBD resync
     const { backPlan } = await cycle(0, true);
     expect(backPlan.steps.map((s) => s.kind)).not.toContain('wait-sync');
   });
+
+  // Issue #14's "Done when" on the demo: `evacuate node4.ams --poweroff --full`, then `poweron node4.ams
+  // --migrate-back`: node4 is in none of the moved primaries' disk sets (--full replaced their secondaries), so
+  // each gets node4 back as its secondary (replace-disks), its resync is waited for, and it migrates back; every
+  // primary the evacuation moved is back, each counted once, as done. The same with the watcher ticking fast.
+  for (const watcherMs of [0, 50]) {
+    it(`after --full, brings back every primary the evacuation moved (watcher ${watcherMs ? `every ${watcherMs} ms` : 'off'})`, async () => {
+      const { back, backPlan, ops, movedHere, stays } = await cycle(watcherMs, true);
+      expect(stays).toEqual([]);
+      const drbd = movedHere.filter((i) => ams().instances.get(i)!.diskTemplate === 'drbd');
+      expect(drbd.length).toBeGreaterThan(0);
+      const restores = backPlan.instances.filter((a) => a.restoreSecondary === true).map((a) => a.instance);
+      expect(restores.sort()).toEqual([...drbd].sort());
+      const kinds = backPlan.steps.map((s) => s.kind);
+      expect(kinds.indexOf('restore-secondaries')).toBe(kinds.indexOf('undrain') + 1);
+      expect(kinds.indexOf('migrate-back')).toBe(kinds.indexOf('restore-secondaries') + 1);
+      expect(backPlan.steps.find((s) => s.kind === 'migrate-back')!.title).toContain(
+        `Move ${movedHere.length} instances back to node4`,
+      );
+      // One replace-disks to node4 per restored instance, each before its migration back.
+      const replaced = ops.filter((o) => o.startsWith('OP_INSTANCE_REPLACE_DISKS'));
+      expect(replaced.length).toBe(drbd.length);
+      for (const o of replaced) expect(o).toContain(`"remote_node":"${NODE4}"`);
+      expect(back.text).toMatch(/disks in sync/);
+      for (const name of movedHere) {
+        const inst = ams().instances.get(name)!;
+        expect(inst.pnode.name, name).toBe(NODE4);
+        if (inst.diskTemplate === 'drbd') expect(inst.snode?.name, name).not.toBe(NODE4);
+      }
+      // Counted truthfully: one item per moved primary, each done, and the step says how many it restored.
+      const moves = back.job.instances.filter((i) => i.action !== 'resync');
+      expect(moves.map((i) => i.instance).sort()).toEqual([...movedHere].sort());
+      expect(moves.every((i) => i.state === 'done')).toBe(true);
+      expect(back.text).toContain(`${drbd.length} of ${drbd.length} secondary(ies) restored`);
+      expect(back.text).toContain(`${movedHere.length} of ${movedHere.length} instance(s) back on ${NODE4}`);
+    });
+  }
 
   it('a master candidate: the pool keeps its size, and the job says the role Ganeti’s pool rules gave the node', async () => {
     const node2 = `node2.${AMS}`;
