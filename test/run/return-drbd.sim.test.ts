@@ -4,6 +4,7 @@
 // node stays drained until the last step; the candidate pool ends as large as it began.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodevacApp } from '../../src/app/index.js';
+import { finishResync } from '../../src/sim/drbd.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { FAST, appOn, finished, removeDir, submissions, tempDir } from '../faults/helpers.js';
 
@@ -21,12 +22,16 @@ afterEach(async () => {
   [sim, app, dir] = [undefined, undefined, undefined];
 });
 
-async function world(watcherMs: number) {
+// A held resync lasts until the test ends it (finishResync), so what the job shows meanwhile does not hang on
+// how fast a loaded machine runs.
+const HELD = 3_600_000;
+
+async function world(watcherMs: number, resyncMs = 1500) {
   sim = await startSimulator({
     ...FAST,
     inventory: 'demo',
     production: true,
-    behaviour: { resyncMs: 1500, watcherMs },
+    behaviour: { resyncMs, watcherMs },
   });
   dir = await tempDir('return-drbd');
   app = await appOn(sim, { dir }, { runner: { bootMs: 5000 } });
@@ -36,8 +41,14 @@ async function world(watcherMs: number) {
 const ams = () => sim!.world.clusters.find((c) => c.name.startsWith('ams'))!;
 const candidates = () => [...ams().nodes.values()].filter((n) => n.masterCandidate).length;
 
-async function cycle(watcherMs: number, full: boolean, NODE = NODE4, more: Record<string, unknown> = {}) {
-  const { app } = await world(watcherMs);
+async function cycle(
+  watcherMs: number,
+  full: boolean,
+  NODE = NODE4,
+  more: Record<string, unknown> = {},
+  { holdResync = false } = {},
+) {
+  const { app } = await world(watcherMs, holdResync ? HELD : undefined);
   const before = candidates();
   const evacPlan = await app.plan({ kind: 'evacuate', node: NODE, options: { powerOff: true, full, ...more } });
   expect(evacPlan.blockers).toEqual([]);
@@ -55,7 +66,14 @@ async function cycle(watcherMs: number, full: boolean, NODE = NODE4, more: Recor
   expect(kinds.indexOf('undrain')).toBeGreaterThan(kinds.indexOf('de-offline'));
   if (kinds.includes('migrate-back')) expect(kinds.indexOf('migrate-back')).toBeGreaterThan(kinds.indexOf('undrain'));
   const since = submissions(sim!, ams().name).length;
-  const back = await finished(app, (await app.start(backPlan)).id);
+  const started = await app.start(backPlan);
+  // Held: the resync ends once the job has shown its progress.
+  if (holdResync)
+    app.watch(started.id, (e) => {
+      if (e.step === 'wait-sync' && /resync \d+%/.test(e.message))
+        for (const inst of ams().instances.values()) finishResync(sim!.world, inst);
+    });
+  const back = await finished(app, started.id);
   expect(back.job.state, back.text).toBe('succeeded');
   // Every moved primary is back, or the plan said why it stays (--full moved its DRBD secondary off the node too).
   const stays = backPlan.warnings.filter((w) => w.code === 'not-migrated-back').map((w) => w.instance);
@@ -93,7 +111,7 @@ async function cycle(watcherMs: number, full: boolean, NODE = NODE4, more: Recor
 
 describe('poweron --migrate-back after an evacuation with power-off (DRBD resync on)', () => {
   it('activates the disks, waits for the resync, then migrates every moved primary back', async () => {
-    const { back, backPlan, ops } = await cycle(0, false);
+    const { back, backPlan, ops } = await cycle(0, false, NODE4, {}, { holdResync: true });
     const kinds = backPlan.steps.map((s) => s.kind);
     expect(kinds.indexOf('activate-disks')).toBeGreaterThan(kinds.indexOf('de-offline'));
     expect(kinds.indexOf('wait-sync')).toBeGreaterThan(kinds.indexOf('activate-disks'));
