@@ -119,7 +119,7 @@ describe('--max-failed', () => {
   it('stops after the failed node, reports done, failed and untouched, and undrains the waiting nodes', async () => {
     // Two at once, one of them failing: one done, one failed, the rest untouched.
     const plan = await app.planRoll({ cluster: 'ams', nodes: NODES, maxParallel: 2, maxFailed: 1, options: OPTIONS });
-    const [other, second] = plan.roll!.groups[0]!;
+    const [other, second] = plan.roll!.groups[0]! as [string, string];
     expect(second).toBeDefined();
     sim.faults.set({ powerWithoutReboot: [second] });
     try {
