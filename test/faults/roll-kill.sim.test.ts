@@ -87,14 +87,14 @@ async function end(w: World) {
 for (const roll of ROLLS)
   describe(`SIGKILL of the process driving a roll (${roll.name})`, () => {
     // Operations Ganeti carried out: a submission whose job failed (a de-offline refused while the node daemon still
-  // boots, retried) is a retry, and how many there are depends on timing.
-  const keys = (sim: Simulator) => {
-    const queue = sim.world.cluster(roll.cluster)!.jobs;
-    return submissions(sim, roll.cluster)
-      .filter((s) => !['error', 'canceled'].includes(queue.get(s.jobId)?.status ?? ''))
-      .map(submissionKey)
-      .sort();
-  };
+    // boots, retried) is a retry, and how many there are depends on timing.
+    const keys = (sim: Simulator) => {
+      const queue = sim.world.cluster(roll.cluster)!.jobs;
+      return submissions(sim, roll.cluster)
+        .filter((s) => !['error', 'canceled'].includes(queue.get(s.jobId)?.status ?? ''))
+        .map(submissionKey)
+        .sort();
+    };
     const REQUEST = roll.request;
     let reference: string[] = [];
 
