@@ -43,7 +43,13 @@ interface Subject {
   node: string;
 }
 
-function summary(ctx: Context, s: Subject, status: Status, exitCode: number, extra: Record<string, unknown> = {}) {
+export function summary(
+  ctx: Context,
+  s: Subject,
+  status: Status,
+  exitCode: number,
+  extra: Record<string, unknown> = {},
+) {
   ctx.line('summary', {
     status,
     job: s.job,
@@ -56,7 +62,7 @@ function summary(ctx: Context, s: Subject, status: Status, exitCode: number, ext
 }
 
 /** In JSON mode the stream ends with a summary even when an error ends the command; the error itself goes to stderr. */
-async function withSummary(
+export async function withSummary(
   ctx: Context,
   json: boolean | undefined,
   subject: Subject,
@@ -78,7 +84,7 @@ async function withSummary(
 }
 
 /** --yes, or the node's name typed on the terminal. Without a terminal there is nobody to ask: refuse. */
-async function confirm(
+export async function confirm(
   ctx: Context,
   flags: RunFlags,
   what: string,
@@ -370,6 +376,8 @@ function finish(ctx: Context, job: JobRecord, subject: Subject, opts: FollowOpti
       error: job.error ?? null,
       progress: job.progress,
       downtime: job.downtime ?? null,
+      // A roll's report: every node with its state and reason, and the nodes left out.
+      ...(job.roll ? { roll: { nodes: job.roll.nodes, leftOut: job.roll.leftOut } } : {}),
     });
     return code;
   }
