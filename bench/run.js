@@ -16,6 +16,7 @@ const SCRIPTS = [
   { name: 'tui', what: 'TUI at 5 000 nodes' },
   { name: 'demo', what: 'demo: first screen in tmux' },
   { name: 'evacuation', what: 'evacuation overhead on the lab' },
+  { name: 'roll', what: 'roll: groups against hroller, parent overhead (simulator)' },
 ];
 const RESULTS = path.join(ROOT, 'bench', 'results.json');
 

@@ -18,7 +18,16 @@ import { Planning } from './planning.js';
 import { Rolls } from './roll.js';
 import { Sweeps } from './sweep.js';
 import { unsilence, type UnsilenceResult } from './unsilence.js';
-import type { ClusterStatus, JobWatch, NodeDetail, NodeRow, NodevacApp, PlanRequest, RollRequest } from './types.js';
+import type {
+  ClusterStatus,
+  JobWatch,
+  NodeDetail,
+  NodeRow,
+  NodevacApp,
+  PlanRequest,
+  Why,
+  RollRequest,
+} from './types.js';
 import { Nudges, Watch } from './watch.js';
 
 export interface AppSetup {
@@ -182,16 +191,16 @@ class App implements NodevacApp {
     return this.control.cancel(id);
   }
 
-  retry(id: string): Promise<JobRecord> {
-    return this.control.retry(id);
+  retry(id: string, why?: Why): Promise<JobRecord> {
+    return this.control.retry(id, why);
   }
 
   audit(filter?: { node?: string; cluster?: string; limit?: number }) {
     return this.store.listAudit(filter);
   }
 
-  unsilence(cluster: string, node: string): Promise<UnsilenceResult> {
-    return unsilence(this.store, this.operator, this.monitoring, cluster, node);
+  unsilence(cluster: string, node: string, why?: Why): Promise<UnsilenceResult> {
+    return unsilence(this.store, this.operator, this.monitoring, cluster, node, why);
   }
 
   drivenJobs(): string[] {

@@ -14,7 +14,7 @@ import { auditPlan } from './audit.js';
 import { cancelAction, retryRefusal } from './eligibility.js';
 import { lockRequest, underStartLock } from './locks.js';
 import { lastEvacuation, planOptions, type Planning } from './planning.js';
-import { NodeLockedError, NodeLookupError, PlanRefusedError, type PlanRequest } from './types.js';
+import { NodeLockedError, NodeLookupError, PlanRefusedError, type PlanRequest, type Why } from './types.js';
 
 export class JobControl {
   constructor(
@@ -136,7 +136,7 @@ export class JobControl {
     await this.audit(job.plan, 'cancelled', `cancel of job ${id} requested`, id);
   }
 
-  async retry(id: string): Promise<JobRecord> {
+  async retry(id: string, why: Why = {}): Promise<JobRecord> {
     const job = await this.store.getJob(id);
     if (!job) throw new NodeLookupError(`no job ${id}`, []);
     // A job still marked running whose driver died or lost the store is retried too: the lock below refuses
@@ -158,14 +158,20 @@ export class JobControl {
       time: new Date().toISOString(),
       type: 'job',
       state: 'retry-requested',
-      message: `retry by ${describeOperator(this.operator)}`,
+      message: `retry by ${describeOperator(this.operator)}${startDetail(why.reason, why.ticket)}`,
     });
+    const detail = `retry of job ${id} from step ${job.cursor + 1}${retryDetail(job, why)}`;
+    // What the retry says carries the rest of the job; the job's first reason stays in its start's audit entry.
+    if (why.reason !== undefined) job.reason = why.reason;
+    if (why.ticket !== undefined) job.ticket = why.ticket;
     job.cancelRequested = false;
+    // The channel heard the failure; it hears how the retry ends too (one start per job, one end per attempt).
+    if (job.announced?.end) job.announced = { ...job.announced, end: false };
     job.state = 'pending';
     job.error = undefined;
     job.result = undefined;
     await this.store.putJob(job);
-    await this.audit(job.plan, 'started', `retry of job ${id} from step ${job.cursor + 1}`, id);
+    await this.audit(job.plan, 'started', detail, id);
     this.drive.drive(job, request.token);
     return job;
   }
@@ -181,6 +187,18 @@ function startDetail(reason?: string, ticket?: string, noDowntime?: boolean): st
     reason && `; reason: ${safeText(reason, 500)}`,
     ticket && `; ticket: ${safeText(ticket, 100)}`,
     noDowntime && '; --no-downtime: monitoring not told',
+  ]
+    .filter(Boolean)
+    .join('');
+}
+
+/** The audit's words for a retry's reason and ticket, with those they replace. */
+function retryDetail(job: JobRecord, why: Why): string {
+  const was = (old: string | undefined, now: string | undefined, max: number) =>
+    old !== undefined && now !== undefined && old !== now ? ` (was: ${safeText(old, max)})` : '';
+  return [
+    why.reason !== undefined && `; reason: ${safeText(why.reason, 500)}${was(job.reason, why.reason, 500)}`,
+    why.ticket !== undefined && `; ticket: ${safeText(why.ticket, 100)}${was(job.ticket, why.ticket, 100)}`,
   ]
     .filter(Boolean)
     .join('');

@@ -59,6 +59,12 @@ export interface NodeDetail {
   history: AuditEntry[];
 }
 
+/** The --reason and --ticket of a retry or an unsilence (checked by the caller, as for a new job). */
+export interface Why {
+  reason?: string;
+  ticket?: string;
+}
+
 export interface PlanRequest {
   kind: PlanKind;
   /** Node name as typed: full or unique short name. */
@@ -177,11 +183,15 @@ export interface NodevacApp {
   watch(id: string, onEvent: (event: JobEvent, job: JobRecord) => void, opts?: { after?: number }): JobWatch;
   /** Requests cancellation: no new submissions, queued Ganeti jobs cancelled, running ones finish. */
   cancel(id: string): Promise<void>;
-  /** Restarts a failed, cancelled or abandoned (running, nobody holds its lease) job from the step where it stopped. */
-  retry(id: string): Promise<JobRecord>;
+  /**
+   * Restarts a failed, cancelled or abandoned (running, nobody holds its lease) job from the step where it stopped.
+   * The job keeps its reason and ticket unless new ones are given: those then carry what the job does from here on
+   * (Ganeti's reason trail, announcements); the audit keeps both.
+   */
+  retry(id: string, why?: Why): Promise<JobRecord>;
   audit(filter?: { node?: string; cluster?: string; limit?: number }): Promise<AuditEntry[]>;
   /** Removes the monitoring downtime and silence a job kept for the node (the node is locked by none). Audited. */
-  unsilence(cluster: string, node: string): Promise<UnsilenceResult>;
+  unsilence(cluster: string, node: string, why?: Why): Promise<UnsilenceResult>;
   /** Jobs driven by this process that are still running. */
   drivenJobs(): string[];
   /** Adopts jobs whose driver's lease expired, and keeps doing so until close(). */

@@ -5,7 +5,8 @@ import type { JobRecord, Operator } from '../jobs/types.js';
 import { lockKey } from '../jobs/rules.js';
 import type { Monitoring, RemoveResult } from '../monitoring/index.js';
 import type { Store } from '../store/types.js';
-import { NodeLockedError } from './types.js';
+import { NodeLockedError, type Why } from './types.js';
+import { safeText } from '../util/quote.js';
 import { describeOperator } from '../config/operator.js';
 
 export interface UnsilenceResult extends RemoveResult {
@@ -19,6 +20,7 @@ export async function unsilence(
   monitoring: Monitoring | undefined,
   cluster: string,
   node: string,
+  why: Why = {},
 ): Promise<UnsilenceResult> {
   if (!monitoring?.downtime.configured)
     throw new Error('no monitoring section in the configuration: nodevac has no downtime to remove');
@@ -46,7 +48,7 @@ export async function unsilence(
     node,
     jobId: holder.id,
     result: 'succeeded',
-    detail: `Icinga downtime: ${result.icinga}; silence: ${result.silence}`,
+    detail: `Icinga downtime: ${result.icinga}; silence: ${result.silence}${why.reason ? `; reason: ${safeText(why.reason, 500)}` : ''}${why.ticket ? `; ticket: ${safeText(why.ticket, 100)}` : ''}`,
   });
   return { ...result, jobId: holder.id };
 }

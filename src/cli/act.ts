@@ -10,7 +10,7 @@ import type { Context, GlobalOptions } from './context.js';
 import { CliError, EXIT, usageError } from './exit.js';
 import { eventLine, eventLogLine, planText, short } from './format.js';
 import { explain } from './report.js';
-import { requireReason } from './why.js';
+import { requireReason, whyOptions, type WhyFlags } from './why.js';
 import { keptNotice } from '../monitoring/downtime.js';
 import { safeText } from '../util/quote.js';
 
@@ -43,7 +43,13 @@ interface Subject {
   node: string;
 }
 
-function summary(ctx: Context, s: Subject, status: Status, exitCode: number, extra: Record<string, unknown> = {}) {
+export function summary(
+  ctx: Context,
+  s: Subject,
+  status: Status,
+  exitCode: number,
+  extra: Record<string, unknown> = {},
+) {
   ctx.line('summary', {
     status,
     job: s.job,
@@ -56,7 +62,7 @@ function summary(ctx: Context, s: Subject, status: Status, exitCode: number, ext
 }
 
 /** In JSON mode the stream ends with a summary even when an error ends the command; the error itself goes to stderr. */
-async function withSummary(
+export async function withSummary(
   ctx: Context,
   json: boolean | undefined,
   subject: Subject,
@@ -78,7 +84,7 @@ async function withSummary(
 }
 
 /** --yes, or the node's name typed on the terminal. Without a terminal there is nobody to ask: refuse. */
-async function confirm(
+export async function confirm(
   ctx: Context,
   flags: RunFlags,
   what: string,
@@ -146,11 +152,23 @@ export async function runPlanned(
   });
 }
 
-export async function retryJob(ctx: Context, globals: GlobalOptions, id: string, flags: RunFlags): Promise<void> {
+export async function retryJob(
+  ctx: Context,
+  globals: GlobalOptions,
+  id: string,
+  flags: RunFlags & Pick<WhyFlags, 'reason' | 'ticket'>,
+): Promise<void> {
+  const { reason, ticket } = whyOptions(flags);
   const app = await ctx.app(globals);
   const job = await mustJob(app, id);
   const subject: Subject = { job: id, kind: job.kind, cluster: job.cluster, node: job.node };
   await withSummary(ctx, flags.json, subject, async () => {
+    // The job's own reason carries on; one started without a reason needs one now when reasons are required.
+    requireReason(
+      (await ctx.config(globals)).config.requireReason === true,
+      { reason: reason ?? job.reason },
+      `retry ${id}`,
+    );
     // The facade decides what can be retried (also a running job nobody drives any more).
     if (job.state === 'succeeded') {
       throw new CliError(
@@ -169,7 +187,7 @@ export async function retryJob(ctx: Context, globals: GlobalOptions, id: string,
       return;
     }
     const seen = await app.events(id);
-    const restarted = await app.retry(id);
+    const restarted = await app.retry(id, { reason, ticket });
     ctx.exitCode = await drive(ctx, app, restarted, subject, flags, seen[seen.length - 1]?.seq ?? 0);
   });
 }
@@ -358,6 +376,8 @@ function finish(ctx: Context, job: JobRecord, subject: Subject, opts: FollowOpti
       error: job.error ?? null,
       progress: job.progress,
       downtime: job.downtime ?? null,
+      // A roll's report: every node with its state and reason, and the nodes left out.
+      ...(job.roll ? { roll: { nodes: job.roll.nodes, leftOut: job.roll.leftOut } } : {}),
     });
     return code;
   }

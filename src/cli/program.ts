@@ -9,6 +9,7 @@ import type { Context, GlobalOptions } from './context.js';
 import { EXIT, EXIT_HELP, usageError } from './exit.js';
 import { whyOptions, type WhyFlags } from './why.js';
 import { addInstanceCommands } from './instance-commands.js';
+import { addRollCommands, rollOptions, type RollFlags } from './roll-commands.js';
 import { report } from './report.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -189,11 +190,11 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
 
   const planCmd = program
     .command('plan')
-    .argument('<node>', 'node name: full, or a unique short name')
+    .argument('[node...]', 'node name: full, or a unique short name (--for roll: the nodes, or none with --cluster)')
     .description('what nodevac would do, step by step, and what blocks it; changes nothing (exit 3 when blocked)')
     .addOption(
       new Option('--for <kind>', 'plan for this command')
-        .choices(['evacuate', 'poweroff', 'poweron', 'return', 'reboot'])
+        .choices(['evacuate', 'poweroff', 'poweron', 'return', 'reboot', 'roll'])
         .default('evacuate'),
     );
   evacuateOpts(jsonOpt(clusterOpt(configOpt(planCmd)), 'print the plan object (with its blockers and warnings arrays)'))
@@ -211,11 +212,16 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
         'nodevac plan node3 --for poweron --migrate-back',
         'nodevac plan node3 --for reboot',
         'nodevac plan node7 --json | jq .blockers',
+        'nodevac plan --for roll --cluster ams --max-parallel 2',
       ),
-    )
-    .action(async (node: string, o: EvacuateFlags & { for: PlanKind }, cmd: Command) =>
-      (await import('./read.js')).plan(ctx, g(cmd), node, o.for, planOptions(o.for, o)),
     );
+  rollOptions(planCmd, 'with --for roll: ').action(
+    async (nodes: string[], o: EvacuateFlags & RollFlags & { for: PlanKind }, cmd: Command) => {
+      if (o.for === 'roll') return (await import('./roll-commands.js')).planRoll(ctx, g(cmd), nodes, o);
+      if (nodes.length !== 1) throw usageError(`plan --for ${o.for} takes one node`, 'e.g. nodevac plan node3');
+      return (await import('./read.js')).plan(ctx, g(cmd), nodes[0]!, o.for, planOptions(o.for, o));
+    },
+  );
 
   // ---- acting ---------------------------------------------------------------------------------
 
@@ -263,6 +269,7 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     );
 
   addInstanceCommands(ctx, (name) => runOpts(clusterOpt(configOpt(program.command(name)))), g);
+  addRollCommands(ctx, program, g);
 
   runOpts(
     clusterOpt(configOpt(program.command('poweroff').argument('<node>', 'node name: full, or a unique short name'))),
@@ -322,8 +329,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     'print what was removed',
   )
     .description('remove the monitoring downtime and silence a failed or cancelled job kept for the node')
-    .addHelpText('after', examples('nodevac unsilence node3'))
-    .action(async (node: string, _o, cmd: Command) => (await import('./unsilence.js')).unsilence(ctx, g(cmd), node));
+    .option('--reason <text>', 'why (into the audit)')
+    .option('--ticket <id>', 'the change or incident ticket (into the audit)')
+    .addHelpText('after', examples('nodevac unsilence node3', 'nodevac unsilence node3 --reason "checked" --ticket T1'))
+    .action(async (node: string, o: { reason?: string; ticket?: string }, cmd: Command) =>
+      (await import('./unsilence.js')).unsilence(ctx, g(cmd), node, o),
+    );
 
   // ---- jobs -----------------------------------------------------------------------------------
 
@@ -367,9 +378,12 @@ export function buildProgram(ctx: Context, run: (ctx: Context, argv: string[]) =
     .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--detach', 'restart the job and return at once (a running `nodevac worker` drives it on)')
     .option('--json', 'NDJSON progress ending with a "summary"')
+    .option('--reason <text>', "why the retry: carries the rest of the job, in place of the job's own (kept otherwise)")
+    .option('--ticket <id>', "the ticket for the rest of the job, in place of the job's own (kept otherwise)")
     .addHelpText('after', examples('nodevac retry 3f2a9c1e', 'nodevac retry 3f2a9c1e --yes --json'))
-    .action(async (id: string, o: { yes?: boolean; detach?: boolean }, cmd: Command) =>
-      (await import('./act.js')).retryJob(ctx, g(cmd), id, { ...o, json: g(cmd).json }),
+    .action(
+      async (id: string, o: { yes?: boolean; detach?: boolean; reason?: string; ticket?: string }, cmd: Command) =>
+        (await import('./act.js')).retryJob(ctx, g(cmd), id, { ...o, json: g(cmd).json }),
     );
 
   jsonOpt(configOpt(program.command('audit')), 'print an array of audit entries')

@@ -271,6 +271,17 @@ export class RapiClient {
   }
 
   /**
+   * Gives a DRBD instance `remoteNode` as its new secondary (OpInstanceReplaceDisks, mode replace_new_secondary),
+   * through the body rlib2 R_2_instances_name_replace_disks reads. Ganeti refuses the primary, the current
+   * secondary, an offline or drained node (TLReplaceDisks.CheckPrereq, lib/cmdlib/instance_storage.py).
+   */
+  async replaceSecondary(name: string, remoteNode: string, opts: { earlyRelease?: boolean } = {}): Promise<number> {
+    const body: Record<string, unknown> = { mode: 'replace_new_secondary', remote_node: remoteNode };
+    if (opts.earlyRelease) body.early_release = true;
+    return this.submit('POST', `2/instances/${seg(name)}/replace-disks`, {}, body);
+  }
+
+  /**
    * Starts an OpInstanceQueryData job (rlib2 R_2_instances_name_info: a GET that creates a job) and returns its id;
    * its result holds each disk's status on both nodes (see disks.ts). A lost answer only costs a second query job,
    * so this is retried as a read; it carries the reason for Ganeti's job history.

@@ -109,6 +109,16 @@ export function planReturn(input: ReturnInput): Plan {
   // Drained until here: the last change before anything moves back, as Ganeti moves nothing onto a drained node
   // (CheckNodeNotDrained in TLMigrateInstance.CheckPrereq).
   steps.push(step('undrain', `Un-drain ${short} (former role; stays drained if it was drained before)`));
+  const restores = backs.filter((a) => a.restoreSecondary === true);
+  if (restores.length > 0) {
+    // After the undrain: Ganeti gives no drained node a new DRBD disk (TLReplaceDisks.CheckPrereq, CheckNodeNotDrained).
+    steps.push(
+      step(
+        'restore-secondaries',
+        `Make ${short} the DRBD secondary again of ${count(restores.length, 'instance')} (replace-disks, then wait for the resync)`,
+      ),
+    );
+  }
   if (backs.length > 0) {
     steps.push(step('migrate-back', `Move ${count(backs.length, 'instance')} back to ${short} (${moveCounts(backs)})`));
   }
@@ -145,9 +155,33 @@ function migrateBack(
   };
   const kind = mirrorKind(inst.disk_template);
   if (kind === 'none') return stays(`${inst.disk_template} disks cannot move`);
-  if (kind === 'internal' && !inst.snodes.includes(name)) {
-    return stays(`${name} is no longer its DRBD secondary (it was replaced), so it cannot migrate there`);
-  }
+  // --full replaced its secondary too: the node becomes its secondary again (replace-disks), then it moves there.
+  const restore = kind === 'internal' && !inst.snodes.includes(name);
+  const action = moveBack(plan, input, inst, name, kind, restore);
+  if (action === null || !restore || action.action === 'blocked') return action;
+  return {
+    ...action,
+    restoreSecondary: true,
+    why: `${action.why}; first ${name} becomes its DRBD secondary again (replace-disks from ${inst.snodes.join(', ') || 'none'}, Ganeti waits for the resync)`,
+  };
+}
+
+function moveBack(
+  plan: Plan,
+  input: ReturnInput,
+  inst: RapiInstance,
+  name: string,
+  kind: 'internal' | 'external',
+  restore: boolean,
+): InstanceAction | null {
+  const stays = (why: string) => {
+    plan.warnings.push({
+      code: 'not-migrated-back',
+      instance: inst.name,
+      message: `${inst.name} stays on ${inst.pnode}: ${why}`,
+    });
+    return null;
+  };
   const base = describe(inst, 'primary');
   if (runsOnWrongNode(inst)) return refuseWrongNode(plan, base, inst);
   const how = kind === 'internal' ? 'migrate-to-secondary' : 'migrate';
@@ -206,7 +240,9 @@ function migrateBack(
     migrationMode: mode,
     why:
       kind === 'internal'
-        ? `moved off ${name} by the evacuation; ${name} is still its DRBD secondary, so it is ${moved} back`
+        ? restore
+          ? `moved off ${name} by the evacuation; it is ${moved} back to its DRBD secondary`
+          : `moved off ${name} by the evacuation; ${name} is still its DRBD secondary, so it is ${moved} back`
         : `moved off ${name} by the evacuation; ${moved} back`,
   };
 }

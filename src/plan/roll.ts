@@ -48,7 +48,10 @@ export function planRoll(input: RollPlanInput): Plan {
   }
   const model = rollModel(input.nodes, input.instances, input.info.master);
   const result = rollGroups({ ...model, candidates: wanted, maxParallel: input.maxParallel });
-  const leftOut = result.leftOut.map((l) => ({ node: l.node, why: l.reason }));
+  const leftOut = result.leftOut.map((l) => ({
+    node: l.node,
+    why: l.node === input.info.master ? masterWhy(input.nodes, l.node) : l.reason,
+  }));
   const groups = result.ok ? result.groups : [];
   if (!result.ok)
     blockers.push({
@@ -131,4 +134,13 @@ export function explainGroups(groups: string[][], instances: RollInstance[], max
     const shown = apart.slice(0, 6).join(', ') + (apart.length > 6 ? `, and ${apart.length - 6} more` : '');
     return `${together}${cut}${apart.length ? `; kept apart: ${shown}` : ''}`;
   });
+}
+
+/** The master: what a person runs to roll it too (the master role moved to a candidate first, on that candidate). */
+function masterWhy(nodes: RapiNode[], master: string): string {
+  const candidate = nodes.find((n) => n.master_candidate && n.name !== master && !n.offline && !n.drained);
+  const move = candidate
+    ? `on ${candidate.name} run \`gnt-cluster master-failover\``
+    : 'make another node a master candidate and run `gnt-cluster master-failover` on it';
+  return `the master cannot be evacuated through the RAPI: ${move}, then roll ${shortName(master)} (nodevac reboot ${shortName(master)})`;
 }

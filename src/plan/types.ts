@@ -75,6 +75,11 @@ export interface InstanceAction {
   why: string;
   /** Migrations: the mode Ganeti uses (the cluster's migration_mode); a non-live migration pauses the instance. */
   migrationMode?: 'live' | 'non-live';
+  /**
+   * Return after --full: the evacuation also replaced the instance's DRBD secondary, so the node is made its
+   * secondary again (replace-disks, resync) before the move back, which goes to the secondary.
+   */
+  restoreSecondary?: boolean;
 }
 
 export type BlockerCode =
@@ -158,6 +163,7 @@ export type StepKind =
   | 'de-offline'
   | 'activate-disks'
   | 'wait-sync'
+  | 'restore-secondaries' // return after --full: the node becomes the DRBD secondary again of what moves back
   | 'undrain'
   | 'restart-instances'
   | 'migrate-back'

@@ -38,6 +38,9 @@ export interface RollDeps {
   onEvent?: (event: JobEvent) => void;
 }
 
+/** How often a running child's record is read: its end is seen within this. */
+const CHILD_POLL_MS = 100;
+
 /** Why a roll stops before its last node. */
 class RollStop extends Error {}
 
@@ -254,7 +257,8 @@ export class RollRunner {
       if (child && isFinal(child)) return child;
       const step = child?.plan.steps[child.cursor]?.title;
       if (step !== undefined && step !== n.step) await this.save({}, () => (n.step = step));
-      await sleep(settings.pollMs, this.control.signal);
+      // A store read is cheap: the next group starts at most this long after a child ends, whatever pollMs is.
+      await sleep(Math.min(settings.pollMs, CHILD_POLL_MS), this.control.signal);
       if (this.control.stopped) throw this.control.stopped;
     }
   }

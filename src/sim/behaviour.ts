@@ -18,6 +18,17 @@ export interface SimBehaviour {
    */
   watcherMs: number;
   /**
+   * How long luxid's view of an instance's admin state lags a shutdown, ms. LUInstanceShutdown.Exec
+   * (lib/cmdlib/instance_operation.py) marks the instance down (MarkInstanceDown) before it stops the VM, but luxid,
+   * which answers the watcher's query (lib/watcher/__init__.py _GetGroupData), reloads config.data only on inotify,
+   * at most every confdConfigReloadRatelimit = 250 ms (src/Ganeti/ConfigReader.hs, Constants.hs), while the VM's
+   * state is read live from the hypervisor. A watcher run in that window sees admin up and not running: ERROR_down,
+   * and _CheckInstances submits OpInstanceStartup ("Restarting instance"), which runs once the shutdown lets go of
+   * the instance's lock (seen on the real lab: nodevac's shutdown job 155, the watcher's startup job 156).
+   * 0: no lag.
+   */
+  configReloadMs: number;
+  /**
    * The candidate pool picks substitutes at random, as MaintainCandidatePool does (config/__init__.py,
    * random.shuffle), from a generator seeded with `seed`; off: in name order.
    */
@@ -30,6 +41,7 @@ export const PLAIN_BEHAVIOUR: SimBehaviour = {
   drbd: false,
   resyncMs: 3000,
   watcherMs: 0,
+  configReloadMs: 0,
   randomCandidates: false,
   seed: 1,
 };
@@ -39,6 +51,7 @@ export const PRODUCTION_BEHAVIOUR: SimBehaviour = {
   drbd: true,
   resyncMs: 4000,
   watcherMs: 30_000,
+  configReloadMs: 250,
   randomCandidates: true,
   seed: 1,
 };

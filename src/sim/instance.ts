@@ -18,6 +18,11 @@ export class SimInstance {
   /** Who set the admin state: 'user' after a user-initiated shutdown was cleaned up (USER_down). */
   adminStateSource: 'admin' | 'user';
   disksActive: boolean;
+  /**
+   * The admin state luxid still reads until `until` (Date.now() ms), after a shutdown changed it (behaviour
+   * configReloadMs): what the watcher's query sees.
+   */
+  staleAdmin: { state: AdminState; until: number } | null = null;
   /** DRBD devices per node (drbd.ts); null for other disk templates. */
   readonly drbd: DrbdDisks | null;
   readonly tags: Set<string>;
@@ -151,12 +156,22 @@ export class SimInstance {
 
   /** Query/Instance.hs determineInstanceStatus, liveInstanceStatus and deadInstanceStatus. */
   get status(): InstanceStatus {
+    return this.statusWith(this.adminState);
+  }
+
+  /** The status a luxi query computes at `now`: live VM state, admin state from luxid's config (staleAdmin). */
+  queriedStatus(now: number): InstanceStatus {
+    const stale = this.staleAdmin;
+    return stale !== null && now < stale.until ? this.statusWith(stale.state) : this.status;
+  }
+
+  private statusWith(adminState: AdminState): InstanceStatus {
     if (this.pnode.offline) return 'ERROR_nodeoffline';
     if (!this.pnode.daemonUp) return 'ERROR_nodedown';
-    if (this.running) return this.adminState === 'up' ? 'running' : 'ERROR_up';
+    if (this.running) return adminState === 'up' ? 'running' : 'ERROR_up';
     if (this.runningOn !== null && this.runningOn.live) return 'ERROR_wrongnode';
-    if (this.adminState === 'up') return 'ERROR_down';
-    if (this.adminState === 'offline') return 'ADMIN_offline';
+    if (adminState === 'up') return 'ERROR_down';
+    if (adminState === 'offline') return 'ADMIN_offline';
     return this.adminStateSource === 'user' && this.cluster.enabledUserShutdown ? 'USER_down' : 'ADMIN_down';
   }
 }

@@ -70,3 +70,33 @@ export interface SimClusterStats {
   openConnections: number;
   maxConcurrentConnections: number;
 }
+
+/**
+ * rlib2 R_2_instances_name_replace_disks.GetPostOpInput: the body, or (its legacy interface) the query arguments
+ * when there is no body; `disks` as a list of integers or a string "0, 1".
+ */
+export function replaceDisksInput(r: RapiRequest): Record<string, unknown> {
+  const data: Record<string, unknown> =
+    isDict(r.body) && Object.keys(r.body).length > 0
+      ? { ...r.body }
+      : r.query.size > 0
+        ? {
+            remote_node: strArg(r, 'remote_node') ?? null,
+            mode: strArg(r, 'mode') ?? null,
+            disks: strArg(r, 'disks') ?? null,
+            iallocator: strArg(r, 'iallocator') ?? null,
+          }
+        : {};
+  const raw = data.disks;
+  delete data.disks;
+  if (Array.isArray(raw) && raw.length > 0 && raw.every((d) => Number.isInteger(d))) data.disks = raw;
+  else if (typeof raw === 'string' && raw !== '') {
+    const parts = raw.split(',');
+    const bad = parts.find((p) => !/^\s*[+-]?\d+\s*$/.test(p));
+    // Python's int() refusal, as rlib2 passes it on.
+    if (bad !== undefined)
+      throw new HttpError(400, `Invalid disk index passed: invalid literal for int() with base 10: '${bad}'`);
+    data.disks = parts.map(Number);
+  }
+  return data;
+}

@@ -13,6 +13,7 @@ import {
   intArg,
   isDict,
   parseQuery,
+  replaceDisksInput,
   strArg,
   type Method,
   type RapiRequest,
@@ -172,6 +173,17 @@ export class RapiService {
                 {},
                 { instance_name: r.items[0], ignore_size: intArg(r, 'ignore_size') !== 0 },
               ),
+          },
+        },
+      },
+      {
+        re: i('/replace-disks'),
+        methods: {
+          POST: {
+            fn: (r) =>
+              this.submit(r, 'instances_name_replace_disks', OPS.OP_INSTANCE_REPLACE_DISKS, replaceDisksInput(r), {
+                instance_name: r.items[0],
+              }),
           },
         },
       },

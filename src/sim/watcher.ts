@@ -64,9 +64,11 @@ export class Watcher {
     };
     // _CheckInstances
     const started = new Set<SimInstance>();
+    const now = Date.now();
     for (const inst of cluster.instanceList()) {
       const n = this.attempts.get(inst) ?? 0;
-      if (inst.status !== 'ERROR_down') {
+      // _GetGroupData reads status through luxid, whose admin state can lag a shutdown (behaviour configReloadMs).
+      if (inst.queriedStatus(now) !== 'ERROR_down') {
         if (n > 0) this.attempts.delete(inst);
         continue;
       }

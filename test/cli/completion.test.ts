@@ -61,7 +61,7 @@ describe('nodevac completion', () => {
     expect(await tab('config', '')).toEqual(['check']);
     const options = await tab('evacuate', '--');
     for (const o of ['--poweroff', '--full', '--yes', '--json', '--cluster']) expect(options).toContain(o);
-    expect(await tab('plan', '--for', '')).toEqual(['evacuate', 'poweroff', 'poweron', 'return', 'reboot']);
+    expect(await tab('plan', '--for', '')).toEqual(['evacuate', 'poweroff', 'poweron', 'return', 'reboot', 'roll']);
     expect(await tab('completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 

@@ -1,10 +1,8 @@
 // `nodevac reboot` and `nodevac migrate` on the real lab: node3 rebooted in one job (its boot ID changed, node and
 // instances as before), vm3a migrated and still running, and a migrate to a drained node refused by the plan.
 // node3 is put back as the lab had it; if that fails, the lab is reset (down, up) under the lab lock the run holds.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ganetiExec, requireLabOrSkip } from '../helpers/lab.js';
+import { ganetiExec, requireLabOrSkip, resetLab } from '../helpers/lab.js';
 import { describeRun, gntInstances, gntNode, maintenanceTags, NODE2, nodevac, scenario, summaryOf } from './helpers.js';
 
 const NODE3 = 'node3.ganeti.test';
@@ -33,9 +31,7 @@ async function node3Clean(): Promise<boolean> {
       restore: false,
       dispose: async () => {
         if (await node3Clean().catch(() => false)) return;
-        await promisify(execFile)('sh', ['-c', '/work/shared/lab/down && /work/shared/lab/up'], {
-          timeout: 300_000,
-        });
+        await resetLab();
       },
     },
   );

@@ -6,10 +6,8 @@
 // beside it), Ganeti's job list holds each operation of the job once (counted by the job's reason trail), the
 // job's events and the audit are whole. Each round brings node3 and its instances home with `poweron
 // --migrate-back`; if something is left out of place, the lab is reset (down, up) under the lab lock the run holds.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { requireLabOrSkip } from '../helpers/lab.js';
+import { requireLabOrSkip, resetLab } from '../helpers/lab.js';
 import { missingTool } from '../helpers/skips.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { JobEvent } from '../../src/jobs/types.js';
@@ -47,9 +45,6 @@ const set = new SentinelSet({ ports: [19401, 19402], sentinels: [19411, 19412, 1
 const storeSection = () => ({
   sentinel: { sentinels: set.sentinelAddresses, masterName: set.masterName, failoverSeconds: 60 },
 });
-
-const CLOSE_LOCK_FDS =
-  'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && [ "$(readlink "$f")" = /tmp/nodevac-lab.lock ] && eval "exec $n<&-"; done';
 
 type Line = Record<string, unknown> & { type?: string; step?: string; state?: string; message?: string };
 
@@ -167,11 +162,7 @@ async function node3Home(): Promise<string[]> {
         await store?.close();
         await set.close();
         if ((await node3Home().catch(() => ['unknown'])).length === 0) return;
-        // The lab lock's descriptor (inherited from `flock … vitest`) is closed first: the lab's daemons would
-        // otherwise inherit it and hold the lock for as long as they run.
-        await promisify(execFile)('bash', ['-c', `${CLOSE_LOCK_FDS}; /work/shared/lab/down && /work/shared/lab/up`], {
-          timeout: 300_000,
-        });
+        await resetLab();
       },
     },
   );

@@ -1,8 +1,9 @@
 // Issue #14 point 2 on the real lab: `nodevac evacuate node2 --shutdown-non-mirrored` with the real ganeti-watcher
 // run over and over beside it (as cron would, only far more often) and once more after it. The watcher restarts
 // every ERROR_down instance on an online node (lib/watcher/__init__.py _CheckInstances); nodevac's remembered
-// shutdown (admin down), right before verify-empty, leaves it nothing to restart: the node ends empty and offline,
-// and `nodevac return node2` starts the file instance again, admin up.
+// shutdown (admin down), right before verify-empty, leaves it nothing to restart once luxid has read it, and what
+// it restarts in between nodevac shuts down again: the node ends empty and offline, and `nodevac return node2`
+// starts the file instance again, admin up.
 import { describe, expect, it } from 'vitest';
 import { ganetiExec, requireLabOrSkip } from '../helpers/lab.js';
 import {
@@ -52,11 +53,11 @@ const VMFILE = 'vmwatch.ganeti.test';
     },
   );
 
-  // Skipped: it found a race nodevac does not handle yet (#14 point 2 stays open). A watcher run that reads the
-  // instance while nodevac's remembered shutdown runs restarts it right after (Ganeti job with reason gnt:watcher
-  // "Restarting instance", seen twice on the lab on 2026-12-06), so the node goes offline holding an admin-up
-  // instance. The fix is the product's: re-derive the shutdown after verify-empty until the instance stays down.
-  it.skip('cannot defeat the evacuation, and the instance comes back up on return', async () => {
+  // The race this test found (Ganeti job 155, nodevac's shutdown; job 156, the watcher's OP_INSTANCE_STARTUP
+  // "Restarting instance", seen twice on the lab on 2026-12-06): a watcher run that reads the instance through luxid
+  // during the shutdown restarts it right after. nodevac holds it down (src/run/steps/hold-down.ts): it waits for
+  // such startups, shuts the instance down again, and re-checks after the offline job.
+  it('cannot defeat the evacuation, and the instance comes back up on return', async () => {
     expect((await gntInstances()).get(VMFILE)).toMatchObject({ pnode: NODE2, template: 'file', running: true });
     const evac = start([
       'evacuate',

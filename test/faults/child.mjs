@@ -17,11 +17,15 @@ const config = configSchema.parse(setup.config);
 // `start` may ask the process to stop itself (SIGSTOP) once the job's n-th event is stored, so that a kill lands
 // at exactly that moment whatever the machine's load: nothing runs between the append and the stop.
 let stopAtEvent;
+// `roll` may ask the same at the n-th event (of any job) whose message matches a pattern.
+let stopAt;
 const store = await openStore(storeSettings(config.store));
 const append = store.appendEvent.bind(store);
 store.appendEvent = async (event) => {
   const stored = await append(event);
   if (stopAtEvent !== undefined && stored.seq >= stopAtEvent) process.kill(process.pid, 'SIGSTOP');
+  if (stopAt && new RegExp(stopAt.pattern).test(stored.message) && --stopAt.nth <= 0)
+    process.kill(process.pid, 'SIGSTOP');
   return stored;
 };
 const app = await createApp({ config, store, runner: setup.runner, drivers: simDrivers(config.simulator) });
@@ -35,6 +39,14 @@ const ops = {
   async start({ stopAtEvent: n } = {}) {
     stopAtEvent = n;
     const job = await app.start(plan);
+    return { id: job.id };
+  },
+  /** Plans and starts a roll; stops itself at the event `stop` names ({pattern, nth}), if given. */
+  async roll({ request, stop }) {
+    stopAt = stop;
+    const planned = await app.planRoll(request);
+    if (planned.blockers.length) return { blockers: planned.blockers.map((b) => b.message) };
+    const job = await app.startRoll(planned);
     return { id: job.id };
   },
   /** start, answering with its outcome and when it ran (epoch ms), for lock races. */

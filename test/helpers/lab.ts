@@ -104,3 +104,20 @@ export function ganetiExec(args: string[], node = 'master'): Promise<string> {
     );
   });
 }
+
+// The lab lock's descriptor (inherited from `flock … vitest`) is closed first: the lab's daemons would otherwise
+// inherit it and hold the lock for as long as they run.
+const CLOSE_LOCK_FDS =
+  'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && [ "$(readlink "$f")" = /tmp/nodevac-lab.lock ] && eval "exec $n<&-"; done';
+
+/** Puts the lab back to pristine (down, up), for a suite that could not restore it. */
+export function resetLab(): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      'bash',
+      ['-c', `${CLOSE_LOCK_FDS}; /work/shared/lab/down && /work/shared/lab/up`],
+      { timeout: 300_000 },
+      (err) => (err ? reject(err) : resolve()),
+    ),
+  );
+}

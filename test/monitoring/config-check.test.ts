@@ -79,3 +79,43 @@ describe('config check with monitoring', () => {
     );
   });
 });
+
+describe('config check --connect with monitoring that cannot be reached', () => {
+  // Ports of this suite's range where nothing listens.
+  const DEAD_AM = 'http://127.0.0.1:19317';
+  const DEAD_ICINGA = 'https://127.0.0.1:19318';
+
+  it('an unreachable Icinga fails the check naming its field and URL; a dead Alertmanager of two only warns', async () => {
+    const cfg = mon.monitoringConfig();
+    const file = configWith({
+      ...cfg,
+      alertmanager: { ...cfg.alertmanager, urls: [DEAD_AM, mon.alertmanagerUrl] },
+      icinga: { ...cfg.icinga, url: DEAD_ICINGA },
+    });
+    const r = await run(['config', 'check', '--config', file, '--connect'], cleanEnv(home));
+    expect(r.code, out(r)).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`✗ monitoring\\.icinga \\(${DEAD_ICINGA}\\): .*refused`));
+    expect(r.stdout).toMatch(new RegExp(`! monitoring\\.alertmanager\\.urls\\[0\\] \\(${DEAD_AM}\\): .*refused`));
+    expect(r.stdout).toContain(`✓ monitoring.alertmanager.urls[1] (${mon.alertmanagerUrl})`);
+    expect(r.stderr).not.toMatch(NO_STACK);
+    const j = await run(['config', 'check', '--config', file, '--connect', '--json'], cleanEnv(home));
+    expect(j.code, out(j)).toBe(1);
+    const checks = (
+      JSON.parse(j.stdout) as { connect: { monitoring: { endpoint: string; ok: boolean; blocking?: boolean }[] } }
+    ).connect.monitoring;
+    expect(checks.map((c) => [c.endpoint, c.ok, c.blocking === true])).toEqual([
+      [`monitoring.alertmanager.urls[0] (${DEAD_AM})`, false, false],
+      [`monitoring.alertmanager.urls[1] (${mon.alertmanagerUrl})`, true, false],
+      [`monitoring.icinga (${DEAD_ICINGA})`, false, true],
+    ]);
+  });
+
+  it('no Alertmanager answering fails the check, each URL named', async () => {
+    const cfg = mon.monitoringConfig();
+    const file = configWith({ ...cfg, alertmanager: { ...cfg.alertmanager, urls: [DEAD_AM] } });
+    const r = await run(['config', 'check', '--config', file, '--connect'], cleanEnv(home));
+    expect(r.code, out(r)).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`✗ monitoring\\.alertmanager\\.urls\\[0\\] \\(${DEAD_AM}\\): `));
+    expect(r.stdout).toContain(`✓ monitoring.icinga (${mon.icingaUrl})`);
+  });
+});

@@ -16,8 +16,14 @@ let mon: MonitoringSim;
 let receiver: http.Server;
 let hookUrl = '';
 let closed = false;
-const received: { type: string; jobId: string; reason: string | null; ticket: string | null; step: string | null }[] =
-  [];
+const received: {
+  type: string;
+  jobId: string;
+  reason: string | null;
+  ticket: string | null;
+  step: string | null;
+  state: string | null;
+}[] = [];
 
 beforeAll(async () => {
   mon = await startMonitoringSim({ hosts: [1, 2, 3, 4].map((n) => `node${n}.${D}`) });
@@ -106,13 +112,69 @@ describe('monitoring around jobs', () => {
     expect(failed.text).toContain(`once the node is checked, remove them with: nodevac unsilence ${NODE}`);
     expect((await app.audit({ node: NODE })).some((a) => a.detail?.includes('nodevac unsilence'))).toBe(true);
 
-    expect(await app.unsilence('small', NODE)).toMatchObject({ icinga: 'removed', silence: 'expired', jobId: on.id });
+    expect(await app.unsilence('small', NODE, { reason: 'node checked', ticket: 'T3' })).toMatchObject({
+      icinga: 'removed',
+      silence: 'expired',
+      jobId: on.id,
+    });
+    expect((await app.audit({ node: NODE })).find((a) => a.action === 'unsilence')?.detail).toBe(
+      'Icinga downtime: removed; silence: expired; reason: node checked; ticket: T3',
+    );
     expect(icinga()).toEqual([]);
     expect(silences()).toEqual([]);
     // Back to service for the next case.
     await sim.power.off(BMC, 'hard');
     const ret = await app.start(await app.plan({ kind: 'poweron', node: 'node2' }));
     expect((await finished(app, ret.id)).job.state).toBe('succeeded');
+  });
+
+  it("a retry keeps the job's reason and ticket unless given new ones, which then carry the rest of the job", async () => {
+    const { app, sim } = world;
+    const evac = await app.start(
+      await app.plan({
+        kind: 'evacuate',
+        node: 'node2',
+        options: { powerOff: true, shutdownNonMirrored: true, allowFailover: true, reason: 'disk swap', ticket: 'T1' },
+      }),
+    );
+    expect((await finished(app, evac.id)).job.state).toBe('succeeded');
+    sim.faults.set({ neverBoot: [NODE] });
+    const on = await app.start(
+      await app.plan({ kind: 'poweron', node: 'node2', options: { reason: 'disk swapped', ticket: 'T1' } }),
+    );
+    expect((await finished(app, on.id)).job.state).toBe('failed');
+    await app.retry(on.id);
+    const again = await finished(app, on.id);
+    expect(again.job.state).toBe('failed');
+    expect({ reason: again.job.reason, ticket: again.job.ticket }).toEqual({ reason: 'disk swapped', ticket: 'T1' });
+    sim.faults.clear();
+    // The technician power-cycles the node; the retried wait finds it off and powers it on again.
+    await sim.power.off(BMC, 'hard');
+    const before = submissions(sim).length;
+    await app.retry(on.id, { reason: 'BMC reset', ticket: 'T2' });
+    const back = await finished(app, on.id);
+    expect(back.job.state, back.text).toBe('succeeded');
+    expect({ reason: back.job.reason, ticket: back.job.ticket }).toEqual({ reason: 'BMC reset', ticket: 'T2' });
+    // What the retry submitted to Ganeti carries the new reason and ticket.
+    const after = submissions(sim).slice(before);
+    expect(after.length).toBeGreaterThan(0);
+    for (const s of after) expect(JSON.stringify(s)).toContain(`job=${on.id}:reason=BMC reset:ticket=T2:`);
+    // The audit keeps the first reason (the job's start) and says what the retry replaced.
+    const entries = (await app.audit({ node: NODE })).filter((e) => e.jobId === on.id && e.result === 'started');
+    expect(entries.map((e) => e.detail)).toEqual(
+      expect.arrayContaining([
+        `job ${on.id}; reason: disk swapped; ticket: T1`,
+        expect.stringMatching(/^retry of job \w+ from step \d+$/),
+        expect.stringMatching(
+          /^retry of job \w+ from step \d+; reason: BMC reset \(was: disk swapped\); ticket: T2 \(was: T1\)$/,
+        ),
+      ]),
+    );
+    expect(icinga()).toEqual([]);
+    expect(silences()).toEqual([]);
+    // One start per job; one end per attempt, so the channel that heard the failures hears the success.
+    expect(announced(on.id, 'job.started')).toHaveLength(1);
+    expect(announced(on.id, 'job.ended').map((a) => a.state)).toEqual(['failed', 'failed', 'succeeded']);
   });
 
   it('monitoring that cannot take a downtime blocks, naming the endpoint; --no-downtime goes without, audited', async () => {

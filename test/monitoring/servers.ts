@@ -85,7 +85,9 @@ export const AM_USER = 'nodevac';
 export const AM_PASSWORD = 'am-test-password';
 const AM_HASH = '$2b$04$aAzg2hws.eT78gjVtJBo4OY7gXiJ4TsBZqOnERZdP8ry9oTuCyANK';
 
-export async function startAlertmanager(opts: { auth?: boolean } = {}): Promise<Started & { port: number }> {
+export async function startAlertmanager(
+  opts: { auth?: boolean; ports?: [number, number] } = {},
+): Promise<Started & { port: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-am-'));
   writeFileSync(path.join(dir, 'am.yml'), 'route:\n  receiver: none\nreceivers:\n  - name: none\n');
   const args = [`--config.file=${dir}/am.yml`, `--storage.path=${dir}/data`, '--cluster.listen-address='];
@@ -95,7 +97,7 @@ export async function startAlertmanager(opts: { auth?: boolean } = {}): Promise<
   }
   // Test files run in parallel: take the first free port of the range, and try again if another took it.
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort(19093, 19099);
+    const port = await freePort(...(opts.ports ?? [19093, 19099]));
     let out = '';
     const child = spawn(ALERTMANAGER, [...args, `--web.listen-address=127.0.0.1:${port}`], {
       detached: true,
@@ -159,14 +161,15 @@ export interface StartedIcinga extends Started {
   fingerprint: string;
 }
 
-/** Icinga 2 with its API on 127.0.0.1:5665, one Host (and a "ping" service) per name in `hosts`. */
+/** Icinga 2 with its API on 127.0.0.1:`port` (5665 unless given), one Host (and a "ping" service) per name in `hosts`. */
 export async function startIcinga(
   hosts: string[],
   users: IcingaUser[] = [NODEVAC_USER, QUERY_ONLY_USER, NO_REMOVE_USER],
+  port = ICINGA_PORT,
 ): Promise<StartedIcinga> {
   // Another Icinga on the port would answer our readiness check with its own, stale, state.
-  await freePort(ICINGA_PORT, ICINGA_PORT).catch(() => {
-    throw new Error(`127.0.0.1:${ICINGA_PORT} is taken (an Icinga left running?): \`ss -ltnp | grep ${ICINGA_PORT}\``);
+  await freePort(port, port).catch(() => {
+    throw new Error(`127.0.0.1:${port} is taken (an Icinga left running?): \`ss -ltnp | grep ${port}\``);
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'nodevac-icinga-'));
   const certs = path.join(dir, 'data', 'certs');
@@ -199,7 +202,7 @@ export async function startIcinga(
     'object Endpoint NodeName {}',
     'object Zone ZoneName { endpoints = [ NodeName ] }',
     'include <itl>',
-    `object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = ${ICINGA_PORT}; accept_config = false; accept_commands = false }`,
+    `object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = ${port}; accept_config = false; accept_commands = false }`,
     ...users.map(
       (u) =>
         `object ApiUser ${str(u.name)} { password = ${str(u.password)}; permissions = ${JSON.stringify(u.permissions)} }`,
@@ -228,7 +231,7 @@ export async function startIcinga(
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `https://127.0.0.1:${ICINGA_PORT}`;
+  const url = `https://127.0.0.1:${port}`;
   const stop = stopper(child, dir);
   try {
     await until(
@@ -260,9 +263,10 @@ export interface Received {
   body: string;
 }
 
-/** A webhook receiver on an ephemeral port; `answer` decides each status (200 by default). */
+/** A webhook receiver on `port` (an ephemeral one by default); `answer` decides each status (200 by default). */
 export async function startReceiver(
   answer: (n: number, req: Received) => number = () => 200,
+  port = 0,
 ): Promise<Started & { received: Received[] }> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
@@ -274,10 +278,13 @@ export async function startReceiver(
       res.writeHead(answer(received.length, r), { 'content-type': 'text/plain' }).end('ok');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `http://127.0.0.1:${bound}/hook`,
     received,
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -39,8 +39,10 @@ describe('engine on the simulator', () => {
     expect(back.final.state, back.lines.join('\n')).toBe('succeeded');
     const end = (await app.listNodes(undefined, { waitForPing: true })).find((r) => r.name === n2.name)!;
     expect(end.role).toBe(n2.role);
-    // --full replaced the DRBD secondaries, so only the externally mirrored instance can come back.
-    expect(end.primaryInstances).toBe(1);
+    // --full replaced the DRBD secondaries too; the return makes node2 their secondary again (replace-disks) and
+    // migrates them back, so every primary is home again (issue #14: it used to be only the externally mirrored one).
+    expect(end.primaryInstances).toBe(n2.primaryInstances);
+    expect(end.primaryInstances).toBe(3);
     const audit = await app.audit({ node: n2.name });
     expect(audit.map((a) => `${a.action}:${a.result}`)).toEqual([
       'evacuate:started',

@@ -79,3 +79,68 @@ describe('an evacuation with --shutdown-non-mirrored while the watcher runs', ()
     }
   });
 });
+
+// The race the real lab showed (Ganeti job 155, nodevac's remembered shutdown; job 156, the watcher's
+// OP_INSTANCE_STARTUP "Restarting instance"): a watcher run during the shutdown reads luxid's admin state before it
+// reloads config.data (behaviour configReloadMs) and the VM already stopped, i.e. ERROR_down, and restarts the
+// instance once the shutdown ends. Here the watcher runs the moment each of nodevac's Ganeti jobs ends, inside that
+// window every time: it restarts the instance after every shutdown until its notepad gives up (MAXTRIES).
+describe('a watcher run that reads an instance during its shutdown', () => {
+  let racy: Simulator;
+  let racyDir: string;
+  let racyApp: NodevacApp;
+  beforeAll(async () => {
+    racy = await startSimulator({ ...FAST, behaviour: { configReloadMs: 60_000 } });
+    racyDir = await tempDir('watcher-race');
+    racyApp = await appOn(racy, { dir: racyDir }, { runner: { bootMs: 2000 } });
+  });
+  afterAll(async () => {
+    await racyApp?.close();
+    await racy?.close();
+    await removeDir(racyDir);
+  });
+
+  it('cannot defeat the evacuation: nodevac shuts the restarted instance down again, and the return starts it', async () => {
+    const c = racy.world.clusters[0]!;
+    const runs: WatcherRun[] = [];
+    const onJob = (job: SimJob) => {
+      if (job.final && !fromWatcher(job)) runs.push(...racy.world.watcher.tick());
+    };
+    c.jobs.on('change', onJob);
+    try {
+      const plan = await racyApp.plan({
+        kind: 'evacuate',
+        node: 'node3',
+        options: { full: true, shutdownNonMirrored: true, allowFailover: true },
+      });
+      expect(plan.blockers).toEqual([]);
+      const shut = plan.instances.filter((a) => a.action === 'shutdown').map((a) => a.instance);
+      expect(shut.length).toBeGreaterThan(0);
+      const job = await racyApp.start(plan);
+      const evac = await racyApp.watch(job.id, () => undefined).done;
+      const text = (await racyApp.events(job.id)).map((e) => `${e.type} ${e.step ?? ''} ${e.message}`).join('\n');
+      // The race happened, for every instance shut down.
+      const restarted = runs.flatMap((r) => r.restarted);
+      for (const name of shut) expect(restarted).toContain(name);
+      expect(evac.state, text).toBe('succeeded');
+      expect(c.nodes.get(`node3.${D}`)!.offline).toBe(true);
+      for (const name of shut) {
+        const inst = c.instances.get(name)!;
+        expect([inst.adminState, inst.running], name).toEqual(['down', false]);
+        expect(text).toMatch(new RegExp(`ganeti-watcher restarted ${name.replace(/\./g, '\\.')} \\(Ganeti job \\d+`));
+      }
+
+      const back = await finished(
+        racyApp,
+        (await racyApp.start(await racyApp.plan({ kind: 'return', node: 'node3' }))).id,
+      );
+      expect(back.job.state, back.text).toBe('succeeded');
+      for (const name of shut) {
+        const inst = c.instances.get(name)!;
+        expect([inst.adminState, inst.status]).toEqual(['up', 'running']);
+      }
+    } finally {
+      c.jobs.off('change', onJob);
+    }
+  });
+});

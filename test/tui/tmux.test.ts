@@ -214,7 +214,8 @@ describe.skipIf(!hasTmux)('nodevac demo in tmux', () => {
     shot('job-returned', returned);
 
     keys(s, 'Escape');
-    // In service again. A full evacuation replaced its DRBD secondaries, so no primary can migrate back.
+    // In service again, its primaries back (a full evacuation replaced their DRBD secondaries: node4 is made their
+    // secondary again first).
     const back = await until(s, /role regular · ping up · power on/, 'the node in service again');
     shot('node-returned', back);
 

@@ -39,6 +39,9 @@ export type StepRapi = Pick<
   | 'evacuateNode'
   | 'activateDisks'
   | 'instanceInfo'
+  | 'job'
+  | 'jobsBulk'
+  | 'replaceSecondary'
 >;
 
 /** The downtime service the monitoring steps use; absent when this nodevac has no monitoring configured. */

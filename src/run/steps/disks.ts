@@ -98,10 +98,23 @@ function nextPoll(ctx: StepContext, disks: readonly DiskStatus[][]): number {
 export async function waitSync(ctx: StepContext): Promise<StepOutcome> {
   const names = resyncItems(ctx);
   if (names.length === 0) return skipped('no DRBD instance uses the node');
-  const until = ctx.now() + ctx.settings.syncMs;
   const open = new Set<string>();
   for (const name of names) if ((await stillNeeds(ctx, name)) !== null) open.add(name);
   const total = open.size;
+  await untilInSync(ctx, open, { state: 'done', message: 'disks in sync' });
+  return total ? done(`${total} instance(s) in sync`) : skipped('no DRBD instance uses the node any more');
+}
+
+/**
+ * Looks at the disks of `open`'s instances (one OpInstanceQueryData job each) until all are in sync on both nodes,
+ * within the sync deadline, showing the resync's progress; each in-sync instance's item gets `settled`.
+ */
+export async function untilInSync(
+  ctx: StepContext,
+  open: Set<string>,
+  settled: { state: 'done' | 'pending'; message: string },
+): Promise<void> {
+  const until = ctx.now() + ctx.settings.syncMs;
   const shown = new Map<string, string>();
   for (;;) {
     const looks: DiskStatus[][] = [];
@@ -110,8 +123,8 @@ export async function waitSync(ctx: StepContext): Promise<StepOutcome> {
       const disks = await query(ctx, name);
       if (disksInSync(disks)) {
         open.delete(name);
-        ctx.setInstance(name, { state: 'done', message: 'disks in sync' });
-        await ctx.emit('instance', `${name}: disks in sync`, { instance: name, state: 'done' });
+        ctx.setInstance(name, settled);
+        await ctx.emit('instance', `${name}: disks in sync`, { instance: name, state: settled.state });
         continue;
       }
       looks.push(disks);
@@ -129,7 +142,7 @@ export async function waitSync(ctx: StepContext): Promise<StepOutcome> {
       }
     }
     await ctx.save();
-    if (open.size === 0) break;
+    if (open.size === 0) return;
     ctx.checkDeadline();
     if (ctx.now() > until) {
       const left = [...open].join(', ');
@@ -140,5 +153,4 @@ export async function waitSync(ctx: StepContext): Promise<StepOutcome> {
     }
     await ctx.pause(nextPoll(ctx, looks));
   }
-  return total ? done(`${total} instance(s) in sync`) : skipped('no DRBD instance uses the node any more');
 }

@@ -3,7 +3,7 @@
 // virtual clock (no real time passes), as the power policy is tested. Everything a handler did is recorded.
 import { GanetiJobError, RapiError } from '../../ganeti/errors.js';
 import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
-import type { RapiClusterInfo, RapiInstance, RapiNode } from '../../ganeti/types.js';
+import type { RapiClusterInfo, RapiInstance, RapiJob, RapiNode } from '../../ganeti/types.js';
 import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
 import type { InstanceAction, Plan, StepKind } from '../../plan/types.js';
 import { NO_BOOT_OVERRIDE, type BootFlags } from '../../power/bootflags.js';
@@ -166,6 +166,8 @@ export class FakeContext implements StepContext {
   /** Instances whose status OpInstanceQueryData was asked for, in order. */
   readonly queried: string[] = [];
   clusterInfo: Partial<RapiClusterInfo> = { candidate_pool_size: 10 };
+  /** Jobs in Ganeti's queue other than this context's own submissions (e.g. the watcher's), for the job list. */
+  readonly ganetiJobs: RapiJob[] = [];
   /** A cancel arrives at this virtual time. */
   cancelAt = Infinity;
   time = 0;
@@ -269,9 +271,15 @@ export class FakeContext implements StepContext {
       this.queue('migrateInstance', name, opts, () => this.moveTo(this.inst(name), opts.targetNode)),
     failoverInstance: (name, opts = {}) =>
       this.queue('failoverInstance', name, opts, () => this.moveTo(this.inst(name), opts.targetNode)),
+    // Remembered unless no_remember: admin down (LUInstanceShutdown MarkInstanceDown).
     shutdownInstance: (name, opts = {}) =>
       this.queue('shutdownInstance', name, opts, () =>
-        Object.assign(this.inst(name), { oper_state: false, status: 'ERROR_down' }),
+        Object.assign(
+          this.inst(name),
+          opts.noRemember === true
+            ? { oper_state: false, status: 'ERROR_down' }
+            : { oper_state: false, status: 'ADMIN_down', admin_state: 'down' },
+        ),
       ),
     startupInstance: (name, opts = {}) =>
       this.queue('startupInstance', name, opts, () =>
@@ -292,6 +300,16 @@ export class FakeContext implements StepContext {
       });
       return Promise.resolve(id);
     },
+    replaceSecondary: (name, remoteNode) =>
+      this.queue('replaceSecondary', name, { remoteNode }, () => {
+        this.inst(name).snodes = [remoteNode];
+      }),
+    job: (id) => {
+      const j = this.ganetiJobs.find((x) => x.id === id);
+      if (!j) throw new RapiError('not-found', 'c1', `Ganeti has no job ${id}`, 'check the id', { status: 404 });
+      return Promise.resolve({ ...j });
+    },
+    jobsBulk: () => Promise.resolve(this.ganetiJobs.map((j) => ({ ...j }))),
     evacuateNode: (name, opts) =>
       this.queue('evacuateNode', name, opts, () => {
         for (const i of this.instances.values())

@@ -3,6 +3,7 @@
 import { RapiError } from '../../ganeti/errors.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import { done, isRunning, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
+import { holdDown } from './hold-down.js';
 
 export async function shutdownNonMirrored(ctx: StepContext): Promise<StepOutcome> {
   const { job } = ctx;
@@ -26,7 +27,10 @@ export async function shutdownNonMirrored(ctx: StepContext): Promise<StepOutcome
     ctx.setInstance(name, { state: 'done', message: 'shut down; restarted on return' });
     await ctx.save();
   }
-  return done();
+  // A watcher run during a shutdown may restart the instance right after it (hold-down.ts): not done until each
+  // one stays down.
+  const again = await holdDown(ctx);
+  return done(again.length ? `shut down again after a restart: ${again.join(', ')}` : undefined);
 }
 
 export async function restartInstances(ctx: StepContext): Promise<StepOutcome> {

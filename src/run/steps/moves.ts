@@ -139,6 +139,8 @@ async function settleSecondaries(ctx: StepContext, error?: string) {
  * live migration where the plan says so, failover where it says so. Ganeti's failover starts the instance on
  * the node only when it is marked up (TLMigrateInstance._ExecFailover): a stopped one comes back stopped.
  */
+const isMove = (a: string) => a === 'migrate-to-secondary' || a === 'migrate' || a === 'failover';
+
 export async function migrateBack(ctx: StepContext): Promise<StepOutcome> {
   const { job } = ctx;
   if (!job.plan.options.migrateBack) return skipped('not asked for (--migrate-back)');
@@ -200,5 +202,8 @@ export async function migrateBack(ctx: StepContext): Promise<StepOutcome> {
   }
   await ctx.save();
   if (failures.length) throw new StepError(failures.join('; '));
-  return done(stay ? `${stay} instance(s) stay where they are` : undefined);
+  // Counted from the items: what is on the node now, of what the plan moves back.
+  const back = job.instances.filter((i) => isMove(i.action) && i.state === 'done' && i.node === job.node).length;
+  const counted = `${back} of ${actions.length} instance(s) back on ${job.node}`;
+  return done(stay ? `${counted}; ${stay} instance(s) stay where they are` : counted);
 }

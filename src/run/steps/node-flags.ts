@@ -3,6 +3,7 @@ import { GanetiJobError } from '../../ganeti/errors.js';
 import { MAINTENANCE_TAG } from '../../jobs/rules.js';
 import { StepError } from '../errors.js';
 import { done, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
+import { heldDown, holdDown, restartedBy } from './hold-down.js';
 import { leftOn } from './verify.js';
 
 export async function tag(ctx: StepContext): Promise<StepOutcome> {
@@ -38,9 +39,53 @@ async function setFlag(ctx: StepContext, flag: 'drained' | 'offline'): Promise<S
   }
   const op = { opId: 'OP_NODE_SET_PARAMS', match: (o: Record<string, unknown>) => o[flag] === true };
   const autoPromote = ctx.job.plan.autoPromote ?? node.master_candidate;
+  // Which of the instances nodevac shut down are admin down right before the offline job (see offlineHeldDown).
+  const down = flag === 'offline' ? await adminDown(ctx, heldDown(ctx)) : [];
   const id = await submitOnce(ctx, op, (c) => c.modifyNode(ctx.job.node, { [flag]: true, auto_promote: autoPromote }));
   await ctx.follow(id);
+  if (flag === 'offline') return done(await offlineHeldDown(ctx, down, autoPromote));
   return done();
+}
+
+async function adminDown(ctx: StepContext, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const all = await ctx.read((c) => c.instances());
+  return all.filter((i) => names.includes(i.name) && i.admin_state !== 'up').map((i) => i.name);
+}
+
+/**
+ * A watcher restart that ran between verify-empty's read and the offline job leaves an admin-up instance on the
+ * offline node, where Ganeti can no longer shut it down (LUInstanceShutdown CheckNodeOnline): back online, drained,
+ * shut it down again, offline again. Ganeti marks an instance up only when its startup ran (LUInstanceStartup
+ * refuses an offline primary in CheckPrereq, before MarkInstanceUp), so admin up here means it ran.
+ */
+async function offlineHeldDown(ctx: StepContext, held: string[], autoPromote: boolean): Promise<string | undefined> {
+  for (let round = 1; held.length > 0; round++) {
+    const up = (await ctx.read((c) => c.instances())).filter((i) => held.includes(i.name) && i.admin_state === 'up');
+    if (up.length === 0) return round > 1 ? 'offline, after shutting restarted instances down again' : undefined;
+    const names = up.map((i) => i.name);
+    if (round > 3)
+      throw new StepError(
+        `${names.join(', ')} keep being started on ${ctx.job.node}; pause the watcher on the master (gnt-cluster watcher pause 1h), then nodevac retry ${ctx.job.id}`,
+      );
+    const jobs = await ctx.read((c) => c.jobsBulk());
+    for (const i of up)
+      await ctx.emit(
+        'log',
+        `${restartedBy(jobs, i.name, i)} before ${ctx.job.node} went offline; taking it online (drained) to shut it down again`,
+        { instance: i.name },
+      );
+    ctx.checkStop();
+    const body = (await promotesItself(ctx)) ? { offline: false } : { offline: false, drained: true };
+    await ctx.follow(await ctx.submit((c) => c.modifyNode(ctx.job.node, body)));
+    if (!(await ctx.node()).drained)
+      await ctx.follow(
+        await ctx.submit((c) => c.modifyNode(ctx.job.node, { drained: true, auto_promote: autoPromote })),
+      );
+    await holdDown(ctx, names);
+    await ctx.follow(await ctx.submit((c) => c.modifyNode(ctx.job.node, { offline: true, auto_promote: autoPromote })));
+  }
+  return undefined;
 }
 
 export const drain = (ctx: StepContext) => setFlag(ctx, 'drained');

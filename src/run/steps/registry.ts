@@ -9,6 +9,7 @@ import { migrateBack, movePrimaries, moveSecondaries } from './moves.js';
 import { extendSilence, silence, unsilence } from './monitoring.js';
 import { deOffline, drain, offline, tag, undrain, untag } from './node-flags.js';
 import { powerOff, powerOn, verifyOff, waitPing } from './power.js';
+import { restoreSecondaries } from './restore.js';
 import { checkBootFlags, proveReboot, recordBootId } from './reboot.js';
 import { verifyEmpty } from './verify.js';
 
@@ -37,6 +38,7 @@ export const STEPS: StepRegistry = {
   'wait-sync': waitSync,
   undrain,
   'restart-instances': restartInstances,
+  'restore-secondaries': restoreSecondaries,
   'migrate-back': migrateBack,
   silence,
   'extend-silence': extendSilence,
@@ -59,10 +61,12 @@ const ITEMS: Partial<Record<StepKind, readonly InstanceActionKind[]>> = {
 };
 
 /**
- * The items a step writes to: its own, and for activate-disks those wait-sync settles. An instance can have two
- * items (its resync and its move back), so a step's writes go to the item of its own kind.
+ * The items a step writes to: its own, for activate-disks those wait-sync settles, and for restore-secondaries the
+ * moves back it prepares. An instance can have two items (its resync and its move back), so a step's writes go to
+ * the item of its own kind.
  */
 export function itemActions(kind: StepKind): readonly string[] | undefined {
+  if (kind === 'restore-secondaries') return MOVES;
   return kind === 'activate-disks' ? ITEMS['wait-sync'] : ITEMS[kind];
 }
 

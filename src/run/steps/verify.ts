@@ -3,6 +3,7 @@ import type { RapiInstance, RapiNode } from '../../ganeti/types.js';
 import type { JobRecord } from '../../jobs/types.js';
 import { StepError } from '../errors.js';
 import { done, isRunning, type StepContext, type StepOutcome } from './context.js';
+import { holdDown } from './hold-down.js';
 
 /**
  * What still needs the node: primaries, and secondaries when a full evacuation was asked. Non-mirrored
@@ -19,6 +20,8 @@ export function leftOn(job: JobRecord, node: RapiNode, instances?: RapiInstance[
 }
 
 export async function verifyEmpty(ctx: StepContext): Promise<StepOutcome> {
+  // Whatever the watcher restarted since the shutdown step goes down again first (hold-down.ts).
+  await holdDown(ctx);
   const [node, instances] = await Promise.all([ctx.node(), ctx.read((c) => c.instances())]);
   const left = leftOn(ctx.job, node, instances);
   if (left.length) throw new StepError(`${ctx.job.node} still holds ${left.join(', ')}; it stays drained and online`);

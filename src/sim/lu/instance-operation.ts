@@ -28,7 +28,10 @@ export function* instanceShutdown(ctx: LuContext) {
   else checkOnline(inst.pnode);
   if (op.get('dry_run') === true) return null;
   yield;
+  // MarkInstanceDown before the VM stops: luxid may go on reading admin up for a while (behaviour configReloadMs).
   if (op.get('no_remember') !== true && inst.adminState !== 'offline') {
+    const lag = ctx.world.behaviour.configReloadMs;
+    inst.staleAdmin = lag > 0 ? { state: inst.adminState, until: Date.now() + lag } : null;
     inst.adminState = 'down';
     bumpInstance(ctx, inst);
   }
@@ -61,6 +64,7 @@ export function* instanceStartup(ctx: LuContext) {
   if (op.get('dry_run') === true) return null;
   yield;
   if (op.get('no_remember') !== true) {
+    inst.staleAdmin = null;
     inst.adminState = 'up';
     bumpInstance(ctx, inst);
   }

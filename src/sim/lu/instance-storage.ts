@@ -56,8 +56,11 @@ export function* replaceDisks(ctx: LuContext) {
   if (newNode === inst.pnode) throw prereq('The specified node is the primary node of the instance', 'wrong_input');
   if (newNode === oldSecondary)
     throw prereq('The specified node is already the secondary node of the instance', 'wrong_input');
-  checkOnline(newNode);
+  const disksGiven = op.get('disks');
+  if (Array.isArray(disksGiven) && disksGiven.length > 0)
+    throw prereq('Cannot specify disks to be replaced', 'wrong_input');
   checkNotDrained(newNode);
+  checkOnline(newNode);
   if (newNode.live && newNode.diskFree < inst.diskUsage) {
     throw prereq(
       `Not enough disk space on target node ${newNode.name}: required ${inst.diskUsage} MiB, available ${newNode.diskFree} MiB`,
