@@ -7,7 +7,8 @@ import { pemFingerprint } from '../util/tls.js';
 import { ControlService } from './control.js';
 import { FaultState, type SimFaults } from './faults.js';
 import { listen, type Listener } from './http.js';
-import { demoInventory, type Inventory, scaleInventory, smallInventory } from './inventory.js';
+import type { Inventory } from './inventory.js';
+import { demoInventory, scaleInventory, smallInventory } from './worlds.js';
 import { JobQueue } from './jobs.js';
 import { logicalUnits } from './lu/index.js';
 import { nodesBulkBody } from './render.js';
@@ -18,7 +19,7 @@ import { Watcher } from './watcher.js';
 import { PLAIN_BEHAVIOUR, PRODUCTION_BEHAVIOUR, type SimBehaviour } from './behaviour.js';
 
 export type { Inventory, InventoryCluster, InventoryInstance, InventoryNode } from './inventory.js';
-export { demoInventory, labInventory, scaleInventory, smallInventory } from './inventory.js';
+export { demoInventory, labInventory, scaleInventory, smallInventory } from './worlds.js';
 export type { FaultSettings, SimFaults } from './faults.js';
 export type { SimBehaviour } from './behaviour.js';
 export type { WatcherRun } from './watcher.js';
