@@ -5,7 +5,6 @@ import type { PlanKind } from '../plan/types.js';
 import type { Context } from './context.js';
 import { addInstanceCommands } from './instance-commands.js';
 import {
-  NODE_ARGUMENT,
   clusterOpt,
   configOpt,
   evacuateOpts,
@@ -13,6 +12,7 @@ import {
   g,
   jsonOpt,
   moveOpts,
+  nodeCommand,
   planOptions,
   runOpts,
   type EvacuateFlags,
@@ -24,7 +24,7 @@ export function addNodeCommands(program: Command, ctx: Context): void {
   /** A subcommand with the options every acting command has (config, cluster, --yes, --json…). */
   const acting = (name: string) => runOpts(clusterOpt(configOpt(program.command(name))));
   /** A subcommand on one node, with --config and --cluster; the caller adds the rest in help order. */
-  const onNode = (name: string) => clusterOpt(configOpt(program.command(name).argument('<node>', NODE_ARGUMENT)));
+  const onNode = (name: string) => nodeCommand(program, name);
   /** Plans `kind` for the node and runs the job. */
   const runJob = (kind: PlanKind) => async (node: string, o: RunFlags, cmd: Command) =>
     (await import('./act.js')).runPlanned(ctx, g(cmd), kind, node, planOptions(kind, o), { ...o, json: g(cmd).json });

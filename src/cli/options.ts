@@ -83,6 +83,9 @@ export const configOpt = (cmd: Command) => cmd.option('--config <file>', CONFIG_
 export const clusterOpt = (cmd: Command, what = 'look for the node only in this cluster') =>
   cmd.option('--cluster <name>', what);
 export const jsonOpt = (cmd: Command, what: string) => cmd.option('--json', what);
+/** A subcommand on one node, with --config and --cluster. */
+export const nodeCommand = (program: Command, name: string) =>
+  clusterOpt(configOpt(program.command(name).argument('<node>', NODE_ARGUMENT)));
 
 /** The options of every command that starts a job. */
 export const runOpts = (cmd: Command) =>

@@ -2,57 +2,53 @@
 import { Option, type Command } from 'commander';
 import type { PlanKind } from '../plan/types.js';
 import type { Context } from './context.js';
-import {
-  NODE_ARGUMENT,
-  clusterOpt,
-  configOpt,
-  evacuateOpts,
-  examples,
-  g,
-  jsonOpt,
-  planOptions,
-  type EvacuateFlags,
-} from './options.js';
+import * as opt from './options.js';
 
 export function addReadCommands(program: Command, ctx: Context): void {
-  jsonOpt(configOpt(program.command('clusters')), 'print an array of cluster status objects')
+  opt
+    .jsonOpt(opt.configOpt(program.command('clusters')), 'print an array of cluster status objects')
     .description('configured clusters: reachable?, Ganeti version, master, nodes up, running nodevac jobs')
     .option('--cluster <name>', 'only this cluster')
-    .addHelpText('after', examples('nodevac clusters', 'nodevac clusters --json'))
-    .action(async (_o, cmd: Command) => (await import('./read.js')).clusters(ctx, g(cmd)));
+    .addHelpText('after', opt.examples('nodevac clusters', 'nodevac clusters --json'))
+    .action(async (_o, cmd: Command) => (await import('./read.js')).clusters(ctx, opt.g(cmd)));
 
-  jsonOpt(configOpt(program.command('nodes')), 'print an array of node rows (see README: JSON output)')
+  opt
+    .jsonOpt(opt.configOpt(program.command('nodes')), 'print an array of node rows (see README: JSON output)')
     .description('nodes of every configured cluster: role, instances, ping, power, job')
     .option('--cluster <name>', 'only this cluster')
     .option('--filter <text>', 'only nodes whose name or role contains TEXT (also ping:down, power:off, locked)')
     .addHelpText(
       'after',
-      examples(
+      opt.examples(
         'nodevac nodes',
         'nodevac nodes --cluster ams --filter drained',
         'nodevac nodes --json | jq \'.[] | select(.ping == "down") | .name\'',
       ),
     )
-    .action(async (o: { filter?: string }, cmd: Command) => (await import('./read.js')).nodes(ctx, g(cmd), o));
+    .action(async (o: { filter?: string }, cmd: Command) => (await import('./read.js')).nodes(ctx, opt.g(cmd), o));
 
-  jsonOpt(
-    clusterOpt(configOpt(program.command('show').argument('<node>', NODE_ARGUMENT))),
-    'print the node, its instances, its evacuation plan and history',
-  )
+  opt
+    .jsonOpt(opt.nodeCommand(program, 'show'), 'print the node, its instances, its evacuation plan and history')
     .description('one node: role, addresses, BMC, instances (with what an evacuation would do), history')
-    .addHelpText('after', examples('nodevac show node3', 'nodevac show node3.ams.example.org --json'))
-    .action(async (node: string, _o, cmd: Command) => (await import('./read.js')).show(ctx, g(cmd), node));
+    .addHelpText('after', opt.examples('nodevac show node3', 'nodevac show node3.ams.example.org --json'))
+    .action(async (node: string, _o, cmd: Command) => (await import('./read.js')).show(ctx, opt.g(cmd), node));
 
   const planCmd = program
     .command('plan')
-    .argument('<node>', NODE_ARGUMENT)
+    .argument('<node>', opt.NODE_ARGUMENT)
     .description('what nodevac would do, step by step, and what blocks it; changes nothing (exit 3 when blocked)')
     .addOption(
       new Option('--for <kind>', 'plan for this command')
         .choices(['evacuate', 'poweroff', 'poweron', 'return', 'reboot'])
         .default('evacuate'),
     );
-  evacuateOpts(jsonOpt(clusterOpt(configOpt(planCmd)), 'print the plan object (with its blockers and warnings arrays)'))
+  opt
+    .evacuateOpts(
+      opt.jsonOpt(
+        opt.clusterOpt(opt.configOpt(planCmd)),
+        'print the plan object (with its blockers and warnings arrays)',
+      ),
+    )
     .option('--migrate-back', 'with --for poweron/return: move the evacuated instances back')
     .option('--no-return', 'with --for poweron: only power on and wait for ping; the node stays offline')
     .option('--no-migrate-back', 'with --for reboot: leave the moved instances where they went')
@@ -61,7 +57,7 @@ export function addReadCommands(program: Command, ctx: Context): void {
     .option('--no-downtime', 'plan without the monitoring downtime step')
     .addHelpText(
       'after',
-      examples(
+      opt.examples(
         'nodevac plan node3',
         'nodevac plan node3 --poweroff --full',
         'nodevac plan node3 --for poweron --migrate-back',
@@ -69,7 +65,7 @@ export function addReadCommands(program: Command, ctx: Context): void {
         'nodevac plan node7 --json | jq .blockers',
       ),
     )
-    .action(async (node: string, o: EvacuateFlags & { for: PlanKind }, cmd: Command) =>
-      (await import('./read.js')).plan(ctx, g(cmd), node, o.for, planOptions(o.for, o)),
+    .action(async (node: string, o: opt.EvacuateFlags & { for: PlanKind }, cmd: Command) =>
+      (await import('./read.js')).plan(ctx, opt.g(cmd), node, o.for, opt.planOptions(o.for, o)),
     );
 }
