@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { PlanOptions } from '../plan/types.js';
 import type { Context, GlobalOptions } from './context.js';
-import { deadlineFrom } from './program.js';
+import { deadlineFrom, examples } from './options.js';
 
 interface InstanceFlags {
   iallocator?: string;
@@ -11,10 +11,6 @@ interface InstanceFlags {
   cleanup?: boolean;
   yes?: boolean;
   detach?: boolean;
-}
-
-function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
 }
 
 /** `command(name)` makes a subcommand with the options every acting command has (config, cluster, --yes, --json…). */

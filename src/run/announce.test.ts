@@ -1,24 +1,20 @@
 // Announcements against a real local store and an announcer that records what it was asked to send: one start and
 // one end per job, also when another process (a second Announcements on the stored record) takes the job over.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Announcement, Delivery } from '../monitoring/webhook.js';
-import { LocalStore } from '../store/local.js';
+import type { LocalStore } from '../store/local.js';
+import { tempLocalStore } from '../store/temp-store.js';
 import { Announcements } from './announce.js';
 import { Journal } from './journal.js';
 import { job } from './steps/fake-context.js';
 
-let dir: string;
 let store: LocalStore;
+let remove: () => Promise<void>;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nodevac-announce-'));
-  store = new LocalStore(dir, 'test');
+  ({ store, remove } = tempLocalStore('nodevac-announce-'));
 });
 afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await remove();
 });
 
 describe('Announcements', () => {

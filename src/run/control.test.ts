@@ -1,27 +1,23 @@
 // The job's control against a real local store: requests read at start and by the heartbeat's scan, stop and
 // deadline checks, the lock given up.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../jobs/types.js';
-import { LocalStore } from '../store/local.js';
+import type { LocalStore } from '../store/local.js';
+import { tempLocalStore } from '../store/temp-store.js';
 import { JobControl } from './control.js';
 import { StepError } from './errors.js';
 import { job } from './steps/fake-context.js';
 
-let dir: string;
 let store: LocalStore;
+let remove: () => Promise<void>;
 let control: JobControl | undefined;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nodevac-control-'));
-  store = new LocalStore(dir, 'test');
+  ({ store, remove } = tempLocalStore('nodevac-control-'));
 });
 afterEach(async () => {
   control?.stopHeartbeat();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await remove();
 });
 
 const request = (j: JobRecord, state: string) =>

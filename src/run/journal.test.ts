@@ -1,23 +1,19 @@
 // The journal against a real local store: step records, events, Ganeti job ids, and silence once detached.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../jobs/types.js';
-import { LocalStore } from '../store/local.js';
+import type { LocalStore } from '../store/local.js';
+import { tempLocalStore } from '../store/temp-store.js';
 import { Journal } from './journal.js';
 import { action, instance, job } from './steps/fake-context.js';
 
-let dir: string;
 let store: LocalStore;
+let remove: () => Promise<void>;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nodevac-journal-'));
-  store = new LocalStore(dir, 'test');
+  ({ store, remove } = tempLocalStore('nodevac-journal-'));
 });
 afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await remove();
 });
 
 const plan = {

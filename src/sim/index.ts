@@ -1,13 +1,14 @@
 // nodevac's embedded Ganeti simulator: one HTTPS RAPI listener per simulated cluster (answering as Ganeti 3.0.2
 // does, see rapi.ts), simulated BMCs and ping, fault injection, and a control endpoint for other processes.
 // `nodevac demo` runs the real CLI/TUI against it; tests use it instead of a cluster.
-import selfsigned from 'selfsigned';
 import type { PowerDriver, Reachability } from '../power/types.js';
 import { pemFingerprint } from '../util/tls.js';
 import { ControlService } from './control.js';
 import { FaultState, type SimFaults } from './faults.js';
 import { listen, type Listener } from './http.js';
-import { demoInventory, type Inventory, scaleInventory, smallInventory } from './inventory.js';
+import type { Inventory } from './inventory.js';
+import { selfSignedCertificate } from './cert.js';
+import { demoInventory, scaleInventory, smallInventory } from './worlds.js';
 import { JobQueue } from './jobs.js';
 import { logicalUnits } from './lu/index.js';
 import { nodesBulkBody } from './render.js';
@@ -18,7 +19,7 @@ import { Watcher } from './watcher.js';
 import { PLAIN_BEHAVIOUR, PRODUCTION_BEHAVIOUR, type SimBehaviour } from './behaviour.js';
 
 export type { Inventory, InventoryCluster, InventoryInstance, InventoryNode } from './inventory.js';
-export { demoInventory, labInventory, scaleInventory, smallInventory } from './inventory.js';
+export { demoInventory, labInventory, scaleInventory, smallInventory } from './worlds.js';
 export type { FaultSettings, SimFaults } from './faults.js';
 export type { SimBehaviour } from './behaviour.js';
 export type { WatcherRun } from './watcher.js';
@@ -105,20 +106,6 @@ function resolveInventory(opts: SimOptions): Inventory {
   return opts.inventory;
 }
 
-/** One self-signed certificate for every listener: EC P-256 (fast), CN ganeti.example.com and no SAN, like Ganeti's. */
-async function certificate(): Promise<{ cert: string; key: string }> {
-  const now = new Date();
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'ganeti.example.com' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now.getTime() - 3600_000),
-    notAfterDate: new Date(now.getTime() + 5 * 365 * 86400_000),
-    extensions: [{ name: 'basicConstraints', cA: false }],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
   const inventory = resolveInventory(opts);
   const bootDelayMs = opts.bootDelayMs ?? 1500;
@@ -147,7 +134,8 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     [users.write.user, { password: users.write.password, write: true }],
   ]);
 
-  const cert = await certificate();
+  // One certificate for every listener: CN ganeti.example.com and no SAN, like Ganeti's.
+  const cert = await selfSignedCertificate('ganeti.example.com');
   const fingerprint = pemFingerprint(cert.cert);
   const listeners: Listener[] = [];
   const services: RapiService[] = [];

@@ -315,18 +315,9 @@ export class JobQueue extends EventEmitter {
     job.start = tsNow();
     if (job.op.get('debug_level') === undefined) job.op.set('debug_level', 0);
     job.gen = this.lus(job.op.def.id).lu(this.context(job));
-    let first: IteratorResult<{ locks: LockRequest[] } | undefined, unknown>;
-    try {
-      first = job.gen.next();
-    } catch (err) {
-      this.fail(job, err);
-      return;
-    }
-    if (first.done === true) {
-      this.finish(job, 'success', first.value ?? null);
-      return;
-    }
-    job.locks = first.value?.locks ?? [];
+    const first = this.runLu(job, job.gen);
+    if (first === null) return;
+    job.locks = (first.value as { locks: LockRequest[] } | undefined)?.locks ?? [];
     this.emit('change', job);
     this.acquire(job);
   }
@@ -342,19 +333,25 @@ export class JobQueue extends EventEmitter {
     this.later(job, this.stepDelay(job), () => this.step(job));
   }
 
-  private step(job: SimJob): void {
-    if (job.gen === null) return;
+  /** Runs the LU to its next yield and returns what it yielded; null once it failed or returned (the job is closed). */
+  private runLu(job: SimJob, gen: NonNullable<SimJob['gen']>): { value: unknown } | null {
     let r: IteratorResult<unknown, unknown>;
     try {
-      r = job.gen.next();
+      r = gen.next();
     } catch (err) {
       this.fail(job, err);
-      return;
+      return null;
     }
     if (r.done === true) {
       this.finish(job, 'success', r.value ?? null);
-      return;
+      return null;
     }
+    return { value: r.value };
+  }
+
+  private step(job: SimJob): void {
+    if (job.gen === null) return;
+    if (this.runLu(job, job.gen) === null) return;
     this.later(job, this.stepDelay(job), () => this.step(job));
   }
 

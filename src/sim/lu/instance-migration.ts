@@ -137,12 +137,7 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
     }
     ctx.log(`* instance confirmed to be running on its primary node (${source.name})`);
     ctx.log(`* closing instance disks on node ${dest.name}`);
-    if (drbd) {
-      ctx.log('* wait until resync is done');
-      ctx.log('* changing into standalone mode');
-      ctx.log('* changing disks into single-master mode');
-      ctx.log('* wait until resync is done');
-    } else ctx.log(`* opening instance disks on node ${source.name} in exclusive mode`);
+    logSingleMaster(ctx, drbd, source);
     ctx.log('* done');
     return null;
   }
@@ -179,12 +174,7 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
   world.placeInstance(inst, dest, drbd ? source : null);
   ctx.log(`* closing instance disks on node ${source.name}`);
   yield;
-  if (drbd) {
-    ctx.log('* wait until resync is done');
-    ctx.log('* changing into standalone mode');
-    ctx.log('* changing disks into single-master mode');
-    ctx.log('* wait until resync is done');
-  } else ctx.log(`* opening instance disks on node ${dest.name} in exclusive mode`);
+  logSingleMaster(ctx, drbd, dest);
   if (inst.diskTemplate === 'rbd' || inst.diskTemplate === 'ext')
     ctx.log(`* unmapping instance's disks ${inst.disks.map(() => 'None').join(', ')} from ${source.name}`);
   ctx.log('* done');
@@ -192,6 +182,20 @@ export function* migrateOrFailover(ctx: LuContext, failoverOp: boolean) {
 }
 
 /** TLMigrateInstance._ExecFailover. */
+/**
+ * TLMigrateInstance's closing sequence, as both _ExecCleanup and _ExecMigration run it: DRBD goes back to
+ * single-master (_WaitUntilSync, _GoStandalone, _GoReconnect(False), _WaitUntilSync); other disks are opened
+ * exclusively on the node the instance runs on.
+ */
+function logSingleMaster(ctx: LuContext, drbd: boolean, runsOn: SimNode): void {
+  if (drbd) {
+    ctx.log('* wait until resync is done');
+    ctx.log('* changing into standalone mode');
+    ctx.log('* changing disks into single-master mode');
+    ctx.log('* wait until resync is done');
+  } else ctx.log(`* opening instance disks on node ${runsOn.name} in exclusive mode`);
+}
+
 function* execFailover(ctx: LuContext, inst: SimInstance, source: SimNode, dest: SimNode, ignoreConsistency: boolean) {
   const { world } = ctx;
   if (inst.disksActive) {

@@ -4,7 +4,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import selfsigned from 'selfsigned';
+import { selfSignedCertificate } from '../cert.js';
 import type { MonitoringConfig } from '../../config/schema.js';
 import { pemFingerprint } from '../../util/tls.js';
 import { SimAlertmanager } from './alertmanager.js';
@@ -60,7 +60,8 @@ export async function startMonitoringSim(opts: MonitoringSimOptions): Promise<Mo
     },
     now,
   );
-  const { cert, key } = await certificate();
+  // Like `icinga2 api setup`'s: self-signed, with the address it is reached by.
+  const { cert, key } = await selfSignedCertificate('icinga.demo', '127.0.0.1');
   const amServer = http.createServer(serve((r) => alertmanager.handle(r)));
   const icingaServer = https.createServer(
     { cert, key },
@@ -124,21 +125,4 @@ function listen(server: http.Server, port: number): Promise<number> {
 function close(server: http.Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/** Like `icinga2 api setup`'s: self-signed, with the address it is reached by. */
-async function certificate(): Promise<{ cert: string; key: string }> {
-  const now = new Date();
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'icinga.demo' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now.getTime() - 3600_000),
-    notAfterDate: new Date(now.getTime() + 5 * 365 * 86400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
 }
