@@ -20,7 +20,8 @@ beforeAll(async () => {
   dir = await tempDir('attribution');
   app = await appOn(sim, { dir }, { extra: { operator: { from: 'fixed', name: OPERATOR } } });
   // Every kind of submission nodevac makes: tags, drain, migration, failover, shutdown, secondary evacuation,
-  // offline; then de-offline, undrain, role, startup, migration back and untag.
+  // offline; then de-offline, undrain, role, startup, the disk reads of the resync wait, the DRBD secondaries
+  // restored (after --full), migration back and untag.
   for (const node of ['node3', 'node2']) {
     for (const [kind, options] of [
       ['evacuate', { powerOff: true, full: true, shutdownNonMirrored: true, allowFailover: true }],
@@ -46,6 +47,8 @@ describe('attribution', () => {
     expect([...opcodes].sort()).toEqual([
       'OP_INSTANCE_FAILOVER',
       'OP_INSTANCE_MIGRATE',
+      'OP_INSTANCE_QUERY_DATA',
+      'OP_INSTANCE_REPLACE_DISKS',
       'OP_INSTANCE_SHUTDOWN',
       'OP_INSTANCE_STARTUP',
       'OP_NODE_EVACUATE',
@@ -81,6 +84,8 @@ describe('attribution', () => {
     const viaPrototype = new Set([
       'OP_INSTANCE_FAILOVER',
       'OP_INSTANCE_MIGRATE',
+      'OP_INSTANCE_QUERY_DATA',
+      'OP_INSTANCE_REPLACE_DISKS',
       'OP_INSTANCE_SHUTDOWN',
       'OP_NODE_EVACUATE',
       'OP_NODE_SET_PARAMS',

@@ -110,7 +110,11 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
         <TextLine dim>{`  … ${openSteps.length - stepRows} more step(s)`}</TextLine>
       ) : null}
       {moving.slice(0, instRows).map((i) => (
-        <TextLine key={i.instance} color={i.state === 'running' ? 'cyan' : undefined} dim={i.state === 'pending'}>
+        <TextLine
+          key={`${i.action} ${i.instance}`}
+          color={i.state === 'running' ? 'cyan' : undefined}
+          dim={i.state === 'pending'}
+        >
           {`  ${i.state === 'running' ? '⇢' : '·'} ${i.instance} ${i.action} ${i.state}${i.ganetiJob !== undefined ? ` (Ganeti job ${i.ganetiJob})` : ''}${i.message ? ` — ${i.message}` : ''}`}
         </TextLine>
       ))}
