@@ -35,6 +35,34 @@ export function whyLine(job: JobRecord): string | undefined {
     .join(' · ');
 }
 
+/**
+ * The first lines of a job's page (a job's or a roll's): what it is (its title once the record is there), who
+ * started it when and who drives it, and why (the line whyLine gives, if any).
+ */
+export function JobHeading(props: {
+  what: string;
+  id: string;
+  job?: JobRecord;
+  title(job: JobRecord): string;
+  why?: string;
+}): ReactNode {
+  const { job, why } = props;
+  return (
+    <>
+      <Text bold wrap="truncate">
+        {props.what} {props.id}
+        {job ? ` · ${props.title(job)}` : ' · loading…'}
+      </Text>
+      <Text dimColor wrap="truncate">
+        {job
+          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
+          : ''}
+      </Text>
+      {why ? <TextLine>{why}</TextLine> : null}
+    </>
+  );
+}
+
 export interface JobPageProps {
   id: string;
   /** Not known yet: the record is on its way. */
@@ -84,16 +112,13 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
 
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate">
-        Job {id}
-        {job ? ` · ${KIND_TITLE[job.kind]} ${job.node} (${job.cluster})` : ' · loading…'}
-      </Text>
-      <Text dimColor wrap="truncate">
-        {job
-          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
-          : ''}
-      </Text>
-      {why ? <TextLine>{why}</TextLine> : null}
+      <JobHeading
+        what="Job"
+        id={id}
+        job={job}
+        title={(j) => `${KIND_TITLE[j.kind]} ${j.node} (${j.cluster})`}
+        why={why}
+      />
       {downtime.map((line, i) => (
         <TextLine key={i} color="magenta">
           {line}

@@ -4,12 +4,12 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { isFinal } from '../../jobs/rules.js';
 import type { JobRecord, RollNode, RollNodeState, RollProgress } from '../../jobs/types.js';
-import { clock, elapsed, operatorName, short } from '../../text/format.js';
+import { elapsed, short } from '../../text/format.js';
 import type { ErrorView } from '../format.js';
 import { KEYS } from '../keymap.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
-import { whyLine } from './JobPage.js';
+import { JobHeading, whyLine } from './JobPage.js';
 import { blank, paragraph, TextLine } from './Lines.js';
 import { Confirm, confirmLines } from './Prompt.js';
 import { ScrollView, type Line } from './ScrollView.js';
@@ -188,16 +188,7 @@ export function RollPage({ id, job, error, actionError, note, ask, onAnswer }: R
 
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate">
-        Roll {id}
-        {job ? ` · ${job.cluster}${mode ? ` · ${mode}` : ''}` : ' · loading…'}
-      </Text>
-      <Text dimColor wrap="truncate">
-        {job
-          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
-          : ''}
-      </Text>
-      {why ? <TextLine>{why}</TextLine> : null}
+      <JobHeading what="Roll" id={id} job={job} title={(j) => `${j.cluster}${mode ? ` · ${mode}` : ''}`} why={why} />
       {error ? <Banner error={error} /> : null}
       {actionError ? <Banner error={actionError} /> : null}
       {waitLine ? (
