@@ -63,6 +63,31 @@ export function JobHeading(props: {
   );
 }
 
+/** The last lines of a job's page: the note, the question asked (answered by onAnswer), and the summary. */
+export function JobFooting(props: {
+  job?: JobRecord;
+  note?: string;
+  question?: string;
+  onAnswer(yes: boolean): void;
+  summary(job: JobRecord): string;
+}): ReactNode {
+  const { job, note, question, onAnswer } = props;
+  const { color } = useLayout();
+  return (
+    <>
+      {note ? (
+        <Text color={color('cyan')} wrap="truncate">
+          {note}
+        </Text>
+      ) : null}
+      {question ? <Confirm question={question} onYes={() => onAnswer(true)} onNo={() => onAnswer(false)} /> : null}
+      <Text bold wrap="truncate" color={job ? color(STATE_COLOR[job.state] ?? 'cyan') : undefined}>
+        {job ? props.summary(job) : 'waiting for the job record…'}
+      </Text>
+    </>
+  );
+}
+
 export interface JobPageProps {
   id: string;
   /** Not known yet: the record is on its way. */
@@ -81,7 +106,7 @@ export interface JobPageProps {
 }
 
 export function JobPage({ id, job, steps, log, error, actionError, note, ask, onAnswer }: JobPageProps): ReactNode {
-  const { body, color } = useLayout();
+  const { body } = useLayout();
   const final = job ? isFinal(job) : false;
   const width = body.columns;
   const question =
@@ -152,15 +177,13 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
           </TextLine>
         ))}
       </Box>
-      {note ? (
-        <Text color={color('cyan')} wrap="truncate">
-          {note}
-        </Text>
-      ) : null}
-      {ask ? <Confirm question={question} onYes={() => onAnswer(true)} onNo={() => onAnswer(false)} /> : null}
-      <Text bold wrap="truncate" color={job ? color(STATE_COLOR[job.state] ?? 'cyan') : undefined}>
-        {job ? summary(job, steps) : 'waiting for the job record…'}
-      </Text>
+      <JobFooting
+        job={job}
+        note={note}
+        question={ask ? question : undefined}
+        onAnswer={onAnswer}
+        summary={(j) => summary(j, steps)}
+      />
     </Box>
   );
 }
