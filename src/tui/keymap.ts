@@ -94,26 +94,25 @@ export interface Toggle {
   hint: string;
 }
 
+const powerOff: Toggle = { key: 'p', option: 'powerOff', label: 'power off', hint: 'power off' };
+const full: Toggle = { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' };
+const shutdown: Toggle = {
+  key: 's',
+  option: 'shutdownNonMirrored',
+  label: 'shut down non-mirrored',
+  hint: 'shut down plain',
+};
+const failover: Toggle = { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' };
+const noReturn: Toggle = { key: 'n', option: 'returnToService', label: 'return to service', hint: 'no return' };
+const migrateBack: Toggle = { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' };
+
 /** The plan's option toggles by kind; the help lists those of an evacuation and migrate back. */
 export const TOGGLES: Record<PlanKind, Toggle[]> = {
-  evacuate: [
-    { key: 'p', option: 'powerOff', label: 'power off', hint: 'power off' },
-    { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' },
-    { key: 's', option: 'shutdownNonMirrored', label: 'shut down non-mirrored', hint: 'shut down plain' },
-    { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
-  ],
+  evacuate: [powerOff, full, shutdown, failover],
   poweroff: [],
-  poweron: [
-    { key: 'n', option: 'returnToService', label: 'return to service', hint: 'no return' },
-    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
-  ],
-  return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
-  reboot: [
-    { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' },
-    { key: 's', option: 'shutdownNonMirrored', label: 'shut down non-mirrored', hint: 'shut down plain' },
-    { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
-    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
-  ],
+  poweron: [noReturn, migrateBack],
+  return: [migrateBack],
+  reboot: [full, shutdown, failover, migrateBack],
   migrate: [],
   failover: [],
   roll: [],
