@@ -120,9 +120,10 @@ export class RapiTransport {
 
   /** One request within the connection bound; reads are retried with backoff on transient failures. */
   request<T>(...call: RequestCall<T>): Promise<T> {
+    const opts = call[4];
     return this.queue.add(
       async () => {
-        const attempts = call[4].retry /* its options */ ? (this.endpoint.retries ?? 3) + 1 : 1;
+        const attempts = opts.retry ? (this.endpoint.retries ?? 3) + 1 : 1;
         let lastError: RapiError | undefined;
         for (let attempt = 0; attempt < attempts; attempt++) {
           if (attempt > 0) await sleep(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
