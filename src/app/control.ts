@@ -2,7 +2,7 @@
 // cancel, and the audit entries they leave. Jobs started here are driven by the Drive this is given.
 import { randomBytes } from 'node:crypto';
 import { describeOperator } from '../config/operator.js';
-import { lockKey } from '../jobs/rules.js';
+import { lockKey, newJob } from '../jobs/rules.js';
 import { safeText } from '../util/quote.js';
 import { keptDowntime } from './unsilence.js';
 import type { AuditEntry, JobRecord, Operator } from '../jobs/types.js';
@@ -83,23 +83,12 @@ export class JobControl {
     const evac = returning ? lastEvacuation(jobs, plan.cluster, plan.node) : undefined;
     const { reason, ticket, noDowntime } = plan.options;
     const job: JobRecord = {
-      id,
-      kind: plan.kind,
-      cluster: plan.cluster,
-      node: plan.node,
-      state: 'pending',
-      owner: this.operator,
-      createdAt: now,
-      updatedAt: now,
-      plan,
-      cursor: 0,
-      progress: 0,
+      ...newJob({ id, kind: plan.kind, cluster: plan.cluster, node: plan.node, owner: this.operator, plan }, now),
       instances: plan.instances
         .filter((a) => a.action !== 'leave-secondary' && a.action !== 'leave-stopped')
         .map((a) => ({ instance: a.instance, action: a.action, state: 'pending' as const })),
       stopped: evac ? [...evac.stopped] : [],
       moved: evac ? { ...evac.moved } : {},
-      cancelRequested: false,
       evacuationJob: evac?.id,
       reason,
       ticket,

@@ -3,7 +3,7 @@
 // roll's runner asks for (planned when their turn comes, started with the id the parent recorded).
 import { randomBytes } from 'node:crypto';
 import { describeOperator } from '../config/operator.js';
-import { lockKey } from '../jobs/rules.js';
+import { lockKey, newJob } from '../jobs/rules.js';
 import type { JobRecord, Operator, RollNode } from '../jobs/types.js';
 import { shortName } from '../plan/nodes.js';
 import { planRoll, ROLL_NODE } from '../plan/roll.js';
@@ -114,21 +114,7 @@ export class Rolls implements RollHost {
       throw new NodeLockedError(`a roll of ${plan.cluster} is running (job ${got.holder.jobId})`, got.holder);
     const now = request.since;
     const job: JobRecord = {
-      id,
-      kind: 'roll',
-      cluster: plan.cluster,
-      node: ROLL_NODE,
-      state: 'pending',
-      owner: this.operator,
-      createdAt: now,
-      updatedAt: now,
-      plan,
-      cursor: 0,
-      progress: 0,
-      instances: [],
-      stopped: [],
-      moved: {},
-      cancelRequested: false,
+      ...newJob({ id, kind: 'roll', cluster: plan.cluster, node: ROLL_NODE, owner: this.operator, plan }, now),
       reason: plan.options.reason,
       ticket: plan.options.ticket,
       roll: {

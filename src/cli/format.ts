@@ -117,6 +117,11 @@ export function planText(plan: Plan, paint: Paint): string {
     out.push('', paint('bold', 'Steps:'));
     plan.steps.forEach((s, i) => out.push(`  ${String(i + 1).padStart(2)}. ${safeText(s.title)}`));
   }
+  return planEnd(out, plan, paint);
+}
+
+/** A plan's text ends the same for every kind: its warnings and blockers after `out`, joined. */
+export function planEnd(out: string[], plan: Plan, paint: Paint): string {
   if (plan.warnings.length) {
     out.push('', paint('bold', 'Warnings:'));
     for (const w of plan.warnings) out.push(`  ${paint('yellow', '!')} ${safeText(w.message)}`);

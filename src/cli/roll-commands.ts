@@ -9,7 +9,7 @@ import { short } from '../text/format.js';
 import type { RunFlags } from './act.js';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, usageError } from './exit.js';
-import { blockerLines } from './report.js';
+import { planEnd } from './format.js';
 import type { Paint } from './style.js';
 import { requireReason, whyOptions, type WhyFlags } from './why.js';
 
@@ -203,15 +203,7 @@ export function rollPlanText(plan: Plan, paint: Paint): string {
     out.push('', paint('bold', 'Left out:'));
     for (const l of r.leftOut) out.push(`  ${short(l.node)}: ${safeText(l.why)}`);
   }
-  if (plan.warnings.length) {
-    out.push('', paint('bold', 'Warnings:'));
-    for (const w of plan.warnings) out.push(`  ${paint('yellow', '!')} ${safeText(w.message)}`);
-  }
-  if (plan.blockers.length) {
-    out.push('', paint('bold', `Blockers (${plan.blockers.length}) — nothing will be done until they are resolved:`));
-    for (const l of blockerLines(plan.blockers, paint)) out.push(`  ${l}`);
-  }
-  return out.join('\n') + '\n';
+  return planEnd(out, plan, paint);
 }
 
 /** The final report: done, failed, untouched and left out, each node with its reason. */

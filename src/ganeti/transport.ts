@@ -51,6 +51,15 @@ export interface RequestOptions<T> {
   timeoutMs?: number;
 }
 
+/** One request: method, path, query (a list value repeats the key), JSON body, options. */
+export type RequestCall<T> = [
+  method: Method,
+  path: string,
+  query: Record<string, string | string[]>,
+  body: unknown,
+  opts: RequestOptions<T>,
+];
+
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 export class RapiTransport {
@@ -110,13 +119,8 @@ export class RapiTransport {
   }
 
   /** One request within the connection bound; reads are retried with backoff on transient failures. */
-  request<T>(
-    method: Method,
-    path: string,
-    query: Record<string, string | string[]>,
-    body: unknown,
-    opts: RequestOptions<T>,
-  ): Promise<T> {
+  request<T>(...call: RequestCall<T>): Promise<T> {
+    const opts = call[4];
     return this.queue.add(
       async () => {
         const attempts = opts.retry ? (this.endpoint.retries ?? 3) + 1 : 1;
@@ -124,7 +128,7 @@ export class RapiTransport {
         for (let attempt = 0; attempt < attempts; attempt++) {
           if (attempt > 0) await sleep(Math.min(4000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2));
           try {
-            return await this.once<T>(method, path, query, body, opts);
+            return await this.once<T>(...call);
           } catch (err) {
             if (!(err instanceof RapiError)) throw err;
             lastError = err;
@@ -138,13 +142,7 @@ export class RapiTransport {
     ) as Promise<T>;
   }
 
-  private async once<T>(
-    method: Method,
-    path: string,
-    query: Record<string, string | string[]>,
-    body: unknown,
-    opts: RequestOptions<T>,
-  ): Promise<T> {
+  private async once<T>(...[method, path, query, body, opts]: RequestCall<T>): Promise<T> {
     const [pathname, rawQuery] = path.split('?') as [string, string | undefined];
     const search = new URLSearchParams(rawQuery);
     for (const [k, v] of Object.entries(query)) for (const one of Array.isArray(v) ? v : [v]) search.append(k, one);

@@ -1,4 +1,5 @@
-// What every face asks of a job, answered once: is it over, may it be cancelled or retried, which lock and tag.
+// What every face asks of a job, answered once: is it over, may it be cancelled or retried, which lock and tag;
+// and what a new job's record holds.
 import type { JobRecord, JobState } from './types.js';
 
 /** States a job does not leave by itself. */
@@ -19,6 +20,30 @@ export function canCancel(job: Pick<JobRecord, 'state' | 'cancelRequested'>): bo
  */
 export function canRetry(job: Pick<JobRecord, 'state'>, driven = false): boolean {
   return job.state !== 'succeeded' && !driven;
+}
+
+/** A new job's record: pending at its first step, nothing stopped, moved or asked of it yet. */
+export function newJob(
+  { id, kind, cluster, node, owner, plan }: Pick<JobRecord, 'id' | 'kind' | 'cluster' | 'node' | 'owner' | 'plan'>,
+  now: string,
+): JobRecord {
+  return {
+    id,
+    kind,
+    cluster,
+    node,
+    state: 'pending',
+    owner,
+    createdAt: now,
+    updatedAt: now,
+    plan,
+    cursor: 0,
+    progress: 0,
+    instances: [],
+    stopped: [],
+    moved: {},
+    cancelRequested: false,
+  };
 }
 
 /** The store key of a node's lock. */

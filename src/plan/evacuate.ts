@@ -1,7 +1,7 @@
 // The plan of `nodevac evacuate`: drain, move everything off, verify empty, offline, optionally power off.
 import { isMove, unique } from './actions.js';
 import { checkMemory, type MemoryDemand } from './capacity.js';
-import type { PlanInput } from './input.js';
+import type { EvacuationScope, PlanInput } from './input.js';
 import { count, movePrimariesTitle, powerOffSteps, step } from './labels.js';
 import { eligibleTargets } from './nodes.js';
 import { unreachable } from './state.js';
@@ -44,10 +44,11 @@ export function planEvacuation(input: PlanInput): Plan {
     });
   }
 
+  const scope: EvacuationScope = { plan, input, options, nodes, node, name };
   const demands: MemoryDemand[] = [];
   const needIallocator: string[] = [];
   for (const inst of instances.filter((i) => i.pnode === name)) {
-    const action = evacuatePrimary(plan, input, nodes, node, inst);
+    const action = evacuatePrimary(scope, inst);
     plan.instances.push(action);
     if (!isMove(action.action)) continue;
     if (inst.disk_template === 'drbd' && !options.full) {
@@ -64,7 +65,7 @@ export function planEvacuation(input: PlanInput): Plan {
     if (action.target === null) needIallocator.push(inst.name);
   }
   for (const inst of instances.filter((i) => i.pnode !== name && i.snodes.includes(name))) {
-    const action = evacuateSecondary(plan, input, nodes, node, inst);
+    const action = evacuateSecondary(scope, inst);
     plan.instances.push(action);
     if (action.action === 'replace-secondary' && action.target === null) needIallocator.push(inst.name);
   }

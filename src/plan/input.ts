@@ -2,7 +2,7 @@
 // store: the facade hands in the few fields the planner needs (a lock record fits NodeHold as it is).
 import type { DiskStatus } from '../ganeti/disks.js';
 import type { RapiClusterInfo, RapiInstance, RapiNode } from '../ganeti/types.js';
-import type { PlanKind, PlanOptions } from './types.js';
+import type { Plan, PlanKind, PlanOptions } from './types.js';
 
 export interface PlanInput {
   /** Configured cluster name. */
@@ -33,6 +33,18 @@ export interface PlanInput {
   drbdDisks?: Record<string, DiskStatus[] | null>;
   /** Other jobs of this cluster still active (on other nodes): an instance may be part of one job at a time. */
   activeJobs?: ActiveJob[];
+}
+
+/** What the decision for one instance of the evacuated node reads: the plan it adds to, the input, the node. */
+export interface EvacuationScope {
+  plan: Plan;
+  input: PlanInput;
+  options: PlanOptions;
+  /** Every node of the cluster. */
+  nodes: RapiNode[];
+  node: RapiNode;
+  /** The node's name. */
+  name: string;
 }
 
 /** Another job's hold on the node: who, from where, since when, until when. */

@@ -2,20 +2,13 @@
 // The instance's state is what Ganeti reports it doing (status), not its admin state alone.
 import type { RapiInstance, RapiNode } from '../ganeti/types.js';
 import { currentMemory, describe, maxMemory } from './actions.js';
-import type { PlanInput } from './input.js';
+import type { EvacuationScope } from './input.js';
 import { mirrorKind } from './nodes.js';
 import { failsOverFromOfflineNode, migration, runsNow, runsOnWrongNode, unreachable } from './state.js';
 import type { InstanceAction, Plan } from './types.js';
 
-export function evacuatePrimary(
-  plan: Plan,
-  input: PlanInput,
-  nodes: RapiNode[],
-  node: RapiNode,
-  inst: RapiInstance,
-): InstanceAction {
-  const { options } = input;
-  const name = node.name;
+export function evacuatePrimary(scope: EvacuationScope, inst: RapiInstance): InstanceAction {
+  const { plan, input, options, nodes, node, name } = scope;
   const base = describe(inst, 'primary');
   const kind = mirrorKind(inst.disk_template);
   const running = runsNow(inst);

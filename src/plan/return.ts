@@ -145,16 +145,8 @@ function migrateBack(
     return null;
   }
   if (inst.pnode === name) return null;
-  const stays = (why: string) => {
-    plan.warnings.push({
-      code: 'not-migrated-back',
-      instance: inst.name,
-      message: `${inst.name} stays on ${inst.pnode}: ${why}`,
-    });
-    return null;
-  };
   const kind = mirrorKind(inst.disk_template);
-  if (kind === 'none') return stays(`${inst.disk_template} disks cannot move`);
+  if (kind === 'none') return stays(plan, inst, `${inst.disk_template} disks cannot move`);
   // --full replaced its secondary too: the node becomes its secondary again (replace-disks), then it moves there.
   const restore = kind === 'internal' && !inst.snodes.includes(name);
   const action = moveBack(plan, input, inst, name, kind, restore);
@@ -166,6 +158,16 @@ function migrateBack(
   };
 }
 
+/** The instance stays where it is: a warning says why, and no action. */
+function stays(plan: Plan, inst: RapiInstance, why: string): null {
+  plan.warnings.push({
+    code: 'not-migrated-back',
+    instance: inst.name,
+    message: `${inst.name} stays on ${inst.pnode}: ${why}`,
+  });
+  return null;
+}
+
 function moveBack(
   plan: Plan,
   input: ReturnInput,
@@ -174,14 +176,6 @@ function moveBack(
   kind: 'internal' | 'external',
   restore: boolean,
 ): InstanceAction | null {
-  const stays = (why: string) => {
-    plan.warnings.push({
-      code: 'not-migrated-back',
-      instance: inst.name,
-      message: `${inst.name} stays on ${inst.pnode}: ${why}`,
-    });
-    return null;
-  };
   const base = describe(inst, 'primary');
   if (runsOnWrongNode(inst)) return refuseWrongNode(plan, base, inst);
   const how = kind === 'internal' ? 'migrate-to-secondary' : 'migrate';
@@ -207,7 +201,7 @@ function moveBack(
         ? 'it runs but is marked down (ERROR_up), so Ganeti fails it over and does not start it'
         : 'it has always_failover set';
     if (!input.options.allowFailover)
-      return stays(`${reason}, so moving it back takes a failover; pass --allow-failover to move it`);
+      return stays(plan, inst, `${reason}, so moving it back takes a failover; pass --allow-failover to move it`);
     plan.warnings.push(
       notRunning
         ? {

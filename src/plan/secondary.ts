@@ -1,18 +1,11 @@
 // An evacuation's decision for each instance whose secondary is the node: replace it (--full), leave it, or refuse.
-import type { RapiInstance, RapiNode } from '../ganeti/types.js';
+import type { RapiInstance } from '../ganeti/types.js';
 import { describe } from './actions.js';
-import type { PlanInput } from './input.js';
+import type { EvacuationScope } from './input.js';
 import type { InstanceAction, Plan } from './types.js';
 
-export function evacuateSecondary(
-  plan: Plan,
-  input: PlanInput,
-  nodes: RapiNode[],
-  node: RapiNode,
-  inst: RapiInstance,
-): InstanceAction {
-  const { options } = input;
-  const name = node.name;
+export function evacuateSecondary(scope: EvacuationScope, inst: RapiInstance): InstanceAction {
+  const { plan, options, nodes, name } = scope;
   if (inst.disk_template !== 'drbd' || !options.full) return keepOrRefuseSecondary(plan, inst, name);
   const base = describe(inst, 'secondary');
   const primary = nodes.find((n) => n.name === inst.pnode);

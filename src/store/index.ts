@@ -3,28 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_NAMESPACE, checkNamespace, maskRedisUrl } from './common.js';
 import { LocalStore } from './local.js';
-import type { Topology } from './redis-conn.js';
+import type { RedisSettings, Topology } from './redis-conn.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 export { maskRedisUrl };
 export type { Topology };
 
-export interface StoreSettings {
+/**
+ * The Redis fields (`sentinel` wins over `redis` and `dir`; user and password read from the file or variable the
+ * configuration names), or the local directory.
+ */
+export interface StoreSettings extends Omit<RedisSettings, 'url'> {
   /** redis://[user:password@]host[:port][/db]; wins over `dir`. */
   redis?: string;
-  /** The primary the sentinels name; wins over `redis` and `dir`. */
-  sentinel?: { sentinels: string[]; masterName: string; user?: string; password?: string };
-  /** Redis ACL user and password (read from the file or variable the configuration names). */
-  user?: string;
-  password?: string;
-  /** PEM text of the CA for TLS to Redis. */
-  ca?: string;
-  db?: number;
-  /** Configuration fields the messages name (which field gave the password). */
-  fields?: { password?: string; sentinelPassword?: string };
-  /** How long an operation waits for the sentinels to promote a new primary (default 60 s). */
-  failoverMs?: number;
   /** Local state directory; default defaultStoreDir(). */
   dir?: string;
   /** Prefix of every key (Redis) / subdirectory (local); lets tests and setups share a backend. */

@@ -8,7 +8,9 @@ import { StoreUnavailableError } from './types.js';
 export interface RedisSettings {
   /** redis[s]://[user:password@]host[:port][/db], or undefined with `sentinel`. */
   url?: string;
+  /** The primary the sentinels name; wins over `url`. */
   sentinel?: { sentinels: string[]; masterName: string; user?: string; password?: string };
+  /** Redis ACL user and password. */
   user?: string;
   password?: string;
   /** PEM text of the CA that signed the server's certificate (rediss:// or TLS behind sentinels). */
@@ -16,7 +18,7 @@ export interface RedisSettings {
   db?: number;
   /** Config fields named in hints: which field gave the password, the CA. */
   fields?: { password?: string; sentinelPassword?: string };
-  /** How long an operation waits for the sentinels to promote a new primary. */
+  /** How long an operation waits for the sentinels to promote a new primary (default 60 s). */
   failoverMs?: number;
 }
 

@@ -14,120 +14,46 @@ export interface Binding {
 
 export type HelpSection = 'Everywhere' | 'Nodes and node' | 'Plan' | 'Job and jobs';
 
+/** Bindings with a help line in `section`; `keys`: the help's keys column, when it names more than `key`. */
+function helpIn(section: HelpSection) {
+  return (key: string, label: string, does: string, keys?: string): Binding => ({
+    key,
+    label,
+    help: keys === undefined ? { section, does } : { section, keys, does },
+  });
+}
+const everywhere = helpIn('Everywhere');
+const onNodes = helpIn('Nodes and node');
+const onPlan = helpIn('Plan');
+const onJobs = helpIn('Job and jobs');
+
 export const KEYS = {
-  move: {
-    key: '↑↓',
-    label: 'scroll',
-    help: { section: 'Everywhere', keys: '↑ ↓  j k', does: 'move (PgUp PgDn, g G: first, last)' },
-  },
-  open: { key: 'enter', label: 'open', help: { section: 'Everywhere', does: 'open the selected line' } },
-  back: {
-    key: 'esc',
-    label: 'back',
-    help: { section: 'Everywhere', keys: 'esc  backspace', does: 'back (esc first clears a filter)' },
-  },
-  filter: {
-    key: '/',
-    label: 'filter',
-    help: { section: 'Everywhere', does: 'filter the list as you type (enter keeps it, esc drops it)' },
-  },
-  view: {
-    key: ':',
-    label: 'view',
-    help: { section: 'Everywhere', does: 'go to a view: clusters, nodes [cluster], jobs, audit, help' },
-  },
-  refresh: {
-    key: 'r',
-    label: 'refresh',
-    help: { section: 'Everywhere', does: 'refresh now (every view also refreshes by itself)' },
-  },
-  help: { key: '?', label: 'help', help: { section: 'Everywhere', does: 'this help' } },
-  quit: {
-    key: 'q',
-    label: 'quit',
-    help: { section: 'Everywhere', keys: 'q  ctrl-c', does: 'quit (asks first while jobs started here are running)' },
-  },
-  evacuate: {
-    key: 'e',
-    label: 'evacuate',
-    help: {
-      section: 'Nodes and node',
-      does: 'evacuate: drain, move every instance away, offline (power off optional)',
-    },
-  },
-  poweroff: {
-    key: 'p',
-    label: 'power off',
-    help: { section: 'Nodes and node', does: 'power off an evacuated, offline node' },
-  },
-  poweron: {
-    key: 'o',
-    label: 'power on+return',
-    help: { section: 'Nodes and node', does: 'power on and return the node to service' },
-  },
-  return: {
-    key: 'b',
-    label: 'return',
-    help: { section: 'Nodes and node', does: 'return the node to service (it is already on)' },
-  },
-  reboot: {
-    key: 'R',
-    label: 'reboot',
-    help: {
-      section: 'Nodes and node',
-      does: 'reboot: evacuate, power off and on, prove the reboot, return (instances move back)',
-    },
-  },
-  migrate: {
-    key: 'm',
-    label: 'migrate instance',
-    help: {
-      section: 'Nodes and node',
-      does: 'migrate the selected instance of the node (node view: ↑ ↓ select it)',
-    },
-  },
-  watch: {
-    key: 'w',
-    label: 'watch job',
-    help: { section: 'Nodes and node', does: 'watch the job working on the node' },
-  },
-  audit: { key: 'a', label: 'audit', help: { section: 'Nodes and node', does: 'audit trail of the node (node view)' } },
-  start: {
-    key: 'enter',
-    label: 'start',
-    help: {
-      section: 'Plan',
-      does: 'start: type the node name to confirm (tab: a reason and a ticket); esc cancels',
-    },
-  },
-  cancel: {
-    key: 'c',
-    label: 'cancel',
-    help: { section: 'Job and jobs', does: 'cancel: nothing new is submitted, queued Ganeti jobs are cancelled' },
-  },
-  retry: {
-    key: 't',
-    label: 'retry',
-    help: { section: 'Job and jobs', does: 'retry a failed or cancelled job from the step where it stopped' },
-  },
-  continue: {
-    key: 'o',
-    label: 'power on+return',
-    help: {
-      section: 'Job and jobs',
-      does: 'roll: power on and return the nodes powered off awaiting confirmation (--poweroff-and-wait)',
-    },
-  },
-  roll: {
-    key: 'w',
-    label: 'watch roll',
-    help: { section: 'Job and jobs', does: "clusters view: open the cluster's running roll" },
-  },
-  leave: {
-    key: 'esc',
-    label: 'back (job goes on)',
-    help: { section: 'Job and jobs', does: 'leave the job view: the job goes on' },
-  },
+  move: everywhere('↑↓', 'scroll', 'move (PgUp PgDn, g G: first, last)', '↑ ↓  j k'),
+  open: everywhere('enter', 'open', 'open the selected line'),
+  back: everywhere('esc', 'back', 'back (esc first clears a filter)', 'esc  backspace'),
+  filter: everywhere('/', 'filter', 'filter the list as you type (enter keeps it, esc drops it)'),
+  view: everywhere(':', 'view', 'go to a view: clusters, nodes [cluster], jobs, audit, help'),
+  refresh: everywhere('r', 'refresh', 'refresh now (every view also refreshes by itself)'),
+  help: everywhere('?', 'help', 'this help'),
+  quit: everywhere('q', 'quit', 'quit (asks first while jobs started here are running)', 'q  ctrl-c'),
+  evacuate: onNodes('e', 'evacuate', 'evacuate: drain, move every instance away, offline (power off optional)'),
+  poweroff: onNodes('p', 'power off', 'power off an evacuated, offline node'),
+  poweron: onNodes('o', 'power on+return', 'power on and return the node to service'),
+  return: onNodes('b', 'return', 'return the node to service (it is already on)'),
+  reboot: onNodes('R', 'reboot', 'reboot: evacuate, power off and on, prove the reboot, return (instances move back)'),
+  migrate: onNodes('m', 'migrate instance', 'migrate the selected instance of the node (node view: ↑ ↓ select it)'),
+  watch: onNodes('w', 'watch job', 'watch the job working on the node'),
+  audit: onNodes('a', 'audit', 'audit trail of the node (node view)'),
+  start: onPlan('enter', 'start', 'start: type the node name to confirm (tab: a reason and a ticket); esc cancels'),
+  cancel: onJobs('c', 'cancel', 'cancel: nothing new is submitted, queued Ganeti jobs are cancelled'),
+  retry: onJobs('t', 'retry', 'retry a failed or cancelled job from the step where it stopped'),
+  continue: onJobs(
+    'o',
+    'power on+return',
+    'roll: power on and return the nodes powered off awaiting confirmation (--poweroff-and-wait)',
+  ),
+  roll: onJobs('w', 'watch roll', "clusters view: open the cluster's running roll"),
+  leave: onJobs('esc', 'back (job goes on)', 'leave the job view: the job goes on'),
   // Prompts and questions: their keys are in the footer while they are open, and need no help line.
   submit: { key: 'enter', label: 'ok' },
   field: { key: 'tab', label: 'reason, ticket' },
@@ -168,26 +94,25 @@ export interface Toggle {
   hint: string;
 }
 
+const powerOff: Toggle = { key: 'p', option: 'powerOff', label: 'power off', hint: 'power off' };
+const full: Toggle = { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' };
+const shutdown: Toggle = {
+  key: 's',
+  option: 'shutdownNonMirrored',
+  label: 'shut down non-mirrored',
+  hint: 'shut down plain',
+};
+const failover: Toggle = { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' };
+const noReturn: Toggle = { key: 'n', option: 'returnToService', label: 'return to service', hint: 'no return' };
+const migrateBack: Toggle = { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' };
+
 /** The plan's option toggles by kind; the help lists those of an evacuation and migrate back. */
 export const TOGGLES: Record<PlanKind, Toggle[]> = {
-  evacuate: [
-    { key: 'p', option: 'powerOff', label: 'power off', hint: 'power off' },
-    { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' },
-    { key: 's', option: 'shutdownNonMirrored', label: 'shut down non-mirrored', hint: 'shut down plain' },
-    { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
-  ],
+  evacuate: [powerOff, full, shutdown, failover],
   poweroff: [],
-  poweron: [
-    { key: 'n', option: 'returnToService', label: 'return to service', hint: 'no return' },
-    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
-  ],
-  return: [{ key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' }],
-  reboot: [
-    { key: 'f', option: 'full', label: 'full evacuation', hint: 'full' },
-    { key: 's', option: 'shutdownNonMirrored', label: 'shut down non-mirrored', hint: 'shut down plain' },
-    { key: 'a', option: 'allowFailover', label: 'allow failover', hint: 'failover' },
-    { key: 'm', option: 'migrateBack', label: 'migrate back', hint: 'migrate back' },
-  ],
+  poweron: [noReturn, migrateBack],
+  return: [migrateBack],
+  reboot: [full, shutdown, failover, migrateBack],
   migrate: [],
   failover: [],
   roll: [],

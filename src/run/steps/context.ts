@@ -3,6 +3,7 @@
 // reachability drivers, and the cancellation context (stop and deadline checks, a clock whose pauses end on
 // stop). The runner builds the real context; unit tests hand a fake one (fake-context.ts).
 import type { RapiClient } from '../../ganeti/client.js';
+import { RapiError } from '../../ganeti/errors.js';
 import type { JobOutcome, TreeOutcome } from '../../ganeti/follow.js';
 import type { RapiInstance, RapiNode } from '../../ganeti/types.js';
 import type { InstanceProgress, JobEvent, JobRecord, StepRecord } from '../../jobs/types.js';
@@ -112,6 +113,17 @@ export async function submitOnce(
 ): Promise<number> {
   const before = ctx.resumed ? await ctx.findSubmitted(op) : null;
   return before ?? (await ctx.submit(send, op.instance));
+}
+
+/** The instance as it is now; null, with its item settled ("no longer exists"), when Ganeti no longer has it. */
+export async function readInstance(ctx: StepContext, name: string): Promise<RapiInstance | null> {
+  try {
+    return await ctx.read((c) => c.instance(name));
+  } catch (err) {
+    if (!(err instanceof RapiError && err.kind === 'not-found')) throw err;
+    ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
+    return null;
+  }
 }
 
 export function isRunning(inst: RapiInstance): boolean {

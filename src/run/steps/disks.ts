@@ -3,11 +3,10 @@
 // they resync; until they are in sync Ganeti refuses to migrate or fail over onto the node ("Disk 0 is degraded or
 // not fully synchronized on target node, aborting migration", instance_migration.py _ExecMigration, and the same
 // gate in _ExecFailover). So the return activates them and waits for the resync before it moves anything back.
-import { RapiError } from '../../ganeti/errors.js';
 import { diskStatuses, disksInSync, lowestSyncPercent, type DiskStatus } from '../../ganeti/disks.js';
-import type { RapiInstance } from '../../ganeti/types.js';
 import { StepError } from '../errors.js';
-import { done, skipped, type StepContext, type StepOutcome } from './context.js';
+import type { RapiInstance } from '../../ganeti/types.js';
+import { done, readInstance, skipped, type StepContext, type StepOutcome } from './context.js';
 
 /** The longest pause between two looks at a resync: each look is a Ganeti job (OpInstanceQueryData). */
 const MAX_POLL_MS = 30_000;
@@ -22,14 +21,8 @@ function resyncItems(ctx: StepContext): string[] {
  * failover checks consistency only for active disks). Otherwise its item is settled here, and null.
  */
 async function stillNeeds(ctx: StepContext, name: string): Promise<RapiInstance | null> {
-  let inst: RapiInstance;
-  try {
-    inst = await ctx.read((c) => c.instance(name));
-  } catch (err) {
-    if (!(err instanceof RapiError && err.kind === 'not-found')) throw err;
-    ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
-    return null;
-  }
+  const inst = await readInstance(ctx, name);
+  if (!inst) return null;
   const node = ctx.job.node;
   if (inst.disk_template !== 'drbd' || !(inst.pnode === node || inst.snodes.includes(node))) {
     ctx.setInstance(name, { state: 'done', message: `its disks no longer use ${node}` });

@@ -1,8 +1,6 @@
 // Instances that cannot move (non-mirrored disks on the node): shut down (admin down) for the evacuation, right
 // before verify-empty, and started on return.
-import { RapiError } from '../../ganeti/errors.js';
-import type { RapiInstance } from '../../ganeti/types.js';
-import { done, isRunning, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
+import { done, isRunning, readInstance, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
 import { holdDown } from './hold-down.js';
 
 export async function shutdownNonMirrored(ctx: StepContext): Promise<StepOutcome> {
@@ -37,14 +35,8 @@ export async function restartInstances(ctx: StepContext): Promise<StepOutcome> {
   const { stopped } = ctx.job;
   if (stopped.length === 0) return skipped('nodevac shut no instance down');
   for (const name of stopped) {
-    let inst: RapiInstance;
-    try {
-      inst = await ctx.read((c) => c.instance(name));
-    } catch (err) {
-      if (!(err instanceof RapiError && err.kind === 'not-found')) throw err;
-      ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
-      continue;
-    }
+    const inst = await readInstance(ctx, name);
+    if (!inst) continue;
     if (isRunning(inst)) {
       ctx.setInstance(name, { state: 'done', message: 'already running' });
       continue;

@@ -5,10 +5,8 @@
 // lib/cmdlib/instance_storage.py, which refuses a drained node, so this runs after the undrain). Ganeti's job waits
 // for the new secondary's resync itself (its "Sync devices" step); the disks are read once more until in sync, as
 // the return's wait-sync does, before migrate-back moves the instance there.
-import { RapiError } from '../../ganeti/errors.js';
-import type { RapiInstance } from '../../ganeti/types.js';
 import { StepError } from '../errors.js';
-import { done, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
+import { done, readInstance, skipped, submitOnce, type StepContext, type StepOutcome } from './context.js';
 import { untilInSync } from './disks.js';
 
 export async function restoreSecondaries(ctx: StepContext): Promise<StepOutcome> {
@@ -21,14 +19,8 @@ export async function restoreSecondaries(ctx: StepContext): Promise<StepOutcome>
   let restored = 0;
   for (const name of names) {
     ctx.checkStop();
-    let inst: RapiInstance;
-    try {
-      inst = await ctx.read((c) => c.instance(name));
-    } catch (err) {
-      if (!(err instanceof RapiError && err.kind === 'not-found')) throw err;
-      ctx.setInstance(name, { state: 'done', message: 'no longer exists' });
-      continue;
-    }
+    const inst = await readInstance(ctx, name);
+    if (!inst) continue;
     // Already there (a resumed step, or someone did it by hand): nothing to replace.
     if (inst.pnode !== node && !inst.snodes.includes(node)) {
       try {

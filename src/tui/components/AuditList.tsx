@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import type { AuditEntry } from '../../jobs/types.js';
 import { operatorName, utcMinute } from '../../text/format.js';
-import { listStatus, type ListViewProps } from '../hooks/useList.js';
+import { listFrameProps, type ListViewProps } from '../hooks/useList.js';
 import { useLayout } from '../providers/layout.js';
 import { Banner } from './Banner.js';
 import { ListFrame } from './ListFrame.js';
@@ -54,17 +54,13 @@ export interface AuditListProps extends ListViewProps<AuditRow> {
 }
 
 export function AuditList(props: AuditListProps): ReactNode {
-  const { cluster, node, all, rows, index, loading } = props;
+  const { cluster, node, loading } = props;
   const { body } = useLayout();
   return (
     <ListFrame
       title={`Audit${node ? ` of ${node}` : cluster ? ` of ${cluster}` : ''}`}
-      status={listStatus({ index, shown: rows.length, total: all.length, loading })}
-      filter={props.filter}
+      {...listFrameProps(props)}
       laid={layout(columns, body.columns)}
-      items={rows}
-      rows={props.listRows}
-      index={index}
       keyOf={(a) => a.id}
       empty={loading ? 'reading the store…' : 'nothing recorded'}
       above={props.error ? <Banner error={props.error} title="store" /> : null}

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import type { ClusterStatus } from '../../app/types.js';
 import type { ErrorView } from '../format.js';
-import { listStatus, type ListViewProps } from '../hooks/useList.js';
+import { listFrameProps, type ListViewProps } from '../hooks/useList.js';
 import { useLayout } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
 import { KEYS } from '../keymap.js';
@@ -73,17 +73,14 @@ const columns: Column<ClusterRow>[] = [
 
 export type ClusterListProps = ListViewProps<ClusterRow>;
 
-export function ClusterList({ all, rows, index, listRows, filter }: ClusterListProps): ReactNode {
+export function ClusterList(props: ClusterListProps): ReactNode {
+  const { all } = props;
   const { body } = useLayout();
   return (
     <ListFrame
       title="Clusters"
-      status={listStatus({ index, shown: rows.length, total: all.length })}
-      filter={filter}
+      {...listFrameProps(props)}
       laid={layout(columns, body.columns)}
-      items={rows}
-      rows={listRows}
-      index={index}
       keyOf={(r) => r.name}
       below={[
         ...all.map((r) =>

@@ -6,7 +6,7 @@ import type { JobRecord } from '../../jobs/types.js';
 import { age, operatorName } from '../../text/format.js';
 import type { ErrorView } from '../format.js';
 import type { JobAsk } from '../hooks/useJobAction.js';
-import { listStatus, type ListViewProps } from '../hooks/useList.js';
+import { listFrameProps, type ListViewProps } from '../hooks/useList.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
 import { ListFrame } from './ListFrame.js';
@@ -61,18 +61,14 @@ export interface JobListProps extends ListViewProps<JobRecord> {
 }
 
 export function JobList(props: JobListProps): ReactNode {
-  const { all, rows, index, loading, ask } = props;
+  const { all, loading, ask } = props;
   const { body } = useLayout();
   const running = all.filter((j) => !isFinal(j)).length;
   return (
     <ListFrame
       title="Jobs of every technician"
-      status={listStatus({ index, shown: rows.length, total: all.length, loading }, ` · ${running} running`)}
-      filter={props.filter}
+      {...listFrameProps(props, ` · ${running} running`)}
       laid={layout(columns, body.columns)}
-      items={rows}
-      rows={props.listRows}
-      index={index}
       keyOf={(j) => j.id}
       empty={loading ? 'reading the store…' : 'no jobs'}
       above={

@@ -35,6 +35,59 @@ export function whyLine(job: JobRecord): string | undefined {
     .join(' · ');
 }
 
+/**
+ * The first lines of a job's page (a job's or a roll's): what it is (its title once the record is there), who
+ * started it when and who drives it, and why (the line whyLine gives, if any).
+ */
+export function JobHeading(props: {
+  what: string;
+  id: string;
+  job?: JobRecord;
+  title(job: JobRecord): string;
+  why?: string;
+}): ReactNode {
+  const { job, why } = props;
+  return (
+    <>
+      <Text bold wrap="truncate">
+        {props.what} {props.id}
+        {job ? ` · ${props.title(job)}` : ' · loading…'}
+      </Text>
+      <Text dimColor wrap="truncate">
+        {job
+          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
+          : ''}
+      </Text>
+      {why ? <TextLine>{why}</TextLine> : null}
+    </>
+  );
+}
+
+/** The last lines of a job's page: the note, the question asked (answered by onAnswer), and the summary. */
+export function JobFooting(props: {
+  job?: JobRecord;
+  note?: string;
+  question?: string;
+  onAnswer(yes: boolean): void;
+  summary(job: JobRecord): string;
+}): ReactNode {
+  const { job, note, question, onAnswer } = props;
+  const { color } = useLayout();
+  return (
+    <>
+      {note ? (
+        <Text color={color('cyan')} wrap="truncate">
+          {note}
+        </Text>
+      ) : null}
+      {question ? <Confirm question={question} onYes={() => onAnswer(true)} onNo={() => onAnswer(false)} /> : null}
+      <Text bold wrap="truncate" color={job ? color(STATE_COLOR[job.state] ?? 'cyan') : undefined}>
+        {job ? props.summary(job) : 'waiting for the job record…'}
+      </Text>
+    </>
+  );
+}
+
 export interface JobPageProps {
   id: string;
   /** Not known yet: the record is on its way. */
@@ -53,7 +106,7 @@ export interface JobPageProps {
 }
 
 export function JobPage({ id, job, steps, log, error, actionError, note, ask, onAnswer }: JobPageProps): ReactNode {
-  const { body, color } = useLayout();
+  const { body } = useLayout();
   const final = job ? isFinal(job) : false;
   const width = body.columns;
   const question =
@@ -84,16 +137,13 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
 
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate">
-        Job {id}
-        {job ? ` · ${KIND_TITLE[job.kind]} ${job.node} (${job.cluster})` : ' · loading…'}
-      </Text>
-      <Text dimColor wrap="truncate">
-        {job
-          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
-          : ''}
-      </Text>
-      {why ? <TextLine>{why}</TextLine> : null}
+      <JobHeading
+        what="Job"
+        id={id}
+        job={job}
+        title={(j) => `${KIND_TITLE[j.kind]} ${j.node} (${j.cluster})`}
+        why={why}
+      />
       {downtime.map((line, i) => (
         <TextLine key={i} color="magenta">
           {line}
@@ -131,15 +181,13 @@ export function JobPage({ id, job, steps, log, error, actionError, note, ask, on
           </TextLine>
         ))}
       </Box>
-      {note ? (
-        <Text color={color('cyan')} wrap="truncate">
-          {note}
-        </Text>
-      ) : null}
-      {ask ? <Confirm question={question} onYes={() => onAnswer(true)} onNo={() => onAnswer(false)} /> : null}
-      <Text bold wrap="truncate" color={job ? color(STATE_COLOR[job.state] ?? 'cyan') : undefined}>
-        {job ? summary(job, steps) : 'waiting for the job record…'}
-      </Text>
+      <JobFooting
+        job={job}
+        note={note}
+        question={ask ? question : undefined}
+        onAnswer={onAnswer}
+        summary={(j) => summary(j, steps)}
+      />
     </Box>
   );
 }

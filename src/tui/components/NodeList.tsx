@@ -2,7 +2,7 @@
 import { useMemo, type ReactNode } from 'react';
 import type { NodeRow } from '../../app/types.js';
 import { mib } from '../format.js';
-import { listStatus, type ListViewProps } from '../hooks/useList.js';
+import { listFrameProps, type ListViewProps } from '../hooks/useList.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner } from './Banner.js';
 import { ListFrame } from './ListFrame.js';
@@ -66,7 +66,8 @@ export interface NodeListProps extends ListViewProps<NodeRow> {
   cluster: string;
 }
 
-export function NodeList({ cluster, all, rows, index, listRows, filter, loading, error }: NodeListProps): ReactNode {
+export function NodeList(props: NodeListProps): ReactNode {
+  const { cluster, all, rows, filter, loading, error } = props;
   const { body } = useLayout();
   // The same layout object while the width and the rows stay: rows are memoised on it.
   const laid = useMemo(() => layout(columns(groupWidth(all)), body.columns, rows), [all, body.columns, rows]);
@@ -74,15 +75,8 @@ export function NodeList({ cluster, all, rows, index, listRows, filter, loading,
   return (
     <ListFrame
       title={`Nodes of ${cluster}`}
-      status={listStatus(
-        { index, shown: rows.length, total: all.length, loading },
-        busyCount ? ` · ${busyCount} busy` : '',
-      )}
-      filter={filter}
+      {...listFrameProps(props, busyCount ? ` · ${busyCount} busy` : '')}
       laid={laid}
-      items={rows}
-      rows={listRows}
-      index={index}
       keyOf={(r) => r.name}
       empty={loading ? 'asking the cluster…' : filter.text ? 'no node matches the filter' : 'no nodes'}
       above={error ? <Banner error={error} title={cluster} /> : null}

@@ -1,19 +1,18 @@
 // A roll (a group or a whole cluster rebooted node by node): its groups as last planned, each node's state and the
 // step its child job is at, the nodes left out and why, and when it ended, the report of done, failed, untouched.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { ReactNode } from 'react';
 import { isFinal } from '../../jobs/rules.js';
 import type { JobRecord, RollNode, RollNodeState, RollProgress } from '../../jobs/types.js';
-import { clock, elapsed, operatorName, short } from '../../text/format.js';
+import { elapsed, short } from '../../text/format.js';
 import type { ErrorView } from '../format.js';
 import { KEYS } from '../keymap.js';
 import { useLayout, type ColorName } from '../providers/layout.js';
 import { Banner, bannerLines } from './Banner.js';
-import { whyLine } from './JobPage.js';
+import { JobFooting, JobHeading, whyLine } from './JobPage.js';
 import { blank, paragraph, TextLine } from './Lines.js';
-import { Confirm, confirmLines } from './Prompt.js';
+import { confirmLines } from './Prompt.js';
 import { ScrollView, type Line } from './ScrollView.js';
-import { STATE_COLOR } from './Transcript.js';
 
 export const ROLL_MARK: Record<RollNodeState, string> = {
   waiting: '·',
@@ -160,7 +159,7 @@ export interface RollPageProps {
 }
 
 export function RollPage({ id, job, error, actionError, note, ask, onAnswer }: RollPageProps): ReactNode {
-  const { body, color } = useLayout();
+  const { body } = useLayout();
   const width = body.columns;
   const roll = job?.roll;
   const waiting = awaiting(roll);
@@ -188,16 +187,7 @@ export function RollPage({ id, job, error, actionError, note, ask, onAnswer }: R
 
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate">
-        Roll {id}
-        {job ? ` · ${job.cluster}${mode ? ` · ${mode}` : ''}` : ' · loading…'}
-      </Text>
-      <Text dimColor wrap="truncate">
-        {job
-          ? `by ${operatorName(job.owner)} · started ${clock(job.createdAt)} UTC${job.driver ? ` · driven by ${operatorName(job.driver.operator)} pid ${job.driver.pid}` : ''}`
-          : ''}
-      </Text>
-      {why ? <TextLine>{why}</TextLine> : null}
+      <JobHeading what="Roll" id={id} job={job} title={(j) => `${j.cluster}${mode ? ` · ${mode}` : ''}`} why={why} />
       {error ? <Banner error={error} /> : null}
       {actionError ? <Banner error={actionError} /> : null}
       {waitLine ? (
@@ -206,15 +196,13 @@ export function RollPage({ id, job, error, actionError, note, ask, onAnswer }: R
         </TextLine>
       ) : null}
       {job ? <ScrollView lines={rollLines(job, width)} rows={Math.max(1, body.rows - fixed)} active={!ask} /> : null}
-      {note ? (
-        <Text color={color('cyan')} wrap="truncate">
-          {note}
-        </Text>
-      ) : null}
-      {ask ? <Confirm question={question} onYes={() => onAnswer(true)} onNo={() => onAnswer(false)} /> : null}
-      <Text bold wrap="truncate" color={job ? color(STATE_COLOR[job.state] ?? 'cyan') : undefined}>
-        {job ? rollSummary(job) : 'waiting for the job record…'}
-      </Text>
+      <JobFooting
+        job={job}
+        note={note}
+        question={ask ? question : undefined}
+        onAnswer={onAnswer}
+        summary={rollSummary}
+      />
     </Box>
   );
 }

@@ -3,7 +3,7 @@
 // then movement) before the screen's own keys.
 import type { Key } from 'ink';
 import { useMemo } from 'react';
-import type { ListFilter } from '../components/ListFrame.js';
+import type { ListFilter, ListFrameProps } from '../components/ListFrame.js';
 import { position } from '../components/WindowedList.js';
 import { matches, type ErrorView } from '../format.js';
 import { useFilter, type Filter } from './useFilter.js';
@@ -75,6 +75,21 @@ export function listViewProps<T>(
     filter: list.filter,
     loading: polled?.loading,
     error: polled?.error,
+  };
+}
+
+/** What a list view hands its frame from its list: the status line (`more` after the counts), filter, rows, cursor. */
+export function listFrameProps<T>(
+  list: ListViewProps<T>,
+  more = '',
+): Pick<ListFrameProps<T>, 'status' | 'filter' | 'items' | 'rows' | 'index'> {
+  const { index, rows, loading } = list;
+  return {
+    status: listStatus({ index, shown: rows.length, total: list.all.length, loading }, more),
+    filter: list.filter,
+    items: rows,
+    rows: list.listRows,
+    index,
   };
 }
 

@@ -1,5 +1,6 @@
 // Plain records for view and reducer tests: what the facade would answer, built without a simulator.
 import type { ClusterStatus, NodeRow } from '../../app/types.js';
+import { newJob } from '../../jobs/rules.js';
 import type { AuditEntry, JobEvent, JobRecord, Operator, RollProgress } from '../../jobs/types.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import type { Plan } from '../../plan/types.js';
@@ -47,21 +48,18 @@ export function plan(over: Partial<Plan> = {}): Plan {
 
 export function job(over: Partial<JobRecord> = {}): JobRecord {
   return {
-    id: 'a1b2c3d4',
-    kind: 'evacuate',
-    cluster: 'small',
-    node: 'node2.small.example.org',
+    ...newJob(
+      {
+        id: 'a1b2c3d4',
+        kind: 'evacuate',
+        cluster: 'small',
+        node: 'node2.small.example.org',
+        owner: ALICE,
+        plan: plan(),
+      },
+      T0,
+    ),
     state: 'running',
-    owner: ALICE,
-    createdAt: T0,
-    updatedAt: T0,
-    plan: plan(),
-    cursor: 0,
-    progress: 0,
-    instances: [],
-    stopped: [],
-    moved: {},
-    cancelRequested: false,
     ...over,
   };
 }
