@@ -55,6 +55,16 @@ export function parseHostPort(text: string, defaultPort: number): { host: string
   return { host: m?.[1] ?? text, port: m?.[2] ? Number(m[2]) : defaultPort };
 }
 
+type ClientOptions = NonNullable<Parameters<typeof createClient>[0]> & { socket: object };
+
+/** A client (not yet connected) for one host:port, its errors left to the caller's awaits. */
+function clientAt(hostPort: string, defaultPort: number, opts: ClientOptions) {
+  const { host, port } = parseHostPort(hostPort, defaultPort);
+  const client = newClient({ ...opts, socket: { ...opts.socket, host, port } } as ClientOptions);
+  client.on('error', () => {});
+  return { host, port, client };
+}
+
 function tlsSocket(ca: string | undefined) {
   return ca === undefined ? {} : { tls: true as const, ca };
 }
@@ -174,10 +184,7 @@ export class RedisConnection {
 
   /** Connects to one data node with our credentials and says PING; throws what went wrong. */
   private async probe(hostPort: string): Promise<void> {
-    const { host, port } = parseHostPort(hostPort, 6379);
-    const opts = this.nodeOptions();
-    const client = newClient({ ...opts, socket: { ...opts.socket, host, port } });
-    client.on('error', () => {});
+    const { host, port, client } = clientAt(hostPort, 6379, this.nodeOptions());
     try {
       await client.connect();
       await client.ping();
@@ -196,10 +203,7 @@ export class RedisConnection {
     const answered: string[] = [];
     let value: { v: T } | undefined;
     for (const addr of this.s.sentinel!.sentinels) {
-      const { host, port } = parseHostPort(addr, 26379);
-      const opts = this.sentinelOptions();
-      const c = newClient({ ...opts, socket: { ...opts.socket, host, port } });
-      c.on('error', () => {});
+      const { host, port, client: c } = clientAt(addr, 26379, this.sentinelOptions());
       try {
         await c.connect();
         const v = await fn(c);
