@@ -15,11 +15,11 @@ interface Job {
 }
 
 /** Every node with exclusive storage; n1..n3 (hail's candidates for b's new secondary) with `spindles` each. */
-function exclusiveWorld(spindles: number) {
+function exclusiveWorld(spindles: number, diskSpindles: (number | null)[] = [2]) {
   const excl = (sp: number) => ({ exclusiveStorage: true, spindles: sp });
   return ruleInventory({
     nodes: { 1: excl(spindles), 2: excl(spindles), 3: excl(spindles), 4: excl(4), 5: excl(4) },
-    instances: [{ name: vm('b'), pnode: n(4), snode: n(5), diskTemplate: 'drbd', memoryMb: 2048, diskSpindles: [2] }],
+    instances: [{ name: vm('b'), pnode: n(4), snode: n(5), diskTemplate: 'drbd', memoryMb: 2048, diskSpindles }],
   });
 }
 
@@ -73,6 +73,21 @@ describe('exclusive storage: spindles for a new secondary (HTools/Node.hs addSec
       expect(refused[0]!.message).toContain(`${n(i)}: spindles (exclusive storage): 1 free, 2 needed`);
     const job = await evacuate(c);
     expect(job.status).toBe('error');
+    expect(job.opresult[0]).toEqual([
+      'OpExecError',
+      [
+        `Unable to evacuate instances ${vm('b')} (Can't find any good node:  Node ${n(1)} failed: FailSpindles; Node ${n(2)} failed: FailSpindles; Node ${n(3)} failed: FailSpindles;)`,
+      ],
+    ]);
+  });
+
+  it('a disk without spindles: hail refuses it on every exclusive-storage node (calcNewFreeSpindles), as planned', async () => {
+    const { c } = await start({ inventory: exclusiveWorld(4, [null]) });
+    const plan = await planFull(c);
+    const refused = plan.blockers.filter((b) => b.code === 'secondary-refused');
+    expect(refused.map((b) => b.instance)).toEqual([vm('b')]);
+    expect(refused[0]!.message).toContain(`${n(1)}: spindles (exclusive storage): 4 free, disks without spindles`);
+    const job = await evacuate(c);
     expect(job.opresult[0]).toEqual([
       'OpExecError',
       [
