@@ -33,6 +33,11 @@ describe('--full: would hail take a new secondary? (#14 point 9)', () => {
     const excl = { oob_program: '', spindle_count: 1, exclusive_storage: true, ssh_port: 22, cpu_speed: 1 };
     expect(codes(full({ ndparams: excl, spfree: 0, sptotal: 4 }, [withSpindles]))).toEqual(['secondary-refused']);
     expect(full({ ndparams: excl, spfree: 1, sptotal: 4 }, [withSpindles]).blockers).toEqual([]);
+    // Node.hs calcNewFreeSpindles: a disk without spindles never fits on an exclusive-storage node.
+    const without = drbd('db', 'node3', 'node2', { 'disk.spindles': [null] });
+    expect(blocker(full({ ndparams: excl, spfree: 4, sptotal: 4 }, [without]), 'secondary-refused').message).toMatch(
+      /node4\S*: spindles \(exclusive storage\): 4 free, disks without spindles/,
+    );
   });
 
   it('FailMem: the memory it needs as a secondary, and N+1 redundancy', () => {

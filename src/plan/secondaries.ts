@@ -15,7 +15,7 @@ export interface SecondaryNeed {
  * it; the checks of src/Ganeti/HTools/Node.hs addSecExEx, strict as in an evacuation:
  * - FailDisk: the free disk left would be <= 0 or under loDsk, which hail computes from a reserved disk ratio of 0
  *   (HTools/Types.hs defReservedDiskRatio; Node.hs mDskToloDsk);
- * - FailSpindles: with exclusive storage, the free spindles left would be negative;
+ * - FailSpindles: with exclusive storage, the free spindles left would be negative, or a disk has no spindles;
  * - FailMem: the memory it needs as a secondary (Instance.usesSecMem: auto_balance) is at least the node's free
  *   memory, or the node would stop being N+1 redundant (new rMem = max(rMem, peers[primary] + mem) >= free memory).
  * Live values a node does not report (null) are not guessed: no refusal is predicted from them.
@@ -32,8 +32,13 @@ export function secondaryRefusal(
   }
   const exclusive = (target.ndparams as { exclusive_storage?: unknown } | undefined)?.exclusive_storage === true;
   const spfree = typeof target.spfree === 'number' ? target.spfree : null;
-  if (exclusive && spfree !== null && spfree - spindles(inst) < 0) {
-    return `spindles (exclusive storage): ${spfree} free, ${spindles(inst)} needed`;
+  const sp = spindles(inst);
+  if (exclusive) {
+    // Node.hs calcNewFreeSpindles: a disk without spindles (Instance.hs getTotalSpindles Nothing) forces a refusal.
+    if (sp === null) return `spindles (exclusive storage): ${spfree ?? '?'} free, disks without spindles`;
+    if (spfree !== null && sp !== undefined && spfree - sp < 0) {
+      return `spindles (exclusive storage): ${spfree} free, ${sp} needed`;
+    }
   }
   if (target.mfree === null) return null;
   const mem = usesSecMem(inst) ? memory(inst) : 0;
@@ -64,7 +69,7 @@ export function checkSecondaries(
       code: 'secondary-refused',
       instance: inst.name,
       message: `no node would take ${inst.name} as its new DRBD secondary (hail refuses ${refusals.map(([n, why]) => `${n}: ${why}`).join('; ')}); one refusal fails the whole --full evacuation`,
-      fix: `free disk or memory on a node of the group, or plan without --full to leave the secondary here`,
+      fix: `free disk, spindles or memory on a node of the group, or plan without --full to leave the secondary here`,
     });
   }
   return blockers;
@@ -97,7 +102,14 @@ function diskUsage(inst: RapiInstance): number {
   return sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s + 128 : 0), 0);
 }
 
-function spindles(inst: RapiInstance): number {
-  const list = Array.isArray(inst['disk.spindles']) ? (inst['disk.spindles'] as unknown[]) : [];
-  return list.reduce<number>((sum, s) => sum + (typeof s === 'number' ? s : 0), 0);
+/** Instance.hs getTotalSpindles: the sum, null when a disk has none; undefined when the RAPI gave no list. */
+function spindles(inst: RapiInstance): number | null | undefined {
+  const list = inst['disk.spindles'];
+  if (!Array.isArray(list)) return undefined;
+  let total = 0;
+  for (const s of list as unknown[]) {
+    if (typeof s !== 'number') return null;
+    total += s;
+  }
+  return total;
 }

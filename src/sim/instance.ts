@@ -37,6 +37,8 @@ export class SimInstance {
   readonly minMemory: number;
   readonly vcpus: number;
   readonly diskSizes: number[];
+  /** disk.spindles: per disk, null when not given (no exclusive storage). */
+  readonly diskSpindles: (number | null)[];
   readonly os: string;
   readonly alwaysFailover: boolean;
   readonly ctime: number;
@@ -69,6 +71,7 @@ export class SimInstance {
     this.minMemory = inv.minMemoryMb ?? inv.memoryMb;
     this.vcpus = inv.vcpus ?? 1;
     this.diskSizes = inv.disksMb ?? (inv.diskTemplate === 'diskless' ? [] : [10240]);
+    this.diskSpindles = this.diskSizes.map((_, i) => inv.diskSpindles?.[i] ?? null);
     this.os = inv.os ?? cluster.os;
     this.alwaysFailover = inv.alwaysFailover === true;
     this.adminState = inv.adminState ?? 'up';
@@ -138,6 +141,15 @@ export class SimInstance {
   get diskUsage(): number {
     let total = 0;
     for (const size of this.diskSizes) total += size + (this.diskTemplate === 'drbd' ? 128 : 0);
+    return total;
+  }
+  /** HTools/Instance.hs getTotalSpindles: the sum over its disks, or null when any disk has none. */
+  get totalSpindles(): number | null {
+    let total = 0;
+    for (const s of this.diskSpindles) {
+      if (s === null) return null;
+      total += s;
+    }
     return total;
   }
   get nodes(): SimNode[] {

@@ -34,6 +34,13 @@ export interface InventoryNode {
   powered?: boolean;
   /** The hypervisor version its node daemon reports (Xen only: hv_xen GetNodeInfo), e.g. [4, 11]. */
   hvVersion?: number[];
+  /**
+   * ndparams exclusive_storage (default false): each instance disk gets PVs (spindles) of its own, and the node
+   * reports sptotal/spfree (rpc MakeLegacyNodeInfo _AddSpindlesToLegacyNodeInfo: the lvm-pv storage unit).
+   */
+  exclusiveStorage?: boolean;
+  /** sptotal: the PVs (spindles) of its volume group, exclusive storage only (default 0). */
+  spindles?: number;
   /** Name of its node group; default: the cluster's first group. */
   group?: string;
   uuid?: string;
@@ -65,6 +72,8 @@ export interface InventoryInstance {
   vcpus?: number;
   /** Disk sizes, MiB (default: none for diskless, one 10 GiB disk otherwise). */
   disksMb?: number[];
+  /** disk.spindles, one per disk (default null each: what Ganeti keeps without exclusive storage). */
+  diskSpindles?: (number | null)[];
   adminState?: AdminState;
   /** Whether it runs now (default: adminState is up). With adminState down: ERROR_up. */
   running?: boolean;

@@ -83,6 +83,8 @@ export class SimNode {
   readonly ctime: number;
   readonly bmc: string | null;
   readonly hvVersion: number[] | null;
+  /** Spindles (PVs) of its volume group; counted only with exclusive storage. */
+  readonly sptotal: number;
   /** The configuration's powered flag (out-of-band nodes only; LUOobCommand, OpNodeSetParams powered). */
   powered: boolean;
   readonly group: SimGroup;
@@ -113,6 +115,8 @@ export class SimNode {
     this.cnodes = inv.cpuNodes ?? 1;
     this.ndparams = { ...NDPARAMS };
     this.hvVersion = inv.hvVersion ?? null;
+    if (inv.exclusiveStorage === true) this.ndparams.exclusive_storage = true;
+    this.sptotal = inv.spindles ?? 0;
     if (inv.oobProgram !== undefined) this.ndparams.oob_program = inv.oobProgram;
     this.powered = inv.powered ?? true;
     this.tags = new Set(inv.tags ?? []);
@@ -163,6 +167,20 @@ export class SimNode {
     for (const i of this.primaries) if (i.usesLocalStorage) used += i.diskUsage;
     for (const i of this.secondaries) if (i.usesLocalStorage) used += i.diskUsage;
     return this.dtotal - used;
+  }
+
+  get exclusiveStorage(): boolean {
+    return this.ndparams.exclusive_storage === true;
+  }
+
+  /**
+   * spfree: the spindles its instances' disks (primary and secondary) leave free, exclusive storage only
+   * (HTools/Node.hs fSpindles; a disk without spindles takes none, as Node.hs calcNewFreeSpindles on removal).
+   */
+  get spindlesFree(): number {
+    let used = 0;
+    for (const i of [...this.primaries, ...this.secondaries]) if (i.usesLocalStorage) used += i.totalSpindles ?? 0;
+    return this.sptotal - used;
   }
 
   /** The error text of an RPC to this node, or null when it answers. */

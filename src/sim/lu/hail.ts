@@ -24,11 +24,11 @@ export function hailCandidates(home: SimNode, exclude: readonly SimNode[]): SimN
 }
 
 /** What earlier picks of the same request already put on each node, so that one request never overfills one. */
-export type Planned = Map<SimNode, { memory: number; disk: number; peers: Map<SimNode, number> }>;
+export type Planned = Map<SimNode, { memory: number; disk: number; spindles: number; peers: Map<SimNode, number> }>;
 
 function plannedOn(planned: Planned, n: SimNode) {
   let p = planned.get(n);
-  if (p === undefined) planned.set(n, (p = { memory: 0, disk: 0, peers: new Map() }));
+  if (p === undefined) planned.set(n, (p = { memory: 0, disk: 0, spindles: 0, peers: new Map() }));
   return p;
 }
 
@@ -45,13 +45,21 @@ function reservedMemory(n: SimNode, extra: Map<SimNode, number>): { peers: Map<S
   return { peers, rmem: Math.max(0, ...peers.values()) };
 }
 
-/** Why hail would not put `inst` on `n`, or null: Node.addPriEx (memory) or addSecExEx (a new secondary). */
+/**
+ * Why hail would not put `inst` on `n`, or null: Node.addPriEx (memory) or addSecExEx (a new secondary), in
+ * addSecExEx's order: FailDisk, FailSpindles, FailMem (Ganeti v3.0.2 src/Ganeti/HTools/Node.hs).
+ */
 function refusal(inst: SimInstance, n: SimNode, planned: Planned, role: 'primary' | 'secondary'): string | null {
   const p = plannedOn(planned, n);
   const freeMem = n.memoryFree - p.memory;
   if (role === 'primary') return freeMem - secondaryMemory(inst) < 0 ? 'FailMem' : null;
   // addSecExEx, non-strict parts off (hail evacuates strictly); loDsk is 0 with hail's default --min-disk.
   if (n.diskFree - p.disk - inst.diskUsage <= 0) return 'FailDisk';
+  // exclStorage && new_free_sp < 0, where Node.hs calcNewFreeSpindles forces -1 for an instance whose disks do
+  // not all have spindles (Instance.hs getTotalSpindles Nothing). Without exclusive storage the check is hiSpindles
+  // (ipolicy spindle-ratio x spindle_count), which the simulator does not model.
+  if (n.exclusiveStorage && (inst.totalSpindles === null || n.spindlesFree - p.spindles - inst.totalSpindles < 0))
+    return 'FailSpindles';
   const need = secondaryMemory(inst);
   if (need >= freeMem) return 'FailMem';
   const { peers, rmem } = reservedMemory(n, p.peers);
@@ -61,9 +69,9 @@ function refusal(inst: SimInstance, n: SimNode, planned: Planned, role: 'primary
 }
 
 /**
- * The node hail picks for `inst` as a new primary (memory) or a new secondary (disk, memory, N+1): the one with
+ * The node hail picks for `inst` as a new primary (memory) or a new secondary (disk, spindles, memory, N+1): the one with
  * the most of it left after the move (ties go to the later node in name order), or hail's "Can't find any good
- * node" with each refusal. Spindles are not simulated (no exclusive storage).
+ * node" with each refusal.
  */
 export function hailPick(
   inst: SimInstance,
@@ -89,6 +97,7 @@ export function hailPick(
   if (role === 'primary') p.memory += secondaryMemory(inst);
   else {
     p.disk += inst.diskUsage;
+    p.spindles += inst.totalSpindles ?? 0;
     p.peers.set(inst.pnode, (p.peers.get(inst.pnode) ?? 0) + secondaryMemory(inst));
   }
   return { node: best.node };

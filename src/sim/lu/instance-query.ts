@@ -133,7 +133,7 @@ function diskStatus(
   disk: { size: number; uuid: string },
   isStatic: boolean,
 ): Record<string, unknown> {
-  const common = { mode: 'rw', size: disk.size, spindles: null, name: null, uuid: disk.uuid };
+  const common = { mode: 'rw', size: disk.size, spindles: inst.diskSpindles[idx] ?? null, name: null, uuid: disk.uuid };
   const lvDisk = (name: string, size: number, minor: number, snode: SimNode | null) => ({
     iv_name: '',
     dev_type: 'plain',
