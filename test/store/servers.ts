@@ -253,6 +253,8 @@ export class SentinelSet {
     await until(
       async () => /master_link_status:up/.test((await this.ask(port, 'INFO replication')) ?? ''),
       `replica ${port} to sync`,
+      // A full resync after a promotion can take a while on a busy machine: a minute before giving up.
+      2400,
     );
   }
 
