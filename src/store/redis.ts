@@ -213,17 +213,19 @@ export class RedisStore implements Store {
   }
 
   /** RPUSH that a retry (the pool resending it after a failover) does not repeat. */
-  private appendOnce(c: Commands, list: string, entry: string): Promise<number> {
-    return c.eval(APPEND_ONCE, {
-      keys: [list, this.key('once', randomUUID())],
-      arguments: [entry, String(ONCE_SECONDS)],
-    }) as Promise<number>;
+  /**
+   * Appends once however often `run` sends it again: the once-key is made here, outside the retries, so a
+   * retried append finds the first one's mark instead of pushing a second copy.
+   */
+  private appendOnce(list: string, entry: string): (c: Commands) => Promise<number> {
+    const once = this.key('once', randomUUID());
+    return (c) =>
+      c.eval(APPEND_ONCE, { keys: [list, once], arguments: [entry, String(ONCE_SECONDS)] }) as Promise<number>;
   }
 
   appendEvent(event: Omit<JobEvent, 'seq'>): Promise<JobEvent> {
-    const entry = JSON.stringify(event);
-    const list = this.key('events', event.jobId);
-    return this.run(async (c) => ({ ...event, seq: await this.appendOnce(c, list, entry) }), true);
+    const append = this.appendOnce(this.key('events', event.jobId), JSON.stringify(event));
+    return this.run(async (c) => ({ ...event, seq: await append(c) }), true);
   }
 
   events(jobId: string, after = 0): Promise<JobEvent[]> {
@@ -295,7 +297,7 @@ export class RedisStore implements Store {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     const line = JSON.stringify(entry);
-    await this.run((c) => this.appendOnce(c, this.key('audit'), line), true);
+    await this.run(this.appendOnce(this.key('audit'), line), true);
   }
 
   listAudit(filter?: AuditFilter): Promise<AuditEntry[]> {
