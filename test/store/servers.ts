@@ -156,7 +156,7 @@ export class SentinelSet {
     const [a, b] = this.options.ports;
     await this.startServer(a);
     await this.startServer(b, a);
-    await this.waitSynced(b);
+    await this.waitSynced(b, a);
     for (const port of this.options.sentinels) {
       const conf = path.join(this.dir, `s${port}.conf`);
       // Short detection (down after 300 ms) so the failover suite can fail over many times in a few minutes.
@@ -205,12 +205,33 @@ export class SentinelSet {
     await until(async () => (await this.ask(port, 'PING')) === '+PONG', `redis-server ${port}`);
   }
 
-  /** The primary's port as the sentinels report it. */
+  /**
+   * The primary's port when every sentinel names the same one, else undefined. One sentinel's answer is not
+   * enough: a sentinel that has not yet heard of a promotion still names the old primary, and a test acting on
+   * that view kills a replica or points a rejoining server at a dead one.
+   */
+  private async agreedPrimary(): Promise<number | undefined> {
+    const named = await Promise.all(
+      this.options.sentinels.map(async (s) => {
+        const reply = await this.ask(s, `SENTINEL GET-MASTER-ADDR-BY-NAME ${this.masterName}`);
+        return reply?.match(/\n(\d+)\n?$/)?.[1];
+      }),
+    );
+    return named[0] !== undefined && named.every((n) => n === named[0]) ? Number(named[0]) : undefined;
+  }
+
+  /** The primary's port, once every sentinel names it and it answers as a master. */
   async primary(): Promise<number> {
-    const reply = await this.ask(this.options.sentinels[0], `SENTINEL GET-MASTER-ADDR-BY-NAME ${this.masterName}`);
-    const port = reply?.match(/\n(\d+)\n?$/)?.[1];
-    if (!port) throw new Error(`no primary from sentinel: ${reply}`);
-    return Number(port);
+    let port: number | undefined;
+    await until(
+      async () => {
+        port = await this.agreedPrimary();
+        return port !== undefined && /role:master/.test((await this.ask(port, 'INFO replication')) ?? '');
+      },
+      'the sentinels to agree on a primary',
+      800,
+    );
+    return port!;
   }
 
   /** SIGKILL of the primary; resolves once it is gone. Returns its port. */
@@ -220,12 +241,12 @@ export class SentinelSet {
     return port;
   }
 
-  /** Waits until the sentinels name a primary other than `old` and it answers as a master. */
+  /** Waits until every sentinel names a primary other than `old` and it answers as a master. */
   async promoted(old: number): Promise<number> {
     let now = old;
     await until(
       async () => {
-        now = await this.primary().catch(() => old);
+        now = (await this.agreedPrimary()) ?? old;
         return now !== old && /role:master/.test((await this.ask(now, 'INFO replication')) ?? '');
       },
       'the sentinels to promote the replica',
@@ -234,25 +255,33 @@ export class SentinelSet {
     return now;
   }
 
-  /** Starts the killed server again as a replica of the current primary and waits until it is in sync. */
+  /**
+   * Starts the killed server again as a replica of the current primary and waits until it is in sync with it
+   * and every sentinel still names that primary and counts the server as its replica.
+   */
   async rejoin(port: number): Promise<void> {
     const primary = await this.primary();
+    if (primary === port) throw new Error(`the sentinels still name ${port}, which was killed, the primary`);
     await this.startServer(port, primary);
-    await this.waitSynced(port);
+    await this.waitSynced(port, primary);
     // The sentinels count it as a replica again: the next failover has somewhere to go.
     await until(async () => {
+      if ((await this.agreedPrimary()) !== primary) return false;
       for (const s of this.options.sentinels) {
         const info = await this.ask(s, `SENTINEL REPLICAS ${this.masterName}`);
         if (!info?.includes(`\n${port}\n`) || /s_down|disconnected/.test(info)) return false;
       }
       return true;
-    }, `the sentinels to see ${port} as a replica`);
+    }, `the sentinels to see ${port} as a replica of ${primary}`);
   }
 
-  private async waitSynced(port: number): Promise<void> {
+  private async waitSynced(port: number, primary: number): Promise<void> {
     await until(
-      async () => /master_link_status:up/.test((await this.ask(port, 'INFO replication')) ?? ''),
-      `replica ${port} to sync`,
+      async () => {
+        const info = (await this.ask(port, 'INFO replication')) ?? '';
+        return new RegExp(`master_port:${primary}\\b`).test(info) && /master_link_status:up/.test(info);
+      },
+      `replica ${port} to sync with ${primary}`,
       // A full resync after a promotion can take a while on a busy machine: a minute before giving up.
       2400,
     );
