@@ -3,15 +3,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  candidates,
-  findConfig,
-  loadConfig,
-  parseConfig,
-  permissionWarnings,
-  resolveSecret,
-} from './load.js';
+import { candidates, findConfig, loadConfig, parseConfig, permissionWarnings, resolveSecret } from './load.js';
+import { configError } from './testing/config-error.js';
 
 const GOOD = {
   clusters: [
@@ -39,16 +32,6 @@ function write(rel: string, content: unknown, mode = 0o600): string {
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   chmodSync(file, mode);
   return file;
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('discovery', () => {

@@ -139,29 +139,25 @@ function asMonitoringError(c: HttpClient, err: unknown): MonitoringError {
   return c.error('protocol', safeText(String((err as Error).message ?? err), 300), '');
 }
 
+/** What a refusing status means here and what to fix; the words after the status are fixed for auth refusals. */
+const REFUSALS: Partial<Record<number, { kind: MonitoringError['kind']; said?: string; hint: string }>> = {
+  401: {
+    kind: 'auth',
+    said: 'Unauthorized',
+    hint: 'check monitoring.alertmanager.user and its password (the proxy in front of Alertmanager refused them)',
+  },
+  403: {
+    kind: 'forbidden',
+    said: 'Forbidden',
+    hint: "let monitoring.alertmanager.user create, list and expire silences (GET/POST /api/v2/silences, DELETE /api/v2/silence/*) in the proxy's rules",
+  },
+  400: { kind: 'bad-request', hint: 'check monitoring.alertmanager.matchers' },
+  422: { kind: 'bad-request', hint: 'check monitoring.alertmanager.matchers' },
+};
+
 function statusError(c: HttpClient, a: HttpAnswer, what: string): MonitoringError {
-  const said = answerText(a);
-  switch (a.status) {
-    case 401:
-      return c.error(
-        'auth',
-        `${what}: 401 Unauthorized`,
-        'check monitoring.alertmanager.user and its password (the proxy in front of Alertmanager refused them)',
-        401,
-      );
-    case 403:
-      return c.error(
-        'forbidden',
-        `${what}: 403 Forbidden`,
-        "let monitoring.alertmanager.user create, list and expire silences (GET/POST /api/v2/silences, DELETE /api/v2/silence/*) in the proxy's rules",
-        403,
-      );
-    case 400:
-    case 422:
-      return c.error('bad-request', `${what}: ${a.status} ${said}`, 'check monitoring.alertmanager.matchers', a.status);
-    default:
-      return c.error('server', `${what}: ${a.status} ${said}`, "see the Alertmanager's log", a.status);
-  }
+  const r = REFUSALS[a.status] ?? { kind: 'server', hint: "see the Alertmanager's log" };
+  return c.error(r.kind, `${what}: ${a.status} ${r.said ?? answerText(a)}`, r.hint, a.status);
 }
 
 function toSilence(c: HttpClient, raw: unknown): Silence {

@@ -1,22 +1,12 @@
 // The monitoring section made into clients: secrets read when needed, errors naming the field.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/load.js';
 import type { MonitoringConfig } from '../config/schema.js';
+import { configError } from '../config/testing/config-error.js';
 import { monitoringFromConfig } from './build.js';
 
 const hook = (over: Partial<NonNullable<MonitoringConfig['webhooks']>[number]>): MonitoringConfig => ({
   webhooks: [{ url: 'https://chat.example.org/hook', timeoutSeconds: 10, ...over }],
 });
-
-function configError(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('monitoringFromConfig', () => {
   it("names the webhook's own secret fields when its secret cannot be read", () => {

@@ -17,6 +17,7 @@ import {
   actionOf,
   blocker,
   warning,
+  candidatePool,
 } from './testing.js';
 import type { PlanOptions } from './types.js';
 
@@ -306,12 +307,7 @@ describe('planEvacuation: instance actions', () => {
 
 describe('planEvacuation: warnings and steps', () => {
   it('warns when draining a master candidate makes Ganeti promote another node', () => {
-    const nodes = [
-      mkNode('node1', { role: 'M' }),
-      mkNode('node2'),
-      mkNode('node3'),
-      mkNode('node4', { role: 'R', master_candidate: false }),
-    ];
+    const nodes = candidatePool();
     const plan = planEvacuation(world({ nodes, info: { candidate_pool_size: 3 } }));
     expect(warningCodes(plan)).toEqual(['auto-promote']);
     expect(plan.warnings[0]!.message).toMatch(/leaves 2 candidates where the pool wants 3/);

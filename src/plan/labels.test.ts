@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionWord, moveWord } from './labels.js';
 import { planEvacuation, planPowerOff, planReturn } from './planner.js';
-import { actionOf, D, drbd, mkInst, mkNode, world } from './testing.js';
+import { actionOf, candidatePool, D, drbd, mkInst, mkNode, world } from './testing.js';
 
 const stopped = { admin_state: 'down' as const, status: 'ADMIN_down' as const, oper_state: false, oper_ram: null };
 
@@ -65,12 +65,7 @@ describe('move words and action labels (#14 point 14)', () => {
 });
 
 describe('auto_promote only when the candidate pool would fall short (#14 point 6)', () => {
-  const nodes = [
-    mkNode('node1', { role: 'M' }),
-    mkNode('node2'),
-    mkNode('node3'),
-    mkNode('node4', { role: 'R', master_candidate: false }),
-  ];
+  const nodes = candidatePool();
 
   it('draining a master candidate asks for auto_promote only when the pool needs a substitute', () => {
     expect(planEvacuation(world({ nodes, info: { candidate_pool_size: 3 } })).autoPromote).toBe(true);

@@ -1,7 +1,19 @@
 // planPowerOff: only an empty node is powered off.
 import { describe, expect, it } from 'vitest';
 import { planPowerOff } from './planner.js';
-import { D, mkNode, mkInst, drbd, world, codes, warningCodes, stepKinds, actionOf, lock } from './testing.js';
+import {
+  D,
+  mkNode,
+  mkInst,
+  drbd,
+  world,
+  codes,
+  warningCodes,
+  stepKinds,
+  actionOf,
+  lock,
+  candidatePool,
+} from './testing.js';
 
 describe('planPowerOff', () => {
   it('offlines an empty node, then powers it off and checks', () => {
@@ -43,12 +55,7 @@ describe('planPowerOff', () => {
   });
 
   it('warns about DRBD secondaries left behind and a candidate promotion', () => {
-    const nodes = [
-      mkNode('node1', { role: 'M' }),
-      mkNode('node2'),
-      mkNode('node3'),
-      mkNode('node4', { role: 'R', master_candidate: false }),
-    ];
+    const nodes = candidatePool();
     const plan = planPowerOff(
       world({ nodes, instances: [drbd('db3', 'node3', 'node2')], info: { candidate_pool_size: 3 } }),
     );

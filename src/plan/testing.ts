@@ -89,6 +89,14 @@ export function mkInst(
   };
 }
 
+/** The candidate-pool cluster: node1 the master, node2 and node3 candidates, node4 a regular node. */
+export const candidatePool = (): RapiNode[] => [
+  mkNode('node1', { role: 'M' }),
+  mkNode('node2'),
+  mkNode('node3'),
+  mkNode('node4', { role: 'R', master_candidate: false }),
+];
+
 export const drbd = (short: string, pnode: string, snode: string, over: Partial<RapiInstance> = {}) =>
   mkInst(short, pnode, 'drbd', { snodes: [snode + D], ...over });
 

@@ -1,30 +1,23 @@
 // The job's control against a real local store: requests read at start and by the heartbeat's scan, stop and
 // deadline checks, the lock given up.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../jobs/types.js';
-import type { LocalStore } from '../store/local.js';
-import { tempLocalStore } from '../store/temp-store.js';
+import { useTempLocalStore } from '../store/testing/temp-store.js';
 import { JobControl } from './control.js';
 import { StepError } from './errors.js';
 import { job } from './steps/fake-context.js';
 
-let store: LocalStore;
-let remove: () => Promise<void>;
+const store = useTempLocalStore('nodevac-control-');
 let control: JobControl | undefined;
-
-beforeEach(() => {
-  ({ store, remove } = tempLocalStore('nodevac-control-'));
-});
-afterEach(async () => {
+afterEach(() => {
   control?.stopHeartbeat();
-  await remove();
 });
 
 const request = (j: JobRecord, state: string) =>
-  store.appendEvent({ jobId: j.id, time: new Date().toISOString(), type: 'job', state, message: state });
+  store().appendEvent({ jobId: j.id, time: new Date().toISOString(), type: 'job', state, message: state });
 
 function controlOf(j: JobRecord, onCancel: () => void = () => undefined, lockToken = 't1') {
-  control = new JobControl(j, { store, lockToken, leaseMs: 15_000, onCancel });
+  control = new JobControl(j, { store: store(), lockToken, leaseMs: 15_000, onCancel });
   return control;
 }
 
@@ -52,7 +45,7 @@ describe('JobControl', () => {
     });
     await c.start();
     c.stopHeartbeat();
-    await store.appendEvent({ jobId: j.id, time: '', type: 'log', message: 'a line of the runner' });
+    await store().appendEvent({ jobId: j.id, time: '', type: 'log', message: 'a line of the runner' });
     await c.checkpoint();
     await request(j, 'cancel-requested');
     await request(j, 'cancel-requested');
@@ -81,9 +74,9 @@ describe('JobControl', () => {
   it('releases the node’s lock only with its own token', async () => {
     const j = job();
     const lock = { key: 'c1/node1.test', token: 't1', jobId: j.id, owner: j.owner, pid: 1, host: 'h', since: '' };
-    expect((await store.acquireLock(lock, 15_000)).acquired).toBe(true);
+    expect((await store().acquireLock(lock, 15_000)).acquired).toBe(true);
     expect(await controlOf(j, undefined, 'someone else').release()).toBe(false);
     expect(await controlOf(j).release()).toBe(true);
-    expect(await store.getLock('c1/node1.test')).toBeUndefined();
+    expect(await store().getLock('c1/node1.test')).toBeUndefined();
   });
 });

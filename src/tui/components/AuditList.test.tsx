@@ -1,7 +1,7 @@
 // The audit view from plain props: newest first, who, what, how it ended.
 import { describe, expect, it } from 'vitest';
-import { auditEntry, filterOf } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { auditEntry, listOf } from '../testing/fixtures.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { AuditList, auditRows } from './AuditList.js';
 
 describe('AuditList', () => {
@@ -13,23 +13,18 @@ describe('AuditList', () => {
     ]);
     expect(rows.map((r) => r.result)).toEqual(['succeeded', 'started', 'started']);
     expect(new Set(rows.map((r) => r.id)).size).toBe(3);
-    const r = renderWithProviders(
-      <AuditList node="node2" all={rows} rows={rows} index={0} listRows={5} filter={filterOf()} loading={false} />,
-      { columns: 160 },
-    );
-    const f = r.frame();
+    const f = frameOf(<AuditList node="node2" {...listOf(rows)} />, { columns: 160 });
     expect(f).toContain('Audit of node2 1 of 3');
     expect(f).toMatch(
       /> 2026-11-24 20:01\s+alice@jump1\s+evacuate\s+node2\.small\.example\.org\s+small\s+succeeded\s+job a1b2c3d4 took 2m/,
     );
-    r.unmount();
   });
 
   it('loading, then nothing recorded', () => {
-    const r = renderWithProviders(<AuditList all={[]} rows={[]} index={0} listRows={5} filter={filterOf()} loading />);
+    const r = renderWithProviders(<AuditList {...listOf([], { loading: true })} />);
     expect(r.frame()).toContain('Audit loading…');
     expect(r.frame()).toContain('reading the store…');
-    r.rerender(<AuditList all={[]} rows={[]} index={0} listRows={5} filter={filterOf()} loading={false} />);
+    r.rerender(<AuditList {...listOf([])} />);
     expect(r.frame()).toContain('nothing recorded');
     r.unmount();
   });

@@ -1,30 +1,17 @@
 // The jobs view from plain props: a row per job, the running count, the question before an action.
 import { describe, expect, it } from 'vitest';
-import { filterOf, job } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { job, listOf } from '../testing/fixtures.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { JobList, jobListExtra } from './JobList.js';
 
 const jobs = [job(), job({ id: 'e5f6a7b8', state: 'failed', error: 'Ganeti said no', progress: 0.5 })];
 
 describe('JobList', () => {
   it('id, kind, node, state, progress, owner; how many run', () => {
-    const r = renderWithProviders(
-      <JobList
-        all={jobs}
-        rows={jobs}
-        index={1}
-        listRows={5}
-        filter={filterOf()}
-        loading={false}
-        onAnswer={() => undefined}
-      />,
-      { columns: 120 },
-    );
-    const f = r.frame();
+    const f = frameOf(<JobList {...listOf(jobs, { index: 1 })} onAnswer={() => undefined} />, { columns: 120 });
     expect(f).toContain('Jobs of every technician 2 of 2 · 1 running');
     expect(f).toMatch(/ {2}a1b2c3d4\s+evacuate\s+node2\.small\.example\.org\s+small\s+running\s+0%\s+alice@jump1/);
     expect(f).toMatch(/> e5f6a7b8\s+evacuate\s+node2\.small\.example\.org\s+small\s+failed\s+50%/);
-    r.unmount();
   });
 
   it('the question, the note and an action failure; the room they take', () => {
@@ -32,12 +19,7 @@ describe('JobList', () => {
     const ask = { what: 'cancel' as const, job: jobs[0]! };
     const r = renderWithProviders(
       <JobList
-        all={jobs}
-        rows={jobs}
-        index={0}
-        listRows={5}
-        filter={filterOf()}
-        loading={false}
+        {...listOf(jobs)}
         note="cancel requested for job x"
         actionError={{ message: 'store down' }}
         ask={ask}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialJobWatch, reduceJobWatch, stepViews } from '../jobWatch.js';
 import { events, job } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { JobPage, summary } from './JobPage.js';
 
 const running = job({
@@ -22,11 +22,10 @@ const watched = reduceJobWatch(initialJobWatch(), {
 
 describe('JobPage', () => {
   it('running: what is left, the move under way, Ganeti log lines and the progress', () => {
-    const r = renderWithProviders(
+    const f = frameOf(
       <JobPage id="a1b2c3d4" job={running} steps={stepViews(watched)} log={watched.log} onAnswer={() => undefined} />,
       { columns: 100, rows: 20 },
     );
-    const f = r.frame();
     expect(f).toContain('Job a1b2c3d4 · Evacuate node2.small.example.org (small)');
     expect(f).toContain('by alice@jump1 · started 19:37:05 UTC');
     expect(f).toMatch(/▶ Drain node2 {2}running \d/);
@@ -34,7 +33,6 @@ describe('JobPage', () => {
     expect(f).toContain('⇢ db1.small.example.org migrate running (Ganeti job 7)');
     expect(f).toMatch(/19:37:09 \[7\] Migrating instance db1/);
     expect(f).toMatch(/RUNNING 40% · 0\/1 instance\(s\) done · 1\/3 steps/);
-    r.unmount();
   });
 
   it('the question before a cancel; the summary of a finished job', () => {

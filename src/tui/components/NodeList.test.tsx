@@ -1,7 +1,7 @@
 // The nodes view from plain props: columns by width, busy nodes, the loading and empty states, a banner.
 import { describe, expect, it } from 'vitest';
-import { filterOf, nodeRow } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { listOf, nodeRow } from '../testing/fixtures.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { busy, NodeList } from './NodeList.js';
 
 const rows = [
@@ -15,39 +15,23 @@ const rows = [
 describe('NodeList', () => {
   it('role, ping, power, counts; group and memory where the width allows; who works on a node', () => {
     for (const columns of [80, 140]) {
-      const r = renderWithProviders(
-        <NodeList cluster="small" all={rows} rows={rows} index={1} listRows={5} filter={filterOf()} loading={false} />,
-        { columns },
-      );
-      const f = r.frame();
+      const f = frameOf(<NodeList cluster="small" {...listOf(rows, { index: 1 })} />, { columns });
       expect(f).toContain('Nodes of small 2 of 2 · 1 busy');
       expect(f).toMatch(/ {2}node1\.small\.example\.org\s+master\s+up\s+on\s+1\/0/);
       expect(f).toMatch(/> node2\.small\.example\.org\s+candidate\s+up\s+on\s+3\/1/);
       expect(f).toContain(columns >= 130 ? '[evacuate running] bob (on jump2)' : '[evacuate running] bob (');
       if (columns >= 130) expect(f).toMatch(/GROUP\s+MEM FREE\s+JOB \/ LOCK/);
       else expect(f).not.toContain('GROUP');
-      r.unmount();
     }
   });
 
   it('loading, then empty; a failing RAPI is a banner over the rows', () => {
-    const loading = renderWithProviders(
-      <NodeList cluster="small" all={[]} rows={[]} index={0} listRows={5} filter={filterOf()} loading />,
-    );
+    const loading = renderWithProviders(<NodeList cluster="small" {...listOf([], { loading: true })} />);
     expect(loading.frame()).toContain('Nodes of small loading…');
     expect(loading.frame()).toContain('asking the cluster…');
     loading.unmount();
     const failing = renderWithProviders(
-      <NodeList
-        cluster="small"
-        all={rows}
-        rows={rows}
-        index={0}
-        listRows={5}
-        filter={filterOf()}
-        loading={false}
-        error={{ message: 'RAPI timed out', hint: 'is the master up?' }}
-      />,
+      <NodeList cluster="small" {...listOf(rows)} error={{ message: 'RAPI timed out', hint: 'is the master up?' }} />,
     );
     expect(failing.frame()).toMatch(/✗ small: RAPI timed out\n {2}→ is the master up\?/);
     expect(failing.frame()).toContain('node2.small.example.org');

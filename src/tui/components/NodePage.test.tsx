@@ -1,7 +1,7 @@
 // The node view from plain props: facts, the job and lock on it, instances with the planned action, history.
 import { describe, expect, it } from 'vitest';
 import { auditEntry, instance, nodeRow, plan } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { NodePage, type NodeView } from './NodePage.js';
 
 const detail: NodeView = {
@@ -14,11 +14,10 @@ const detail: NodeView = {
 
 describe('NodePage', () => {
   it('role, power, memory, BMC, the lock; every instance, planned or not; blockers, tags, history', () => {
-    const r = renderWithProviders(<NodePage cluster="small" node={detail.row.name} detail={detail} loading={false} />, {
+    const f = frameOf(<NodePage cluster="small" node={detail.row.name} detail={detail} loading={false} />, {
       columns: 140,
       rows: 60,
     });
-    const f = r.frame();
     expect(f).toContain('node2.small.example.org (small)');
     expect(f).toContain('role master-candidate · ping up · power on · 3 primary / 1 secondary');
     expect(f).toContain('memory free 2.0G of 8.0G · group default');
@@ -30,7 +29,6 @@ describe('NodePage', () => {
     expect(f).toContain('✗ BLOCKER: web1 is plain — fix: shut it down');
     expect(f).toContain('Tags: ipmi:node2-bmc.small.sim');
     expect(f).toContain('2026-11-24 19:37 alice@jump1 evacuate refused job a1b2c3d4 — blocked');
-    r.unmount();
   });
 
   it('asking, or a banner over what was last known', () => {

@@ -1,7 +1,7 @@
 // The plan view from plain props: blockers with their fix, options, steps, and each stage's last line.
 import { describe, expect, it } from 'vitest';
 import { plan } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { PlanPage, type PlanPageProps } from './PlanPage.js';
 
 const nothing = () => undefined;
@@ -22,28 +22,24 @@ const base: PlanPageProps = {
 
 describe('PlanPage', () => {
   it('the node, the options as boxes, the instances and steps; enter to start', () => {
-    const r = renderWithProviders(<PlanPage {...base} options={{ powerOff: true }} />, { columns: 120, rows: 40 });
-    const f = r.frame();
+    const f = frameOf(<PlanPage {...base} options={{ powerOff: true }} />, { columns: 120, rows: 40 });
     expect(f).toContain('Evacuate node2.small.example.org (small)');
     expect(f).toContain('role master-candidate · address 192.0.2.2 · BMC node2-bmc.small.sim');
     expect(f).toContain('[x] p power off   [ ] f full evacuation');
     expect(f).toMatch(/db1\.small\.example\.org\s+pri\s+drbd\s+running\s+migrate → node4/);
     expect(f).toContain(' 3. Move the primary instances');
     expect(f).toContain('enter to start: you will type the node name to confirm');
-    r.unmount();
   });
 
   it('blocked: the blocker in words with its fix, and nothing can start', () => {
     const blocked = plan({
       blockers: [{ code: 'read-only', message: 'cluster small is read-only', fix: 'use another' }],
     });
-    const r = renderWithProviders(<PlanPage {...base} plan={blocked} planning />);
-    const f = r.frame();
+    const f = frameOf(<PlanPage {...base} plan={blocked} planning />);
     expect(f).toContain('re-planning…');
     expect(f).toContain('✗ BLOCKED: cluster small is read-only');
     expect(f).toContain('fix: use another');
     expect(f).toContain('blocked: nothing can start until the blockers are fixed');
-    r.unmount();
   });
 
   it('confirm: the prompt asks for the short name; starting says so; a refusal is a banner', () => {

@@ -2,7 +2,7 @@
 // awaiting confirmation, the final report, the questions.
 import { describe, expect, it } from 'vitest';
 import { rollJob } from '../testing/fixtures.js';
-import { renderWithProviders } from '../testing/render.js';
+import { frameOf, renderWithProviders } from '../testing/render.js';
 import { RollPage, rollSummary } from './RollPage.js';
 
 const nothing = () => undefined;
@@ -10,8 +10,7 @@ const nothing = () => undefined;
 describe('RollPage', () => {
   it('running: the groups, the node running with its step and job, the waiting ones, the master left out', () => {
     const job = rollJob({ reason: 'kernel 6.1', ticket: 'CHG-9' });
-    const r = renderWithProviders(<RollPage id={job.id} job={job} onAnswer={nothing} />, { columns: 120, rows: 30 });
-    const f = r.frame();
+    const f = frameOf(<RollPage id={job.id} job={job} onAnswer={nothing} />, { columns: 120, rows: 30 });
     expect(f).toContain('Roll r0115a1e · small · reboot · 1 at a time · stops after 1 failed');
     expect(f).toContain('by alice@jump1 · started 19:37:05 UTC');
     expect(f).toContain('reason: kernel 6.1 · ticket CHG-9');
@@ -24,7 +23,6 @@ describe('RollPage', () => {
     expect(f).toMatch(/ {2}- node1: the master cannot be evacuated through the RAPI: gnt-cluster master-failover/);
     expect(f).not.toContain('Report:');
     expect(f).toMatch(/RUNNING · 1 done · 1 running · 1 waiting · 1 left out · \S+$/);
-    r.unmount();
   });
 
   it('--poweroff-and-wait: the node powered off says what to press; the continue question names it', () => {
@@ -83,8 +81,7 @@ describe('RollPage', () => {
         ],
       },
     );
-    const r = renderWithProviders(<RollPage id={job.id} job={job} onAnswer={nothing} />, { columns: 120, rows: 40 });
-    const f = r.frame();
+    const f = frameOf(<RollPage id={job.id} job={job} onAnswer={nothing} />, { columns: 120, rows: 40 });
     expect(f).not.toContain('◀ now');
     expect(f).toContain('Report: 1 done · 1 failed · 1 untouched · 1 left out');
     expect(f).toContain('  ✗ node3 FAILED: proof of reboot: the boot ID did not change');
@@ -92,7 +89,6 @@ describe('RollPage', () => {
     expect(rollSummary(job)).toBe(
       'FAILED: 1 node failed (--max-failed 1): the roll stopped · 1 done · 1 failed · 1 untouched · 1 left out · 15m00s',
     );
-    r.unmount();
   });
 
   it('loading, and a question to cancel', () => {

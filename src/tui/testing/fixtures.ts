@@ -4,6 +4,7 @@ import { newJob } from '../../jobs/rules.js';
 import type { AuditEntry, JobEvent, JobRecord, Operator, RollProgress } from '../../jobs/types.js';
 import type { RapiInstance } from '../../ganeti/types.js';
 import type { Plan } from '../../plan/types.js';
+import type { ListViewProps } from '../hooks/useList.js';
 import { DEFAULT_PLAN_OPTIONS } from '../../plan/options.js';
 
 export const ALICE: Operator = { name: 'alice', user: 'alice', from: null, host: 'jump1' };
@@ -138,6 +139,11 @@ export function filterOf(text = '', editing = false) {
       submitLabel: 'keep filter',
     },
   };
+}
+
+/** A list view's props over plain rows: none filtered out, the cursor on the first, five rows of room, answered. */
+export function listOf<T>(all: readonly T[], over: Partial<ListViewProps<T>> = {}): ListViewProps<T> {
+  return { all, rows: all, index: 0, listRows: 5, filter: filterOf(), loading: false, ...over };
 }
 
 export function instance(over: Partial<RapiInstance> = {}): RapiInstance {

@@ -72,3 +72,13 @@ export function renderWithProviders(node: ReactElement, opts: ProviderOptions = 
     },
   };
 }
+
+/** Renders once and gives the frame, unmounted: for a view checked from its props alone. */
+export function frameOf(node: ReactElement, opts: ProviderOptions = {}): string {
+  const r = renderWithProviders(node, opts);
+  try {
+    return r.frame();
+  } finally {
+    r.unmount();
+  }
+}
