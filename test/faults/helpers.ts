@@ -67,13 +67,18 @@ export interface SuiteWorld {
 }
 
 /**
- * Registers the hooks of a suite whose tests share one simulator and one app on it (store in a temp folder
- * named after `prefix`): started before the tests, closed after them. `options` may read the simulator.
+ * Registers the hooks of a suite whose tests share one simulator (FAST, with `simOptions` over it) and one app on
+ * it (store in a temp folder named after `prefix`): started before the tests, closed after them. `options` may read
+ * the simulator.
  */
-export function appOnSimPerSuite(prefix: string, options: (sim: Simulator) => AppOptions = () => ({})): SuiteWorld {
+export function appOnSimPerSuite(
+  prefix: string,
+  options: (sim: Simulator) => AppOptions = () => ({}),
+  simOptions: Partial<SimOptions> = {},
+): SuiteWorld {
   const world = {} as SuiteWorld;
   beforeAll(async () => {
-    world.sim = await startSimulator(FAST);
+    world.sim = await startSimulator({ ...FAST, ...simOptions });
     world.dir = await tempDir(prefix);
     world.app = await appOn(world.sim, { dir: world.dir }, options(world.sim));
   });

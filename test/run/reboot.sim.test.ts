@@ -1,29 +1,14 @@
 // `nodevac reboot` on the simulator: one job that evacuates, powers off and on, proves the reboot by a new boot ID
 // and returns the node with its instances; a BMC that "powers off" a node that never goes down fails the proof, and
 // a forced PXE boot left on a BMC is refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodevacApp } from '../../src/app/index.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, duplicates, finished, removeDir, tempDir } from '../faults/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appOnSimPerSuite, duplicates, finished } from '../faults/helpers.js';
 
 const D = 'small.example.org';
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
+const world = appOnSimPerSuite('reboot', () => ({ runner: { bootMs: 2000 } }));
 
-beforeAll(async () => {
-  sim = await startSimulator(FAST);
-  dir = await tempDir('reboot');
-  app = await appOn(sim, { dir }, { runner: { bootMs: 2000 } });
-});
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  await removeDir(dir);
-});
-
-const cluster = () => sim.world.clusters[0]!;
+const cluster = () => world.sim.world.clusters[0]!;
 const simNode = (name: string) => cluster().nodes.get(name)!;
 const homes = (node: string) =>
   [...cluster().instances.values()]
@@ -35,7 +20,7 @@ describe('reboot', () => {
   it('reboots the node in one job: new boot ID, node and instances as before', async () => {
     const NODE = `node4.${D}`;
     const before = { bootId: simNode(NODE).bootId, homes: homes(NODE), candidate: simNode(NODE).masterCandidate };
-    const plan = await app.plan({ kind: 'reboot', node: 'node4', options: { allowFailover: true } });
+    const plan = await world.app.plan({ kind: 'reboot', node: 'node4', options: { allowFailover: true } });
     expect(plan.blockers).toEqual([]);
     expect(plan.kind).toBe('reboot');
     expect(plan.options.migrateBack).toBe(true);
@@ -49,7 +34,7 @@ describe('reboot', () => {
     expect(at('prove-reboot')).toBe(at('de-offline') + 1);
     expect(at('prove-reboot')).toBeLessThan(at('untag'));
 
-    const run = await finished(app, (await app.start(plan)).id);
+    const run = await finished(world.app, (await world.app.start(plan)).id);
     expect(run.job.state, run.text).toBe('succeeded');
     expect(run.job.bootId).toBe(before.bootId);
     expect(simNode(NODE).bootId).not.toBe(before.bootId);
@@ -61,21 +46,21 @@ describe('reboot', () => {
     expect(simNode(NODE).masterCandidate).toBe(before.candidate);
     expect([...simNode(NODE).tags].some((t) => t.startsWith('nodevac:maintenance'))).toBe(false);
     expect(homes(NODE)).toEqual(before.homes);
-    expect(duplicates(sim)).toEqual([]);
+    expect(duplicates(world.sim)).toEqual([]);
   });
 
   it('fails the proof when the BMC says off and on but the node never went down', async () => {
     const NODE = `node3.${D}`;
     const bootId = simNode(NODE).bootId;
-    sim.faults.set({ powerWithoutReboot: [NODE] });
+    world.sim.faults.set({ powerWithoutReboot: [NODE] });
     try {
-      const plan = await app.plan({
+      const plan = await world.app.plan({
         kind: 'reboot',
         node: 'node3',
         options: { allowFailover: true, shutdownNonMirrored: true },
       });
       expect(plan.blockers).toEqual([]);
-      const run = await finished(app, (await app.start(plan)).id);
+      const run = await finished(world.app, (await world.app.start(plan)).id);
       expect(run.job.state, run.text).toBe('failed');
       expect(run.job.plan.steps[run.job.cursor]?.kind).toBe('prove-reboot');
       expect(run.job.error).toContain(`did not reboot: its boot ID is still ${bootId}`);
@@ -84,11 +69,12 @@ describe('reboot', () => {
       expect(simNode(NODE).offline).toBe(false);
       expect([...simNode(NODE).tags].some((t) => t.startsWith('nodevac:maintenance'))).toBe(true);
     } finally {
-      sim.faults.clear();
+      world.sim.faults.clear();
     }
     const back = await finished(
-      app,
-      (await app.start(await app.plan({ kind: 'return', node: 'node3', options: { migrateBack: true } }))).id,
+      world.app,
+      (await world.app.start(await world.app.plan({ kind: 'return', node: 'node3', options: { migrateBack: true } })))
+        .id,
     );
     expect(back.job.state, back.text).toBe('succeeded');
     expect(simNode(NODE).drained).toBe(false);
@@ -96,21 +82,21 @@ describe('reboot', () => {
 
   it('refuses a forced PXE boot left on the BMC, with the command that clears it, unless allowed', async () => {
     const BMC = 'node2-bmc.small.sim';
-    sim.faults.set({ forcedPxeBoot: [BMC] });
+    world.sim.faults.set({ forcedPxeBoot: [BMC] });
     try {
-      const plan = await app.plan({ kind: 'reboot', node: 'node2' });
+      const plan = await world.app.plan({ kind: 'reboot', node: 'node2' });
       const blocker = plan.blockers.find((b) => b.code === 'boot-override');
       expect(blocker?.message).toContain('Force PXE');
       expect(blocker?.fix).toContain(`-H ${BMC}`);
       expect(blocker?.fix).toContain('chassis bootdev none');
-      const { job } = await app.planAndStart({ kind: 'reboot', node: 'node2' });
+      const { job } = await world.app.planAndStart({ kind: 'reboot', node: 'node2' });
       expect(job).toBeUndefined();
 
-      const allowed = await app.plan({ kind: 'reboot', node: 'node2', options: { allowBootOverride: true } });
+      const allowed = await world.app.plan({ kind: 'reboot', node: 'node2', options: { allowBootOverride: true } });
       expect(allowed.blockers.map((b) => b.code)).not.toContain('boot-override');
       expect(allowed.warnings.map((w) => w.code)).toContain('boot-override-allowed');
     } finally {
-      sim.faults.clear();
+      world.sim.faults.clear();
     }
     expect(simNode(`node2.${D}`).power).toBe('on');
   });

@@ -1,33 +1,18 @@
 // Power-on variants on the simulator: `poweron --no-return` (powered and answering, still out of service),
 // the return afterwards, a full evacuation whose secondaries each end done, and a retry that finds the node off.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodevacApp } from '../../src/app/index.js';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { FAST, appOn, duplicates, finished, removeDir, tempDir } from '../faults/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { appOnSimPerSuite, duplicates, finished } from '../faults/helpers.js';
 
 const D = 'small.example.org';
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
+const world = appOnSimPerSuite('return', () => ({ runner: { bootMs: 2000 } }));
 
-beforeAll(async () => {
-  sim = await startSimulator(FAST);
-  dir = await tempDir('return');
-  app = await appOn(sim, { dir }, { runner: { bootMs: 2000 } });
-});
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  await removeDir(dir);
-});
-
-const simNode = (name: string) => sim.world.clusters[0]!.nodes.get(name)!;
+const simNode = (name: string) => world.sim.world.clusters[0]!.nodes.get(name)!;
 
 async function runJob(kind: 'evacuate' | 'poweron' | 'return', node: string, options: Record<string, unknown> = {}) {
-  const plan = await app.plan({ kind, node, options });
+  const plan = await world.app.plan({ kind, node, options });
   expect(plan.blockers).toEqual([]);
-  return finished(app, (await app.start(plan)).id);
+  return finished(world.app, (await world.app.start(plan)).id);
 }
 
 describe('power on without returning, then return', () => {
@@ -35,14 +20,14 @@ describe('power on without returning, then return', () => {
     const NODE = `node4.${D}`;
     const evac = await runJob('evacuate', 'node4', { powerOff: true });
     expect(evac.job.state, evac.text).toBe('succeeded');
-    expect(await sim.power.status('node4-bmc.small.sim')).toBe('off');
+    expect(await world.sim.power.status('node4-bmc.small.sim')).toBe('off');
 
-    const plan = await app.plan({ kind: 'poweron', node: 'node4', options: { returnToService: false } });
+    const plan = await world.app.plan({ kind: 'poweron', node: 'node4', options: { returnToService: false } });
     expect(plan.steps.map((s) => s.kind)).toEqual(['lock', 'power-on', 'wait-ping', 'unlock']);
     expect(plan.warnings.map((w) => w.code)).toEqual(['stays-offline']);
-    const on = await finished(app, (await app.start(plan)).id);
+    const on = await finished(world.app, (await world.app.start(plan)).id);
     expect(on.job.state, on.text).toBe('succeeded');
-    expect(await sim.power.status('node4-bmc.small.sim')).toBe('on');
+    expect(await world.sim.power.status('node4-bmc.small.sim')).toBe('on');
     expect(simNode(NODE).pingable).toBe(true);
     expect(simNode(NODE).offline).toBe(true);
     expect([...simNode(NODE).tags].some((t) => t.startsWith('nodevac:maintenance'))).toBe(true);
@@ -54,8 +39,8 @@ describe('power on without returning, then return', () => {
     expect(simNode(NODE).masterCandidate).toBe(true);
     expect([...simNode(NODE).tags].some((t) => t.startsWith('nodevac:maintenance'))).toBe(false);
     // The sharedfile instance the evacuation moved is back.
-    expect(sim.world.clusters[0]!.instances.get(`files1.${D}`)!.pnode.name).toBe(NODE);
-    expect(duplicates(sim)).toEqual([]);
+    expect(world.sim.world.clusters[0]!.instances.get(`files1.${D}`)!.pnode.name).toBe(NODE);
+    expect(duplicates(world.sim)).toEqual([]);
   });
 });
 
@@ -69,7 +54,7 @@ describe('a full evacuation', () => {
     for (const name of secondaries) {
       const item = evac.job.instances.find((i) => i.instance === name)!;
       expect(item.message).toMatch(/^secondary now on node\d\./);
-      expect(sim.world.clusters[0]!.instances.get(name)!.snode?.name).not.toBe(`node3.${D}`);
+      expect(world.sim.world.clusters[0]!.instances.get(name)!.snode?.name).not.toBe(`node3.${D}`);
       expect(evac.events.some((e) => e.type === 'instance' && e.instance === name && e.state === 'done')).toBe(true);
     }
     const back = await runJob('return', 'node3');
@@ -84,37 +69,41 @@ describe('retrying a power-on that timed out', () => {
     const evac = await runJob('evacuate', 'node2', { powerOff: true, shutdownNonMirrored: true, allowFailover: true });
     expect(evac.job.state, evac.text).toBe('succeeded');
 
-    sim.faults.set({ neverBoot: [NODE] });
-    const job = await app.start(await app.plan({ kind: 'poweron', node: 'node2' }));
-    const failed = await finished(app, job.id);
+    world.sim.faults.set({ neverBoot: [NODE] });
+    const job = await world.app.start(await world.app.plan({ kind: 'poweron', node: 'node2' }));
+    const failed = await finished(world.app, job.id);
     expect(failed.job.result, failed.text).toBe('deadline');
     expect(failed.job.plan.steps[failed.job.cursor]?.kind).toBe('wait-ping');
 
     // Meanwhile someone switched it off at the BMC; the node itself is fine again.
-    sim.faults.clear();
-    await sim.power.off(BMC, 'hard');
-    await app.retry(job.id);
-    const back = await finished(app, job.id);
+    world.sim.faults.clear();
+    await world.sim.power.off(BMC, 'hard');
+    await world.app.retry(job.id);
+    const back = await finished(world.app, job.id);
     expect(back.job.state, back.text).toBe('succeeded');
     expect(back.events.some((e) => e.message === `${BMC} reports the node off: powering it on again`)).toBe(true);
-    expect(await sim.power.status(BMC)).toBe('on');
+    expect(await world.sim.power.status(BMC)).toBe('on');
     expect(simNode(NODE).offline).toBe(false);
-    expect(duplicates(sim)).toEqual([]);
+    expect(duplicates(world.sim)).toEqual([]);
   });
 });
 
 describe('planAndStart (what --yes does)', () => {
   it('starts what it planned, the plan being the job’s; a blocked plan starts nothing and is not recorded', async () => {
-    const jobsBefore = (await app.jobs({ all: true })).length;
-    const blocked = await app.planAndStart({ kind: 'evacuate', node: 'node1' });
+    const jobsBefore = (await world.app.jobs({ all: true })).length;
+    const blocked = await world.app.planAndStart({ kind: 'evacuate', node: 'node1' });
     expect(blocked.job).toBeUndefined();
     expect(blocked.plan.blockers.map((b) => b.code)).toContain('master-node');
-    expect(await app.jobs({ all: true })).toHaveLength(jobsBefore);
+    expect(await world.app.jobs({ all: true })).toHaveLength(jobsBefore);
 
-    const { plan, job } = await app.planAndStart({ kind: 'evacuate', node: 'node4', options: { allowFailover: true } });
+    const { plan, job } = await world.app.planAndStart({
+      kind: 'evacuate',
+      node: 'node4',
+      options: { allowFailover: true },
+    });
     expect(job).toBeDefined();
     expect(job!.plan).toEqual(plan);
-    const done = await finished(app, job!.id);
+    const done = await finished(world.app, job!.id);
     expect(done.job.state, done.text).toBe('succeeded');
     const back = await runJob('return', 'node4', { migrateBack: true });
     expect(back.job.state, back.text).toBe('succeeded');

@@ -4,42 +4,28 @@
 // so the watcher would start it again; a remembered shutdown (ADMIN_down) it leaves alone. Here the watcher runs
 // at every step boundary and whenever one of the job's Ganeti jobs ends: the node still ends empty, and the
 // return starts the instances again, admin up.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodevacApp } from '../../src/app/index.js';
-import { startSimulator, type Simulator, type WatcherRun } from '../../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import type { WatcherRun } from '../../src/sim/index.js';
 import type { SimJob } from '../../src/sim/jobs.js';
-import { FAST, appOn, finished, removeDir, tempDir } from '../faults/helpers.js';
+import { appOnSimPerSuite, finished } from '../faults/helpers.js';
 
 const D = 'small.example.org';
 
-let sim: Simulator;
-let dir: string;
-let app: NodevacApp;
+const world = appOnSimPerSuite('watcher', () => ({ runner: { bootMs: 2000 } }));
 
-beforeAll(async () => {
-  sim = await startSimulator(FAST);
-  dir = await tempDir('watcher');
-  app = await appOn(sim, { dir }, { runner: { bootMs: 2000 } });
-});
-afterAll(async () => {
-  await app?.close();
-  await sim?.close();
-  await removeDir(dir);
-});
-
-const cluster = () => sim.world.clusters[0]!;
+const cluster = () => world.sim.world.clusters[0]!;
 const fromWatcher = (job: SimJob) => JSON.stringify(job.op.get('reason') ?? []).includes('gnt:watcher');
 
 describe('an evacuation with --shutdown-non-mirrored while the watcher runs', () => {
   it('ends with the node empty and offline, and the return starts the instances again', async () => {
     const runs: WatcherRun[] = [];
-    const tick = () => runs.push(...sim.world.watcher.tick());
+    const tick = () => runs.push(...world.sim.world.watcher.tick());
     const onJob = (job: SimJob) => {
       if (job.final && !fromWatcher(job)) tick();
     };
     cluster().jobs.on('change', onJob);
     try {
-      const plan = await app.plan({
+      const plan = await world.app.plan({
         kind: 'evacuate',
         node: 'node3',
         options: { full: true, shutdownNonMirrored: true, allowFailover: true },
@@ -51,12 +37,12 @@ describe('an evacuation with --shutdown-non-mirrored while the watcher runs', ()
       // As late as possible: after every move, right before verify-empty.
       expect(kinds.indexOf('shutdown-non-mirrored')).toBe(kinds.indexOf('verify-empty') - 1);
 
-      const job = await app.start(plan);
-      const watch = app.watch(job.id, (e) => {
+      const job = await world.app.start(plan);
+      const watch = world.app.watch(job.id, (e) => {
         if (e.type === 'step') tick();
       });
       const evac = await watch.done;
-      const text = (await app.events(job.id)).map((e) => `${e.type} ${e.step ?? ''} ${e.message}`).join('\n');
+      const text = (await world.app.events(job.id)).map((e) => `${e.type} ${e.step ?? ''} ${e.message}`).join('\n');
       expect(runs.length).toBeGreaterThan(plan.steps.length);
       expect(runs.flatMap((r) => r.restarted)).toEqual([]);
       expect(evac.state, text).toBe('succeeded');
@@ -67,7 +53,10 @@ describe('an evacuation with --shutdown-non-mirrored while the watcher runs', ()
         expect(inst.adminState).toBe('down');
       }
 
-      const back = await finished(app, (await app.start(await app.plan({ kind: 'return', node: 'node3' }))).id);
+      const back = await finished(
+        world.app,
+        (await world.app.start(await world.app.plan({ kind: 'return', node: 'node3' }))).id,
+      );
       expect(back.job.state, back.text).toBe('succeeded');
       for (const name of shut) {
         const inst = cluster().instances.get(name)!;
@@ -86,29 +75,19 @@ describe('an evacuation with --shutdown-non-mirrored while the watcher runs', ()
 // instance once the shutdown ends. Here the watcher runs the moment each of nodevac's Ganeti jobs ends, inside that
 // window every time: it restarts the instance after every shutdown until its notepad gives up (MAXTRIES).
 describe('a watcher run that reads an instance during its shutdown', () => {
-  let racy: Simulator;
-  let racyDir: string;
-  let racyApp: NodevacApp;
-  beforeAll(async () => {
-    racy = await startSimulator({ ...FAST, behaviour: { configReloadMs: 60_000 } });
-    racyDir = await tempDir('watcher-race');
-    racyApp = await appOn(racy, { dir: racyDir }, { runner: { bootMs: 2000 } });
-  });
-  afterAll(async () => {
-    await racyApp?.close();
-    await racy?.close();
-    await removeDir(racyDir);
+  const racyWorld = appOnSimPerSuite('watcher-race', () => ({ runner: { bootMs: 2000 } }), {
+    behaviour: { configReloadMs: 60_000 },
   });
 
   it('cannot defeat the evacuation: nodevac shuts the restarted instance down again, and the return starts it', async () => {
-    const c = racy.world.clusters[0]!;
+    const c = racyWorld.sim.world.clusters[0]!;
     const runs: WatcherRun[] = [];
     const onJob = (job: SimJob) => {
-      if (job.final && !fromWatcher(job)) runs.push(...racy.world.watcher.tick());
+      if (job.final && !fromWatcher(job)) runs.push(...racyWorld.sim.world.watcher.tick());
     };
     c.jobs.on('change', onJob);
     try {
-      const plan = await racyApp.plan({
+      const plan = await racyWorld.app.plan({
         kind: 'evacuate',
         node: 'node3',
         options: { full: true, shutdownNonMirrored: true, allowFailover: true },
@@ -116,9 +95,9 @@ describe('a watcher run that reads an instance during its shutdown', () => {
       expect(plan.blockers).toEqual([]);
       const shut = plan.instances.filter((a) => a.action === 'shutdown').map((a) => a.instance);
       expect(shut.length).toBeGreaterThan(0);
-      const job = await racyApp.start(plan);
-      const evac = await racyApp.watch(job.id, () => undefined).done;
-      const text = (await racyApp.events(job.id)).map((e) => `${e.type} ${e.step ?? ''} ${e.message}`).join('\n');
+      const job = await racyWorld.app.start(plan);
+      const evac = await racyWorld.app.watch(job.id, () => undefined).done;
+      const text = (await racyWorld.app.events(job.id)).map((e) => `${e.type} ${e.step ?? ''} ${e.message}`).join('\n');
       // The race happened, for every instance shut down.
       const restarted = runs.flatMap((r) => r.restarted);
       for (const name of shut) expect(restarted).toContain(name);
@@ -131,8 +110,8 @@ describe('a watcher run that reads an instance during its shutdown', () => {
       }
 
       const back = await finished(
-        racyApp,
-        (await racyApp.start(await racyApp.plan({ kind: 'return', node: 'node3' }))).id,
+        racyWorld.app,
+        (await racyWorld.app.start(await racyWorld.app.plan({ kind: 'return', node: 'node3' }))).id,
       );
       expect(back.job.state, back.text).toBe('succeeded');
       for (const name of shut) {
